@@ -1,0 +1,237 @@
+/**
+ * The one description of busbar's configuration file. Types, defaults and the editor JSON Schema
+ * (config/busbar.schema.json) all derive from here; nothing else states a default.
+ */
+import { z } from 'zod';
+import { byteSize, duration } from './duration.js';
+
+const port = z.number().int().min(0).max(65535);
+
+const tlsFiles = z
+  .object({
+    cert: z.string().describe('Path to the PEM certificate chain.'),
+    key: z.string().describe('Path to the PEM private key.'),
+    ca: z.string().optional().describe('Path to a PEM CA bundle used to verify client certificates.'),
+    requestCert: z
+      .boolean()
+      .default(false)
+      .describe('Ask clients for a certificate and refuse those the CA does not sign.'),
+  })
+  .strict();
+
+const listenerCommon = {
+  host: z.string().default('127.0.0.1').describe('Address to bind. 0.0.0.0 or :: exposes the broker.'),
+  allowAnonymous: z
+    .boolean()
+    .optional()
+    .describe('Accept clients without username. Default: true only when `host` is a loopback address.'),
+};
+
+export const listenerSchema = z.discriminatedUnion('type', [
+  z
+    .object({ type: z.literal('tcp'), port: port.default(1883), ...listenerCommon })
+    .strict()
+    .describe('Plain MQTT over TCP.'),
+  z
+    .object({ type: z.literal('tls'), port: port.default(8883), ...listenerCommon, tls: tlsFiles })
+    .strict()
+    .describe('MQTT over TLS.'),
+  z
+    .object({
+      type: z.literal('ws'),
+      port: port.default(8083),
+      path: z.string().default('/mqtt').describe('HTTP path of the WebSocket endpoint.'),
+      ...listenerCommon,
+      tls: tlsFiles.optional().describe('Serve wss:// with these files.'),
+    })
+    .strict()
+    .describe('MQTT over WebSocket.'),
+]);
+
+export const userSchema = z
+  .object({
+    username: z.string().min(1),
+    password: z
+      .string()
+      .regex(/^scrypt\$/, 'a hash made by `busbar passwd USER` (starts with scrypt$)')
+      .describe('scrypt hash printed by `busbar passwd USER`; never the clear password.'),
+  })
+  .strict();
+
+export const aclRuleSchema = z
+  .object({
+    user: z
+      .string()
+      .default('*')
+      .describe('Username the rule applies to; `*` any authenticated or anonymous client, `$anonymous` anonymous ones.'),
+    topic: z.string().min(1).describe('Topic filter; `%u` is replaced by the username and `%c` by the client id.'),
+    access: z.enum(['publish', 'subscribe', 'both']).default('both'),
+    allow: z.boolean().default(true).describe('false makes this a deny rule.'),
+  })
+  .strict();
+
+const redisConnection = z
+  .object({
+    host: z.string().default('127.0.0.1'),
+    port: port.default(6379),
+    password: z.string().optional(),
+    db: z.number().int().min(0).default(0),
+  })
+  .strict();
+
+export const persistenceSchema = z
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('memory') }).strict(),
+    z
+      .object({ type: z.literal('redis'), redis: redisConnection.prefault({}) })
+      .strict()
+      .describe('Retained messages, sessions and QoS 1/2 queues in Redis; several brokers can share it.'),
+  ])
+  .default({ type: 'memory' });
+
+export const brokerSchema = z
+  .object({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('Run the embedded broker. false: components use `bus.remote` instead.'),
+    id: z.string().optional().describe('Broker id in $SYS topics (default: a random id).'),
+    listeners: z
+      .array(listenerSchema)
+      .default([{ type: 'tcp', port: 1883, host: '127.0.0.1' }])
+      .describe('Where clients connect.'),
+    users: z.array(userSchema).default([]),
+    acl: z
+      .array(aclRuleSchema)
+      .default([])
+      .describe('Evaluated in order, first match wins. No rules: everything allowed. Some rules: unmatched is denied.'),
+    maxTopicLevels: z.number().int().min(1).max(100).default(32),
+    maxPacketSize: byteSize.default(1024 * 1024).describe('Larger packets close the connection.'),
+    drainTimeout: duration.default(10_000).describe('Disconnect a client that does not read for this long.'),
+    connectTimeout: duration.default(30_000),
+    sysInterval: duration.default(10_000).describe('How often $SYS statistics are published; 0 disables.'),
+    persistence: persistenceSchema,
+  })
+  .strict();
+
+export const remoteBusSchema = z
+  .object({
+    url: z.string().default('mqtt://127.0.0.1:1883').describe('mqtt://, mqtts://, ws:// or wss:// URL.'),
+    username: z.string().optional(),
+    password: z.string().optional(),
+    clientId: z.string().optional(),
+    protocolVersion: z.union([z.literal(4), z.literal(5)]).default(4),
+    ca: z.string().optional().describe('Path to a PEM CA bundle for mqtts/wss.'),
+    cert: z.string().optional(),
+    key: z.string().optional(),
+    rejectUnauthorized: z.boolean().default(true),
+  })
+  .strict();
+
+const fieldType = z.enum(['float', 'integer', 'unsigned', 'boolean', 'string']);
+
+const jsonFieldSchema = z
+  .object({
+    path: z.string().min(1).describe('Dotted path into the JSON payload, e.g. `sensor.temp` or `values.0`.'),
+    name: z.string().optional().describe('Field name (default: the last path segment).'),
+    type: fieldType.optional().describe('Coerce to this type (default: as the JSON value is).'),
+  })
+  .strict();
+
+export const ingestRuleSchema = z
+  .object({
+    topic: z
+      .string()
+      .min(1)
+      .describe('MQTT filter with named segments: `sensors/+room/+measurement`, `+name` captures one level.'),
+    source: z.string().default('devices').describe('Source name; may use captures: `{room}`.'),
+    measurement: z.string().optional().describe('Measurement; may use captures (default: the last topic level).'),
+    tags: z.record(z.string(), z.string()).default({}).describe('Tags; values may use captures.'),
+    format: z.enum(['value', 'json', 'line']).default('value'),
+    field: z.string().default('value').describe('Field name for `value` payloads.'),
+    type: fieldType.default('float').describe('Field type for `value` payloads.'),
+    fields: z
+      .array(jsonFieldSchema)
+      .optional()
+      .describe('`json` payloads: fields to take; default every top-level number, boolean and string.'),
+    timestampPath: z.string().optional().describe('`json` payloads: path of a timestamp (ms epoch or ISO 8601).'),
+  })
+  .strict();
+
+export const ingestSchema = z
+  .object({
+    rules: z.array(ingestRuleSchema).default([]),
+    deadletterPerSecond: z
+      .number()
+      .positive()
+      .default(10)
+      .describe('Rejected payloads republished on <base>/deadletter/<reason> per second at most.'),
+    statsInterval: duration.default(10_000).describe('How often <base>/stats/ingest is republished.'),
+  })
+  .strict();
+
+export const logSchema = z
+  .object({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+    format: z.enum(['auto', 'json', 'pretty']).default('auto').describe('auto: pretty on a terminal, JSON otherwise.'),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    baseTopic: z
+      .string()
+      .regex(/^[^#+/]+$/, 'one topic level without wildcards')
+      .default('busbar')
+      .describe('First level of every busbar topic.'),
+    log: logSchema.prefault({}),
+    broker: brokerSchema.prefault({}),
+    bus: z
+      .object({ remote: remoteBusSchema.optional().describe('External broker used when broker.enabled is false.') })
+      .strict()
+      .prefault({}),
+    ingest: ingestSchema.prefault({}),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    if (!config.broker.enabled && !config.bus.remote) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['bus', 'remote'],
+        message: 'required when broker.enabled is false (components need a broker to talk to)',
+      });
+    }
+    const seen = new Set<string>();
+    config.broker.listeners.forEach((listener, index) => {
+      const key = `${listener.host}:${listener.port}`;
+      if (listener.port !== 0 && seen.has(key)) {
+        ctx.addIssue({ code: 'custom', path: ['broker', 'listeners', index, 'port'], message: `${key} is used twice` });
+      }
+      seen.add(key);
+    });
+    const usernames = new Set<string>();
+    config.broker.users.forEach((user, index) => {
+      if (usernames.has(user.username)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['broker', 'users', index, 'username'],
+          message: `user "${user.username}" is defined twice`,
+        });
+      }
+      usernames.add(user.username);
+    });
+  });
+
+/** The file as written (before defaults). */
+export type ConfigInput = z.input<typeof configSchema>;
+/** The validated configuration every component receives. */
+export type Config = z.output<typeof configSchema>;
+export type BrokerConfig = Config['broker'];
+export type ListenerConfig = BrokerConfig['listeners'][number];
+export type AclRule = BrokerConfig['acl'][number];
+export type UserEntry = BrokerConfig['users'][number];
+export type PersistenceConfig = BrokerConfig['persistence'];
+export type RemoteBusConfig = z.output<typeof remoteBusSchema>;
+export type IngestConfig = Config['ingest'];
+export type IngestRule = IngestConfig['rules'][number];
+export type FieldType = z.output<typeof fieldType>;

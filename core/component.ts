@@ -1,0 +1,27 @@
+import type { Bus } from './bus.js';
+import type { Logger } from './logger.js';
+import type { Topics } from './topics.js';
+
+/** Everything a component gets from the host; the one argument of `run`. */
+export interface ComponentContext<C> {
+  /** Unique id, used in logs and stats (`ingest`, `snmp:pdu1`). */
+  readonly id: string;
+  /** This component's validated config section. */
+  readonly config: C;
+  /** Child logger bound to the component id. */
+  readonly log: Logger;
+  readonly bus: Bus;
+  readonly topics: Topics;
+  /** Aborted when the component must stop; `run` should then return promptly. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * A component runs until its signal aborts. If `run` throws or returns early, the supervisor logs it
+ * with the component id and starts it again after a backoff; it never takes the bus down.
+ * `run` must release what it acquired before it settles (subscriptions, sockets, timers).
+ */
+export interface Component<C> {
+  readonly kind: string;
+  run(context: ComponentContext<C>): Promise<void>;
+}

@@ -1,0 +1,50 @@
+/**
+ * Every busbar topic, declared once. Components build topics through these helpers and never by
+ * string concatenation, so the scheme in the README stays the truth.
+ */
+
+/** A topic level taken from a name (source, measurement, reason): wildcards and separators replaced. */
+export function topicLevel(name: string): string {
+  const cleaned = name.replace(/[/#+\u0000]/g, '_');
+  return cleaned.length > 0 ? cleaned : '_';
+}
+
+export interface Topics {
+  readonly base: string;
+  /** Line protocol (or JSON) metrics of one source. Not retained. */
+  metrics(source: string, measurement: string): string;
+  /** Filter matching every metric topic. */
+  readonly allMetrics: string;
+  /** `online` / `offline` of a source, retained. */
+  status(source: string): string;
+  /** JSON inventory of a source, retained. */
+  inventory(source: string): string;
+  /** JSON alarm state, retained. */
+  alarm(rule: string, series: string): string;
+  /** Rejected payloads, rate-limited. Not retained. */
+  deadletter(reason: string): string;
+  /** JSON statistics of one component, retained. */
+  stats(component: string): string;
+}
+
+export function createTopics(base = 'busbar'): Topics {
+  return {
+    base,
+    metrics: (source, measurement) => `${base}/metrics/${topicLevel(source)}/${topicLevel(measurement)}`,
+    allMetrics: `${base}/metrics/#`,
+    status: (source) => `${base}/status/${topicLevel(source)}`,
+    inventory: (source) => `${base}/inventory/${topicLevel(source)}`,
+    alarm: (rule, series) => `${base}/alarms/${topicLevel(rule)}/${topicLevel(series)}`,
+    deadletter: (reason) => `${base}/deadletter/${topicLevel(reason)}`,
+    stats: (component) => `${base}/stats/${topicLevel(component)}`,
+  };
+}
+
+/** Splits `<base>/metrics/<source>/<measurement>`; undefined when the topic is not a metric topic. */
+export function parseMetricTopic(topics: Topics, topic: string): { source: string; measurement: string } | undefined {
+  const prefix = `${topics.base}/metrics/`;
+  if (!topic.startsWith(prefix)) return undefined;
+  const rest = topic.slice(prefix.length).split('/');
+  if (rest.length !== 2 || !rest[0] || !rest[1]) return undefined;
+  return { source: rest[0], measurement: rest[1] };
+}

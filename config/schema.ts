@@ -3,6 +3,9 @@
  * (config/busbar.schema.json) all derive from here; nothing else states a default.
  */
 import { z } from 'zod';
+import { compileTemplate } from '../core/ingest/template.js';
+import { compileTopicPattern } from '../core/ingest/topic-pattern.js';
+import { PASSWORD_HASH_PATTERN } from '../broker/passwords.js';
 import { byteSize, duration } from './duration.js';
 
 const port = z.number().int().min(0).max(65535);
@@ -17,7 +20,11 @@ const tlsFiles = z
       .default(false)
       .describe('Ask clients for a certificate and refuse those the CA does not sign.'),
   })
-  .strict();
+  .strict()
+  .refine((files) => !files.requestCert || files.ca !== undefined, {
+    path: ['ca'],
+    message: 'requestCert needs the CA that signs client certificates',
+  });
 
 const listenerCommon = {
   host: z.string().default('127.0.0.1').describe('Address to bind. 0.0.0.0 or :: exposes the broker.'),
@@ -40,7 +47,7 @@ export const listenerSchema = z.discriminatedUnion('type', [
     .object({
       type: z.literal('ws'),
       port: port.default(8083),
-      path: z.string().default('/mqtt').describe('HTTP path of the WebSocket endpoint.'),
+      path: z.string().regex(/^\//, 'starts with /').default('/mqtt').describe('HTTP path of the WebSocket endpoint.'),
       ...listenerCommon,
       tls: tlsFiles.optional().describe('Serve wss:// with these files.'),
     })
@@ -53,10 +60,19 @@ export const userSchema = z
     username: z.string().min(1),
     password: z
       .string()
-      .regex(/^scrypt\$/, 'a hash made by `busbar passwd USER` (starts with scrypt$)')
+      .regex(PASSWORD_HASH_PATTERN, 'a hash made by `busbar passwd USER` (scrypt$N$r$p$salt$hash)')
       .describe('scrypt hash printed by `busbar passwd USER`; never the clear password.'),
   })
   .strict();
+
+/** An MQTT filter: wildcards are whole levels, `#` only last [MQTT-4.7.1-2], [MQTT-4.7.1-3]. */
+function isTopicFilter(filter: string): boolean {
+  const levels = filter.split('/');
+  return levels.every(
+    (level, index) =>
+      level === '+' || (level === '#' && index === levels.length - 1) || (!level.includes('+') && !level.includes('#')),
+  );
+}
 
 export const aclRuleSchema = z
   .object({
@@ -64,7 +80,11 @@ export const aclRuleSchema = z
       .string()
       .default('*')
       .describe('Username the rule applies to; `*` any authenticated or anonymous client, `$anonymous` anonymous ones.'),
-    topic: z.string().min(1).describe('Topic filter; `%u` is replaced by the username and `%c` by the client id.'),
+    topic: z
+      .string()
+      .min(1)
+      .refine(isTopicFilter, '`+` and `#` must be whole levels, `#` only the last one')
+      .describe('Topic filter; `%u` is replaced by the username and `%c` by the client id.'),
     access: z.enum(['publish', 'subscribe', 'both']).default('both'),
     allow: z.boolean().default(true).describe('false makes this a deny rule.'),
   })
@@ -76,6 +96,9 @@ const redisConnection = z
     port: port.default(6379),
     password: z.string().optional(),
     db: z.number().int().min(0).default(0),
+    connectTimeout: duration
+      .prefault('10s')
+      .describe('Startup fails with a clear error when Redis does not answer within this time.'),
   })
   .strict();
 
@@ -106,10 +129,10 @@ export const brokerSchema = z
       .default([])
       .describe('Evaluated in order, first match wins. No rules: everything allowed. Some rules: unmatched is denied.'),
     maxTopicLevels: z.number().int().min(1).max(100).default(32),
-    maxPacketSize: byteSize.default(1024 * 1024).describe('Larger packets close the connection.'),
-    drainTimeout: duration.default(10_000).describe('Disconnect a client that does not read for this long.'),
-    connectTimeout: duration.default(30_000),
-    sysInterval: duration.default(10_000).describe('How often $SYS statistics are published; 0 disables.'),
+    maxPacketSize: byteSize.prefault('1MiB').describe('Larger packets close the connection.'),
+    drainTimeout: duration.prefault('10s').describe('Disconnect a client that does not read for this long.'),
+    connectTimeout: duration.prefault('30s'),
+    sysInterval: duration.prefault('10s').describe('How often $SYS statistics are published; 0 disables.'),
     persistence: persistenceSchema,
   })
   .strict();
@@ -166,7 +189,7 @@ export const ingestSchema = z
       .positive()
       .default(10)
       .describe('Rejected payloads republished on <base>/deadletter/<reason> per second at most.'),
-    statsInterval: duration.default(10_000).describe('How often <base>/stats/ingest is republished.'),
+    statsInterval: duration.prefault('10s').describe('How often <base>/stats/ingest is republished.'),
   })
   .strict();
 
@@ -209,6 +232,12 @@ export const configSchema = z
       }
       seen.add(key);
     });
+    config.ingest.rules.forEach((rule, index) => {
+      const path = ['ingest', 'rules', index];
+      for (const problem of ingestRuleProblems(rule, config.baseTopic)) {
+        ctx.addIssue({ code: 'custom', path: [...path, problem.key], message: problem.message });
+      }
+    });
     const usernames = new Set<string>();
     config.broker.users.forEach((user, index) => {
       if (usernames.has(user.username)) {
@@ -221,6 +250,41 @@ export const configSchema = z
       usernames.add(user.username);
     });
   });
+
+/** Problems of one ingest rule that zod's shapes cannot see: its pattern and its `{name}` templates. */
+function ingestRuleProblems(
+  rule: z.output<typeof ingestRuleSchema>,
+  baseTopic: string,
+): { key: string; message: string }[] {
+  const problems: { key: string; message: string }[] = [];
+  let names: Set<string>;
+  try {
+    const pattern = compileTopicPattern(rule.topic);
+    names = new Set(pattern.names);
+    if (pattern.filter === '#' || pattern.filter.startsWith(`${baseTopic}/`)) {
+      problems.push({ key: 'topic', message: `must not match ${baseTopic}/... topics (they are busbar's own)` });
+    }
+  } catch (error) {
+    return [{ key: 'topic', message: (error as Error).message }];
+  }
+  const templates: [string, string | undefined][] = [
+    ['source', rule.source],
+    ['measurement', rule.measurement],
+    ...Object.entries(rule.tags).map(([tag, value]): [string, string] => [`tags.${tag}`, value]),
+  ];
+  for (const [key, text] of templates) {
+    if (text === undefined) continue;
+    try {
+      compileTemplate(text, names, key);
+    } catch (error) {
+      problems.push({ key, message: (error as Error).message.replace(`${key}: `, '') });
+    }
+  }
+  if (rule.format !== 'json' && (rule.fields || rule.timestampPath)) {
+    problems.push({ key: 'format', message: '`fields` and `timestampPath` need format: json' });
+  }
+  return problems;
+}
 
 /** The file as written (before defaults). */
 export type ConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,128 @@
+/**
+ * `npm run bench:broker`: fan-in throughput and CPU per message of busbar's broker, bare Aedes and
+ * Mosquitto, measured in the same run so that their ratios mean something on a noisy machine.
+ * Exits non-zero only when a QoS 1 message is lost or a broker dies; a missed target is reported.
+ */
+import os from 'node:os';
+import { runRound, type RoundResult, type RoundSpec } from './fan-in.js';
+import { USAGE, parseOptions, type BenchOptions } from './options.js';
+import { clockTicksPerSecond } from './process-cpu.js';
+import { resultsTable, ratiosTable, summarize, targetLines, type Series } from './report.js';
+import { TARGET_LABELS, startTarget, stopAllTargets, type Target } from './targets.js';
+
+const QOS_LEVELS = [0, 1] as const;
+/** Warm-up rounds (JIT, buffers, GC heuristics) use this share of the measured message count. */
+const WARMUP_SHARE = 0.25;
+
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause === undefined ? error.message : `${error.message}: ${describe(error.cause)}`;
+}
+
+function spec(options: BenchOptions, qos: 0 | 1, share = 1): RoundSpec {
+  const messages = qos === 0 ? options.qos0Messages : options.qos1Messages;
+  return {
+    qos,
+    messages: Math.max(options.publishers, Math.ceil(messages * share)),
+    publishers: options.publishers,
+    window: options.window,
+  };
+}
+
+function progress(target: Target, qos: 0 | 1, what: string, r: RoundResult): string {
+  const rate = Math.round((r.delivered / r.elapsedMs) * 1000).toLocaleString('en-US');
+  const cpu = ((r.brokerCpuSeconds * 1e6) / Math.max(1, r.delivered)).toFixed(2);
+  const others = r.others > 0 ? ` (+${r.others} on the broker's own topics)` : '';
+  return `  ${what.padEnd(9)} ${TARGET_LABELS[target.name].padEnd(12)} QoS ${qos}: ${rate} msgs/s, ${cpu} CPU µs/msg, ${r.delivered}/${r.sent}${others}`;
+}
+
+async function main(options: BenchOptions): Promise<number> {
+  const failures: string[] = [];
+  const nodeArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
+  log(
+    `fan-in: ${options.publishers} publishers → 1 subscriber on #; QoS 0 ${options.qos0Messages.toLocaleString('en-US')} ` +
+      `and QoS 1 ${options.qos1Messages.toLocaleString('en-US')} messages (window ${options.window}) per round; ` +
+      `${options.rounds} measured rounds after a warm-up; ${os.cpus().length} CPUs, CLK_TCK ${clockTicksPerSecond()}, node ${process.version}`,
+  );
+
+  const targets: Target[] = [];
+  for (const name of options.targets) {
+    try {
+      const target = await startTarget(name, { nodeArgs });
+      log(`started ${TARGET_LABELS[name]} (pid ${target.pid}) on 127.0.0.1:${target.port}`);
+      targets.push(target);
+    } catch (error) {
+      failures.push(describe(error));
+      log(`FAIL ${describe(error)}`);
+    }
+  }
+
+  const series = new Map<string, Series>();
+  const dead = new Set<Target>();
+  const measure = async (target: Target, qos: 0 | 1, what: string, share = 1): Promise<void> => {
+    if (dead.has(target)) return;
+    try {
+      const result = await runRound(target, spec(options, qos, share));
+      log(progress(target, qos, what, result));
+      if (qos === 1 && result.delivered !== result.sent) {
+        failures.push(`${TARGET_LABELS[target.name]} QoS 1 ${what}: delivered ${result.delivered} of ${result.sent}`);
+      }
+      if (result.problem) log(`  ${TARGET_LABELS[target.name]} QoS ${qos} ${what}: ${result.problem}`);
+      if (what === 'warm-up') return;
+      const key = `${target.name}/${qos}`;
+      const entry = series.get(key) ?? { target: target.name, qos, rounds: [] };
+      entry.rounds.push(result);
+      series.set(key, entry);
+    } catch (error) {
+      dead.add(target);
+      failures.push(target.crash() ?? `${TARGET_LABELS[target.name]} QoS ${qos} ${what}: ${describe(error)}`);
+      log(`FAIL ${failures.at(-1)}`);
+    }
+  };
+
+  for (const target of targets) for (const qos of QOS_LEVELS) await measure(target, qos, 'warm-up', WARMUP_SHARE);
+  // Targets take turns round by round, in a rotating order, so that drift in the machine's load
+  // spreads over all of them instead of landing on whichever ran last.
+  for (let round = 1; round <= options.rounds; round++) {
+    const order = targets.map((_, i) => targets[(i + round - 1) % targets.length]!);
+    for (const qos of QOS_LEVELS) for (const target of order) await measure(target, qos, `round ${round}`);
+  }
+
+  const summaries = [...series.values()]
+    .sort((a, b) => a.qos - b.qos || options.targets.indexOf(a.target) - options.targets.indexOf(b.target))
+    .map(summarize);
+  const out: string[] = ['', resultsTable(summaries), '', ratiosTable(summaries), '', ...targetLines(summaries)];
+  if (failures.length > 0) out.push('', ...failures.map((failure) => `FAIL  ${failure}`));
+  process.stdout.write(`${out.join('\n')}\n`);
+  return failures.length > 0 ? 1 : 0;
+}
+
+let options: BenchOptions;
+try {
+  options = parseOptions(process.argv.slice(2), process.env);
+} catch (error) {
+  log(`${describe(error)}\n${USAGE}`);
+  process.exit(2);
+}
+
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    interrupted = true;
+    log(`${signal}: stopping the brokers`);
+    void stopAllTargets().finally(() => process.exit(130));
+  });
+}
+
+try {
+  process.exitCode = await main(options);
+} catch (error) {
+  log(`FAIL ${describe(error)}`);
+  process.exitCode = 1;
+} finally {
+  if (!interrupted) await stopAllTargets();
+}
+// Sockets of an aborted round must not keep the process alive.
+process.exit();

@@ -1,0 +1,133 @@
+/** Turns the rounds into the printed table, the ratios against Mosquitto and the issue's targets. */
+import type { RoundResult } from './fan-in.js';
+import { TARGET_LABELS, type TargetName } from './targets.js';
+
+export interface Series {
+  target: TargetName;
+  qos: 0 | 1;
+  rounds: RoundResult[];
+}
+
+export interface Summary {
+  target: TargetName;
+  qos: 0 | 1;
+  /** Medians over the measured rounds. */
+  messagesPerSecond: number;
+  cpuMicrosPerMessage: number;
+  generatorMicrosPerMessage: number;
+  /** Median share of the round the generator's event loop was busy. */
+  generatorBusy: number;
+  minMessagesPerSecond: number;
+  maxMessagesPerSecond: number;
+  delivered: number;
+  sent: number;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function summarize(series: Series): Summary {
+  const rates = series.rounds.map((r) => (r.delivered / r.elapsedMs) * 1000);
+  // Per delivered message: QoS 0 drops must not make a broker look cheaper.
+  const perMessage = (seconds: (r: RoundResult) => number): number =>
+    median(series.rounds.map((r) => (seconds(r) * 1e6) / Math.max(1, r.delivered)));
+  return {
+    target: series.target,
+    qos: series.qos,
+    messagesPerSecond: median(rates),
+    cpuMicrosPerMessage: perMessage((r) => r.brokerCpuSeconds),
+    generatorMicrosPerMessage: perMessage((r) => r.generatorCpuSeconds),
+    generatorBusy: median(series.rounds.map((r) => r.generatorBusy)),
+    minMessagesPerSecond: Math.min(...rates),
+    maxMessagesPerSecond: Math.max(...rates),
+    delivered: series.rounds.reduce((sum, r) => sum + r.delivered, 0),
+    sent: series.rounds.reduce((sum, r) => sum + r.sent, 0),
+  };
+}
+
+const integer = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
+const fixed = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+const ratio = (n: number): string => (Number.isFinite(n) ? `${n.toFixed(2)}×` : 'n/a');
+
+function table(header: string[], rows: string[][], alignLeft: number[] = [0]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, i) => (alignLeft.includes(i) ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+export function resultsTable(summaries: Summary[]): string {
+  return table(
+    [
+      'target',
+      'QoS',
+      'msgs/s (median)',
+      'min–max msgs/s',
+      'CPU µs/msg',
+      'generator µs/msg',
+      'generator busy',
+      'delivered/sent',
+    ],
+    summaries.map((s) => [
+      TARGET_LABELS[s.target],
+      String(s.qos),
+      integer(s.messagesPerSecond),
+      `${integer(s.minMessagesPerSecond)}–${integer(s.maxMessagesPerSecond)}`,
+      fixed(s.cpuMicrosPerMessage),
+      fixed(s.generatorMicrosPerMessage),
+      `${fixed(100 * s.generatorBusy, 0)}%`,
+      `${integer(s.delivered)}/${integer(s.sent)} (${fixed((100 * s.delivered) / s.sent, 1)}%)`,
+    ]),
+  );
+}
+
+function find(summaries: Summary[], target: TargetName, qos: 0 | 1): Summary | undefined {
+  return summaries.find((s) => s.target === target && s.qos === qos);
+}
+
+export function ratiosTable(summaries: Summary[]): string {
+  const pairs: [TargetName, TargetName][] = [
+    ['busbar', 'mosquitto'],
+    ['aedes', 'mosquitto'],
+    ['busbar', 'aedes'],
+  ];
+  const rows: string[][] = [];
+  for (const [a, b] of pairs) {
+    const cells = ([0, 1] as const).flatMap((qos) => {
+      const x = find(summaries, a, qos);
+      const y = find(summaries, b, qos);
+      if (!x || !y) return ['n/a', 'n/a'];
+      return [ratio(x.messagesPerSecond / y.messagesPerSecond), ratio(x.cpuMicrosPerMessage / y.cpuMicrosPerMessage)];
+    });
+    if (cells.some((cell) => cell !== 'n/a')) rows.push([`${TARGET_LABELS[a]} / ${TARGET_LABELS[b]}`, ...cells]);
+  }
+  return table(['ratio of medians', 'QoS 0 msgs/s', 'QoS 0 CPU/msg', 'QoS 1 msgs/s', 'QoS 1 CPU/msg'], rows);
+}
+
+/** The issue's targets, checked for busbar and, as the ceiling busbar can reach, for bare Aedes. */
+export function targetLines(summaries: Summary[]): string[] {
+  const lines: string[] = [];
+  const mosquitto0 = find(summaries, 'mosquitto', 0);
+  const mosquitto1 = find(summaries, 'mosquitto', 1);
+  for (const target of ['busbar', 'aedes'] as const) {
+    const label = target === 'busbar' ? 'busbar' : 'aedes (bare), reference';
+    const q1 = find(summaries, target, 1);
+    if (q1 && mosquitto1) {
+      const r = q1.messagesPerSecond / mosquitto1.messagesPerSecond;
+      lines.push(`${r >= 0.8 ? 'PASS' : 'MISS'}  ${label}: QoS 1 throughput ≥ 0.8× Mosquitto — got ${ratio(r)}`);
+    }
+    const q0 = find(summaries, target, 0);
+    if (q0 && mosquitto0) {
+      const r = q0.cpuMicrosPerMessage / mosquitto0.cpuMicrosPerMessage;
+      lines.push(`${r <= 1.5 ? 'PASS' : 'MISS'}  ${label}: QoS 0 CPU per message ≤ 1.5× Mosquitto — got ${ratio(r)}`);
+    }
+  }
+  return lines;
+}

@@ -1,0 +1,189 @@
+/** Starts each broker under test as its own process on a free 127.0.0.1 port. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const TARGET_NAMES = ['busbar', 'aedes', 'mosquitto'] as const;
+export type TargetName = (typeof TARGET_NAMES)[number];
+
+export const TARGET_LABELS: Record<TargetName, string> = {
+  busbar: 'busbar',
+  aedes: 'aedes (bare)',
+  mosquitto: 'mosquitto',
+};
+
+export interface Target {
+  readonly name: TargetName;
+  readonly port: number;
+  readonly pid: number;
+  /** Why the process ended on its own, or undefined while it runs (or after `stop()`). */
+  crash(): string | undefined;
+  /** Resolves with the reason if the process ends before `stop()` is called. */
+  readonly crashed: Promise<string>;
+  stop(): Promise<void>;
+}
+
+export interface TargetOptions {
+  /** Extra `node` flags for the Node targets, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
+  nodeArgs: string[];
+}
+
+const MOSQUITTO = '/usr/sbin/mosquitto';
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** `.js` when running the build from dist/bench/, `.ts` under tsx. */
+const ownExtension = path.extname(fileURLToPath(import.meta.url));
+const repoRoot = ownExtension === '.ts' ? path.resolve(here, '..') : path.resolve(here, '../..');
+/** The built CLI, exactly as users run it. */
+export const BUSBAR_CLI = path.join(repoRoot, 'dist/cli/main.js');
+
+const running = new Set<Target>();
+
+export async function startTarget(name: TargetName, options: TargetOptions): Promise<Target> {
+  const port = await freePort();
+  const dir = await mkdtemp(path.join(tmpdir(), `busbar-bench-${name}-`));
+  try {
+    const [command, args] = await commandFor(name, port, dir, options);
+    const target = launch(name, port, command, args, dir);
+    running.add(target);
+    try {
+      await Promise.race([waitForPort(port), target.crashed.then((reason) => Promise.reject(new Error(reason)))]);
+    } catch (error) {
+      await target.stop();
+      throw new Error(`${TARGET_LABELS[name]} did not start`, { cause: error });
+    }
+    return target;
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Stops every target still running; safe to call from a signal handler and more than once. */
+export async function stopAllTargets(): Promise<void> {
+  await Promise.all([...running].map((target) => target.stop()));
+}
+
+async function commandFor(
+  name: TargetName,
+  port: number,
+  dir: string,
+  options: TargetOptions,
+): Promise<[string, string[]]> {
+  switch (name) {
+    case 'mosquitto': {
+      if (!existsSync(MOSQUITTO)) throw new Error(`${MOSQUITTO} is missing; apt-get install -y mosquitto`);
+      const conf = path.join(dir, 'mosquitto.conf');
+      await writeFile(
+        conf,
+        [
+          `listener ${port} 127.0.0.1`,
+          'allow_anonymous true',
+          'persistence false',
+          // 0 = no limit on queued QoS 1 messages per client, so QoS 1 is never dropped;
+          // max_inflight_messages stays at its default (20).
+          'max_queued_messages 0',
+          'log_dest stderr',
+          'log_type error',
+          'log_type warning',
+          '',
+        ].join('\n'),
+      );
+      return [MOSQUITTO, ['-c', conf]];
+    }
+    case 'aedes': {
+      const script = path.join(here, `aedes-bare${ownExtension}`);
+      const loader = ownExtension === '.ts' ? ['--import', 'tsx'] : [];
+      return [process.execPath, [...options.nodeArgs, ...loader, script, String(port)]];
+    }
+    case 'busbar': {
+      if (!existsSync(BUSBAR_CLI)) throw new Error(`${BUSBAR_CLI} is missing; run \`npm run build\``);
+      const conf = path.join(dir, 'busbar.yaml');
+      await writeFile(
+        conf,
+        [
+          'log: { level: warn, format: json }',
+          `broker: { listeners: [{ type: tcp, host: 127.0.0.1, port: ${port} }] }`,
+          '',
+        ].join('\n'),
+      );
+      return [process.execPath, [...options.nodeArgs, BUSBAR_CLI, 'start', '-c', conf]];
+    }
+  }
+}
+
+function launch(name: TargetName, port: number, command: string, args: string[], dir: string): Target {
+  const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString()).slice(-4_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let stopping = false;
+  let crash: string | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
+  const crashed = new Promise<string>((resolve) => {
+    const onEnd = (detail: string): void => {
+      if (stopping) return;
+      crash = `${TARGET_LABELS[name]} (pid ${child.pid}) ${detail}${output ? `; its output:\n${output}` : ''}`;
+      resolve(crash);
+    };
+    child.once('exit', (code, signal) => onEnd(`exited with ${signal ?? `code ${code}`}`));
+    child.once('error', (error) => onEnd(`failed to spawn: ${error.message}`));
+  });
+  if (child.pid === undefined) throw new Error(`could not spawn ${command}`);
+  const target: Target = {
+    name,
+    port,
+    pid: child.pid,
+    crash: () => crash,
+    crashed,
+    async stop() {
+      running.delete(target);
+      stopping = true;
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return target;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ port, host: '127.0.0.1' });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

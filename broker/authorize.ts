@@ -1,0 +1,149 @@
+/**
+ * Aedes' per-message hooks: authorizePublish (every PUBLISH received), authorizeForward (every
+ * message about to be written to a subscriber) and authorizeSubscribe. They run on the hot path,
+ * so they allocate nothing per message: a counter increment, a string prefix test and, only when ACL
+ * rules exist, a walk over the client's compiled rules.
+ */
+import type { Aedes, AedesOptions, AedesPublishPacket, Client, PublishPacket } from 'aedes';
+import type { Logger } from '../core/logger.js';
+import type { ConnectionRegistry } from './connections.js';
+import { LogThrottle } from './log-throttle.js';
+import type { MessageCounters } from './sys-stats.js';
+import { filterTextMatchesTopic } from './topic-filter.js';
+
+const SYS_PREFIX = '$SYS/';
+const DOLLAR = 36;
+
+/**
+ * Marks a PUBLISH the ACL refused. MQTT 3.1.1 cannot tell a client its publish was refused, and an
+ * error from authorizePublish makes Aedes drop the connection; so the packet is let through the
+ * protocol handler (QoS 1/2 get their PUBACK/PUBREC as with Mosquitto) and dropped by
+ * `dropDeniedPublishes` before it reaches retained storage or any subscriber.
+ */
+const DENIED = Symbol('busbar.deniedByAcl');
+type Deniable = PublishPacket & { [DENIED]?: true };
+
+export interface AuthorizeOptions {
+  readonly connections: ConnectionRegistry;
+  /** True when `broker.acl` has rules; otherwise subscriptions are not checked at all. */
+  readonly aclEnabled: boolean;
+  readonly counters: MessageCounters;
+  readonly log: Logger;
+}
+
+type AuthorizeHooks = Pick<AedesOptions, 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'>;
+
+export function createAuthorizeHooks(options: AuthorizeOptions): AuthorizeHooks {
+  const { connections, counters, log } = options;
+  const denials = new LogThrottle(1, 10);
+
+  function logDenied(client: Client, access: 'publish' | 'subscribe', topic: string): void {
+    const dropped = denials.admit();
+    if (dropped === undefined) return;
+    const info = connections.get(client);
+    log.warn(
+      {
+        clientId: client.id,
+        username: info?.username,
+        remoteAddress: info?.remoteAddress,
+        access,
+        topic,
+        ...(dropped > 0 ? { denialsNotLogged: dropped } : {}),
+      },
+      `${access} denied by ACL`,
+    );
+  }
+
+  // Same as Aedes' default, plus the counter: clients may not publish under $SYS/ (aedes#597).
+  function authorizePublish(_client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void): void {
+    counters.received++;
+    if (packet.topic.startsWith(SYS_PREFIX)) {
+      callback(new Error(`${SYS_PREFIX} topics are reserved for the broker`));
+      return;
+    }
+    callback(null);
+  }
+
+  function authorizePublishWithAcl(
+    client: Client | null,
+    packet: PublishPacket,
+    callback: (error?: Error | null) => void,
+  ): void {
+    counters.received++;
+    if (packet.topic.startsWith(SYS_PREFIX)) {
+      callback(new Error(`${SYS_PREFIX} topics are reserved for the broker`));
+      return;
+    }
+    // client is null only for the will of a client of a broker that died (clustered persistence);
+    // that will was checked against its own client's rules when it would have been published.
+    if (client !== null && connections.get(client)?.acl?.canPublish(packet.topic) !== true) {
+      (packet as Deniable)[DENIED] = true;
+      logDenied(client, 'publish', packet.topic);
+    }
+    callback(null);
+  }
+
+  const authorizeSubscribe: AedesOptions['authorizeSubscribe'] = (client, subscription, callback) => {
+    if (connections.get(client)?.acl?.canSubscribe(subscription.topic) === true) {
+      callback(null, subscription);
+      return;
+    }
+    logDenied(client, 'subscribe', subscription.topic);
+    callback(null, null); // SUBACK 0x80 for this filter; the others in the packet are unaffected
+  };
+
+  function authorizeForward(client: Client, packet: AedesPublishPacket): AedesPublishPacket | null {
+    // Aedes keeps `$` topics from filters starting with a wildcard for live messages, but not for the
+    // retained ones sent on SUBSCRIBE: without this, `#` would receive busbar's retained $SYS/...
+    // [MQTT-4.7.2-1]. Live deliveries have retain cleared, so the test below costs one comparison.
+    if (packet.retain && packet.topic.charCodeAt(0) === DOLLAR && !subscribedToDollarTopic(client, packet.topic)) {
+      return null;
+    }
+    counters.sent++;
+    return packet;
+  }
+
+  return {
+    authorizePublish: options.aclEnabled ? authorizePublishWithAcl : authorizePublish,
+    authorizeForward,
+    ...(options.aclEnabled ? { authorizeSubscribe } : {}),
+  };
+}
+
+interface ClientSubscriptions {
+  readonly subscriptions: Readonly<Record<string, unknown>>;
+}
+
+/** True when one of the client's filters that starts with `$` matches the topic. */
+function subscribedToDollarTopic(client: Client, topic: string): boolean {
+  const subscriptions = (client as unknown as ClientSubscriptions).subscriptions;
+  for (const filter in subscriptions) {
+    if (filter.charCodeAt(0) === DOLLAR && filterTextMatchesTopic(filter, topic)) return true;
+  }
+  return false;
+}
+
+type PublishWithClient = (
+  this: Aedes,
+  packet: PublishPacket,
+  client: Client | null | ((error?: Error) => void),
+  done?: (error?: Error) => void,
+) => void;
+
+/**
+ * Makes `aedes.publish` drop packets the ACL marked as denied. Installed only when ACL rules exist;
+ * then every publish pays one property test. Aedes' protocol handlers and will publication call
+ * `broker.publish(packet, client, done)`, so this is the one place every client message passes.
+ */
+export function dropDeniedPublishes(aedes: Aedes): void {
+  const publish = aedes.publish as unknown as PublishWithClient;
+  const guarded: PublishWithClient = function (packet, client, done) {
+    if ((packet as Deniable)[DENIED] === true) {
+      // Asynchronously, as the real publish completes: the caller's parser loop must not re-enter.
+      if (typeof done === 'function') process.nextTick(done);
+      return;
+    }
+    publish.call(this, packet, client, done);
+  };
+  (aedes as unknown as { publish: PublishWithClient }).publish = guarded;
+}

@@ -1,0 +1,193 @@
+/**
+ * busbar's embedded MQTT broker: Aedes behind busbar's listeners, logins, ACL, packet size limit,
+ * persistence and $SYS statistics. Each concern lives in its own file; this one wires them.
+ */
+import { Aedes, type AedesOptions, type Client } from 'aedes';
+import type { Duplex } from 'node:stream';
+import type { BrokerConfig } from '../config/schema.js';
+import { errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { createTopics } from '../core/topics.js';
+import { createAcl } from './acl.js';
+import { createAuthHooks } from './auth.js';
+import { createAuthorizeHooks, dropDeniedPublishes } from './authorize.js';
+import type { ConnectionRegistry } from './connections.js';
+import { startListener, type ConnectionHandler, type RunningListener } from './listeners.js';
+import { LogThrottle } from './log-throttle.js';
+import { createPacketLimiter } from './packet-limit.js';
+import { openPersistence, type BrokerPersistence } from './persistence.js';
+import { createCounters, startSysStats, type SysStats } from './sys-stats.js';
+import { brokerVersion } from './version.js';
+
+export interface EmbeddedBroker {
+  readonly aedes: Aedes;
+  readonly listeners: ReadonlyArray<{ type: 'tcp' | 'tls' | 'ws'; host: string; port: number; url: string }>;
+  /** Stops the listeners, disconnects clients, closes Aedes and the persistence. */
+  close(): Promise<void>;
+}
+
+export interface StartBrokerOptions {
+  readonly config: BrokerConfig;
+  readonly log: Logger;
+  /** busbar's base topic: the broker's statistics are also published on `<base>/stats/broker`. */
+  readonly baseTopic?: string;
+}
+
+/** How long close() lets Aedes and the store finish cleanly before dropping their connections. */
+const CLOSE_GRACE_MS = 3_000;
+
+export async function startBroker(options: StartBrokerOptions): Promise<EmbeddedBroker> {
+  const { config } = options;
+  const log = options.log.child({ component: 'broker' });
+  const connections: ConnectionRegistry = new WeakMap();
+  const counters = createCounters();
+  const acl = createAcl(config.acl);
+
+  const persistence = await openPersistence(config.persistence, log);
+  const aedesOptions: AedesOptions = {
+    ...persistence.aedesOptions,
+    ...(config.id === undefined ? {} : { id: config.id }),
+    maxTopicLevels: config.maxTopicLevels,
+    drainTimeout: config.drainTimeout,
+    connectTimeout: config.connectTimeout,
+    ...createAuthHooks({ users: config.users, acl, connections, log }),
+    ...createAuthorizeHooks({ connections, aclEnabled: acl !== undefined, counters, log }),
+  };
+  const aedes = new Aedes(aedesOptions);
+  if (persistence.type === 'redis') {
+    // Queued messages are stored under `packet:<broker id>:<counter>`, and Aedes starts its counter
+    // at 0. With a fixed `broker.id`, a restarted broker would reuse the keys of messages still
+    // queued for offline clients and overwrite them; starting from the clock keeps keys unique.
+    (aedes as unknown as { counter: number }).counter = Date.now() * 1000;
+  }
+  if (acl) dropDeniedPublishes(aedes);
+  observe(aedes, connections, log);
+  try {
+    await aedes.listen();
+  } catch (error) {
+    await closeAedesAndStore(aedes, persistence, log);
+    throw error;
+  }
+
+  const tooLarge = new LogThrottle(1, 10);
+  const limitPacketSize = createPacketLimiter(config.maxPacketSize, (client, declared) => {
+    const dropped = tooLarge.admit();
+    if (dropped === undefined) return;
+    const info = connections.get(client);
+    log.warn(
+      { clientId: client.id, remoteAddress: info?.remoteAddress, declaredBytes: declared, limit: config.maxPacketSize },
+      'packet larger than maxPacketSize: connection closed',
+    );
+  });
+  const onConnection: ConnectionHandler = (stream: Duplex, listener, remoteAddress, request) => {
+    const client = aedes.handle(stream, request);
+    try {
+      limitPacketSize(client);
+    } catch (error) {
+      log.error({ reason: errorMessage(error) }, 'connection refused');
+      stream.destroy();
+      return;
+    }
+    connections.set(client, {
+      listener,
+      remoteAddress,
+      emptyIdWithoutCleanSession: false,
+      username: undefined,
+      acl: undefined,
+    });
+  };
+
+  const listeners: RunningListener[] = [];
+  try {
+    for (const listenerConfig of config.listeners) {
+      listeners.push(
+        await startListener(listenerConfig, { onConnection, maxPacketSize: config.maxPacketSize, log }),
+      );
+    }
+  } catch (error) {
+    await Promise.all(listeners.map((listener) => listener.close()));
+    await closeAedesAndStore(aedes, persistence, log);
+    throw error;
+  }
+
+  const sysStats: SysStats = startSysStats({
+    aedes,
+    counters,
+    intervalMs: config.sysInterval,
+    version: brokerVersion((aedes as unknown as { version: string }).version),
+    statsTopic: createTopics(options.baseTopic).stats('broker'),
+    countOfflineSessions: () => persistence.countSessions(aedes),
+    log,
+  });
+
+  log.info(
+    {
+      listeners: listeners.map((listener) => listener.url),
+      persistence: persistence.type,
+      users: config.users.length,
+      aclRules: config.acl.length,
+    },
+    'MQTT broker started',
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    aedes,
+    listeners: listeners.map(({ type, host, port, url }) => ({ type, host, port, url })),
+    close() {
+      closing ??= (async () => {
+        sysStats.stop();
+        for (const listener of listeners) listener.stopAccepting();
+        await closeAedesAndStore(aedes, persistence, log);
+        await Promise.all(listeners.map((listener) => listener.close()));
+        log.info('MQTT broker stopped');
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Logs client lifecycles and keeps Aedes' 'error' events (store failures) from ending the process. */
+function observe(aedes: Aedes, connections: ConnectionRegistry, log: Logger): void {
+  const describe = (client: Client): Record<string, unknown> => {
+    const info = connections.get(client);
+    return { clientId: client.id, username: info?.username, remoteAddress: info?.remoteAddress, listener: info?.listener.label };
+  };
+  aedes.on('clientReady', (client) => log.debug(describe(client), 'client connected'));
+  aedes.on('clientDisconnect', (client) => log.debug(describe(client), 'client disconnected'));
+  aedes.on('clientError', (client, error) => log.debug({ ...describe(client), reason: error.message }, 'client error'));
+  aedes.on('connectionError', (client, error) =>
+    log.debug({ ...describe(client), reason: error.message }, 'connection error before CONNECT completed'),
+  );
+  // Aedes emits 'error' when its store fails outside a client's flow (offline queueing, wills); an
+  // 'error' event without a listener would throw and end the process.
+  (aedes as NodeJS.EventEmitter).on('error', (error: Error) =>
+    log.error({ reason: error.message }, 'broker persistence error'),
+  );
+}
+
+/** Closes Aedes (which disconnects its clients) and then the store, within a bounded time. */
+async function closeAedesAndStore(aedes: Aedes, persistence: BrokerPersistence, log: Logger): Promise<void> {
+  const aedesClosed = new Promise<void>((resolve) => aedes.close(() => resolve()));
+  if (!(await settlesWithin(aedesClosed, CLOSE_GRACE_MS))) {
+    log.warn(`broker did not close within ${CLOSE_GRACE_MS} ms (store unreachable?): dropping its connections`);
+    persistence.abort();
+    await settlesWithin(aedesClosed, CLOSE_GRACE_MS);
+  }
+  const storeClosed = persistence.close(aedes).catch((error: unknown) => {
+    log.warn({ reason: errorMessage(error) }, 'error while closing broker persistence');
+  });
+  if (!(await settlesWithin(storeClosed, CLOSE_GRACE_MS))) persistence.abort();
+}
+
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * Where clients connect: plain TCP, TLS, and WebSocket (optionally over TLS). Each listener hands
+ * every new connection, as a byte stream, to the broker; it knows nothing of MQTT. It tracks its
+ * sockets so that closing the broker never waits for a client to hang up.
+ */
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
+import { WebSocketServer, createWebSocketStream } from 'ws';
+import type { ListenerConfig } from '../config/schema.js';
+import { BusbarError, errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { ListenerIdentity } from './connections.js';
+import { isLoopbackHost } from './loopback.js';
+
+export type ConnectionHandler = (
+  stream: Duplex,
+  listener: ListenerIdentity,
+  remoteAddress: string,
+  request?: http.IncomingMessage,
+) => void;
+
+export interface ListenerOptions {
+  readonly onConnection: ConnectionHandler;
+  /** Largest MQTT packet accepted; WebSocket frames may carry one packet plus its 5-byte header. */
+  readonly maxPacketSize: number;
+  readonly log: Logger;
+}
+
+export interface RunningListener {
+  readonly type: 'tcp' | 'tls' | 'ws';
+  readonly host: string;
+  /** The port actually bound (port 0 in config picks a free one). */
+  readonly port: number;
+  readonly url: string;
+  /** Stops accepting connections; those already open stay until `close`. */
+  stopAccepting(): void;
+  /** Stops accepting, destroys the connections still open, resolves once the server has closed. */
+  close(): Promise<void>;
+}
+
+type TlsFiles = NonNullable<Extract<ListenerConfig, { type: 'tls' }>['tls']>;
+
+export async function startListener(config: ListenerConfig, options: ListenerOptions): Promise<RunningListener> {
+  const where = `${config.type} listener ${config.host}:${config.port}`;
+  const files = config.type === 'tcp' ? undefined : config.tls;
+  const tlsOptions = files ? await loadTlsOptions(files, where) : undefined;
+  const allowAnonymous = config.allowAnonymous ?? isLoopbackHost(config.host);
+  const { log } = options;
+
+  let identity: ListenerIdentity | undefined;
+  const accept = (stream: Duplex, remoteAddress: string | undefined, request?: http.IncomingMessage): void => {
+    options.onConnection(stream, identity!, remoteAddress ?? 'unknown', request);
+  };
+
+  let server: net.Server;
+  try {
+    if (config.type === 'ws') {
+      server = createWebSocketServer(config.path, tlsOptions, options.maxPacketSize, accept, log);
+    } else if (tlsOptions) {
+      const tlsServer = tls.createServer(tlsOptions);
+      tlsServer.on('secureConnection', (socket) => accept(socket, socket.remoteAddress));
+      tlsServer.on('tlsClientError', (error, socket) => {
+        log.debug({ remoteAddress: socket.remoteAddress, reason: error.message, listener: where }, 'TLS handshake failed');
+      });
+      server = tlsServer;
+    } else {
+      server = net.createServer((socket) => accept(socket, socket.remoteAddress));
+    }
+  } catch (error) {
+    throw new BusbarError('BUSBAR_LISTEN_FAILED', `${where}: ${errorMessage(error)}`, { cause: error });
+  }
+
+  const sockets = new Set<net.Socket>();
+  server.on('connection', (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
+  try {
+    await listen(server, config.port, config.host);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new BusbarError('BUSBAR_LISTEN_FAILED', `${where} could not listen: ${errorMessage(error)}`, {
+      cause: error,
+      retryable: code === 'EADDRINUSE',
+    });
+  }
+  server.on('error', (error) => log.error({ listener: where, reason: error.message }, 'listener error'));
+
+  const port = (server.address() as net.AddressInfo).port;
+  identity = { type: config.type, host: config.host, port, allowAnonymous, label: `${config.type} ${config.host}:${port}` };
+  const scheme = { tcp: 'mqtt', tls: 'mqtts', ws: tlsOptions ? 'wss' : 'ws' }[config.type];
+  const path = config.type === 'ws' ? config.path : '';
+
+  let closed: Promise<void> | undefined;
+  const stopAccepting = (): void => {
+    closed ??= new Promise((resolve) => server.close(() => resolve()));
+  };
+  return {
+    type: config.type,
+    host: config.host,
+    port,
+    url: `${scheme}://${urlHost(config.host)}:${port}${path}`,
+    stopAccepting,
+    async close() {
+      stopAccepting();
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}
+
+function listen(server: net.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error): void => reject(error);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+async function loadTlsOptions(files: TlsFiles, where: string): Promise<tls.TlsOptions> {
+  const read = async (file: string, what: string): Promise<Buffer> => {
+    try {
+      return await readFile(file);
+    } catch (error) {
+      throw new BusbarError('BUSBAR_LISTEN_FAILED', `${where}: cannot read TLS ${what} ${file}: ${errorMessage(error)}`, {
+        cause: error,
+      });
+    }
+  };
+  return {
+    cert: await read(files.cert, 'certificate'),
+    key: await read(files.key, 'key'),
+    ...(files.ca ? { ca: await read(files.ca, 'CA bundle') } : {}),
+    requestCert: files.requestCert,
+    rejectUnauthorized: files.requestCert,
+  };
+}
+
+/**
+ * An HTTP(S) server that upgrades requests for `path` to WebSocket and hands each socket to MQTT
+ * as a stream (`createWebSocketStream`). Other paths get 404, plain requests 426.
+ */
+function createWebSocketServer(
+  path: string,
+  tlsOptions: tls.TlsOptions | undefined,
+  maxPacketSize: number,
+  accept: (stream: Duplex, remoteAddress: string | undefined, request: http.IncomingMessage) => void,
+  log: Logger,
+): net.Server {
+  // A frame is buffered whole before it is delivered: bound it by the largest packet we accept.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxPacketSize + 5 });
+  const respond = (_request: http.IncomingMessage, response: http.ServerResponse): void => {
+    response.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' });
+    response.end(`MQTT over WebSocket: connect to ${path}\n`);
+  };
+  const server = tlsOptions ? https.createServer(tlsOptions, respond) : http.createServer(respond);
+  server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (pathname !== path) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      ws.on('error', (error) => log.debug({ reason: error.message }, 'WebSocket error'));
+      accept(createWebSocketStream(ws), request.socket.remoteAddress, request);
+    });
+  });
+  return server;
+}
+
+/** A host for URLs: IPv6 in brackets, and a connectable address for wildcard binds. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return net.isIPv6(host) ? `[${host}]` : host;
+}

@@ -1,0 +1,146 @@
+/**
+ * Broker statistics under Mosquitto's `$SYS/broker/...` names, retained, every `sysInterval`, plus
+ * the same numbers as one JSON document on `<base>/stats/broker`. Aedes publishes these internally
+ * (`aedes.publish` skips authorizePublish, which refuses `$SYS/` from clients).
+ *
+ * Counting costs an integer increment in hooks Aedes calls anyway (see authorize.ts); everything
+ * else is computed when the statistics are published.
+ */
+import type { Aedes } from 'aedes';
+import { errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+
+export interface MessageCounters {
+  /** PUBLISH packets received from clients (wills included). */
+  received: number;
+  /** PUBLISH packets handed to clients (live, retained and queued deliveries). */
+  sent: number;
+}
+
+export function createCounters(): MessageCounters {
+  return { received: 0, sent: 0 };
+}
+
+export interface SysStatsOptions {
+  readonly aedes: Aedes;
+  readonly counters: MessageCounters;
+  readonly intervalMs: number;
+  readonly version: string;
+  /** JSON copy of the statistics, e.g. `busbar/stats/broker`. */
+  readonly statsTopic: string;
+  readonly countOfflineSessions: () => Promise<number>;
+  readonly log: Logger;
+  readonly now?: () => number;
+}
+
+export interface SysStats {
+  /** Publishes the current statistics now (also done at start and every interval). */
+  publishNow(): Promise<void>;
+  stop(): void;
+}
+
+/** Time constant of the `load/.../1min` moving average, as in Mosquitto. */
+const ONE_MINUTE_MS = 60_000;
+
+/** Also the JSON document on `<base>/stats/broker`. */
+export interface BrokerStats {
+  version: string;
+  uptime: number;
+  clientsConnected: number;
+  clientsTotal: number;
+  messagesReceived: number;
+  messagesSent: number;
+  subscriptionsCount: number;
+  loadMessagesReceived1min: number;
+}
+
+interface ClientLike {
+  readonly clean: boolean;
+  readonly subscriptions: Readonly<Record<string, unknown>>;
+}
+
+export function startSysStats(options: SysStatsOptions): SysStats {
+  const { aedes, counters, log } = options;
+  const now = options.now ?? Date.now;
+  const startedAt = now();
+  let lastAt = startedAt;
+  let lastReceived = counters.received;
+  let receivedLoad1min = 0;
+  let stopped = false;
+
+  function publish(topic: string, payload: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 0, retain: true, dup: false }, (error) =>
+        error ? reject(error) : resolve(),
+      );
+    });
+  }
+
+  async function collect(): Promise<BrokerStats> {
+    const at = now();
+    // Exponentially weighted messages per minute, updated at each publication (Mosquitto's formula).
+    const elapsed = Math.max(1, at - lastAt);
+    const perMinute = ((counters.received - lastReceived) * ONE_MINUTE_MS) / elapsed;
+    receivedLoad1min = perMinute + Math.exp(-elapsed / ONE_MINUTE_MS) * (receivedLoad1min - perMinute);
+    lastAt = at;
+    lastReceived = counters.received;
+
+    const clients = (aedes as unknown as { clients: Record<string, ClientLike> }).clients;
+    let subscriptions = 0;
+    let connectedPersistent = 0;
+    for (const id in clients) {
+      const client = clients[id]!;
+      if (!client.clean) connectedPersistent++;
+      for (const _filter in client.subscriptions) subscriptions++;
+    }
+    const persistentSessions = await options.countOfflineSessions();
+    const connected = aedes.connectedClients;
+    return {
+      version: options.version,
+      uptime: Math.floor((at - startedAt) / 1000),
+      clientsConnected: connected,
+      clientsTotal: connected + Math.max(0, persistentSessions - connectedPersistent),
+      messagesReceived: counters.received,
+      messagesSent: counters.sent,
+      subscriptionsCount: subscriptions,
+      loadMessagesReceived1min: Math.round(receivedLoad1min * 100) / 100,
+    };
+  }
+
+  async function publishNow(): Promise<void> {
+    const stats = await collect();
+    if (stopped || aedes.closed) return;
+    await Promise.all([
+      publish('$SYS/broker/version', stats.version),
+      publish('$SYS/broker/uptime', `${stats.uptime} seconds`),
+      publish('$SYS/broker/clients/connected', String(stats.clientsConnected)),
+      publish('$SYS/broker/clients/total', String(stats.clientsTotal)),
+      publish('$SYS/broker/messages/received', String(stats.messagesReceived)),
+      publish('$SYS/broker/messages/sent', String(stats.messagesSent)),
+      publish('$SYS/broker/subscriptions/count', String(stats.subscriptionsCount)),
+      publish('$SYS/broker/load/messages/received/1min', stats.loadMessagesReceived1min.toFixed(2)),
+      publish(options.statsTopic, JSON.stringify(stats)),
+    ]);
+  }
+
+  function tick(): void {
+    publishNow().catch((error: unknown) => {
+      if (!stopped) log.warn({ reason: errorMessage(error) }, 'could not publish $SYS statistics');
+    });
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  if (options.intervalMs > 0) {
+    tick();
+    timer = setInterval(tick, options.intervalMs);
+    timer.unref();
+  }
+
+  return {
+    publishNow,
+    stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+    },
+  };
+}

@@ -1,0 +1,253 @@
+/**
+ * The bounded queue behind every bus subscription, shared by the local and the remote bus: one worker
+ * calls the handler one message at a time, in order, so slow I/O never runs inside the broker's
+ * delivery path (Aedes' mqemitter or mqtt.js' packet pump).
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { BusMessage, MessageHandler } from './bus.js';
+import type { Logger } from './logger.js';
+
+export interface DeliveryQueueOptions {
+  readonly filter: string;
+  readonly capacity: number;
+  /** The subscription's QoS: a message published at a higher QoS is delivered at this one. */
+  readonly maxQos?: 0 | 1;
+  readonly handler: MessageHandler;
+  readonly log: Logger;
+  /**
+   * When full, a QoS 0 message replaces the oldest queued QoS 0 message (remote bus: holding the
+   * connection for best-effort data would stall every subscription on it). Otherwise the message waits,
+   * and so does whoever gave it to us (Aedes' publisher, or the PUBACK of a QoS 1 message).
+   */
+  readonly dropQos0WhenFull: boolean;
+  /** Minimum time between two warnings about failures or drops of this subscription. */
+  readonly warnIntervalMs?: number;
+}
+
+interface Waiter {
+  readonly message: BusMessage;
+  readonly accepted: () => void;
+}
+
+/** Which queue's handler is running: lets a publish from inside a handler be recognised (see trackPublish). */
+const handlerContext = new AsyncLocalStorage<DeliveryQueue>();
+
+export class DeliveryQueue {
+  readonly filter: string;
+  dropped = 0;
+  failed = 0;
+  private readonly options: DeliveryQueueOptions;
+  private readonly items = new Fifo<BusMessage>();
+  private readonly waiting: Waiter[] = [];
+  private qos0Queued = 0;
+  private publishing = 0;
+  private stopped = false;
+  private active = false;
+  private idle: Promise<void> = Promise.resolve();
+  private readonly failures: RateLimit;
+  private readonly drops: RateLimit;
+
+  constructor(options: DeliveryQueueOptions) {
+    this.options = options;
+    this.filter = options.filter;
+    this.failures = new RateLimit(options.warnIntervalMs ?? 10_000);
+    this.drops = new RateLimit(options.warnIntervalMs ?? 10_000);
+  }
+
+  /** Messages accepted and not yet given to the handler. */
+  get queued(): number {
+    return this.items.length;
+  }
+
+  /** True when `offer` would accept a message at once. */
+  hasRoom(): boolean {
+    return this.stopped || this.publishing > 0 || (this.waiting.length === 0 && this.items.length < this.options.capacity);
+  }
+
+  /**
+   * Takes a message; `accepted` is called once it is in the queue (at once when there is room, later
+   * when the worker has made room). After `stop`, messages are discarded and accepted at once.
+   */
+  offer(received: BusMessage, accepted: () => void): void {
+    if (this.stopped) return accepted();
+    const maxQos: BusMessage['qos'] = this.options.maxQos ?? 2;
+    const message = received.qos > maxQos ? { ...received, qos: maxQos } : received;
+    if (this.hasRoom()) {
+      this.push(message);
+      return accepted();
+    }
+    if (message.qos === 0 && this.options.dropQos0WhenFull) {
+      this.dropOldestQos0(message);
+      return accepted();
+    }
+    this.waiting.push({ message, accepted });
+  }
+
+  /**
+   * Stops the worker after the handler in progress and discards what is queued; resolves once that
+   * handler has settled. Whoever waits for room is released so neither Aedes nor mqtt.js stays stuck.
+   */
+  async stop(): Promise<void> {
+    if (this.stopped) return this.idle;
+    this.stopped = true;
+    const discarded = this.items.length + this.waiting.length;
+    this.items.clear();
+    this.qos0Queued = 0;
+    for (const waiter of this.waiting.splice(0)) waiter.accepted();
+    if (discarded > 0) {
+      this.options.log.info({ filter: this.filter, discarded }, 'subscription stopped with messages still queued');
+    }
+    await this.idle;
+  }
+
+  /**
+   * A handler of this queue awaits a publish. If this queue held its publishers now, that publish could
+   * wait on them forever: directly when it matches this queue's own filter, or through Aedes' emitter
+   * (100 concurrent deliveries by default, then everything else queues behind them) or mqtt.js' packet
+   * pump (the PUBACK of the publish queues behind the held message). So until the publish settles the
+   * queue takes everything, even beyond its capacity.
+   */
+  beginPublish(): void {
+    this.publishing += 1;
+    for (const waiter of this.waiting.splice(0)) {
+      this.push(waiter.message);
+      waiter.accepted();
+    }
+  }
+
+  endPublish(): void {
+    this.publishing -= 1;
+  }
+
+  private push(message: BusMessage): void {
+    this.items.push(message);
+    if (message.qos === 0) this.qos0Queued += 1;
+    if (!this.active) {
+      this.active = true;
+      this.idle = this.work();
+    }
+  }
+
+  private async work(): Promise<void> {
+    // Never run the handler inside the caller's stack (Aedes' delivery or mqtt.js' packet handling).
+    await Promise.resolve();
+    for (;;) {
+      const message = this.items.shift();
+      if (message === undefined || this.stopped) {
+        this.active = false;
+        return;
+      }
+      if (message.qos === 0) this.qos0Queued -= 1;
+      this.admitWaiting();
+      try {
+        await handlerContext.run(this, () => this.options.handler(message));
+      } catch (error) {
+        this.failed += 1;
+        this.failures.run((suppressed) =>
+          this.options.log.warn(
+            { err: error, filter: this.filter, topic: message.topic, failed: this.failed, suppressed },
+            'message handler failed; continuing with the next message',
+          ),
+        );
+      }
+    }
+  }
+
+  private admitWaiting(): void {
+    while (this.waiting.length > 0 && this.items.length < this.options.capacity) {
+      const waiter = this.waiting.shift()!;
+      this.push(waiter.message);
+      waiter.accepted();
+    }
+  }
+
+  private dropOldestQos0(message: BusMessage): void {
+    this.dropped += 1;
+    if (this.qos0Queued > 0) {
+      // Only QoS 0 may go: a queued QoS 1 message has been acknowledged and must reach the handler.
+      this.items.removeFirst((queued) => queued.qos === 0);
+      this.items.push(message);
+    }
+    this.drops.run((suppressed) =>
+      this.options.log.warn(
+        { filter: this.filter, dropped: this.dropped, suppressed, capacity: this.options.capacity },
+        'subscription queue full; dropped the oldest QoS 0 message',
+      ),
+    );
+  }
+}
+
+/**
+ * Runs `publish` as a publish of the handler we are inside of, if any (see DeliveryQueue.beginPublish).
+ * Both buses wrap their `publish` in it.
+ */
+export async function trackPublish<T>(publish: () => Promise<T>): Promise<T> {
+  const queue = handlerContext.getStore();
+  if (queue === undefined) return publish();
+  queue.beginPublish();
+  try {
+    return await publish();
+  } finally {
+    queue.endPublish();
+  }
+}
+
+/** At most one call per interval; counts the calls it swallowed and passes the count to the next one. */
+class RateLimit {
+  private last = Number.NEGATIVE_INFINITY;
+  private suppressed = 0;
+  constructor(private readonly intervalMs: number) {}
+
+  run(report: (suppressed: number) => void): void {
+    const now = Date.now();
+    if (now - this.last < this.intervalMs) {
+      this.suppressed += 1;
+      return;
+    }
+    this.last = now;
+    const suppressed = this.suppressed;
+    this.suppressed = 0;
+    report(suppressed);
+  }
+}
+
+/** An array queue with O(1) shift (Array#shift copies once arrays grow large). */
+class Fifo<T> {
+  private items: (T | undefined)[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head];
+    this.items[this.head] = undefined;
+    this.head += 1;
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  removeFirst(predicate: (item: T) => boolean): void {
+    for (let i = this.head; i < this.items.length; i += 1) {
+      const item = this.items[i];
+      if (item !== undefined && predicate(item)) {
+        this.items.splice(i, 1);
+        return;
+      }
+    }
+  }
+
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+  }
+}

@@ -1,0 +1,110 @@
+import type { IngestConfig } from '../../config/schema.js';
+import type { BusMessage, BusSubscription } from '../bus.js';
+import type { Component, ComponentContext } from '../component.js';
+import { errorMessage } from '../errors.js';
+import { serializeLineProtocol } from '../line-protocol.js';
+import { nowNs, type Metric } from '../metric.js';
+import { decodeCanonical } from './canonical.js';
+import { createDeadletter } from './deadletter.js';
+import { compileRule, type CompiledRule } from './rule.js';
+import { IngestStats } from './stats.js';
+
+/**
+ * The ingest component: device topics matched by ingest rules are converted to metrics and
+ * republished as line protocol on `<base>/metrics/<source>/<measurement>`; every message on the
+ * metric topics is checked, and what does not parse is counted and dead-lettered. Sinks and rules
+ * therefore read one well-formed stream, whatever devices send.
+ */
+export const ingestComponent: Component<IngestConfig> = {
+  kind: 'ingest',
+  async run(context) {
+    const ingest = createIngest(context);
+    const subscriptions: BusSubscription[] = [];
+    const statsTimer = setInterval(() => ingest.publishStats(), context.config.statsInterval);
+    try {
+      subscriptions.push(await context.bus.subscribe(context.topics.allMetrics, ingest.onMetricMessage));
+      for (const [filter, handler] of ingest.ruleHandlers) {
+        subscriptions.push(await context.bus.subscribe(filter, handler, { qos: 1 }));
+      }
+      context.log.info({ rules: context.config.rules.length }, 'ingest ready');
+      await new Promise<void>((resolve) => {
+        if (context.signal.aborted) resolve();
+        else context.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+    } finally {
+      clearInterval(statsTimer);
+      await Promise.allSettled(subscriptions.map((subscription) => subscription.unsubscribe()));
+      await ingest.publishStats();
+    }
+  },
+};
+
+export interface Ingest {
+  readonly stats: IngestStats;
+  /** One handler per distinct rule filter. */
+  readonly ruleHandlers: ReadonlyMap<string, (message: BusMessage) => Promise<void>>;
+  onMetricMessage(message: BusMessage): void;
+  publishStats(): Promise<void>;
+}
+
+export function createIngest(context: ComponentContext<IngestConfig>): Ingest {
+  const { bus, topics, log, config } = context;
+  const stats = new IngestStats();
+  const deadletter = createDeadletter({ bus, topics, log, stats, perSecond: config.deadletterPerSecond });
+  const rules: CompiledRule[] = config.rules.map((rule, index) => compileRule(rule, index));
+
+  function onMetricMessage(message: BusMessage): void {
+    stats.metricMessages++;
+    const decoded = decodeCanonical(topics, message.topic, message.payload, nowNs());
+    stats.metricsAccepted += decoded.metrics.length;
+    for (const rejection of decoded.rejections) deadletter(message.topic, message.payload, rejection);
+  }
+
+  // Overlapping filters deliver a message once per matching subscription; only the first rule (in
+  // config order) that matches the topic handles it, and only through its own filter's delivery.
+  const firstRule = (topic: string): CompiledRule | undefined => rules.find((rule) => rule.matches(topic));
+
+  const ruleHandlers = new Map<string, (message: BusMessage) => Promise<void>>();
+  for (const rule of rules) {
+    if (ruleHandlers.has(rule.filter)) continue;
+    const filter = rule.filter;
+    ruleHandlers.set(filter, async (message) => {
+      const rule = firstRule(message.topic);
+      if (!rule || rule.filter !== filter) return;
+      stats.ruleMessages++;
+      const decoded = rule.decode(message.topic, message.payload, nowNs());
+      for (const rejection of decoded!.rejections) deadletter(message.topic, message.payload, rejection);
+      await republish(decoded!.source, decoded!.metrics, message.qos === 0 ? 0 : 1);
+    });
+  }
+
+  async function republish(source: string, metrics: Metric[], qos: 0 | 1): Promise<void> {
+    const byMeasurement = new Map<string, Metric[]>();
+    for (const metric of metrics) {
+      const list = byMeasurement.get(metric.measurement);
+      if (list) list.push(metric);
+      else byMeasurement.set(metric.measurement, [metric]);
+    }
+    for (const [measurement, group] of byMeasurement) {
+      try {
+        await bus.publish(topics.metrics(source, measurement), serializeLineProtocol(group), { qos });
+      } catch (error) {
+        stats.republishFailed++;
+        log.error({ source, measurement, reason: errorMessage(error) }, 'could not republish converted metrics');
+      }
+    }
+  }
+
+  return {
+    stats,
+    ruleHandlers,
+    onMetricMessage,
+    async publishStats() {
+      try {
+        await bus.publish(topics.stats('ingest'), JSON.stringify(stats), { retain: true });
+      } catch (error) {
+        log.warn({ reason: errorMessage(error) }, 'could not publish ingest statistics');
+      }
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import { parseConfig } from '../../config/load.js';
+import type { ConfigInput } from '../../config/schema.js';
+import { startBusbar, type RunningBusbar } from '../../cli/app.js';
+import { captureLog, type CapturedLog } from './log-capture.js';
+
+export interface TestBusbar {
+  readonly running: RunningBusbar;
+  /** mqtt:// URL of the first listener. */
+  readonly url: string;
+  readonly log: CapturedLog;
+  stop(): Promise<void>;
+}
+
+/** A whole busbar in this process, as `busbar start` runs it, on a free port and with captured logs. */
+export async function startTestBusbar(input: ConfigInput = {}): Promise<TestBusbar> {
+  const config = parseConfig({
+    ...input,
+    broker: { listeners: [{ type: 'tcp', host: '127.0.0.1', port: 0 }], ...input.broker },
+  });
+  const log = captureLog('debug');
+  const running = await startBusbar(config, log.logger);
+  const url = running.broker?.listeners[0]?.url;
+  if (!url) throw new Error('the test busbar has no listener');
+  return { running, url, log, stop: () => running.stop() };
+}

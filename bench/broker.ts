@@ -7,7 +7,14 @@ import os from 'node:os';
 import { runRound, type RoundResult, type RoundSpec } from './fan-in.js';
 import { USAGE, parseOptions, type BenchOptions } from './options.js';
 import { clockTicksPerSecond } from './process-cpu.js';
-import { resultsTable, ratiosTable, summarize, targetLines, type Series } from './report.js';
+import {
+  generatorWarnings,
+  resultsTable,
+  ratiosTable,
+  summarize,
+  targetLines,
+  type Series,
+} from './report.js';
 import { TARGET_LABELS, startTarget, stopAllTargets, type Target } from './targets.js';
 
 const QOS_LEVELS = [0, 1] as const;
@@ -67,7 +74,9 @@ async function main(options: BenchOptions): Promise<number> {
       const result = await runRound(target, spec(options, qos, share));
       log(progress(target, qos, what, result));
       if (qos === 1 && result.delivered !== result.sent) {
-        failures.push(`${TARGET_LABELS[target.name]} QoS 1 ${what}: delivered ${result.delivered} of ${result.sent}`);
+        failures.push(
+          `${TARGET_LABELS[target.name]} QoS 1 ${what}: delivered ${result.delivered} of ${result.sent}`,
+        );
       }
       if (result.problem) log(`  ${TARGET_LABELS[target.name]} QoS ${qos} ${what}: ${result.problem}`);
       if (what === 'warm-up') return;
@@ -82,7 +91,8 @@ async function main(options: BenchOptions): Promise<number> {
     }
   };
 
-  for (const target of targets) for (const qos of QOS_LEVELS) await measure(target, qos, 'warm-up', WARMUP_SHARE);
+  for (const target of targets)
+    for (const qos of QOS_LEVELS) await measure(target, qos, 'warm-up', WARMUP_SHARE);
   // Targets take turns round by round, in a rotating order, so that drift in the machine's load
   // spreads over all of them instead of landing on whichever ran last.
   for (let round = 1; round <= options.rounds; round++) {
@@ -93,7 +103,16 @@ async function main(options: BenchOptions): Promise<number> {
   const summaries = [...series.values()]
     .sort((a, b) => a.qos - b.qos || options.targets.indexOf(a.target) - options.targets.indexOf(b.target))
     .map(summarize);
-  const out: string[] = ['', resultsTable(summaries), '', ratiosTable(summaries), '', ...targetLines(summaries)];
+  const out: string[] = [
+    '',
+    resultsTable(summaries),
+    '',
+    ratiosTable(summaries),
+    '',
+    ...targetLines(summaries),
+  ];
+  const warnings = generatorWarnings(summaries);
+  if (warnings.length > 0) out.push('', ...warnings);
   if (failures.length > 0) out.push('', ...failures.map((failure) => `FAIL  ${failure}`));
   process.stdout.write(`${out.join('\n')}\n`);
   return failures.length > 0 ? 1 : 0;

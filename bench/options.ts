@@ -48,7 +48,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     .filter((name) => name !== '');
   const unknown = targets.filter((name) => !(TARGET_NAMES as readonly string[]).includes(name));
   if (unknown.length > 0 || targets.length === 0) {
-    throw new Error(`--targets: unknown ${unknown.join(', ') || '(empty list)'}; choose from ${TARGET_NAMES.join(', ')}`);
+    throw new Error(
+      `--targets: unknown ${unknown.join(', ') || '(empty list)'}; choose from ${TARGET_NAMES.join(', ')}`,
+    );
   }
   return {
     qos0Messages: count('--qos0', values.qos0 ?? env.BENCH_QOS0, 200_000),
@@ -64,6 +66,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
 function count(flag: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const value = Number(text.replace(/_/g, ''));
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag}: expected a positive integer, got ${text}`);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new Error(`${flag}: expected a positive integer, got ${text}`);
   return value;
 }

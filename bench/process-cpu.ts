@@ -9,7 +9,8 @@ export function clockTicksPerSecond(): number {
   if (ticksPerSecond === undefined) {
     const output = execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim();
     const value = Number(output);
-    if (!Number.isInteger(value) || value <= 0) throw new Error(`getconf CLK_TCK printed ${JSON.stringify(output)}`);
+    if (!Number.isInteger(value) || value <= 0)
+      throw new Error(`getconf CLK_TCK printed ${JSON.stringify(output)}`);
     ticksPerSecond = value;
   }
   return ticksPerSecond;
@@ -25,6 +26,7 @@ export function processCpuSeconds(pid: number): number {
   // fields[0] is field 3 (state), so field N is fields[N - 3].
   const utime = Number(fields[14 - 3]);
   const stime = Number(fields[15 - 3]);
-  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error(`unexpected /proc/${pid}/stat: ${stat}`);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime))
+    throw new Error(`unexpected /proc/${pid}/stat: ${stat}`);
   return (utime + stime) / clockTicksPerSecond();
 }

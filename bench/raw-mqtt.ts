@@ -26,13 +26,17 @@ interface Waiter {
 /** One MQTT connection: CONNECT/CONNACK done, then packets go to whatever handler a role installs. */
 export class RawClient {
   private handler: PacketHandler;
+  private afterChunk: () => void = () => undefined;
   private waiter: Waiter | undefined;
   private failure: Error | undefined;
   private readonly closed: Promise<void>;
 
   private constructor(readonly socket: net.Socket) {
-    this.handler = (type, _flags, chunk, start, end) => this.handshake(type, chunk.subarray(start, end));
-    const parser = new PacketParser((type, flags, chunk, start, end) => this.handler(type, flags, chunk, start, end));
+    this.handler = (type, flags, chunk, start, end) =>
+      this.handshake(type, flags, chunk.subarray(start, end));
+    const parser = new PacketParser((type, flags, chunk, start, end) =>
+      this.handler(type, flags, chunk, start, end),
+    );
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
       parser.push(chunk);
@@ -51,18 +55,28 @@ export class RawClient {
       socket.once('error', reject);
     });
     const client = new RawClient(socket);
-    socket.write(encodeConnect(clientId));
-    const connack = await client.expect(PacketType.connack);
-    // Return code 0 is "Connection Accepted" [MQTT-3.2.2.3].
-    if (connack[1] !== 0) throw new Error(`${clientId}: CONNACK return code ${connack[1]}`);
-    return client;
+    try {
+      socket.write(encodeConnect(clientId));
+      const connack = await client.expect(PacketType.connack);
+      // Return code 0 is "Connection Accepted" [MQTT-3.2.2.3].
+      if (connack[1] !== 0) throw new Error(`${clientId}: CONNACK return code ${connack[1]}`);
+      return client;
+    } catch (error) {
+      socket.destroy();
+      throw error;
+    }
   }
 
   /** Rejects if the broker closes the connection first; the generator never waits forever. */
   expect(type: number, timeoutMs = 10_000): Promise<Buffer> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no packet of type ${type} within ${timeoutMs} ms`)), timeoutMs);
-      void this.closed.then(() => reject(this.failure ?? new Error(`connection closed waiting for packet ${type}`)));
+      const timer = setTimeout(
+        () => reject(new Error(`no packet of type ${type} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      void this.closed.then(() =>
+        reject(this.failure ?? new Error(`connection closed waiting for packet ${type}`)),
+      );
       this.waiter = {
         type,
         resolve: (body) => {
@@ -73,7 +87,14 @@ export class RawClient {
     });
   }
 
-  private handshake(type: number, body: Buffer): void {
+  private handshake(type: number, flags: number, body: Buffer): void {
+    if (type === PacketType.publish && (flags & 0x06) === 0x02) {
+      // A retained QoS 1 message right after SUBACK still needs its PUBACK [MQTT-3.3.4].
+      const at = 2 + ((body[0]! << 8) | body[1]!);
+      const ack = Buffer.allocUnsafe(PUBACK_LENGTH);
+      writePuback(ack, 0, (body[at]! << 8) | body[at + 1]!);
+      this.socket.write(ack);
+    }
     if (this.waiter?.type === type) {
       const waiter = this.waiter;
       this.waiter = undefined;
@@ -85,12 +106,6 @@ export class RawClient {
   use(handler: PacketHandler, afterChunk: () => void = () => undefined): void {
     this.handler = handler;
     this.afterChunk = afterChunk;
-  }
-
-  private afterChunk: () => void = () => undefined;
-
-  get isClosed(): boolean {
-    return this.socket.destroyed;
   }
 
   async close(): Promise<void> {
@@ -148,11 +163,16 @@ export class Subscriber {
     countPrefix: string,
   ): Promise<Subscriber> {
     const client = await RawClient.connect(port, clientId);
-    client.socket.write(encodeSubscribe(1, filter, qos));
-    const suback = await client.expect(PacketType.suback);
-    // 0x80 is "Failure" in the SUBACK return codes [MQTT-3.9.3].
-    if (suback[2] === 0x80) throw new Error(`${clientId}: SUBSCRIBE ${filter} refused`);
-    return new Subscriber(client, Buffer.from(countPrefix));
+    try {
+      client.socket.write(encodeSubscribe(1, filter, qos));
+      const suback = await client.expect(PacketType.suback);
+      // 0x80 is "Failure" in the SUBACK return codes [MQTT-3.9.3].
+      if (suback[2] === 0x80) throw new Error(`${clientId}: SUBSCRIBE ${filter} refused`);
+      return new Subscriber(client, Buffer.from(countPrefix));
+    } catch (error) {
+      client.socket.destroy();
+      throw error;
+    }
   }
 
   /** Resolves `callback` once `count` messages have arrived in total. */
@@ -186,7 +206,11 @@ export class Subscriber {
 }
 
 /** QoS 0: the same pre-encoded chunk written again and again, pausing only for TCP back-pressure. */
-export async function publishQos0(client: RawClient, template: PublishTemplate, count: number): Promise<void> {
+export async function publishQos0(
+  client: RawClient,
+  template: PublishTemplate,
+  count: number,
+): Promise<void> {
   const perChunk = Math.max(1, Math.floor(16_384 / template.bytes.length));
   const chunk = repeatPublish(template, perChunk);
   const socket = client.socket;
@@ -197,7 +221,9 @@ export async function publishQos0(client: RawClient, template: PublishTemplate, 
     left -= n;
     const data = n === perChunk ? chunk : chunk.subarray(0, n * template.bytes.length);
     if (left === 0) {
-      await new Promise<void>((resolve, reject) => socket.write(data, (error) => (error ? reject(error) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        socket.write(data, (error) => (error ? reject(error) : resolve())),
+      );
     } else if (!socket.write(data)) {
       await new Promise<void>((resolve, reject) => {
         const onClose = (): void => reject(new Error('publisher connection closed by the broker'));
@@ -256,7 +282,9 @@ export function publishQos1(
         } else topUp();
       },
     );
-    client.socket.once('close', () => fail(new Error(`publisher connection closed after ${acked}/${count} PUBACKs`)));
+    client.socket.once('close', () =>
+      fail(new Error(`publisher connection closed after ${acked}/${count} PUBACKs`)),
+    );
     topUp();
   });
 }

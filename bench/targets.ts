@@ -50,7 +50,10 @@ export async function startTarget(name: TargetName, options: TargetOptions): Pro
     const target = launch(name, port, command, args, dir);
     running.add(target);
     try {
-      await Promise.race([waitForPort(port), target.crashed.then((reason) => Promise.reject(new Error(reason)))]);
+      await Promise.race([
+        waitForPort(port),
+        target.crashed.then((reason) => Promise.reject(new Error(reason))),
+      ]);
     } catch (error) {
       await target.stop();
       throw new Error(`${TARGET_LABELS[name]} did not start`, { cause: error });

@@ -70,7 +70,11 @@ function appliesTo(user: string, username: string | undefined): boolean {
  * must not turn `users/%u/#` into a wildcard over every user. A rule using `%u` does not apply to
  * anonymous clients, which have no username.
  */
-function substitute(topic: string, username: string | undefined, clientId: string): CompiledFilter | undefined {
+function substitute(
+  topic: string,
+  username: string | undefined,
+  clientId: string,
+): CompiledFilter | undefined {
   if (!topic.includes('%')) return compileFilter(topic);
   const levels: FilterLevel[] = [];
   for (const level of topic.split('/')) {

@@ -92,7 +92,16 @@ export function createAuthHooks(options: AuthOptions): AuthHooks {
     authenticate(client, username, password, done) {
       const info = connections.get(client);
       if (!info) {
-        done(refuse(client, info, username, CONNACK_NOT_AUTHORIZED, 'connection did not come through a listener'), null);
+        done(
+          refuse(
+            client,
+            info,
+            username,
+            CONNACK_NOT_AUTHORIZED,
+            'connection did not come through a listener',
+          ),
+          null,
+        );
         return;
       }
       if (info.emptyIdWithoutCleanSession) {

@@ -55,7 +55,11 @@ export function createAuthorizeHooks(options: AuthorizeOptions): AuthorizeHooks 
   }
 
   // Same as Aedes' default, plus the counter: clients may not publish under $SYS/ (aedes#597).
-  function authorizePublish(_client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void): void {
+  function authorizePublish(
+    _client: Client | null,
+    packet: PublishPacket,
+    callback: (error?: Error | null) => void,
+  ): void {
     counters.received++;
     if (packet.topic.startsWith(SYS_PREFIX)) {
       callback(new Error(`${SYS_PREFIX} topics are reserved for the broker`));
@@ -96,7 +100,11 @@ export function createAuthorizeHooks(options: AuthorizeOptions): AuthorizeHooks 
     // Aedes keeps `$` topics from filters starting with a wildcard for live messages, but not for the
     // retained ones sent on SUBSCRIBE: without this, `#` would receive busbar's retained $SYS/...
     // [MQTT-4.7.2-1]. Live deliveries have retain cleared, so the test below costs one comparison.
-    if (packet.retain && packet.topic.charCodeAt(0) === DOLLAR && !subscribedToDollarTopic(client, packet.topic)) {
+    if (
+      packet.retain &&
+      packet.topic.charCodeAt(0) === DOLLAR &&
+      !subscribedToDollarTopic(client, packet.topic)
+    ) {
       return null;
     }
     counters.sent++;

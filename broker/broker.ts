@@ -5,7 +5,7 @@
 import { Aedes, type AedesOptions, type Client } from 'aedes';
 import type { Duplex } from 'node:stream';
 import type { BrokerConfig } from '../config/schema.js';
-import { errorMessage } from '../core/errors.js';
+import { BusbarError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { createTopics } from '../core/topics.js';
 import { createAcl } from './acl.js';
@@ -63,8 +63,18 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
   if (acl) dropDeniedPublishes(aedes);
   observe(aedes, connections, log);
   try {
-    await aedes.listen();
+    // Aedes loads the store's sessions here; Redis can vanish right after answering our readiness
+    // check, and its commands then wait for it without limit.
+    const listening = aedes.listen();
+    if (!(await settlesWithin(listening, persistence.setupTimeoutMs))) {
+      throw new BusbarError(
+        'BUSBAR_PERSISTENCE',
+        `broker persistence (${persistence.type}) did not load within ${persistence.setupTimeoutMs} ms`,
+        { retryable: true },
+      );
+    }
   } catch (error) {
+    persistence.abort();
     await closeAedesAndStore(aedes, persistence, log);
     throw error;
   }
@@ -75,7 +85,12 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
     if (dropped === undefined) return;
     const info = connections.get(client);
     log.warn(
-      { clientId: client.id, remoteAddress: info?.remoteAddress, declaredBytes: declared, limit: config.maxPacketSize },
+      {
+        clientId: client.id,
+        remoteAddress: info?.remoteAddress,
+        declaredBytes: declared,
+        limit: config.maxPacketSize,
+      },
       'packet larger than maxPacketSize: connection closed',
     );
   });
@@ -151,11 +166,18 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
 function observe(aedes: Aedes, connections: ConnectionRegistry, log: Logger): void {
   const describe = (client: Client): Record<string, unknown> => {
     const info = connections.get(client);
-    return { clientId: client.id, username: info?.username, remoteAddress: info?.remoteAddress, listener: info?.listener.label };
+    return {
+      clientId: client.id,
+      username: info?.username,
+      remoteAddress: info?.remoteAddress,
+      listener: info?.listener.label,
+    };
   };
   aedes.on('clientReady', (client) => log.debug(describe(client), 'client connected'));
   aedes.on('clientDisconnect', (client) => log.debug(describe(client), 'client disconnected'));
-  aedes.on('clientError', (client, error) => log.debug({ ...describe(client), reason: error.message }, 'client error'));
+  aedes.on('clientError', (client, error) =>
+    log.debug({ ...describe(client), reason: error.message }, 'client error'),
+  );
   aedes.on('connectionError', (client, error) =>
     log.debug({ ...describe(client), reason: error.message }, 'connection error before CONNECT completed'),
   );
@@ -166,13 +188,22 @@ function observe(aedes: Aedes, connections: ConnectionRegistry, log: Logger): vo
   );
 }
 
-/** Closes Aedes (which disconnects its clients) and then the store, within a bounded time. */
+/**
+ * Closes Aedes (which disconnects its clients) and then the store, within a bounded time. With the
+ * store unreachable neither can finish (each client's close waits on the store), so its connections
+ * are dropped at once and the listeners' close() destroys the client sockets.
+ */
 async function closeAedesAndStore(aedes: Aedes, persistence: BrokerPersistence, log: Logger): Promise<void> {
   const aedesClosed = new Promise<void>((resolve) => aedes.close(() => resolve()));
-  if (!(await settlesWithin(aedesClosed, CLOSE_GRACE_MS))) {
-    log.warn(`broker did not close within ${CLOSE_GRACE_MS} ms (store unreachable?): dropping its connections`);
+  if (!persistence.reachable()) {
+    log.warn('broker persistence unreachable while closing: dropping its connections without waiting');
     persistence.abort();
-    await settlesWithin(aedesClosed, CLOSE_GRACE_MS);
+    return;
+  }
+  if (!(await settlesWithin(aedesClosed, CLOSE_GRACE_MS))) {
+    log.warn(`broker did not close within ${CLOSE_GRACE_MS} ms: dropping its store connections`);
+    persistence.abort();
+    return;
   }
   const storeClosed = persistence.close(aedes).catch((error: unknown) => {
     log.warn({ reason: errorMessage(error) }, 'error while closing broker persistence');
@@ -180,7 +211,12 @@ async function closeAedesAndStore(aedes: Aedes, persistence: BrokerPersistence, 
   if (!(await settlesWithin(storeClosed, CLOSE_GRACE_MS))) persistence.abort();
 }
 
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+/** True when `promise` fulfils within `ms` (no limit when undefined); its rejection is thrown. */
+async function settlesWithin(promise: Promise<unknown>, ms: number | undefined): Promise<boolean> {
+  if (ms === undefined) {
+    await promise;
+    return true;
+  }
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), ms);

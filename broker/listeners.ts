@@ -44,16 +44,24 @@ export interface RunningListener {
 
 type TlsFiles = NonNullable<Extract<ListenerConfig, { type: 'tls' }>['tls']>;
 
-export async function startListener(config: ListenerConfig, options: ListenerOptions): Promise<RunningListener> {
+export async function startListener(
+  config: ListenerConfig,
+  options: ListenerOptions,
+): Promise<RunningListener> {
   const where = `${config.type} listener ${config.host}:${config.port}`;
   const files = config.type === 'tcp' ? undefined : config.tls;
   const tlsOptions = files ? await loadTlsOptions(files, where) : undefined;
   const allowAnonymous = config.allowAnonymous ?? isLoopbackHost(config.host);
   const { log } = options;
 
-  let identity: ListenerIdentity | undefined;
-  const accept = (stream: Duplex, remoteAddress: string | undefined, request?: http.IncomingMessage): void => {
-    options.onConnection(stream, identity!, remoteAddress ?? 'unknown', request);
+  // Known once bound (port 0 picks the port); connections cannot arrive before that.
+  const bound: { identity?: ListenerIdentity } = {};
+  const accept = (
+    stream: Duplex,
+    remoteAddress: string | undefined,
+    request?: http.IncomingMessage,
+  ): void => {
+    options.onConnection(stream, bound.identity!, remoteAddress ?? 'unknown', request);
   };
 
   let server: net.Server;
@@ -64,7 +72,10 @@ export async function startListener(config: ListenerConfig, options: ListenerOpt
       const tlsServer = tls.createServer(tlsOptions);
       tlsServer.on('secureConnection', (socket) => accept(socket, socket.remoteAddress));
       tlsServer.on('tlsClientError', (error, socket) => {
-        log.debug({ remoteAddress: socket.remoteAddress, reason: error.message, listener: where }, 'TLS handshake failed');
+        log.debug(
+          { remoteAddress: socket.remoteAddress, reason: error.message, listener: where },
+          'TLS handshake failed',
+        );
       });
       server = tlsServer;
     } else {
@@ -92,7 +103,13 @@ export async function startListener(config: ListenerConfig, options: ListenerOpt
   server.on('error', (error) => log.error({ listener: where, reason: error.message }, 'listener error'));
 
   const port = (server.address() as net.AddressInfo).port;
-  identity = { type: config.type, host: config.host, port, allowAnonymous, label: `${config.type} ${config.host}:${port}` };
+  bound.identity = {
+    type: config.type,
+    host: config.host,
+    port,
+    allowAnonymous,
+    label: `${config.type} ${config.host}:${port}`,
+  };
   const scheme = { tcp: 'mqtt', tls: 'mqtts', ws: tlsOptions ? 'wss' : 'ws' }[config.type];
   const path = config.type === 'ws' ? config.path : '';
 
@@ -130,9 +147,13 @@ async function loadTlsOptions(files: TlsFiles, where: string): Promise<tls.TlsOp
     try {
       return await readFile(file);
     } catch (error) {
-      throw new BusbarError('BUSBAR_LISTEN_FAILED', `${where}: cannot read TLS ${what} ${file}: ${errorMessage(error)}`, {
-        cause: error,
-      });
+      throw new BusbarError(
+        'BUSBAR_LISTEN_FAILED',
+        `${where}: cannot read TLS ${what} ${file}: ${errorMessage(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
   };
   return {
@@ -163,8 +184,10 @@ function createWebSocketServer(
   };
   const server = tlsOptions ? https.createServer(tlsOptions, respond) : http.createServer(respond);
   server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
-    if (pathname !== path) {
+    const url = request.url ?? '/';
+    const query = url.indexOf('?');
+    if ((query === -1 ? url : url.slice(0, query)) !== path) {
+      socket.on('error', () => socket.destroy()); // a peer gone mid-reply is no concern of ours
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }

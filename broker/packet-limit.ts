@@ -29,7 +29,9 @@ export function createPacketLimiter(
     const parser = (client as unknown as { _parser?: MqttPacketParser & { client: Client } })._parser;
     if (!parser || typeof parser._parseLength !== 'function' || typeof parser._emitError !== 'function') {
       // Aedes or mqtt-packet changed shape: fail loudly rather than run without the limit.
-      throw new Error('cannot enforce maxPacketSize: aedes client has no mqtt-packet parser (_parser._parseLength)');
+      throw new Error(
+        'cannot enforce maxPacketSize: aedes client has no mqtt-packet parser (_parser._parseLength)',
+      );
     }
     if (!checkedParseLength) {
       const original = Object.getPrototypeOf(parser)._parseLength as () => boolean;
@@ -37,7 +39,9 @@ export function createPacketLimiter(
         const complete = original.call(this);
         if (complete && this.packet.length > maxBytes) {
           onTooLarge(this.client, this.packet.length);
-          this._emitError(new Error(`packet of ${this.packet.length} bytes exceeds maxPacketSize (${maxBytes})`));
+          this._emitError(
+            new Error(`packet of ${this.packet.length} bytes exceeds maxPacketSize (${maxBytes})`),
+          );
           return false;
         }
         return complete;

@@ -15,7 +15,8 @@ const KEY_BYTES = 32;
 /** Refuse hashes asking for more than this (a hash in config must not be able to exhaust memory). */
 const MAX_MEMORY_BYTES = 256 * 1024 * 1024;
 
-export const PASSWORD_HASH_PATTERN = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9+/]+={0,2})\$([A-Za-z0-9+/]+={0,2})$/;
+export const PASSWORD_HASH_PATTERN =
+  /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9+/]+={0,2})\$([A-Za-z0-9+/]+={0,2})$/;
 
 interface ParsedHash {
   readonly options: ScryptOptions;
@@ -23,7 +24,12 @@ interface ParsedHash {
   readonly key: Buffer;
 }
 
-function deriveKey(password: string | Buffer, salt: Buffer, length: number, options: ScryptOptions): Promise<Buffer> {
+function deriveKey(
+  password: string | Buffer,
+  salt: Buffer,
+  length: number,
+  options: ScryptOptions,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     scrypt(password, salt, length, options, (error, key) => (error ? reject(error) : resolve(key)));
   });
@@ -54,7 +60,12 @@ export function parsePasswordHash(hash: string): ParsedHash | undefined {
 /** A new hash of `password` with a random salt, in the format `broker.users[].password` expects. */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(SALT_BYTES);
-  const options = { N: COST, r: BLOCK_SIZE, p: PARALLELISM, maxmem: 2 * memoryFor(COST, BLOCK_SIZE, PARALLELISM) };
+  const options = {
+    N: COST,
+    r: BLOCK_SIZE,
+    p: PARALLELISM,
+    maxmem: 2 * memoryFor(COST, BLOCK_SIZE, PARALLELISM),
+  };
   const key = await deriveKey(password, salt, KEY_BYTES, options);
   return `scrypt$${COST}$${BLOCK_SIZE}$${PARALLELISM}$${salt.toString('base64')}$${key.toString('base64')}`;
 }

@@ -9,10 +9,14 @@ import { openRedisBackend } from './redis-persistence.js';
 
 export interface BrokerPersistence {
   readonly type: PersistenceConfig['type'];
+  /** How long Aedes' setup of the store (loading sessions) may take, when it can hang at all. */
+  readonly setupTimeoutMs: number | undefined;
   /** What to give Aedes; empty for memory (Aedes creates its own in-memory persistence). */
   readonly aedesOptions: Pick<AedesOptions, 'persistence' | 'mq'>;
   /** Persistent (clean: false) sessions known to the store, connected or not. */
   countSessions(aedes: Aedes): Promise<number>;
+  /** False while the store cannot be reached: closing then cannot wait for it. */
+  reachable(): boolean;
   /** Releases the store after Aedes has closed. */
   close(aedes: Aedes): Promise<void>;
   /** Drops connections at once, for a shutdown stuck on an unreachable store. */
@@ -34,8 +38,10 @@ export async function openPersistence(config: PersistenceConfig, log: Logger): P
   if (config.type === 'memory') {
     return {
       type: 'memory',
+      setupTimeoutMs: undefined,
       aedesOptions: {},
       countSessions,
+      reachable: () => true,
       close: (aedes) => persistenceOf(aedes).destroy(),
       abort() {},
     };
@@ -43,8 +49,10 @@ export async function openPersistence(config: PersistenceConfig, log: Logger): P
   const backend = await openRedisBackend(config.redis, log);
   return {
     type: 'redis',
+    setupTimeoutMs: config.redis.connectTimeout,
     aedesOptions: backend.aedesOptions,
     countSessions,
+    reachable: backend.reachable,
     async close(aedes) {
       try {
         await persistenceOf(aedes).destroy();

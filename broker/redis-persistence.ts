@@ -33,7 +33,13 @@ export interface RedisSettings {
 
 export interface RedisBackend {
   readonly aedesOptions: Required<Pick<AedesOptions, 'persistence' | 'mq'>>;
-  /** Drops the connections at once (a stuck shutdown: Redis gone while commands wait for it). */
+  /** True while every connection is ready. */
+  reachable(): boolean;
+  /**
+   * Drops the connections at once. Commands waiting for an unreachable Redis then stay pending
+   * forever (ioredis neither runs nor rejects them), which is what a shutdown wants: nothing left
+   * holds the event loop, and no library sees a late rejection it would not handle.
+   */
   disconnect(): void;
 }
 
@@ -69,7 +75,10 @@ export async function openRedisBackend(settings: RedisSettings, log: Logger): Pr
       failing = true;
       const dropped = throttle.admit();
       if (dropped !== undefined) {
-        log.warn({ redis: where, connection: role, reason: error.message, errorsNotLogged: dropped }, 'Redis error');
+        log.warn(
+          { redis: where, connection: role, reason: error.message, errorsNotLogged: dropped },
+          'Redis error',
+        );
       }
     });
     connection.on('ready', () => {
@@ -86,9 +95,13 @@ export async function openRedisBackend(settings: RedisSettings, log: Logger): Pr
   const connections = [db, sub, pub];
   const disconnect = (): void => connections.forEach((connection) => connection.disconnect());
 
+  const giveUp = new AbortController();
   try {
-    await Promise.all(connections.map((connection) => ready(connection, settings.connectTimeout)));
+    await Promise.all(
+      connections.map((connection) => ready(connection, settings.connectTimeout, giveUp.signal)),
+    );
   } catch (error) {
+    giveUp.abort(); // the other connections' waits end now, not at their timeout
     disconnect();
     throw new BusbarError(
       'BUSBAR_PERSISTENCE',
@@ -111,24 +124,28 @@ export async function openRedisBackend(settings: RedisSettings, log: Logger): Pr
 
   return {
     aedesOptions: { persistence: redisPersistence({ conn: db }), mq },
+    reachable: () => connections.every((connection) => connection.status === 'ready'),
     disconnect,
   };
 }
 
-/** Resolves once the connection is ready; rejects at its first error or after `timeoutMs`. */
-function ready(connection: RedisClient, timeoutMs: number): Promise<void> {
+/** Resolves once the connection is ready; rejects at its first error, after `timeoutMs`, or on abort. */
+function ready(connection: RedisClient, timeoutMs: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const finish = (error?: Error): void => {
       clearTimeout(timer);
       connection.off('ready', onReady);
       connection.off('error', onError);
+      signal.removeEventListener('abort', onAbort);
       if (error) reject(error);
       else resolve();
     };
     const onReady = (): void => finish();
     const onError = (error: Error): void => finish(error);
+    const onAbort = (): void => finish(new Error('startup abandoned'));
     const timer = setTimeout(() => finish(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     connection.once('ready', onReady);
     connection.once('error', onError);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 }

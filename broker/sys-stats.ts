@@ -70,8 +70,9 @@ export function startSysStats(options: SysStatsOptions): SysStats {
 
   function publish(topic: string, payload: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 0, retain: true, dup: false }, (error) =>
-        error ? reject(error) : resolve(),
+      aedes.publish(
+        { cmd: 'publish', topic, payload: Buffer.from(payload), qos: 0, retain: true, dup: false },
+        (error) => (error ? reject(error) : resolve()),
       );
     });
   }
@@ -123,10 +124,18 @@ export function startSysStats(options: SysStatsOptions): SysStats {
     ]);
   }
 
+  // One publication at a time: with Redis away a publication waits for it, and must not pile up.
+  let inFlight = false;
   function tick(): void {
-    publishNow().catch((error: unknown) => {
-      if (!stopped) log.warn({ reason: errorMessage(error) }, 'could not publish $SYS statistics');
-    });
+    if (inFlight) return;
+    inFlight = true;
+    publishNow()
+      .catch((error: unknown) => {
+        if (!stopped) log.warn({ reason: errorMessage(error) }, 'could not publish $SYS statistics');
+      })
+      .finally(() => {
+        inFlight = false;
+      });
   }
 
   let timer: NodeJS.Timeout | undefined;

@@ -12,8 +12,14 @@ export interface Registration {
   readonly section: (config: Config) => unknown;
 }
 
-function register<C>(id: string, component: Component<C>, section: (config: Config) => C | undefined): Registration {
+function register<C>(
+  id: string,
+  component: Component<C>,
+  section: (config: Config) => C | undefined,
+): Registration {
   return { id, component: component as Component<never>, section };
 }
 
-export const registrations: readonly Registration[] = [register('ingest', ingestComponent, (config) => config.ingest)];
+export const registrations: readonly Registration[] = [
+  register('ingest', ingestComponent, (config) => config.ingest),
+];

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { checkConfigCommand } from './check-config.js';
 import { passwdCommand } from './passwd.js';
 import { startCommand } from './start.js';
-import { busbarVersion } from './version.js';
+import { busbarVersion } from '../core/version.js';
 
 const program = new Command();
 program
@@ -11,8 +11,12 @@ program
   .description('MQTT-centric ingestion bus for infrastructure and IoT metrics')
   .version(busbarVersion(), '-v, --version');
 
-const configOption = ['-c, --config <file>', 'YAML config file (default: $BUSBAR_CONFIG, else embedded defaults)'] as const;
-const configFile = (options: { config?: string }): string | undefined => options.config ?? process.env.BUSBAR_CONFIG;
+const configOption = [
+  '-c, --config <file>',
+  'YAML config file (default: $BUSBAR_CONFIG, else embedded defaults)',
+] as const;
+const configFile = (options: { config?: string }): string | undefined =>
+  options.config ?? process.env.BUSBAR_CONFIG;
 
 program
   .command('start')

@@ -35,6 +35,8 @@ export async function passwdCommand(username: string): Promise<number> {
     return 1;
   }
   const hash = await hashPassword(password);
-  process.stdout.write(`# under broker.users:\n- username: ${JSON.stringify(username)}\n  password: "${hash}"\n`);
+  process.stdout.write(
+    `# under broker.users:\n- username: ${JSON.stringify(username)}\n  password: "${hash}"\n`,
+  );
   return 0;
 }

@@ -2,7 +2,7 @@ import { ConfigError, loadConfig } from '../config/load.js';
 import { errorMessage } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { startBusbar } from './app.js';
-import { busbarVersion } from './version.js';
+import { busbarVersion } from '../core/version.js';
 
 /** How long a clean shutdown may take before busbar gives up waiting and exits non-zero. */
 const SHUTDOWN_LIMIT_MS = 30_000;
@@ -26,7 +26,10 @@ export async function startCommand(file: string | undefined): Promise<void> {
   try {
     running = await startBusbar(config, log);
   } catch (error) {
-    log.fatal({ reason: errorMessage(error), code: (error as { code?: string }).code }, 'busbar could not start');
+    log.fatal(
+      { reason: errorMessage(error), code: (error as { code?: string }).code },
+      'busbar could not start',
+    );
     log.flush();
     process.exitCode = 1;
     return;

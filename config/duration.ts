@@ -13,7 +13,10 @@ export function parseDuration(text: string | number): number {
 
 /** A duration in config: a string such as `10s`, or a number of milliseconds. Parsed to milliseconds. */
 export const duration = z
-  .union([z.number().nonnegative(), z.string().regex(DURATION_RE, 'a duration such as 500ms, 10s, 5m, 1h or 2d')])
+  .union([
+    z.number().nonnegative(),
+    z.string().regex(DURATION_RE, 'a duration such as 500ms, 10s, 5m, 1h or 2d'),
+  ])
   .transform((value) => parseDuration(value));
 
 /** A byte size in config: `512KiB`, `1MiB`, `1GiB`, or a number of bytes. */

@@ -47,7 +47,11 @@ export const listenerSchema = z.discriminatedUnion('type', [
     .object({
       type: z.literal('ws'),
       port: port.default(8083),
-      path: z.string().regex(/^\//, 'starts with /').default('/mqtt').describe('HTTP path of the WebSocket endpoint.'),
+      path: z
+        .string()
+        .regex(/^\//, 'starts with /')
+        .default('/mqtt')
+        .describe('HTTP path of the WebSocket endpoint.'),
       ...listenerCommon,
       tls: tlsFiles.optional().describe('Serve wss:// with these files.'),
     })
@@ -70,7 +74,9 @@ function isTopicFilter(filter: string): boolean {
   const levels = filter.split('/');
   return levels.every(
     (level, index) =>
-      level === '+' || (level === '#' && index === levels.length - 1) || (!level.includes('+') && !level.includes('#')),
+      level === '+' ||
+      (level === '#' && index === levels.length - 1) ||
+      (!level.includes('+') && !level.includes('#')),
   );
 }
 
@@ -79,7 +85,9 @@ export const aclRuleSchema = z
     user: z
       .string()
       .default('*')
-      .describe('Username the rule applies to; `*` any authenticated or anonymous client, `$anonymous` anonymous ones.'),
+      .describe(
+        'Username the rule applies to; `*` any authenticated or anonymous client, `$anonymous` anonymous ones.',
+      ),
     topic: z
       .string()
       .min(1)
@@ -127,7 +135,9 @@ export const brokerSchema = z
     acl: z
       .array(aclRuleSchema)
       .default([])
-      .describe('Evaluated in order, first match wins. No rules: everything allowed. Some rules: unmatched is denied.'),
+      .describe(
+        'Evaluated in order, first match wins. No rules: everything allowed. Some rules: unmatched is denied.',
+      ),
     maxTopicLevels: z.number().int().min(1).max(100).default(32),
     maxPacketSize: byteSize.prefault('1MiB').describe('Larger packets close the connection.'),
     drainTimeout: duration.prefault('10s').describe('Disconnect a client that does not read for this long.'),
@@ -168,7 +178,10 @@ export const ingestRuleSchema = z
       .min(1)
       .describe('MQTT filter with named segments: `sensors/+room/+measurement`, `+name` captures one level.'),
     source: z.string().default('devices').describe('Source name; may use captures: `{room}`.'),
-    measurement: z.string().optional().describe('Measurement; may use captures (default: the last topic level).'),
+    measurement: z
+      .string()
+      .optional()
+      .describe('Measurement; may use captures (default: the last topic level).'),
     tags: z.record(z.string(), z.string()).default({}).describe('Tags; values may use captures.'),
     format: z.enum(['value', 'json', 'line']).default('value'),
     field: z.string().default('value').describe('Field name for `value` payloads.'),
@@ -177,7 +190,10 @@ export const ingestRuleSchema = z
       .array(jsonFieldSchema)
       .optional()
       .describe('`json` payloads: fields to take; default every top-level number, boolean and string.'),
-    timestampPath: z.string().optional().describe('`json` payloads: path of a timestamp (ms epoch or ISO 8601).'),
+    timestampPath: z
+      .string()
+      .optional()
+      .describe('`json` payloads: path of a timestamp (ms epoch or ISO 8601).'),
   })
   .strict();
 
@@ -196,7 +212,10 @@ export const ingestSchema = z
 export const logSchema = z
   .object({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
-    format: z.enum(['auto', 'json', 'pretty']).default('auto').describe('auto: pretty on a terminal, JSON otherwise.'),
+    format: z
+      .enum(['auto', 'json', 'pretty'])
+      .default('auto')
+      .describe('auto: pretty on a terminal, JSON otherwise.'),
   })
   .strict();
 
@@ -210,7 +229,9 @@ export const configSchema = z
     log: logSchema.prefault({}),
     broker: brokerSchema.prefault({}),
     bus: z
-      .object({ remote: remoteBusSchema.optional().describe('External broker used when broker.enabled is false.') })
+      .object({
+        remote: remoteBusSchema.optional().describe('External broker used when broker.enabled is false.'),
+      })
       .strict()
       .prefault({}),
     ingest: ingestSchema.prefault({}),
@@ -228,7 +249,11 @@ export const configSchema = z
     config.broker.listeners.forEach((listener, index) => {
       const key = `${listener.host}:${listener.port}`;
       if (listener.port !== 0 && seen.has(key)) {
-        ctx.addIssue({ code: 'custom', path: ['broker', 'listeners', index, 'port'], message: `${key} is used twice` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['broker', 'listeners', index, 'port'],
+          message: `${key} is used twice`,
+        });
       }
       seen.add(key);
     });
@@ -262,7 +287,10 @@ function ingestRuleProblems(
     const pattern = compileTopicPattern(rule.topic);
     names = new Set(pattern.names);
     if (pattern.filter === '#' || pattern.filter.startsWith(`${baseTopic}/`)) {
-      problems.push({ key: 'topic', message: `must not match ${baseTopic}/... topics (they are busbar's own)` });
+      problems.push({
+        key: 'topic',
+        message: `must not match ${baseTopic}/... topics (they are busbar's own)`,
+      });
     }
   } catch (error) {
     return [{ key: 'topic', message: (error as Error).message }];

@@ -63,10 +63,12 @@ export function substitute(
       return value;
     }
   }
-  if (Array.isArray(value)) return value.map((item, index) => substitute(item, env, problems, [...path, index]));
+  if (Array.isArray(value))
+    return value.map((item, index) => substitute(item, env, problems, [...path, index]));
   if (value !== null && typeof value === 'object') {
     const result: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) result[key] = substitute(item, env, problems, [...path, key]);
+    for (const [key, item] of Object.entries(value))
+      result[key] = substitute(item, env, problems, [...path, key]);
     return result;
   }
   return value;

@@ -12,7 +12,11 @@ export interface BackoffPolicy {
  * the delay is drawn between half the ceiling and the ceiling ("equal jitter"), so delays still grow
  * while many components failing on the same cause (a broker restart) do not retry in lockstep.
  */
-export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  policy: BackoffPolicy,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(policy.maxMs, policy.initialMs * 2 ** Math.min(attempt, 52));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }

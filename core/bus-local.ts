@@ -22,7 +22,9 @@ type Deliver = (packet: AedesPublishPacket, callback: () => void) => void;
 
 /** What we read of Aedes' persistence, which its types do not declare (aedes-persistence 11 and -redis 11). */
 interface RetainedStore {
-  createRetainedStream(pattern: string): AsyncIterable<{ topic: string; payload: Buffer | string; qos: number }>;
+  createRetainedStream(
+    pattern: string,
+  ): AsyncIterable<{ topic: string; payload: Buffer | string; qos: number }>;
 }
 
 interface SharedGroup {
@@ -56,12 +58,21 @@ export function createLocalBus(aedes: Aedes, options: { log: Logger }): Bus {
     for await (const packet of store.createRetainedStream(filter)) {
       // The store's matcher knows nothing of the `$` rule [MQTT-4.7.2-1].
       if (!topicMatches(filter, packet.topic)) continue;
-      const message = { topic: packet.topic, payload: toBuffer(packet.payload), retain: true, qos: qosOf(packet.qos) };
+      const message = {
+        topic: packet.topic,
+        payload: toBuffer(packet.payload),
+        retain: true,
+        qos: qosOf(packet.qos),
+      };
       await new Promise<void>((resolve) => queue.offer(message, resolve));
     }
   }
 
-  async function joinShared(group: string, filter: string, queue: DeliveryQueue): Promise<() => Promise<void>> {
+  async function joinShared(
+    group: string,
+    filter: string,
+    queue: DeliveryQueue,
+  ): Promise<() => Promise<void>> {
     let groups = sharedGroups.get(aedes);
     if (groups === undefined) {
       groups = new Map();
@@ -141,10 +152,15 @@ export function createLocalBus(aedes: Aedes, options: { log: Logger }): Bus {
     return subscription;
   }
 
-  function publish(topic: string, payload: string | Buffer, publishOptions: PublishOptions = {}): Promise<void> {
+  function publish(
+    topic: string,
+    payload: string | Buffer,
+    publishOptions: PublishOptions = {},
+  ): Promise<void> {
     if (closed || aedes.closed) return Promise.reject(closedError());
     const problem = topicProblem(topic);
-    if (problem !== undefined) return Promise.reject(new TypeError(`cannot publish to "${topic}": ${problem}`));
+    if (problem !== undefined)
+      return Promise.reject(new TypeError(`cannot publish to "${topic}": ${problem}`));
     const packet: PublishPacket = {
       cmd: 'publish',
       topic,
@@ -199,7 +215,8 @@ function closedError(): BusbarError {
 
 function publishError(topic: string, error: Error): BusbarError {
   // mqemitter refuses messages once the broker is closed; anything else comes from persistence.
-  if (/closed/.test(error.message)) return new BusbarError('BUSBAR_BUS_CLOSED', 'the broker is closed', { cause: error });
+  if (/closed/.test(error.message))
+    return new BusbarError('BUSBAR_BUS_CLOSED', 'the broker is closed', { cause: error });
   return new BusbarError('BUSBAR_PERSISTENCE', `publish to ${topic} failed: ${errorMessage(error)}`, {
     retryable: true,
     cause: error,

@@ -61,7 +61,11 @@ export class DeliveryQueue {
 
   /** True when `offer` would accept a message at once. */
   hasRoom(): boolean {
-    return this.stopped || this.publishing > 0 || (this.waiting.length === 0 && this.items.length < this.options.capacity);
+    return (
+      this.stopped ||
+      this.publishing > 0 ||
+      (this.waiting.length === 0 && this.items.length < this.options.capacity)
+    );
   }
 
   /**
@@ -95,7 +99,10 @@ export class DeliveryQueue {
     this.qos0Queued = 0;
     for (const waiter of this.waiting.splice(0)) waiter.accepted();
     if (discarded > 0) {
-      this.options.log.info({ filter: this.filter, discarded }, 'subscription stopped with messages still queued');
+      this.options.log.info(
+        { filter: this.filter, discarded },
+        'subscription stopped with messages still queued',
+      );
     }
     await this.idle;
   }
@@ -109,10 +116,7 @@ export class DeliveryQueue {
    */
   beginPublish(): void {
     this.publishing += 1;
-    for (const waiter of this.waiting.splice(0)) {
-      this.push(waiter.message);
-      waiter.accepted();
-    }
+    this.admit(this.waiting.splice(0));
   }
 
   endPublish(): void {
@@ -154,11 +158,17 @@ export class DeliveryQueue {
   }
 
   private admitWaiting(): void {
-    while (this.waiting.length > 0 && this.items.length < this.options.capacity) {
-      const waiter = this.waiting.shift()!;
-      this.push(waiter.message);
-      waiter.accepted();
-    }
+    const room = this.options.capacity - this.items.length;
+    if (room > 0 && this.waiting.length > 0) this.admit(this.waiting.splice(0, room));
+  }
+
+  /**
+   * Queues every waiter before telling any of them: an `accepted` callback can synchronously deliver
+   * the broker's next message (Aedes' emitter does), which must queue behind these, not between them.
+   */
+  private admit(waiters: Waiter[]): void {
+    for (const waiter of waiters) this.push(waiter.message);
+    for (const waiter of waiters) waiter.accepted();
   }
 
   private dropOldestQos0(message: BusMessage): void {

@@ -42,13 +42,20 @@ async function readTlsFile(kind: string, path: string | undefined): Promise<Buff
   try {
     return await readFile(path);
   } catch (error) {
-    throw new BusbarError('BUSBAR_BUS_CONNECT', `cannot read the remote bus ${kind} file ${path}: ${errorMessage(error)}`, {
-      cause: error,
-    });
+    throw new BusbarError(
+      'BUSBAR_BUS_CONNECT',
+      `cannot read the remote bus ${kind} file ${path}: ${errorMessage(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
-export async function clientOptions(config: RemoteBusConfig, options: RemoteBusOptions): Promise<IClientOptions> {
+export async function clientOptions(
+  config: RemoteBusConfig,
+  options: RemoteBusOptions,
+): Promise<IClientOptions> {
   const connectTimeout = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
   const [ca, cert, key] = await Promise.all([
     readTlsFile('CA', config.ca),
@@ -118,7 +125,9 @@ function firstConnack(client: MqttClient, url: string, timeoutMs: number): Promi
     const timer = setTimeout(() => {
       const reason = lastError ? connectionProblem(lastError) : 'no answer';
       const message = `no connection to the remote bus ${url} after ${timeoutMs} ms: ${reason}`;
-      settle(() => reject(new BusbarError('BUSBAR_BUS_CONNECT', message, { retryable: true, cause: lastError })));
+      settle(() =>
+        reject(new BusbarError('BUSBAR_BUS_CONNECT', message, { retryable: true, cause: lastError })),
+      );
     }, timeoutMs);
     const onConnect = (connack: IConnackPacket): void => settle(() => resolve(connack));
     const onError = (error: Error): void => {
@@ -126,7 +135,9 @@ function firstConnack(client: MqttClient, url: string, timeoutMs: number): Promi
       const code = (error as Error & { code?: unknown }).code;
       if (typeof code === 'number' && REFUSED_FOR_GOOD.has(code)) {
         const message = `the remote bus ${url} refused the connection: ${connectionProblem(error)}`;
-        settle(() => reject(new BusbarError('BUSBAR_BUS_CONNECT', message, { retryable: false, cause: error })));
+        settle(() =>
+          reject(new BusbarError('BUSBAR_BUS_CONNECT', message, { retryable: false, cause: error })),
+        );
       }
     };
     client.on('connect', onConnect);
@@ -158,7 +169,9 @@ function keepReconnecting(client: MqttClient, url: string, options: RemoteBusOpt
     client.options.reconnectPeriod = backoffDelay(attempt, policy);
   });
   // mqtt.js emits connection problems as 'error'; without a listener Node would throw them.
-  client.on('error', (error) => log.warn({ url, reason: connectionProblem(error), attempt }, 'remote bus error'));
+  client.on('error', (error) =>
+    log.warn({ url, reason: connectionProblem(error), attempt }, 'remote bus error'),
+  );
 }
 
 /**

@@ -58,7 +58,10 @@ interface RouteEntry {
 
 export async function connectRemoteBus(config: RemoteBusConfig, options: RemoteBusOptions): Promise<Bus> {
   const { client, connack } = await connectClient(config, options);
-  options.log.info({ url: redactUrl(config.url), protocolVersion: config.protocolVersion }, 'remote bus connected');
+  options.log.info(
+    { url: redactUrl(config.url), protocolVersion: config.protocolVersion },
+    'remote bus connected',
+  );
   return new RemoteBus(client, connack, config, options);
 }
 
@@ -87,8 +90,10 @@ class RemoteBus implements Bus {
   ) {
     this.log = options.log;
     this.url = redactUrl(config.url);
-    this.useIds = config.protocolVersion === 5 && connack.properties?.subscriptionIdentifiersAvailable !== false;
-    this.brokerSharing = options.sharedSubscriptions ?? connack.properties?.sharedSubscriptionAvailable !== false;
+    this.useIds =
+      config.protocolVersion === 5 && connack.properties?.subscriptionIdentifiersAvailable !== false;
+    this.brokerSharing =
+      options.sharedSubscriptions ?? connack.properties?.sharedSubscriptionAvailable !== false;
     client.handleMessage = (packet, callback) => this.route(packet, () => callback());
     client.on('close', () => {
       this.generation += 1;
@@ -109,7 +114,9 @@ class RemoteBus implements Bus {
       const message = `not connected to ${this.url}; the QoS 0 message to ${topic} was not sent`;
       throw new BusbarError('BUSBAR_BUS_CONNECT', message, { retryable: true });
     }
-    const sending = trackPublish(() => this.client.publishAsync(topic, payload, { qos, retain: options.retain ?? false }));
+    const sending = trackPublish(() =>
+      this.client.publishAsync(topic, payload, { qos, retain: options.retain ?? false }),
+    );
     this.inFlight.add(sending);
     try {
       await sending;
@@ -122,7 +129,11 @@ class RemoteBus implements Bus {
     }
   }
 
-  async subscribe(filter: string, handler: MessageHandler, options: SubscribeOptions = {}): Promise<BusSubscription> {
+  async subscribe(
+    filter: string,
+    handler: MessageHandler,
+    options: SubscribeOptions = {},
+  ): Promise<BusSubscription> {
     if (!this.accepting) throw closedError();
     const problem = filterProblem(filter) ?? groupProblem(options.shareGroup);
     if (problem !== undefined) throw new TypeError(`cannot subscribe to "${filter}": ${problem}`);
@@ -204,7 +215,14 @@ class RemoteBus implements Bus {
     }
     let entry = this.entries.get(key);
     if (entry === undefined) {
-      entry = { key, filter, route: new Route(group !== undefined), broker, brokerShared, retainedFor: new Set() };
+      entry = {
+        key,
+        filter,
+        route: new Route(group !== undefined),
+        broker,
+        brokerShared,
+        retainedFor: new Set(),
+      };
       this.entries.set(key, entry);
       broker.entries.add(entry);
       this.warnIfAmbiguous(entry);
@@ -247,7 +265,10 @@ class RemoteBus implements Bus {
     } catch (error) {
       // Without a SUBACK the connection dropped: mqtt.js subscribes again once reconnected.
       if ((error as { packet?: unknown }).packet === undefined) {
-        this.log.info({ filter: broker.topic, reason: errorMessage(error) }, 'subscription pending until reconnected');
+        this.log.info(
+          { filter: broker.topic, reason: errorMessage(error) },
+          'subscription pending until reconnected',
+        );
         return;
       }
       const message = `${this.url} refused the subscription to ${broker.topic}: ${errorMessage(error)}`;
@@ -259,7 +280,10 @@ class RemoteBus implements Bus {
     if (!this.accepting) return;
     if (!this.client.connected) {
       // mqtt.js forgets the filter now (no resubscription) and sends the UNSUBSCRIBE once reconnected.
-      this.client.unsubscribe(topic, (error) => error && this.log.debug({ topic, reason: error.message }, 'unsubscribe'));
+      this.client.unsubscribe(
+        topic,
+        (error) => error && this.log.debug({ topic, reason: error.message }, 'unsubscribe'),
+      );
       return;
     }
     try {
@@ -287,7 +311,8 @@ class RemoteBus implements Bus {
       pending -= 1;
       if (pending === 0) accepted();
     };
-    for (const entry of targets) entry.route.deliver(message, one, message.retain ? entry.retainedFor : undefined);
+    for (const entry of targets)
+      entry.route.deliver(message, one, message.retain ? entry.retainedFor : undefined);
   }
 
   private entriesFor(packet: IPublishPacket): RouteEntry[] {

@@ -56,7 +56,11 @@ export class Route {
 }
 
 /** Offers `message` to each queue; `accepted` runs once, when the last of them has taken it. */
-export function deliverToAll(queues: readonly DeliveryQueue[], message: BusMessage, accepted: () => void): void {
+export function deliverToAll(
+  queues: readonly DeliveryQueue[],
+  message: BusMessage,
+  accepted: () => void,
+): void {
   let pending = queues.length;
   if (pending === 0) return accepted();
   const one = (): void => {

@@ -30,11 +30,9 @@ export interface LoggerSettings {
 }
 
 /** pino with redaction; readable on a terminal, JSON lines otherwise (or as configured). */
-export function createLogger(
-  settings: LoggerSettings,
-  destination?: NodeJS.WritableStream,
-): Logger {
-  const pretty = settings.format === 'pretty' || (settings.format === 'auto' && process.stdout.isTTY === true);
+export function createLogger(settings: LoggerSettings, destination?: NodeJS.WritableStream): Logger {
+  const pretty =
+    settings.format === 'pretty' || (settings.format === 'auto' && process.stdout.isTTY === true);
   const options: LoggerOptions = {
     level: settings.level,
     base: { name: 'busbar' },

@@ -67,7 +67,11 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   const supervised = new Map<string, Supervised>();
   let stopping: Promise<void> | undefined;
 
-  async function supervise<C>(component: Component<C>, context: ComponentContext<C>, entry: Supervised): Promise<void> {
+  async function supervise<C>(
+    component: Component<C>,
+    context: ComponentContext<C>,
+    entry: Supervised,
+  ): Promise<void> {
     const { signal, log } = context;
     let attempt = 0;
     while (!signal.aborted) {
@@ -94,7 +98,10 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       entry.lastError = errorMessage(failure);
       entry.state = 'backoff';
       const code = failure instanceof BusbarError ? failure.code : undefined;
-      log.error({ err: failure, code, restarts: entry.restarts, delayMs }, 'component failed; restarting after backoff');
+      log.error(
+        { err: failure, code, restarts: entry.restarts, delayMs },
+        'component failed; restarting after backoff',
+      );
       await sleep(delayMs, signal);
     }
     entry.state = 'stopped';
@@ -131,7 +138,9 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
 
   async function settle(entry: Supervised): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), stopTimeoutMs)));
+    const timedOut = new Promise<boolean>(
+      (resolve) => (timer = setTimeout(() => resolve(true), stopTimeoutMs)),
+    );
     const late = await Promise.race([entry.done.then(() => false), timedOut]);
     clearTimeout(timer);
     if (late) {

@@ -93,6 +93,7 @@ export function filterProblem(filter: string): string | undefined {
 export function topicProblem(topic: string): string | undefined {
   if (topic.length === 0) return 'a topic must not be empty [MQTT-4.7.3-1]';
   if (topic.includes('\u0000')) return 'a topic must not contain U+0000 [MQTT-4.7.3-2]';
-  if (topic.includes('+') || topic.includes('#')) return 'a topic to publish to has no wildcards [MQTT-3.3.2-2]';
+  if (topic.includes('+') || topic.includes('#'))
+    return 'a topic to publish to has no wildcards [MQTT-3.3.2-2]';
   return undefined;
 }

@@ -41,7 +41,10 @@ export function createTopics(base = 'busbar'): Topics {
 }
 
 /** Splits `<base>/metrics/<source>/<measurement>`; undefined when the topic is not a metric topic. */
-export function parseMetricTopic(topics: Topics, topic: string): { source: string; measurement: string } | undefined {
+export function parseMetricTopic(
+  topics: Topics,
+  topic: string,
+): { source: string; measurement: string } | undefined {
   const prefix = `${topics.base}/metrics/`;
   if (!topic.startsWith(prefix)) return undefined;
   const rest = topic.slice(prefix.length).split('/');

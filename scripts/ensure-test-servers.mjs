@@ -16,13 +16,18 @@ if (missing.length === 0) process.exit(0);
 
 const command = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
 if (process.getuid?.() !== 0) {
-  console.error(`Test servers missing: ${missing.join(', ')}. Install them once with:\n  sudo sh -c '${command}'`);
+  console.error(
+    `Test servers missing: ${missing.join(', ')}. Install them once with:\n  sudo sh -c '${command}'`,
+  );
   process.exit(1);
 }
 console.error(`Installing test servers: ${missing.join(', ')}`);
 const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
+  stdio: 'inherit',
+  env,
+});
 // Debian starts the freshly installed daemons; the tests start their own on free ports.
 for (const service of ['mosquitto', 'redis-server']) {
   if (missing.includes(service)) {

@@ -34,7 +34,7 @@ export function decodeCanonical(topics: Topics, topic: string, payload: Buffer, 
     return {
       source: place.source,
       metrics,
-      rejections: errors.map((error) => ({ reason: 'json', detail: error.message })),
+      rejections: errors.map((error) => ({ reason: error.reason, detail: error.message })),
     };
   }
   if (PLAIN_NUMBER_RE.test(text)) {

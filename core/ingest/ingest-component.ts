@@ -90,7 +90,10 @@ export function createIngest(context: ComponentContext<IngestConfig>): Ingest {
         await bus.publish(topics.metrics(source, measurement), serializeLineProtocol(group), { qos });
       } catch (error) {
         stats.republishFailed++;
-        log.error({ source, measurement, reason: errorMessage(error) }, 'could not republish converted metrics');
+        log.error(
+          { source, measurement, reason: errorMessage(error) },
+          'could not republish converted metrics',
+        );
       }
     }
   }

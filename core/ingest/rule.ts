@@ -3,7 +3,7 @@ import { CodecError } from '../codec-errors.js';
 import { getPath, jsonTimestampToNs } from '../payload-json.js';
 import { parseValuePayload } from '../payload-value.js';
 import { parseLineProtocol } from '../line-protocol.js';
-import { coerceField, type Field, type Metric } from '../metric.js';
+import { coerceField, setEntry, type Field, type Metric } from '../metric.js';
 import { compileTemplate, type Template } from './template.js';
 import { compileTopicPattern, type TopicPattern } from './topic-pattern.js';
 import type { Decoded } from './decoded.js';
@@ -42,7 +42,10 @@ export function compileRule(rule: IngestRule, index: number): CompiledRule {
     type: field.type,
   }));
 
-  function decodePayload(text: string, receivedNs: bigint): { fields: Record<string, Field>; timestamp: bigint } {
+  function decodePayload(
+    text: string,
+    receivedNs: bigint,
+  ): { fields: Record<string, Field>; timestamp: bigint } {
     if (rule.format === 'value') {
       return { fields: { [rule.field]: parseValuePayload(text, rule.type) }, timestamp: receivedNs };
     }
@@ -58,7 +61,7 @@ export function compileRule(rule: IngestRule, index: number): CompiledRule {
         const value = getPath(document, selector.path);
         if (value === undefined) continue; // a device may omit a reading; absent is not zero
         try {
-          fields[selector.name] = coerceField(value, selector.type);
+          setEntry(fields, selector.name, coerceField(value, selector.type));
         } catch (error) {
           throw new CodecError('type', `${selector.path}: ${(error as Error).message}`);
         }
@@ -66,7 +69,7 @@ export function compileRule(rule: IngestRule, index: number): CompiledRule {
     } else if (document !== null && typeof document === 'object' && !Array.isArray(document)) {
       for (const [key, value] of Object.entries(document)) {
         if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') {
-          fields[key] = coerceField(value);
+          setEntry(fields, key, coerceField(value)); // a payload key may be __proto__
         }
       }
     } else {

@@ -13,7 +13,8 @@ export interface TopicPattern {
   match(topic: string): Record<string, string> | undefined;
 }
 
-type Level = { kind: 'literal'; text: string } | { kind: 'one'; name?: string } | { kind: 'rest'; name?: string };
+type Level =
+  { kind: 'literal'; text: string } | { kind: 'one'; name?: string } | { kind: 'rest'; name?: string };
 
 export function compileTopicPattern(pattern: string): TopicPattern {
   const levels: Level[] = pattern.split('/').map((level, index, all) => {

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../broker/passwords.js';
 import { LOG_LEVEL } from '../helpers/log-capture.js';
-import { Clients, publishMarker, record, subscribe, subscribeAll, waitFor } from './clients.js';
+import { Clients, publishMarker, record, subscribe, subscribeAll, waitFor } from '../helpers/mqtt-clients.js';
 import { Brokers, type BrokerInput } from './fixtures.js';
 
 const brokers = new Brokers();
@@ -64,10 +64,17 @@ describe('with ACL rules', () => {
     expect(seen.map((m) => `${m.topic}=${m.payload}`)).toEqual(
       expect.arrayContaining(['users/alice/inbox=mine', 'clients/alice-1/status=online']),
     );
-    expect(seen.find((m) => m.topic === 'users/bob/inbox' || m.topic === 'clients/other/status')).toBeUndefined();
+    expect(
+      seen.find((m) => m.topic === 'users/bob/inbox' || m.topic === 'clients/other/status'),
+    ).toBeUndefined();
     expect(alice.connected).toBe(true);
     const denied = log.find('publish denied by ACL');
-    expect(denied[0]).toMatchObject({ level: LOG_LEVEL.warn, clientId: 'alice-1', username: 'alice', topic: 'users/bob/inbox' });
+    expect(denied[0]).toMatchObject({
+      level: LOG_LEVEL.warn,
+      clientId: 'alice-1',
+      username: 'alice',
+      topic: 'users/bob/inbox',
+    });
   });
 
   it('does not store a denied retained message', async () => {
@@ -106,7 +113,11 @@ describe('with ACL rules', () => {
   it('answers each filter of one SUBSCRIBE on its own', async () => {
     const { url } = await brokers.start({ users, acl });
     const bob = await clients.connect(url, as('bob'));
-    const granted = await subscribeAll(bob, { 'users/bob/a': { qos: 1 }, 'users/alice/a': { qos: 1 }, 'sensors/x': { qos: 0 } });
+    const granted = await subscribeAll(bob, {
+      'users/bob/a': { qos: 1 },
+      'users/alice/a': { qos: 1 },
+      'sensors/x': { qos: 0 },
+    });
     expect(granted).toEqual([1, 128, 0]);
   });
 

@@ -1,9 +1,10 @@
 import type { Client } from 'aedes';
 import { createHook } from 'node:async_hooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { isLoopbackHost } from '../../broker/loopback.js';
 import { hashPassword } from '../../broker/passwords.js';
 import { LOG_LEVEL } from '../helpers/log-capture.js';
-import { Clients, waitFor } from './clients.js';
+import { Clients, waitFor } from '../helpers/mqtt-clients.js';
 import { Brokers } from './fixtures.js';
 import { connectPacket, rawConnect } from './raw.js';
 
@@ -26,7 +27,11 @@ afterAll(async () => {
 describe('users and passwords', () => {
   it('accepts a user with the right password', async () => {
     const { url } = await brokers.start({ users });
-    const client = await clients.connect(url, { username: 'alice', password: ALICE_PASSWORD, clientId: 'alice-1' });
+    const client = await clients.connect(url, {
+      username: 'alice',
+      password: ALICE_PASSWORD,
+      clientId: 'alice-1',
+    });
     expect(client.connected).toBe(true);
   });
 
@@ -58,10 +63,18 @@ describe('users and passwords', () => {
 
   it('logs connects and disconnects at debug', async () => {
     const { url, log } = await brokers.start({ users });
-    const client = await clients.connect(url, { username: 'alice', password: ALICE_PASSWORD, clientId: 'dbg-1' });
+    const client = await clients.connect(url, {
+      username: 'alice',
+      password: ALICE_PASSWORD,
+      clientId: 'dbg-1',
+    });
     await client.endAsync();
     await waitFor(() => log.find('client disconnected').length > 0, 'the disconnect log line');
-    expect(log.find('client connected')[0]).toMatchObject({ level: LOG_LEVEL.debug, clientId: 'dbg-1', username: 'alice' });
+    expect(log.find('client connected')[0]).toMatchObject({
+      level: LOG_LEVEL.debug,
+      clientId: 'dbg-1',
+      username: 'alice',
+    });
     expect(log.find('client disconnected')[0]).toMatchObject({ level: LOG_LEVEL.debug, clientId: 'dbg-1' });
   });
 
@@ -101,7 +114,10 @@ describe('anonymous clients', () => {
 
   it('are refused with CONNACK 5 on a listener bound to a non-loopback address', async () => {
     // 0.0.0.0 is not loopback; the rule follows the listener's configured host, not the peer's.
-    const { broker, log } = await brokers.start({ listeners: [{ type: 'tcp', host: '0.0.0.0', port: 0 }], users });
+    const { broker, log } = await brokers.start({
+      listeners: [{ type: 'tcp', host: '0.0.0.0', port: 0 }],
+      users,
+    });
     const url = `mqtt://127.0.0.1:${broker.listeners[0]!.port}`;
     expect(await clients.refusal(url, { clientId: 'anon-1' })).toBe(5);
     expect(log.find('MQTT connection refused')[0]).toMatchObject({ clientId: 'anon-1', returnCode: 5 });
@@ -119,6 +135,33 @@ describe('anonymous clients', () => {
     const [open, closed] = broker.listeners;
     expect((await clients.connect(`mqtt://127.0.0.1:${open!.port}`)).connected).toBe(true);
     expect(await clients.refusal(closed!.url)).toBe(5);
+  });
+});
+
+describe('loopback hosts', () => {
+  it('are 127.0.0.0/8, ::1 and localhost; wildcard and other addresses are not', () => {
+    for (const host of [
+      '127.0.0.1',
+      '127.1.2.3',
+      '::1',
+      '[::1]',
+      '::ffff:127.0.0.1',
+      'localhost',
+      'LOCALHOST',
+    ]) {
+      expect(isLoopbackHost(host), host).toBe(true);
+    }
+    for (const host of [
+      '0.0.0.0',
+      '::',
+      '192.168.1.10',
+      '10.0.0.1',
+      '::ffff:10.0.0.1',
+      'example.com',
+      '128.0.0.1',
+    ]) {
+      expect(isLoopbackHost(host), host).toBe(false);
+    }
   });
 });
 

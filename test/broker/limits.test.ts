@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { Clients, closed, messageOn, publishMarker, record, subscribe, waitFor } from './clients.js';
+import { Clients, closed, messageOn, publishMarker, record, subscribe, waitFor } from '../helpers/mqtt-clients.js';
 import { Brokers } from './fixtures.js';
 import { connectPacket, publishHeader, rawConnect, subscribePacket } from './raw.js';
 
@@ -31,7 +31,10 @@ describe('maxPacketSize', () => {
     await publishMarker(other, seen, 'big/marker');
     expect(seen.map((m) => m.topic)).not.toContain('big/too');
     expect(subscriber.connected).toBe(true);
-    expect(log.find('packet larger than maxPacketSize')[0]).toMatchObject({ clientId: 'too-big', limit: 1024 });
+    expect(log.find('packet larger than maxPacketSize')[0]).toMatchObject({
+      clientId: 'too-big',
+      limit: 1024,
+    });
   });
 
   it('closes the connection as soon as the length header is read, before the body arrives', async () => {

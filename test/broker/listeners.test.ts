@@ -3,9 +3,10 @@ import net from 'node:net';
 import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { brokerSchema } from '../../config/schema.js';
 import { BusbarError } from '../../core/errors.js';
 import { createTestCertificates, type TestCertificates } from '../helpers/tls.js';
-import { Clients, closed, messageOn, record, subscribe } from './clients.js';
+import { Clients, closed, messageOn, record, subscribe } from '../helpers/mqtt-clients.js';
 import { Brokers } from './fixtures.js';
 import { rawConnect } from './raw.js';
 
@@ -57,7 +58,11 @@ describe('listeners', () => {
   it('require a client certificate signed by the CA when requestCert is set', async () => {
     const { url, log } = await brokers.start({
       listeners: [
-        { type: 'tls', port: 0, tls: { cert: certs.serverCert, key: certs.serverKey, ca: certs.caCert, requestCert: true } },
+        {
+          type: 'tls',
+          port: 0,
+          tls: { cert: certs.serverCert, key: certs.serverKey, ca: certs.caCert, requestCert: true },
+        },
       ],
     });
     const ca = await readFile(certs.caCert);
@@ -69,7 +74,11 @@ describe('listeners', () => {
     expect(withCert.connected).toBe(true);
     await expect(clients.connect(url, { ca })).rejects.toThrow();
     await expect(
-      clients.connect(url, { ca, cert: await readFile(certs.strangerCert), key: await readFile(certs.strangerKey) }),
+      clients.connect(url, {
+        ca,
+        cert: await readFile(certs.strangerCert),
+        key: await readFile(certs.strangerKey),
+      }),
     ).rejects.toThrow();
     expect(log.find('TLS handshake failed').length).toBeGreaterThan(0);
   });
@@ -97,7 +106,9 @@ describe('listeners', () => {
 
   it('serve MQTT over secure WebSocket', async () => {
     const { url } = await brokers.start({
-      listeners: [{ type: 'ws', port: 0, path: '/mqtt', tls: { cert: certs.serverCert, key: certs.serverKey } }],
+      listeners: [
+        { type: 'ws', port: 0, path: '/mqtt', tls: { cert: certs.serverCert, key: certs.serverKey } },
+      ],
     });
     expect(url).toMatch(/^wss:\/\/127\.0\.0\.1:\d+\/mqtt$/);
     const ca = await readFile(certs.caCert);
@@ -110,8 +121,16 @@ describe('listeners', () => {
     const port = (blocker.address() as net.AddressInfo).port;
     try {
       const error = await brokers
-        .start({ listeners: [{ type: 'tcp', port: 0 }, { type: 'ws', port }] })
-        .then(() => undefined, (caught: unknown) => caught);
+        .start({
+          listeners: [
+            { type: 'tcp', port: 0 },
+            { type: 'ws', port },
+          ],
+        })
+        .then(
+          () => undefined,
+          (caught: unknown) => caught,
+        );
       expect(error).toBeInstanceOf(BusbarError);
       expect(error).toMatchObject({ code: 'BUSBAR_LISTEN_FAILED', retryable: true });
       expect((error as Error).message).toContain(`ws listener 127.0.0.1:${port}`);
@@ -119,6 +138,13 @@ describe('listeners', () => {
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }
+  });
+
+  it('need a CA in config when they request client certificates', () => {
+    const listener = { type: 'tls', tls: { cert: 'c.pem', key: 'k.pem', requestCert: true } };
+    const result = brokerSchema.safeParse({ listeners: [listener] });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.path).toEqual(['listeners', 0, 'tls', 'ca']);
   });
 
   it('fail with BUSBAR_LISTEN_FAILED naming a TLS file that cannot be read', async () => {

@@ -52,7 +52,11 @@ describe('credential cache', () => {
       await new Promise((resolve) => setTimeout(resolve, 10));
       return true;
     };
-    expect(await Promise.all([1, 2, 3].map(() => cache.verify('alice', password, check)))).toEqual([true, true, true]);
+    expect(await Promise.all([1, 2, 3].map(() => cache.verify('alice', password, check)))).toEqual([
+      true,
+      true,
+      true,
+    ]);
     expect(checks).toBe(1);
     now = 999;
     expect(await cache.verify('alice', password, check)).toBe(true);
@@ -74,7 +78,9 @@ describe('credential cache', () => {
     expect(await cache.verify('carol', password, no)).toBe(false);
     expect(await cache.verify('carol', password, no)).toBe(false);
     expect(checks).toBe(5);
-    await expect(cache.verify('dave', password, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(cache.verify('dave', password, () => Promise.reject(new Error('boom')))).rejects.toThrow(
+      'boom',
+    );
     expect(await cache.verify('dave', password, yes)).toBe(true);
   });
 

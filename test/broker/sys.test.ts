@@ -1,5 +1,13 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { Clients, closed, publishMarker, record, subscribe, waitFor, type ReceivedMessage } from './clients.js';
+import {
+  Clients,
+  closed,
+  publishMarker,
+  record,
+  subscribe,
+  waitFor,
+  type ReceivedMessage,
+} from '../helpers/mqtt-clients.js';
 import { Brokers } from './fixtures.js';
 
 const brokers = new Brokers();
@@ -35,7 +43,10 @@ describe('$SYS statistics', () => {
     const seen = record(monitor);
     await subscribe(monitor, '$SYS/broker/#');
     // the first values arrive as retained messages at once
-    await waitFor(() => SYS_TOPICS.every((topic) => seen.some((m) => m.topic === topic && m.retain)), 'retained $SYS');
+    await waitFor(
+      () => SYS_TOPICS.every((topic) => seen.some((m) => m.topic === topic && m.retain)),
+      'retained $SYS',
+    );
 
     const values = latest(seen);
     expect(values.get('$SYS/broker/version')).toMatch(/^busbar \d+\.\d+\.\d+ \(aedes \d+\.\d+\.\d+\)$/);
@@ -49,7 +60,10 @@ describe('$SYS statistics', () => {
     const before = seen.length;
     await waitFor(() => {
       const now = latest(seen.slice(before));
-      return Number(now.get('$SYS/broker/messages/received')) >= 20 && now.get('$SYS/broker/clients/connected') === '2';
+      return (
+        Number(now.get('$SYS/broker/messages/received')) >= 20 &&
+        now.get('$SYS/broker/clients/connected') === '2'
+      );
     }, 'updated statistics');
     const after = latest(seen.slice(before));
     expect(Number(after.get('$SYS/broker/messages/sent'))).toBeGreaterThanOrEqual(20); // echoed to the publisher
@@ -69,7 +83,9 @@ describe('$SYS statistics', () => {
     await subscribe(monitor, '$SYS/broker/clients/#');
     await waitFor(() => {
       const values = latest(seen);
-      return values.get('$SYS/broker/clients/connected') === '1' && values.get('$SYS/broker/clients/total') === '2';
+      return (
+        values.get('$SYS/broker/clients/connected') === '1' && values.get('$SYS/broker/clients/total') === '2'
+      );
     }, 'one connected client and one offline session');
     expect(broker.aedes.connectedClients).toBe(1);
   });
@@ -79,8 +95,12 @@ describe('$SYS statistics', () => {
     const monitor = await clients.connect(url);
     const seen = record(monitor);
     await subscribe(monitor, 'site1/stats/broker');
-    const documents = (): Record<string, unknown>[] => seen.map((m) => JSON.parse(m.payload) as Record<string, unknown>);
-    await waitFor(() => documents().some((stats) => stats.clientsConnected === 1), 'a stats document counting the monitor');
+    const documents = (): Record<string, unknown>[] =>
+      seen.map((m) => JSON.parse(m.payload) as Record<string, unknown>);
+    await waitFor(
+      () => documents().some((stats) => stats.clientsConnected === 1),
+      'a stats document counting the monitor',
+    );
     expect(documents().at(-1)).toMatchObject({
       version: expect.stringMatching(/^busbar /),
       clientsConnected: 1,

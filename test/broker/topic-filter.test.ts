@@ -1,11 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createAcl } from '../../broker/acl.js';
-import { compileFilter, covers, filterTextMatchesTopic, matchesTopic, overlaps } from '../../broker/topic-filter.js';
+import {
+  compileFilter,
+  covers,
+  filterTextMatchesTopic,
+  matchesTopic,
+  overlaps,
+} from '../../broker/topic-filter.js';
 import { aclRuleSchema } from '../../config/schema.js';
 
 const matches = (filter: string, topic: string): boolean => matchesTopic(compileFilter(filter), topic);
-const coversText = (outer: string, inner: string): boolean => covers(compileFilter(outer), compileFilter(inner));
+const coversText = (outer: string, inner: string): boolean =>
+  covers(compileFilter(outer), compileFilter(inner));
 const overlapsText = (a: string, b: string): boolean => overlaps(compileFilter(a), compileFilter(b));
 
 describe('topic filters', () => {
@@ -64,7 +71,12 @@ describe('topic filters', () => {
 
   it('a topic matched by both filters implies they overlap', () => {
     fc.assert(
-      fc.property(filter, filter, topic, (a, b, t) => !(matches(a, t) && matches(b, t)) || overlapsText(a, b)),
+      fc.property(
+        filter,
+        filter,
+        topic,
+        (a, b, t) => !(matches(a, t) && matches(b, t)) || overlapsText(a, b),
+      ),
       { numRuns: 5_000 },
     );
   });

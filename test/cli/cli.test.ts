@@ -31,7 +31,10 @@ describe('busbar CLI', () => {
     expect(good.stdout).toMatch(/valid/);
 
     const file = path.join(dir, 'bad.yaml');
-    await writeFile(file, 'broker:\n  listeners:\n    - type: tcp\n      prot: 1\n  drainTimeout: later\nlogs: {}\n');
+    await writeFile(
+      file,
+      'broker:\n  listeners:\n    - type: tcp\n      prot: 1\n  drainTimeout: later\nlogs: {}\n',
+    );
     const bad = await runCli(['check-config', '-c', file]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('broker.listeners[0].prot: unknown key');
@@ -58,12 +61,17 @@ describe('busbar CLI', () => {
   it('start serves MQTT and exits 0 on SIGTERM after closing its listener', async () => {
     const port = await freePort();
     const file = path.join(dir, 'start.yaml');
-    await writeFile(file, `log: { format: json }\nbroker:\n  listeners:\n    - { type: tcp, host: 127.0.0.1, port: ${port} }\n`);
+    await writeFile(
+      file,
+      `log: { format: json }\nbroker:\n  listeners:\n    - { type: tcp, host: 127.0.0.1, port: ${port} }\n`,
+    );
     const busbar = spawnCli(['start', '-c', file]);
     await waitForOutput(busbar.output, (text) => text.includes('busbar ready'));
 
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0 });
-    const received = new Promise<string>((resolve) => client.on('message', (_t, payload) => resolve(payload.toString())));
+    const received = new Promise<string>((resolve) =>
+      client.on('message', (_t, payload) => resolve(payload.toString())),
+    );
     await client.subscribeAsync('sensors/#');
     await client.publishAsync('sensors/x', 'hello', { qos: 1 });
     expect(await received).toBe('hello');
@@ -72,7 +80,9 @@ describe('busbar CLI', () => {
     busbar.child.kill('SIGTERM');
     expect(await busbar.exited).toBe(0);
     expect(busbar.output()).toContain('busbar stopped');
-    await expect(mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0, connectTimeout: 1000 })).rejects.toThrow();
+    await expect(
+      mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0, connectTimeout: 1000 }),
+    ).rejects.toThrow();
   });
 
   it('start refuses an invalid config before opening anything', async () => {

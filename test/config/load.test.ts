@@ -94,7 +94,9 @@ describe('config loading', () => {
     const config = parseConfig(
       {
         broker: { listeners: [{ type: 'tcp', port: '${MQTT_PORT}', host: '${MQTT_HOST:-127.0.0.2}' }] },
-        bus: { remote: { url: 'mqtt://x', password: `\${file:${secret}}`, username: 'literal $${NOT_A_VAR}' } },
+        bus: {
+          remote: { url: 'mqtt://x', password: `\${file:${secret}}`, username: 'literal $${NOT_A_VAR}' },
+        },
       },
       { env: { MQTT_PORT: '1999' } },
     );
@@ -105,7 +107,10 @@ describe('config loading', () => {
 
   it('names the path and the variable of a missing substitution', () => {
     const problems = problemsOf(() =>
-      parseConfig({ bus: { remote: { password: '${NO_SUCH_VAR_X}' } }, broker: { enabled: false } }, { env: {} }),
+      parseConfig(
+        { bus: { remote: { password: '${NO_SUCH_VAR_X}' } }, broker: { enabled: false } },
+        { env: {} },
+      ),
     );
     expect(problems).toContainEqual({
       path: 'bus.remote.password',
@@ -115,7 +120,9 @@ describe('config loading', () => {
 
   it('reports YAML syntax errors with line and column', async () => {
     const file = await writeConfig('bad.yaml', 'broker:\n  listeners: [\n');
-    await expect(loadConfig(file)).rejects.toMatchObject({ problems: [{ path: expect.stringMatching(/^line \d+/) }] });
+    await expect(loadConfig(file)).rejects.toMatchObject({
+      problems: [{ path: expect.stringMatching(/^line \d+/) }],
+    });
   });
 
   it('refuses a duplicated key in YAML', async () => {

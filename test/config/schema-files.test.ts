@@ -22,7 +22,8 @@ function schemaPaths(schema: Record<string, unknown>, prefix = ''): string[] {
     const items = variant.items as Record<string, unknown> | undefined;
     if (items) out.push(...schemaPaths(items, `${prefix}[]`));
     const additional = variant.additionalProperties;
-    if (additional && typeof additional === 'object') out.push(...schemaPaths(additional as Record<string, unknown>, `${prefix}.*`));
+    if (additional && typeof additional === 'object')
+      out.push(...schemaPaths(additional as Record<string, unknown>, `${prefix}.*`));
   }
   return [...new Set(out)];
 }
@@ -41,7 +42,7 @@ describe('files derived from the config schema', () => {
   it('README documents every config key, and no key the schema lacks', () => {
     const readme = read('README.md');
     const section = readme.split('## Configuration reference')[1]?.split('\n## ')[0] ?? '';
-    const documented = new Set([...section.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]!));
+    const documented = new Set([...section.matchAll(/^\| `([^`]+)` +\|/gm)].map((m) => m[1]!));
     const schema = JSON.parse(jsonSchemaText()) as Record<string, unknown>;
     const paths = schemaPaths(schema);
     expect(paths.length).toBeGreaterThan(30);

@@ -61,9 +61,11 @@ function setup(overrides: Partial<SupervisorOptions> = {}) {
     topics: createTopics(),
     log: log.logger,
     random: () => 1,
-    // Records the backoff instead of waiting it, so the tests run in milliseconds.
+    // Records the backoff instead of waiting it, so the tests run in milliseconds (one event-loop turn,
+    // as a real timer would give, so a component failing forever cannot starve the test's own timers).
     sleep: async (ms) => {
       delays.push(ms);
+      await new Promise((resolve) => setImmediate(resolve));
     },
     ...overrides,
   });
@@ -151,12 +153,12 @@ describe('supervisor', () => {
     supervisor.start(
       {
         kind: 'long-then-short',
-        async run() {
+        async run({ signal }) {
           runs += 1;
           // Runs 1–3 fail at once; run 4 fails after two healthy minutes; run 5 fails at once again.
           if (runs === 4) clock += 120_000;
           if (runs <= 5) throw new Error(`failure ${runs}`);
-          await new Promise(() => undefined);
+          await new Promise((resolve) => signal.addEventListener('abort', resolve));
         },
       },
       'c',

@@ -11,7 +11,9 @@ export interface MosquittoServer {
 }
 
 /** A real Mosquitto on 127.0.0.1 and a free port, anonymous allowed, no persistence. */
-export async function startMosquitto(options: { port?: number; extraConfig?: string } = {}): Promise<MosquittoServer> {
+export async function startMosquitto(
+  options: { port?: number; extraConfig?: string } = {},
+): Promise<MosquittoServer> {
   const binary = requireBinary('/usr/sbin/mosquitto', 'mosquitto');
   const dir = await tempDir('mosquitto');
   const port = options.port ?? (await freePort());

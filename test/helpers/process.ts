@@ -31,7 +31,11 @@ export interface RunningProcess {
 }
 
 /** Spawns a server, keeps its output for failure messages, and kills it on stop. */
-export function startProcess(command: string, args: string[], options: { cwd?: string } = {}): RunningProcess {
+export function startProcess(
+  command: string,
+  args: string[],
+  options: { cwd?: string } = {},
+): RunningProcess {
   const child = spawn(command, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk: Buffer): void => {

@@ -29,19 +29,65 @@ export async function createTestCertificates(): Promise<TestCertificates> {
   const file = (name: string): string => path.join(dir.path, name);
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 
-  await run(openssl, ['req', '-x509', ...ec, '-keyout', file('ca.key'), '-out', file('ca.crt'), '-days', '1', '-subj', '/CN=busbar test CA']);
+  await run(openssl, [
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    file('ca.key'),
+    '-out',
+    file('ca.crt'),
+    '-days',
+    '1',
+    '-subj',
+    '/CN=busbar test CA',
+  ]);
 
   const signed = async (name: string, extensions: string): Promise<void> => {
     await writeFile(file(`${name}.ext`), extensions);
-    await run(openssl, ['req', ...ec, '-keyout', file(`${name}.key`), '-out', file(`${name}.csr`), '-subj', `/CN=busbar test ${name}`]);
     await run(openssl, [
-      'x509', '-req', '-in', file(`${name}.csr`), '-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-CAcreateserial',
-      '-out', file(`${name}.crt`), '-days', '1', '-extfile', file(`${name}.ext`),
+      'req',
+      ...ec,
+      '-keyout',
+      file(`${name}.key`),
+      '-out',
+      file(`${name}.csr`),
+      '-subj',
+      `/CN=busbar test ${name}`,
+    ]);
+    await run(openssl, [
+      'x509',
+      '-req',
+      '-in',
+      file(`${name}.csr`),
+      '-CA',
+      file('ca.crt'),
+      '-CAkey',
+      file('ca.key'),
+      '-CAcreateserial',
+      '-out',
+      file(`${name}.crt`),
+      '-days',
+      '1',
+      '-extfile',
+      file(`${name}.ext`),
     ]);
   };
   await signed('server', 'subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
   await signed('client', 'extendedKeyUsage=clientAuth\n');
-  await run(openssl, ['req', '-x509', ...ec, '-keyout', file('stranger.key'), '-out', file('stranger.crt'), '-days', '1', '-subj', '/CN=stranger']);
+  await run(openssl, [
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    file('stranger.key'),
+    '-out',
+    file('stranger.crt'),
+    '-days',
+    '1',
+    '-subj',
+    '/CN=stranger',
+  ]);
 
   return {
     dir: dir.path,

@@ -1,7 +1,14 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLineProtocol } from '../../core/line-protocol.js';
-import { Clients, messageOn, record, subscribe, waitFor, type ReceivedMessage } from '../broker/clients.js';
+import {
+  Clients,
+  messageOn,
+  record,
+  subscribe,
+  waitFor,
+  type ReceivedMessage,
+} from '../helpers/mqtt-clients.js';
 import { startTestBusbar, type TestBusbar } from '../helpers/busbar.js';
 
 let busbar: TestBusbar;
@@ -85,7 +92,9 @@ describe('ingest rules', () => {
   });
 
   it('passes line protocol through, adding the rule tags', async () => {
-    await device.publishAsync('legacy/paris/influx', 'power,rack=r1 watts=230i\npower,rack=r2 watts=180i', { qos: 1 });
+    await device.publishAsync('legacy/paris/influx', 'power,rack=r1 watts=230i\npower,rack=r2 watts=180i', {
+      qos: 1,
+    });
     const { metrics } = await metricsOn('busbar/metrics/paris/power');
     expect(metrics.map((m) => m.tags)).toEqual([
       { rack: 'r1', site: 'paris' },
@@ -111,11 +120,31 @@ describe('bad payloads', () => {
       payload: '{"ENERGY":{"Count":"many"}}',
       reason: 'type',
     },
-    { name: 'a bad timestamp', topic: 'tele/plug-10/SENSOR', payload: '{"ENERGY":{"Power":1},"Time":"soon"}', reason: 'json' },
-    { name: 'broken line protocol on a metric topic', topic: 'busbar/metrics/web1/cpu', payload: 'cpu usage=', reason: 'line-protocol' },
-    { name: 'a metric topic with too many levels', topic: 'busbar/metrics/a/b/c', payload: 'x v=1', reason: 'topic' },
+    {
+      name: 'a bad timestamp',
+      topic: 'tele/plug-10/SENSOR',
+      payload: '{"ENERGY":{"Power":1},"Time":"soon"}',
+      reason: 'json',
+    },
+    {
+      name: 'broken line protocol on a metric topic',
+      topic: 'busbar/metrics/web1/cpu',
+      payload: 'cpu usage=',
+      reason: 'line-protocol',
+    },
+    {
+      name: 'a metric topic with too many levels',
+      topic: 'busbar/metrics/a/b/c',
+      payload: 'x v=1',
+      reason: 'topic',
+    },
     { name: 'an empty metric payload', topic: 'busbar/metrics/web1/cpu', payload: '  ', reason: 'empty' },
-    { name: 'a JSON metric without fields', topic: 'busbar/metrics/web1/mem', payload: '{"measurement":"mem","fields":{}}', reason: 'json' },
+    {
+      name: 'a JSON metric without fields',
+      topic: 'busbar/metrics/web1/mem',
+      payload: '{"measurement":"mem","fields":{}}',
+      reason: 'metric',
+    },
   ];
 
   for (const testCase of cases) {
@@ -126,12 +155,20 @@ describe('bad payloads', () => {
         () =>
           seen
             .slice(before)
-            .some((m) => m.topic === `busbar/deadletter/${testCase.reason}` && JSON.parse(m.payload).topic === testCase.topic),
+            .some(
+              (m) =>
+                m.topic === `busbar/deadletter/${testCase.reason}` &&
+                JSON.parse(m.payload).topic === testCase.topic,
+            ),
         `dead letter for ${testCase.topic}`,
       );
       const letter = seen
         .slice(before)
-        .find((m) => m.topic === `busbar/deadletter/${testCase.reason}` && JSON.parse(m.payload).topic === testCase.topic)!;
+        .find(
+          (m) =>
+            m.topic === `busbar/deadletter/${testCase.reason}` &&
+            JSON.parse(m.payload).topic === testCase.topic,
+        )!;
       const record = JSON.parse(letter.payload) as Record<string, unknown>;
       expect(record).toMatchObject({ reason: testCase.reason, payload: testCase.payload, encoding: 'utf8' });
       expect(String(record.detail).length).toBeGreaterThan(3);
@@ -139,7 +176,9 @@ describe('bad payloads', () => {
   }
 
   it('keeps the good lines of a message that also has bad ones', async () => {
-    await device.publishAsync('busbar/metrics/web2/disk', 'disk used=1i\ndisk used=oops\ndisk used=3i', { qos: 1 });
+    await device.publishAsync('busbar/metrics/web2/disk', 'disk used=1i\ndisk used=oops\ndisk used=3i', {
+      qos: 1,
+    });
     await waitFor(
       () => seen.some((m) => m.topic === 'busbar/deadletter/line-protocol' && m.payload.includes('web2')),
       'dead letter for the bad line',
@@ -152,9 +191,14 @@ describe('bad payloads', () => {
       const last = seen.filter((m) => m.topic === 'busbar/stats/ingest').at(-1);
       if (!last) return false;
       const stats = JSON.parse(last.payload) as { rejected: Record<string, number> };
-      return ['value', 'json', 'type', 'line-protocol', 'topic', 'empty'].every((reason) => (stats.rejected[reason] ?? 0) > 0);
+      return ['value', 'json', 'type', 'metric', 'line-protocol', 'topic', 'empty'].every(
+        (reason) => (stats.rejected[reason] ?? 0) > 0,
+      );
     }, 'stats with every reason');
-    const stats = JSON.parse(seen.filter((m) => m.topic === 'busbar/stats/ingest').at(-1)!.payload) as Record<string, number>;
+    const stats = JSON.parse(seen.filter((m) => m.topic === 'busbar/stats/ingest').at(-1)!.payload) as Record<
+      string,
+      number
+    >;
     expect(stats.ruleMessages).toBeGreaterThanOrEqual(4);
     expect(stats.metricsAccepted).toBeGreaterThanOrEqual(5);
   });
@@ -162,8 +206,13 @@ describe('bad payloads', () => {
   it('dead-letters binary garbage as base64 and stays up', async () => {
     const bytes = Buffer.from([0xff, 0xfe, 0x00, 0x80]);
     await device.publishAsync('busbar/metrics/web3/raw', bytes, { qos: 1 });
-    await waitFor(() => seen.some((m) => m.topic.startsWith('busbar/deadletter/') && m.payload.includes('web3/raw')), 'binary dead letter');
-    const letter = JSON.parse(seen.find((m) => m.payload.includes('web3/raw') && m.topic.startsWith('busbar/deadletter/'))!.payload);
+    await waitFor(
+      () => seen.some((m) => m.topic.startsWith('busbar/deadletter/') && m.payload.includes('web3/raw')),
+      'binary dead letter',
+    );
+    const letter = JSON.parse(
+      seen.find((m) => m.payload.includes('web3/raw') && m.topic.startsWith('busbar/deadletter/'))!.payload,
+    );
     expect(letter.encoding).toBe('base64');
     expect(Buffer.from(letter.payload, 'base64')).toEqual(bytes);
     // Still serving: a good metric after the garbage gets through.

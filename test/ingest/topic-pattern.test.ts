@@ -7,7 +7,10 @@ describe('ingest topic patterns', () => {
     const pattern = compileTopicPattern('sensors/+room/+measurement');
     expect(pattern.filter).toBe('sensors/+/+');
     expect(pattern.names).toEqual(['room', 'measurement']);
-    expect(pattern.match('sensors/kitchen/temperature')).toEqual({ room: 'kitchen', measurement: 'temperature' });
+    expect(pattern.match('sensors/kitchen/temperature')).toEqual({
+      room: 'kitchen',
+      measurement: 'temperature',
+    });
     expect(pattern.match('sensors/kitchen')).toBeUndefined();
     expect(pattern.match('sensors/kitchen/temperature/extra')).toBeUndefined();
     expect(pattern.match('other/kitchen/temperature')).toBeUndefined();

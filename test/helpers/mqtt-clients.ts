@@ -63,10 +63,14 @@ export class Clients {
  * Subscribes and returns the QoS the SUBACK granted for each filter, in order (128: refused).
  * Uses the callback form: mqtt.js reports a 128 as an error but still hands over the SUBACK.
  */
-export function subscribeAll(client: MqttClient, filters: Record<string, { qos: 0 | 1 | 2 }>): Promise<number[]> {
+export function subscribeAll(
+  client: MqttClient,
+  filters: Record<string, { qos: 0 | 1 | 2 }>,
+): Promise<number[]> {
   return new Promise((resolve, reject) => {
     client.subscribe(filters, (error, _granted, suback) => {
-      if (suback) resolve(suback.granted.map((code) => (typeof code === 'number' ? code : code.qos)));
+      if (suback)
+        resolve(suback.granted.map((code) => code as number)); // MQTT 3.1.1: return codes
       else reject(error ?? new Error('no SUBACK'));
     });
   });
@@ -98,8 +102,16 @@ export async function waitFor(predicate: () => boolean, what: string, timeoutMs 
 }
 
 /** The first recorded message on `topic`, waiting for it if needed. */
-export async function messageOn(messages: ReceivedMessage[], topic: string, timeoutMs = 5_000): Promise<ReceivedMessage> {
-  await waitFor(() => messages.some((message) => message.topic === topic), `a message on ${topic}`, timeoutMs);
+export async function messageOn(
+  messages: ReceivedMessage[],
+  topic: string,
+  timeoutMs = 5_000,
+): Promise<ReceivedMessage> {
+  await waitFor(
+    () => messages.some((message) => message.topic === topic),
+    `a message on ${topic}`,
+    timeoutMs,
+  );
   return messages.find((message) => message.topic === topic)!;
 }
 
@@ -110,7 +122,10 @@ export function closed(client: MqttClient, timeoutMs = 5_000): Promise<void> {
       resolve();
       return;
     }
-    const timer = setTimeout(() => reject(new Error(`the connection was still open after ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`the connection was still open after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     client.once('close', () => {
       clearTimeout(timer);
       resolve();

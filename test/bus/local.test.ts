@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Bus } from '../../core/bus.js';
+import { createLocalBus } from '../../core/bus-local.js';
+import { startBareAedes, type BareAedes } from '../helpers/bare-aedes.js';
+import { captureLog } from '../helpers/log-capture.js';
+import { describeBusContract } from './bus-contract.js';
+import { externalClients, waitUntil } from './external-client.js';
+
+let broker: BareAedes;
+beforeAll(async () => {
+  broker = await startBareAedes();
+});
+afterAll(async () => {
+  await broker.close();
+});
+
+describeBusContract('local bus over Aedes (in-process, MQTT clients over TCP)', {
+  // The share groups live per Aedes instance, so every local bus of the process takes part.
+  capabilities: { shareAcrossBuses: true },
+  async create() {
+    const log = captureLog('warn').logger;
+    const buses: Bus[] = [];
+    const newBus = (): Bus => {
+      const bus = createLocalBus(broker.aedes, { log });
+      buses.push(bus);
+      return bus;
+    };
+    const external = externalClients(broker.url);
+    return {
+      bus: newBus(),
+      createPeerBus: async () => newBus(),
+      publishExternally: external.publish,
+      subscribeExternally: external.subscribe,
+      async close() {
+        await external.closeAll();
+        await Promise.all(buses.map((bus) => bus.close()));
+      },
+    };
+  },
+});
+
+describe('local bus: backpressure without deadlock', () => {
+  it('a handler awaiting its own publishes survives a publish storm that fills Aedes’ emitter', async () => {
+    // Aedes delivers at most 100 messages at once (mqemitter concurrency); more wait behind them. A
+    // queue holding 100 publishers would leave no room for its own handler's publish: a deadlock.
+    const bus = createLocalBus(broker.aedes, { log: captureLog('warn').logger });
+    const outputs: string[] = [];
+    await bus.subscribe('storm/out', (message) => void outputs.push(message.payload.toString()));
+    let handled = 0;
+    await bus.subscribe(
+      'storm/in',
+      async (message) => {
+        handled += 1;
+        await bus.publish('storm/out', message.payload, { qos: 1 });
+      },
+      { queueSize: 2 },
+    );
+    const payloads = Array.from({ length: 500 }, (_, i) => String(i));
+    await Promise.all(payloads.map((p) => bus.publish('storm/in', p, { qos: 1 })));
+    await waitUntil(() => outputs.length === 500, '500 outputs', 20_000);
+    expect(handled).toBe(500);
+    expect(outputs).toEqual(payloads);
+    await bus.close();
+  });
+
+  it('a full queue slows the publisher instead of growing or dropping', async () => {
+    const bus = createLocalBus(broker.aedes, { log: captureLog('warn').logger });
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const subscription = await bus.subscribe('held/in', () => gate, { queueSize: 3 });
+    let published = 0;
+    const publishing = Array.from({ length: 10 }, (_, i) =>
+      bus.publish('held/in', String(i), { qos: 1 }).then(() => void (published += 1)),
+    );
+    await waitUntil(() => published === 4, 'one message in the handler and three queued');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The other publishers wait: neither grown past queueSize nor dropped.
+    expect(published).toBe(4);
+    expect(subscription.queued).toBe(3);
+    release();
+    await Promise.all(publishing);
+    expect(subscription.dropped).toBe(0);
+    await bus.close();
+  });
+});

@@ -34,8 +34,7 @@ export async function startCommand(file: string | undefined): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  for (const listener of running.broker?.listeners ?? []) log.info(`MQTT listening on ${listener.url}`);
-  log.info('busbar ready');
+  log.info({ metrics: running.topics.metrics('<source>', '<measurement>') }, 'busbar ready');
 
   let stopping = false;
   const shutdown = (signal: string): void => {

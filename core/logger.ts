@@ -52,6 +52,7 @@ export function redactUrl(url: string): string {
     if (parsed.password) parsed.password = '***';
     return parsed.toString();
   } catch {
-    return url.replace(/\/\/[^@/]*@/, '//***@');
+    // Not a URL after all: still cut anything shaped like user:password@ out of it.
+    return url.replace(/[^\s/@]+:[^\s/@]*@/g, '***@');
   }
 }

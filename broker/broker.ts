@@ -18,6 +18,7 @@ import { createPacketLimiter } from './packet-limit.js';
 import { openPersistence, type BrokerPersistence } from './persistence.js';
 import { createCounters, startSysStats, type SysStats } from './sys-stats.js';
 import { brokerVersion } from './version.js';
+import { coalesceWrites } from './write-coalescing.js';
 
 export interface EmbeddedBroker {
   readonly aedes: Aedes;
@@ -95,6 +96,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
     );
   });
   const onConnection: ConnectionHandler = (stream: Duplex, listener, remoteAddress, request) => {
+    coalesceWrites(stream);
     const client = aedes.handle(stream, request);
     try {
       limitPacketSize(client);

@@ -13,10 +13,10 @@ import {
   type SubscribeOptions,
 } from './bus.js';
 import { DeliveryQueue, trackPublish } from './bus-queue.js';
-import { Route } from './bus-route.js';
+import { Route, subscribeProblem } from './bus-route.js';
 import { BusbarError, errorMessage } from './errors.js';
 import type { Logger } from './logger.js';
-import { filterProblem, topicMatches, topicProblem } from './topic-match.js';
+import { topicMatches, topicProblem } from './topic-match.js';
 
 type Deliver = (packet: AedesPublishPacket, callback: () => void) => void;
 
@@ -52,20 +52,41 @@ export function createLocalBus(aedes: Aedes, options: { log: Logger }): Bus {
   const unsubscribeOnBroker = (filter: string, deliver: Deliver): Promise<void> =>
     new Promise((resolve) => aedes.unsubscribe(filter, deliver, resolve));
 
-  /** Feeds a new subscription what an MQTT subscriber would get: the retained messages it matches. */
-  async function queueRetained(queue: DeliveryQueue, filter: string): Promise<void> {
+  /**
+   * Subscribes on the broker, then feeds the new subscription what an MQTT subscriber gets: the
+   * retained messages it matches. Live messages flow meanwhile; a retained message read from the store
+   * is skipped when a live one on its topic has already arrived, as that one is newer (the store is
+   * read asynchronously, so an old value could otherwise land after the new one).
+   */
+  async function subscribePlain(filter: string, queue: DeliveryQueue): Promise<() => Promise<void>> {
+    let liveTopics: Set<string> | undefined = new Set();
+    const deliver = deliveryFor(filter, (packet, accepted) => {
+      liveTopics?.add(packet.topic);
+      queue.offer(liveMessage(packet), accepted);
+    });
+    await subscribeOnBroker(filter, deliver);
+    const leave = (): Promise<void> => unsubscribeOnBroker(filter, deliver);
     const store = (aedes as unknown as { persistence: RetainedStore }).persistence;
-    for await (const packet of store.createRetainedStream(filter)) {
-      // The store's matcher knows nothing of the `$` rule [MQTT-4.7.2-1].
-      if (!topicMatches(filter, packet.topic)) continue;
-      const message = {
-        topic: packet.topic,
-        payload: toBuffer(packet.payload),
-        retain: true,
-        qos: qosOf(packet.qos),
-      };
-      await new Promise<void>((resolve) => queue.offer(message, resolve));
+    try {
+      for await (const packet of store.createRetainedStream(filter)) {
+        // The store's matcher knows nothing of the `$` rule [MQTT-4.7.2-1].
+        if (!topicMatches(filter, packet.topic) || liveTopics.has(packet.topic)) continue;
+        const message = {
+          topic: packet.topic,
+          payload: toBuffer(packet.payload),
+          retain: true,
+          qos: qosOf(packet.qos),
+        };
+        await new Promise<void>((resolve) => queue.offer(message, resolve));
+      }
+    } catch (error) {
+      await leave();
+      await queue.stop();
+      const message = `reading retained messages for ${filter} failed: ${errorMessage(error)}`;
+      throw new BusbarError('BUSBAR_PERSISTENCE', message, { retryable: true, cause: error });
     }
+    liveTopics = undefined;
+    return leave;
   }
 
   async function joinShared(
@@ -82,7 +103,7 @@ export function createLocalBus(aedes: Aedes, options: { log: Logger }): Bus {
     let entry = groups.get(key);
     if (entry === undefined) {
       const route = new Route(true);
-      const deliver = deliveryFor(filter, (packet, accepted) => route.deliver(liveMessage(packet), accepted));
+      const deliver = deliveryFor(filter, (packet, accepted) => route.offer(liveMessage(packet), accepted));
       entry = { route, deliver, ready: subscribeOnBroker(filter, deliver) };
       groups.set(key, entry);
     }
@@ -103,7 +124,7 @@ export function createLocalBus(aedes: Aedes, options: { log: Logger }): Bus {
     subscribeOptions: SubscribeOptions = {},
   ): Promise<BusSubscription> {
     if (!accepting) throw closedError();
-    const problem = filterProblem(filter);
+    const problem = subscribeProblem(filter, subscribeOptions.shareGroup);
     if (problem !== undefined) throw new TypeError(`cannot subscribe to "${filter}": ${problem}`);
     const queue = new DeliveryQueue({
       filter,
@@ -117,10 +138,7 @@ export function createLocalBus(aedes: Aedes, options: { log: Logger }): Bus {
     if (subscribeOptions.shareGroup !== undefined) {
       leave = await joinShared(subscribeOptions.shareGroup, filter, queue);
     } else {
-      const deliver = deliveryFor(filter, (packet, accepted) => queue.offer(liveMessage(packet), accepted));
-      await subscribeOnBroker(filter, deliver);
-      leave = () => unsubscribeOnBroker(filter, deliver);
-      await queueRetained(queue, filter);
+      leave = await subscribePlain(filter, queue);
     }
     let stopping: Promise<void> | undefined;
     const subscription: BusSubscription = {

@@ -26,10 +26,10 @@ import {
 } from './bus.js';
 import { DeliveryQueue, trackPublish } from './bus-queue.js';
 import { connectClient, type RemoteBusOptions } from './bus-remote-connect.js';
-import { Route } from './bus-route.js';
+import { Route, deliverToAll, subscribeProblem } from './bus-route.js';
 import { BusbarError, errorMessage } from './errors.js';
 import { redactUrl, type Logger } from './logger.js';
-import { filterProblem, filtersOverlap, topicMatches, topicProblem } from './topic-match.js';
+import { filtersOverlap, topicMatches, topicProblem } from './topic-match.js';
 
 export type { RemoteBusOptions } from './bus-remote-connect.js';
 
@@ -52,8 +52,6 @@ interface RouteEntry {
   readonly route: Route;
   readonly broker: BrokerFilter;
   readonly brokerShared: boolean;
-  /** Members the broker's next retained messages are for: those that joined since our last SUBSCRIBE. */
-  retainedFor: Set<DeliveryQueue>;
 }
 
 export async function connectRemoteBus(config: RemoteBusConfig, options: RemoteBusOptions): Promise<Bus> {
@@ -98,11 +96,6 @@ class RemoteBus implements Bus {
     client.on('close', () => {
       this.generation += 1;
     });
-    client.on('connect', (packet) => {
-      // A new session: mqtt.js subscribes again and the broker sends retained messages to everyone.
-      if (packet.sessionPresent) return;
-      for (const entry of this.entries.values()) entry.retainedFor = new Set(entry.route.members);
-    });
   }
 
   async publish(topic: string, payload: string | Buffer, options: PublishOptions = {}): Promise<void> {
@@ -135,7 +128,7 @@ class RemoteBus implements Bus {
     options: SubscribeOptions = {},
   ): Promise<BusSubscription> {
     if (!this.accepting) throw closedError();
-    const problem = filterProblem(filter) ?? groupProblem(options.shareGroup);
+    const problem = subscribeProblem(filter, options.shareGroup);
     if (problem !== undefined) throw new TypeError(`cannot subscribe to "${filter}": ${problem}`);
     const qos = options.qos ?? 1;
     const queue = new DeliveryQueue({
@@ -190,11 +183,14 @@ class RemoteBus implements Bus {
     await Promise.all([...this.subscriptions.values()].map((queue) => queue.stop()));
     this.closed = true;
     let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)));
-    await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
+    const settled = await Promise.race([
+      Promise.allSettled([...this.inFlight]).then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CLOSE_GRACE_MS))),
+    ]);
     clearTimeout(timer);
-    // A DISCONNECT (so the broker drops our will) when connected and nothing is left in flight.
-    await this.client.endAsync(!this.client.connected || this.inFlight.size > 0);
+    // A DISCONNECT (so the broker discards our will) when connected and nothing is left in flight;
+    // otherwise mqtt.js would wait for acknowledgements that may never come.
+    await this.client.endAsync(!this.client.connected || !settled);
   }
 
   private join(
@@ -215,32 +211,20 @@ class RemoteBus implements Bus {
     }
     let entry = this.entries.get(key);
     if (entry === undefined) {
-      entry = {
-        key,
-        filter,
-        route: new Route(group !== undefined),
-        broker,
-        brokerShared,
-        retainedFor: new Set(),
-      };
+      entry = { key, filter, route: new Route(group !== undefined), broker, brokerShared };
       this.entries.set(key, entry);
       broker.entries.add(entry);
       this.warnIfAmbiguous(entry);
     }
     entry.route.add(queue);
-    // The broker answers every SUBSCRIBE with the retained messages; a new plain subscription wants them,
-    // its older siblings already have them. Shared subscriptions get none (MQTT 5 §4.8.2).
-    if (group === undefined) {
-      for (const sibling of broker.entries) sibling.retainedFor.clear();
-      entry.retainedFor.add(queue);
-    }
     const raised = qos > broker.qos;
     broker.qos = raised ? qos : broker.qos;
+    // A plain subscription always sends a SUBSCRIBE, even for a filter the broker has from a sibling:
+    // the broker answers it with the retained messages the new subscription is owed.
     return { entry, mustSubscribe: created || raised || group === undefined };
   }
 
   private async leave(entry: RouteEntry, queue: DeliveryQueue): Promise<void> {
-    entry.retainedFor.delete(queue);
     if (entry.route.remove(queue) && this.entries.get(entry.key) === entry) {
       this.entries.delete(entry.key);
       const broker = entry.broker;
@@ -304,15 +288,16 @@ class RemoteBus implements Bus {
       retain: packet.retain,
       qos: packet.qos,
     };
+    // A retained message (the broker's answer to a SUBSCRIBE, or to all of them after a reconnect)
+    // goes to every plain subscription of its filter: we cannot tell which SUBSCRIBE it answers, and
+    // a second copy of a state is harmless where a missing one is not. Shared subscriptions get none
+    // (MQTT 5 §4.8.2).
     const targets = this.entriesFor(packet).filter((entry) => !(message.retain && entry.route.shared));
-    let pending = targets.length;
-    if (pending === 0) return accepted();
-    const one = (): void => {
-      pending -= 1;
-      if (pending === 0) accepted();
-    };
-    for (const entry of targets)
-      entry.route.deliver(message, one, message.retain ? entry.retainedFor : undefined);
+    deliverToAll(
+      targets.map((entry) => entry.route),
+      message,
+      accepted,
+    );
   }
 
   private entriesFor(packet: IPublishPacket): RouteEntry[] {
@@ -335,11 +320,6 @@ class RemoteBus implements Bus {
       );
     }
   }
-}
-
-function groupProblem(group: string | undefined): string | undefined {
-  if (group === undefined) return undefined;
-  return /^[^/+#\u0000]+$/.test(group) ? undefined : 'a share group is one non-empty level without wildcards';
 }
 
 function closedError(): BusbarError {

@@ -4,6 +4,7 @@
  */
 import type { BusMessage } from './bus.js';
 import type { DeliveryQueue } from './bus-queue.js';
+import { filterProblem } from './topic-match.js';
 
 export class Route {
   readonly members: DeliveryQueue[] = [];
@@ -22,17 +23,11 @@ export class Route {
     return this.members.length === 0;
   }
 
-  /**
-   * `accepted` is called once every recipient has the message in its queue. `only`, when given, limits
-   * a plain route to those members (retained messages meant for new subscriptions).
-   */
-  deliver(message: BusMessage, accepted: () => void, only?: ReadonlySet<DeliveryQueue>): void {
-    if (this.shared) {
-      const member = this.pick();
-      return member === undefined ? accepted() : member.offer(message, accepted);
-    }
-    const recipients = only === undefined ? this.members : this.members.filter((member) => only.has(member));
-    deliverToAll(recipients, message, accepted);
+  /** `accepted` is called once every recipient has the message in its queue. */
+  offer(message: BusMessage, accepted: () => void): void {
+    if (!this.shared) return deliverToAll(this.members, message, accepted);
+    const member = this.pick();
+    return member === undefined ? accepted() : member.offer(message, accepted);
   }
 
   /**
@@ -55,17 +50,32 @@ export class Route {
   }
 }
 
-/** Offers `message` to each queue; `accepted` runs once, when the last of them has taken it. */
+/** Anything that takes a message and says when it has: a queue, or a route. */
+interface Recipient {
+  offer(message: BusMessage, accepted: () => void): void;
+}
+
+/** Offers `message` to each recipient; `accepted` runs once, when the last of them has taken it. */
 export function deliverToAll(
-  queues: readonly DeliveryQueue[],
+  recipients: readonly Recipient[],
   message: BusMessage,
   accepted: () => void,
 ): void {
-  let pending = queues.length;
+  let pending = recipients.length;
   if (pending === 0) return accepted();
   const one = (): void => {
     pending -= 1;
     if (pending === 0) accepted();
   };
-  for (const queue of queues) queue.offer(message, one);
+  for (const recipient of recipients) recipient.offer(message, one);
+}
+
+/** Why a bus cannot subscribe to `filter` in `shareGroup`, or undefined when it can. */
+export function subscribeProblem(filter: string, shareGroup: string | undefined): string | undefined {
+  // Routing matches incoming topics against the filter, which a `$share/...` prefix would never match.
+  if (filter.startsWith('$share/')) return 'use the shareGroup option rather than a $share/ prefix';
+  if (shareGroup !== undefined && !/^[^/+#\u0000]+$/.test(shareGroup)) {
+    return 'a share group is one non-empty topic level without wildcards';
+  }
+  return filterProblem(filter);
 }

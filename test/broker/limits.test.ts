@@ -1,5 +1,13 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { Clients, closed, messageOn, publishMarker, record, subscribe, waitFor } from '../helpers/mqtt-clients.js';
+import {
+  Clients,
+  closed,
+  messageOn,
+  publishMarker,
+  record,
+  subscribe,
+  waitFor,
+} from '../helpers/mqtt-clients.js';
 import { Brokers } from './fixtures.js';
 import { connectPacket, publishHeader, rawConnect, subscribePacket } from './raw.js';
 

@@ -171,7 +171,8 @@ export function describeBusContract(name: string, target: BusContractTarget): vo
         if (text === 'throw') throw new Error('handler bug');
         if (text === 'reject') await Promise.reject(new Error('async handler bug'));
       });
-      for (const text of ['ok1', 'throw', 'ok2', 'reject', 'ok3']) await bus.publish(`${base}/h`, text, { qos: 1 });
+      for (const text of ['ok1', 'throw', 'ok2', 'reject', 'ok3'])
+        await bus.publish(`${base}/h`, text, { qos: 1 });
       await waitUntil(() => handled.length === 5, 'five handler calls');
       expect(handled).toEqual(['ok1', 'throw', 'ok2', 'reject', 'ok3']);
       await waitUntil(() => subscription.failed === 2, 'two failures counted');
@@ -203,7 +204,8 @@ export function describeBusContract(name: string, target: BusContractTarget): vo
         `${base}/loop/#`,
         async (message) => {
           seen.push(message.topic);
-          if (!message.topic.endsWith('/echo')) await bus.publish(`${base}/loop/echo`, message.payload, { qos: 1 });
+          if (!message.topic.endsWith('/echo'))
+            await bus.publish(`${base}/loop/echo`, message.payload, { qos: 1 });
         },
         { queueSize: 1 },
       );
@@ -263,7 +265,10 @@ export function describeBusContract(name: string, target: BusContractTarget): vo
         const there = await collect(peer, `${base}/jobs`, { shareGroup: 'pool' });
         const payloads = numbered(100);
         await Promise.all(payloads.map((p) => fixture.publishExternally(`${base}/jobs`, p, { qos: 1 })));
-        await waitUntil(() => here.messages.length + there.messages.length >= 100, 'every message shared out');
+        await waitUntil(
+          () => here.messages.length + there.messages.length >= 100,
+          'every message shared out',
+        );
         await sleep(100);
         expect(here.messages.length).toBeGreaterThan(0);
         expect(there.messages.length).toBeGreaterThan(0);
@@ -283,10 +288,12 @@ export function describeBusContract(name: string, target: BusContractTarget): vo
       });
     }
 
-    it('refuses wildcards in a topic and malformed filters', async () => {
+    it('refuses wildcards in a topic, malformed filters, $share/ prefixes and bad group names', async () => {
       await expect(bus.publish(`${base}/+`, 'x')).rejects.toThrow(TypeError);
       await expect(bus.subscribe(`${base}/#/x`, () => undefined)).rejects.toThrow(TypeError);
       await expect(bus.subscribe(`${base}/a+`, () => undefined)).rejects.toThrow(TypeError);
+      await expect(bus.subscribe(`$share/g/${base}`, () => undefined)).rejects.toThrow(/shareGroup/);
+      await expect(bus.subscribe(base, () => undefined, { shareGroup: 'a/b' })).rejects.toThrow(TypeError);
     });
 
     it('close() waits for the handler in progress, leaves no handle open, and refuses further use', async () => {
@@ -322,5 +329,7 @@ function activeResources(): Map<string, number> {
 }
 
 function leftOpen(before: Map<string, number>, after: Map<string, number>): string[] {
-  return [...after].filter(([type, count]) => count > (before.get(type) ?? 0)).map(([type, count]) => `${type}×${count}`);
+  return [...after]
+    .filter(([type, count]) => count > (before.get(type) ?? 0))
+    .map(([type, count]) => `${type}×${count}`);
 }

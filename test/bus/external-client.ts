@@ -24,7 +24,11 @@ function collected(messages: BusMessage[], label: string): Collected {
   return {
     messages,
     async waitFor(count, timeoutMs) {
-      await waitUntil(() => messages.length >= count, `${count} messages on ${label} (got ${messages.length})`, timeoutMs);
+      await waitUntil(
+        () => messages.length >= count,
+        `${count} messages on ${label} (got ${messages.length})`,
+        timeoutMs,
+      );
       return messages;
     },
     payloads: () => messages.map((message) => message.payload.toString()),

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Bus } from '../../core/bus.js';
 import { createLocalBus } from '../../core/bus-local.js';
 import { startBareAedes, type BareAedes } from '../helpers/bare-aedes.js';
 import { captureLog } from '../helpers/log-capture.js';
 import { describeBusContract } from './bus-contract.js';
-import { externalClients, waitUntil } from './external-client.js';
+import { waitUntil } from './external-client.js';
+import { localBusTarget } from './local-target.js';
 
 let broker: BareAedes;
 beforeAll(async () => {
@@ -14,30 +14,10 @@ afterAll(async () => {
   await broker.close();
 });
 
-describeBusContract('local bus over Aedes (in-process, MQTT clients over TCP)', {
-  // The share groups live per Aedes instance, so every local bus of the process takes part.
-  capabilities: { shareAcrossBuses: true },
-  async create() {
-    const log = captureLog('warn').logger;
-    const buses: Bus[] = [];
-    const newBus = (): Bus => {
-      const bus = createLocalBus(broker.aedes, { log });
-      buses.push(bus);
-      return bus;
-    };
-    const external = externalClients(broker.url);
-    return {
-      bus: newBus(),
-      createPeerBus: async () => newBus(),
-      publishExternally: external.publish,
-      subscribeExternally: external.subscribe,
-      async close() {
-        await external.closeAll();
-        await Promise.all(buses.map((bus) => bus.close()));
-      },
-    };
-  },
-});
+describeBusContract(
+  'local bus over a bare Aedes (in-process, MQTT clients over TCP)',
+  localBusTarget(() => broker),
+);
 
 describe('local bus: backpressure without deadlock', () => {
   it('a handler awaiting its own publishes survives a publish storm that fills Aedes’ emitter', async () => {

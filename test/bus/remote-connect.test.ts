@@ -16,7 +16,7 @@ import { startMosquitto } from '../helpers/mosquitto.js';
 import { freePort } from '../helpers/ports.js';
 import { tempDir } from '../helpers/process.js';
 import { createTestCertificates, type TestCertificates } from '../helpers/tls.js';
-import { collect, externalClients, sleep, waitUntil } from './external-client.js';
+import { collect, externalClients, waitUntil } from './external-client.js';
 
 const SECRET = 's3cret-pw';
 
@@ -33,10 +33,17 @@ describe('remote bus: connecting', () => {
   it('rejects after connectTimeout when nothing answers, with the URL redacted and the reason', async () => {
     const log = captureLog('debug');
     const port = await freePort();
-    const config = remoteBusSchema.parse({ url: `mqtt://alice:${SECRET}@127.0.0.1:${port}`, password: SECRET });
+    const config = remoteBusSchema.parse({
+      url: `mqtt://alice:${SECRET}@127.0.0.1:${port}`,
+      password: SECRET,
+    });
     const started = Date.now();
     const error = await rejection(
-      connectRemoteBus(config, { log: log.logger, connectTimeout: 600, reconnect: { initialMs: 50, maxMs: 100 } }),
+      connectRemoteBus(config, {
+        log: log.logger,
+        connectTimeout: 600,
+        reconnect: { initialMs: 50, maxMs: 100 },
+      }),
     );
     const elapsed = Date.now() - started;
     expect(error.code).toBe('BUSBAR_BUS_CONNECT');
@@ -51,7 +58,9 @@ describe('remote bus: connecting', () => {
 
   it('fails at once, as not retryable, when the broker refuses the credentials', async () => {
     const refuse = Object.assign(new Error('bad credentials'), { returnCode: 4 }) as AuthenticateError;
-    const broker = await startBareAedes({ aedes: { authenticate: (_c, _u, _p, done) => done(refuse, null) } });
+    const broker = await startBareAedes({
+      aedes: { authenticate: (_c, _u, _p, done) => done(refuse, null) },
+    });
     try {
       const log = captureLog('debug');
       const config = remoteBusSchema.parse({ url: broker.url, username: 'alice', password: SECRET });
@@ -111,7 +120,9 @@ describe('remote bus: mqtts', () => {
     const broker = await startBareAedes({ tls: { cert: certs.serverCert, key: certs.serverKey } });
     try {
       const config = remoteBusSchema.parse({ url: broker.url, ca: certs.strangerCert });
-      const error = await rejection(connectRemoteBus(config, { log: captureLog().logger, connectTimeout: 800 }));
+      const error = await rejection(
+        connectRemoteBus(config, { log: captureLog().logger, connectTimeout: 800 }),
+      );
       expect(error.message).toMatch(/certificate/i);
     } finally {
       await broker.close();
@@ -155,7 +166,11 @@ describe('remote bus: reconnecting', () => {
       external = externalClients(mosquitto.url);
       await external.publish(`${base}/live`, 'after', { qos: 1 });
       await waitUntil(() => received.payloads().includes('after'), 'a message after the restart');
-      const seen = received.messages.map((m) => [m.topic.slice(base.length + 1), m.payload.toString(), m.retain]);
+      const seen = received.messages.map((m) => [
+        m.topic.slice(base.length + 1),
+        m.payload.toString(),
+        m.retain,
+      ]);
       expect(seen[0]).toEqual(['state', 'on', true]);
       // The new session gets the retained state again, flagged retained, including what we sent offline.
       expect(seen.slice(1, 3)).toEqual(

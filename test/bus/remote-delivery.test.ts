@@ -51,17 +51,20 @@ describe('remote bus: a full queue', () => {
       { qos: 0, queueSize: 5 },
     );
     const external = externalClients(mosquitto.url, 5);
-    for (let i = 0; i < 50; i += 1) await external.publish(`${base}/q0`, String(i), { qos: 0 });
-    // A QoS 1 sentinel: it waits for room, so once it is handled every QoS 0 message has been seen.
-    await external.publish(`${base}/q0`, '50', { qos: 1 });
-    await waitUntil(() => subscription.queued + 1 + subscription.dropped >= 50, 'the QoS 0 burst to arrive');
+    for (let i = 0; i <= 50; i += 1) await external.publish(`${base}/q0`, String(i), { qos: 0 });
+    // Handled (at most one, held at the gate), queued (five at most) or dropped: all 51 accounted for.
+    await waitUntil(
+      () => handled.length + subscription.queued + subscription.dropped === 51,
+      'the QoS 0 burst to be accounted for',
+    );
+    expect(subscription.queued).toBeLessThanOrEqual(5);
     release();
-    await waitUntil(() => handled.includes(50), 'the sentinel');
+    await waitUntil(() => handled.includes(50), 'the last message');
     await external.closeAll();
-    expect(subscription.dropped).toBeGreaterThan(0);
     expect(handled.length + subscription.dropped).toBe(51);
-    expect(handled).toEqual([...handled].sort((a, b) => a - b));
-    expect(handled.slice(-6)).toEqual([45, 46, 47, 48, 49, 50]);
+    expect(subscription.dropped).toBeGreaterThanOrEqual(45);
+    // The newest survive, in order.
+    expect(handled.slice(-5)).toEqual([46, 47, 48, 49, 50]);
   });
 });
 
@@ -78,7 +81,10 @@ describe('remote bus: overlapping filters', () => {
     for (const p of payloads) await bus.publish(`${base}/a`, p, { qos: 1 });
     await all.waitFor(60);
     await exact.waitFor(60);
-    await waitUntil(() => sharedHere.messages.length + sharedThere.messages.length >= 60, 'the shared copies');
+    await waitUntil(
+      () => sharedHere.messages.length + sharedThere.messages.length >= 60,
+      'the shared copies',
+    );
     await sleep(100);
     expect(all.payloads()).toEqual(payloads);
     expect(exact.payloads()).toEqual(payloads);
@@ -132,11 +138,14 @@ describe('remote bus: last will', () => {
       reconnect: { initialMs: 60_000, maxMs: 60_000 },
     });
     // Cut the socket under the client, as a network failure would (Aedes' types omit `clients`).
-    const clients = (broker.aedes as unknown as { clients: Record<string, { conn: { destroy(): void } }> }).clients;
+    const clients = (broker.aedes as unknown as { clients: Record<string, { conn: { destroy(): void } }> })
+      .clients;
     clients[clientId]?.conn.destroy();
     await wills.waitFor(1);
     await sleep(100);
-    expect(wills.messages.map((m) => [m.topic, m.payload.toString()])).toEqual([[`${base}/status/dying`, 'offline']]);
+    expect(wills.messages.map((m) => [m.topic, m.payload.toString()])).toEqual([
+      [`${base}/status/dying`, 'offline'],
+    ]);
     await external.closeAll();
   });
 });

@@ -104,7 +104,9 @@ describe('supervisor', () => {
     await until(() => component.runs === 4);
     const failures = log.find('component failed; restarting');
     expect(failures).toHaveLength(3);
-    expect(failures.every((line) => line.component === 'flaky:a' && line.level === LOG_LEVEL.error)).toBe(true);
+    expect(failures.every((line) => line.component === 'flaky:a' && line.level === LOG_LEVEL.error)).toBe(
+      true,
+    );
     expect(failures[0]?.err).toMatchObject({ message: 'boom' });
     expect(supervisor.status()).toEqual([
       { id: 'flaky:a', kind: 'flaky', state: 'running', restarts: 3, lastError: 'boom' },

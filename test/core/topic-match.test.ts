@@ -57,7 +57,10 @@ describe('topicMatches', () => {
     const level = fc.constantFrom('', 'a', 'b', 'ab', '$x');
     const topic = fc.array(level, { minLength: 1, maxLength: 5 }).map((levels) => levels.join('/'));
     const filter = fc
-      .tuple(fc.array(fc.constantFrom('', 'a', 'b', 'ab', '+', '$x'), { minLength: 1, maxLength: 5 }), fc.boolean())
+      .tuple(
+        fc.array(fc.constantFrom('', 'a', 'b', 'ab', '+', '$x'), { minLength: 1, maxLength: 5 }),
+        fc.boolean(),
+      )
       .map(([levels, hash]) => (hash ? [...levels, '#'] : levels).join('/'));
     fc.assert(
       fc.property(filter, topic, (f, t) => {

@@ -89,6 +89,9 @@ export async function startListener(
   server.on('connection', (socket: net.Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+    // Writes are already coalesced per loop turn (write-coalescing.ts); Nagle on top would only add
+    // delayed-ACK stalls (~40 ms) to every request/response exchange such as QoS 1 publish/PUBACK.
+    socket.setNoDelay(true);
   });
 
   try {

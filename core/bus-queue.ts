@@ -29,19 +29,24 @@ interface Waiter {
   readonly accepted: () => void;
 }
 
+/** How long `stop` waits for the handler in progress. */
+const STOP_TIMEOUT_MS = 10_000;
+
 /** Which queue's handler is running: lets a publish from inside a handler be recognised (see trackPublish). */
 const handlerContext = new AsyncLocalStorage<DeliveryQueue>();
 
 export class DeliveryQueue {
   readonly filter: string;
-  dropped = 0;
-  failed = 0;
+  private droppedCount = 0;
+  private failedCount = 0;
   private readonly options: DeliveryQueueOptions;
   private readonly items = new Fifo<BusMessage>();
   private readonly waiting: Waiter[] = [];
   private qos0Queued = 0;
   private publishing = 0;
   private stopped = false;
+  /** Set when a draining stop ran out of time: the worker leaves the rest. */
+  private abandoned = false;
   private active = false;
   private idle: Promise<void> = Promise.resolve();
   private readonly failures: RateLimit;
@@ -57,6 +62,16 @@ export class DeliveryQueue {
   /** Messages accepted and not yet given to the handler. */
   get queued(): number {
     return this.items.length;
+  }
+
+  /** QoS 0 messages dropped because the queue was full. */
+  get dropped(): number {
+    return this.droppedCount;
+  }
+
+  /** Handler calls that threw or rejected. */
+  get failed(): number {
+    return this.failedCount;
   }
 
   /** True when `offer` would accept a message at once. */
@@ -88,23 +103,32 @@ export class DeliveryQueue {
   }
 
   /**
-   * Stops the worker after the handler in progress and discards what is queued; resolves once that
-   * handler has settled. Whoever waits for room is released so neither Aedes nor mqtt.js stays stuck.
+   * Drains, then stops: messages already taken (queued, or waiting for room) are still handed to the
+   * handler, so a clean shutdown loses nothing that was accepted; later offers are discarded (the
+   * subscription is gone). After `timeoutMs` (logged) whatever is left is discarded, so that one
+   * stuck handler cannot keep a bus from closing.
    */
-  async stop(): Promise<void> {
-    if (this.stopped) return this.idle;
-    this.stopped = true;
-    const discarded = this.items.length + this.waiting.length;
-    this.items.clear();
-    this.qos0Queued = 0;
-    for (const waiter of this.waiting.splice(0)) waiter.accepted();
-    if (discarded > 0) {
-      this.options.log.info(
-        { filter: this.filter, discarded },
-        'subscription stopped with messages still queued',
+  async stop(timeoutMs = STOP_TIMEOUT_MS): Promise<void> {
+    if (!this.stopped) {
+      this.stopped = true;
+      this.admit(this.waiting.splice(0));
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const settled = await Promise.race([
+      this.idle.then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (!settled && !this.abandoned) {
+      this.abandoned = true;
+      const discarded = this.items.length;
+      this.items.clear();
+      this.qos0Queued = 0;
+      this.options.log.warn(
+        { filter: this.filter, timeoutMs, discarded },
+        'subscription did not drain in time; discarded what was left',
       );
     }
-    await this.idle;
   }
 
   /**
@@ -137,7 +161,7 @@ export class DeliveryQueue {
     await Promise.resolve();
     for (;;) {
       const message = this.items.shift();
-      if (message === undefined || this.stopped) {
+      if (message === undefined || this.abandoned) {
         this.active = false;
         return;
       }
@@ -146,7 +170,7 @@ export class DeliveryQueue {
       try {
         await handlerContext.run(this, () => this.options.handler(message));
       } catch (error) {
-        this.failed += 1;
+        this.failedCount += 1;
         this.failures.run((suppressed) =>
           this.options.log.warn(
             { err: error, filter: this.filter, topic: message.topic, failed: this.failed, suppressed },
@@ -172,7 +196,7 @@ export class DeliveryQueue {
   }
 
   private dropOldestQos0(message: BusMessage): void {
-    this.dropped += 1;
+    this.droppedCount += 1;
     if (this.qos0Queued > 0) {
       // Only QoS 0 may go: a queued QoS 1 message has been acknowledged and must reach the handler.
       this.items.removeFirst((queued) => queued.qos === 0);

@@ -9,8 +9,10 @@ export interface BusMessage {
   readonly topic: string;
   readonly payload: Buffer;
   /**
-   * True only for a retained message sent because the subscription is new (remote bus: or because the
-   * connection was re-established), as an MQTT subscriber sees it; live messages have false.
+   * True only for a retained message sent because a subscription is new, as an MQTT subscriber sees it;
+   * live messages have false. The remote bus also gets them again after a reconnect, and when another
+   * subscription to the same filter is made on the bus (it cannot tell which SUBSCRIBE the broker is
+   * answering): retained messages are state, which may arrive twice, never events.
    */
   readonly retain: boolean;
   readonly qos: QoS | 2;
@@ -59,7 +61,10 @@ export interface BusSubscription {
   readonly dropped: number;
   /** Handler calls that threw or rejected. */
   readonly failed: number;
-  /** Stops delivery, discards what is still queued (logged) and waits for the handler call in progress. */
+  /**
+   * Stops delivery and drains: what was already accepted still reaches the handler. Waits 10 s at
+   * most, then discards the rest (logged): a stuck handler must not keep busbar from stopping.
+   */
   unsubscribe(): Promise<void>;
 }
 
@@ -73,7 +78,7 @@ export interface Bus {
   publish(topic: string, payload: string | Buffer, options?: PublishOptions): Promise<void>;
   /** Resolves once the broker has granted the subscription (in-process: and matching retained messages are queued). */
   subscribe(filter: string, handler: MessageHandler, options?: SubscribeOptions): Promise<BusSubscription>;
-  /** Stops every subscription, waits for handlers in progress, then releases the connection. */
+  /** Stops every subscription (as `unsubscribe` does), then releases the connection. */
   close(): Promise<void>;
 }
 

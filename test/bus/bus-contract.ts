@@ -120,23 +120,23 @@ export function describeBusContract(name: string, target: BusContractTarget): vo
       await first.waitFor(1);
       expect(first.messages[0]).toMatchObject({ topic: `${base}/state`, retain: true });
 
-      // A second subscription to the same filter gets it too; the first does not get it twice.
+      // A second subscription to the same filter gets it too.
       const second = await collect(bus, `${base}/+`);
       await second.waitFor(1);
       expect(second.messages[0]).toMatchObject({ topic: `${base}/state`, retain: true });
 
-      // Live messages are not flagged, even when published with retain.
+      // Live messages are not flagged, even when published with retain. (The remote bus may hand the
+      // first subscription the retained state again when the second subscribes: flagged, never live.)
       await bus.publish(`${base}/state`, 'off', { qos: 1, retain: true });
-      await first.waitFor(2);
-      await second.waitFor(2);
-      expect(first.messages.map((m) => [m.payload.toString(), m.retain])).toEqual([
-        ['on', true],
-        ['off', false],
-      ]);
-      expect(second.messages.map((m) => [m.payload.toString(), m.retain])).toEqual([
-        ['on', true],
-        ['off', false],
-      ]);
+      await waitUntil(() => first.payloads().includes('off'), 'the live message on the first subscription');
+      await waitUntil(() => second.payloads().includes('off'), 'the live message on the second subscription');
+      for (const received of [first, second]) {
+        const live = received.messages.filter((m) => !m.retain).map((m) => m.payload.toString());
+        const replayed = received.messages.filter((m) => m.retain).map((m) => m.payload.toString());
+        expect(live).toEqual(['off']);
+        expect(new Set(replayed)).toEqual(new Set(['on']));
+        expect(received.messages.at(-1)?.payload.toString()).toBe('off');
+      }
     });
 
     it('an empty retained payload clears the retained message', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createLocalBus } from '../../core/bus-local.js';
 import { startBareAedes, type BareAedes } from '../helpers/bare-aedes.js';
 import { captureLog } from '../helpers/log-capture.js';
@@ -47,6 +47,7 @@ describe('local bus: backpressure without deadlock', () => {
     const bus = createLocalBus(broker.aedes, { log: captureLog('warn').logger });
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
+    onTestFinished(release); // a handler left in the gate would hold up closing the bus
     const subscription = await bus.subscribe('held/in', () => gate, { queueSize: 3 });
     let published = 0;
     const publishing = Array.from({ length: 10 }, (_, i) =>

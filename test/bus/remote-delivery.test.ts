@@ -3,7 +3,7 @@
  * (MQTT 5 subscription identifiers; MQTT 3.1.1 by topic), and the last will.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { remoteBusSchema } from '../../config/schema.js';
 import type { Bus } from '../../core/bus.js';
 import { connectRemoteBus, type RemoteBusOptions } from '../../core/bus-remote.js';
@@ -51,6 +51,8 @@ describe('remote bus: a full queue', () => {
       { qos: 0, queueSize: 5 },
     );
     const external = externalClients(mosquitto.url, 5);
+    // Whatever happens below, open the gate: a handler stuck in it would hold up closing the bus.
+    onTestFinished(release);
     for (let i = 0; i <= 50; i += 1) await external.publish(`${base}/q0`, String(i), { qos: 0 });
     // Handled (at most one, held at the gate), queued (five at most) or dropped: all 51 accounted for.
     await waitUntil(

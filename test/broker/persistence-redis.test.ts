@@ -2,7 +2,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BusbarError } from '../../core/errors.js';
 import { freePort } from '../helpers/ports.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
-import { startRedisWithPassword } from '../helpers/redis-auth.js';
 import { Clients, messageOn, record, subscribe, waitFor } from '../helpers/mqtt-clients.js';
 import { Brokers, type BrokerInput } from './fixtures.js';
 
@@ -89,7 +88,7 @@ describe('redis persistence', () => {
   });
 
   it('fails startup with BUSBAR_PERSISTENCE when Redis refuses the password', async () => {
-    const guarded = await startRedisWithPassword('the-real-one');
+    const guarded = await startRedis({ password: 'the-real-one' });
     try {
       const error = await brokers
         .start({ persistence: { type: 'redis', redis: { port: guarded.port, password: 'a-wrong-one' } } })

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { freePort, waitForPort } from './ports.js';
-import { requireBinary, startProcess, tempDir } from './process.js';
+import { freePort } from './ports.js';
+import { requireBinary, startServerProcess, tempDir } from './process.js';
 
 export interface MosquittoServer {
   readonly port: number;
@@ -31,20 +31,6 @@ export async function startMosquitto(
       options.extraConfig ?? '',
     ].join('\n'),
   );
-  const proc = startProcess(binary, ['-c', confPath]);
-  try {
-    await waitForPort(port);
-  } catch (error) {
-    await proc.stop();
-    throw new Error(`mosquitto did not start: ${proc.output()}`, { cause: error });
-  }
-  return {
-    port,
-    url: `mqtt://127.0.0.1:${port}`,
-    pid: proc.child.pid!,
-    async stop() {
-      await proc.stop();
-      await dir.remove();
-    },
-  };
+  const proc = await startServerProcess('mosquitto', binary, ['-c', confPath], { port, dir });
+  return { port, url: `mqtt://127.0.0.1:${port}`, pid: proc.pid, stop: proc.stop };
 }

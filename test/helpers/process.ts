@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { waitForPort } from './ports.js';
 
 export async function tempDir(prefix: string): Promise<{ path: string; remove(): Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), `busbar-${prefix}-`));
@@ -53,6 +54,33 @@ export function startProcess(
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
       await exited;
       clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * Starts a server that listens on `port`, waits until it accepts connections, and removes its temp
+ * dir when stopped. A server that does not come up fails with its own output in the message.
+ */
+export async function startServerProcess(
+  name: string,
+  binary: string,
+  args: string[],
+  options: { port: number; dir: { path: string; remove(): Promise<void> } },
+): Promise<{ pid: number; stop(): Promise<void> }> {
+  const proc = startProcess(binary, args, { cwd: options.dir.path });
+  try {
+    await waitForPort(options.port);
+  } catch (error) {
+    await proc.stop();
+    await options.dir.remove();
+    throw new Error(`${name} did not start: ${proc.output()}`, { cause: error });
+  }
+  return {
+    pid: proc.child.pid!,
+    async stop() {
+      await proc.stop();
+      await options.dir.remove();
     },
   };
 }

@@ -12,7 +12,7 @@ import {
   type PublishOptions,
   type SubscribeOptions,
 } from './bus.js';
-import { DeliveryQueue, trackPublish } from './bus-queue.js';
+import { DeliveryQueue, subscriptionOf, trackPublish } from './bus-queue.js';
 import { Route, subscribeProblem } from './bus-route.js';
 import { BusbarError, errorMessage } from './errors.js';
 import type { Logger } from './logger.js';
@@ -140,27 +140,11 @@ export function createLocalBus(aedes: Aedes, options: { log: Logger }): Bus {
     } else {
       leave = await subscribePlain(filter, queue);
     }
-    let stopping: Promise<void> | undefined;
-    const subscription: BusSubscription = {
-      filter,
-      get queued() {
-        return queue.queued;
-      },
-      get dropped() {
-        return queue.dropped;
-      },
-      get failed() {
-        return queue.failed;
-      },
-      unsubscribe() {
-        stopping ??= (async () => {
-          subscriptions.delete(subscription);
-          await leave();
-          await queue.stop();
-        })();
-        return stopping;
-      },
-    };
+    const subscription: BusSubscription = subscriptionOf(filter, queue, async () => {
+      subscriptions.delete(subscription);
+      await leave();
+      await queue.stop();
+    });
     subscriptions.add(subscription);
     if (!accepting) {
       // close() began while we were subscribing and could not see this subscription.

@@ -4,7 +4,7 @@
  * delivery path (Aedes' mqemitter or mqtt.js' packet pump).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { BusMessage, MessageHandler } from './bus.js';
+import type { BusMessage, BusSubscription, MessageHandler } from './bus.js';
 import type { Logger } from './logger.js';
 
 export interface DeliveryQueueOptions {
@@ -284,4 +284,29 @@ class Fifo<T> {
     this.items = [];
     this.head = 0;
   }
+}
+
+/** The `BusSubscription` callers see: counters read from the queue, `unsubscribe` run once. */
+export function subscriptionOf(
+  filter: string,
+  queue: DeliveryQueue,
+  stop: () => Promise<void>,
+): BusSubscription {
+  let stopping: Promise<void> | undefined;
+  return {
+    filter,
+    get queued() {
+      return queue.queued;
+    },
+    get dropped() {
+      return queue.dropped;
+    },
+    get failed() {
+      return queue.failed;
+    },
+    unsubscribe() {
+      stopping ??= stop();
+      return stopping;
+    },
+  };
 }

@@ -24,7 +24,7 @@ import {
   type QoS,
   type SubscribeOptions,
 } from './bus.js';
-import { DeliveryQueue, trackPublish } from './bus-queue.js';
+import { DeliveryQueue, subscriptionOf, trackPublish } from './bus-queue.js';
 import { connectClient, type RemoteBusOptions } from './bus-remote-connect.js';
 import { Route, deliverToAll, subscribeProblem } from './bus-route.js';
 import { BusbarError, errorMessage } from './errors.js';
@@ -146,23 +146,9 @@ class RemoteBus implements Bus {
       await this.leave(entry, queue);
       throw error;
     }
-    let stopping: Promise<void> | undefined;
-    const subscription: BusSubscription = {
-      filter,
-      get queued() {
-        return queue.queued;
-      },
-      get dropped() {
-        return queue.dropped;
-      },
-      get failed() {
-        return queue.failed;
-      },
-      unsubscribe: () => {
-        stopping ??= this.leave(entry, queue).finally(() => this.subscriptions.delete(subscription));
-        return stopping;
-      },
-    };
+    const subscription: BusSubscription = subscriptionOf(filter, queue, () =>
+      this.leave(entry, queue).finally(() => this.subscriptions.delete(subscription)),
+    );
     this.subscriptions.set(subscription, queue);
     if (!this.accepting) {
       // close() began while we were subscribing and could not see this subscription.

@@ -22,7 +22,9 @@ describe('logging', () => {
   });
 
   it('removes credentials from URLs', () => {
-    expect(redactUrl('mqtts://busbar:hunter22@broker.example:8883/')).toBe('mqtts://busbar:***@broker.example:8883/');
+    expect(redactUrl('mqtts://busbar:hunter22@broker.example:8883/')).toBe(
+      'mqtts://busbar:***@broker.example:8883/',
+    );
     expect(redactUrl('not a url user:pw@host')).not.toContain('pw@');
   });
 });

@@ -2,22 +2,22 @@ import { afterAll, beforeAll } from 'vitest';
 import { remoteBusSchema } from '../../config/schema.js';
 import type { Bus } from '../../core/bus.js';
 import { connectRemoteBus } from '../../core/bus-remote.js';
-import { startBareAedes, type BareAedes } from '../helpers/bare-aedes.js';
+import { Brokers, type TestBroker } from '../broker/fixtures.js';
 import { captureLog } from '../helpers/log-capture.js';
 import { describeBusContract } from './bus-contract.js';
 import { externalClients } from './external-client.js';
 
-let broker: BareAedes;
+// busbar's own embedded broker (broker/), reached over TCP as another busbar process would.
+const brokers = new Brokers();
+let broker: TestBroker;
 beforeAll(async () => {
-  broker = await startBareAedes();
+  broker = await brokers.start();
 });
-afterAll(async () => {
-  await broker.close();
-});
+afterAll(() => brokers.closeAll());
 
 // Aedes 1.2 speaks MQTT 3.1.1 only and has no $share: the remote bus is told so
 // (`sharedSubscriptions: false`) and splits a share group among its own subscriptions.
-describeBusContract('remote bus over MQTT 3.1.1 to Aedes (another busbar)', {
+describeBusContract("remote bus over MQTT 3.1.1 to busbar's embedded broker over TCP", {
   capabilities: {
     shareAcrossBuses: { notApplicable: 'Aedes 1.2 has no $share; groups are split within one bus' },
   },

@@ -79,12 +79,19 @@ describe('DeliveryQueue', () => {
   it('takes messages beyond its capacity while its own handler awaits a publish', async () => {
     const accepted: string[] = [];
     let publishing: () => void = () => undefined;
+    let firstPublish = true;
+    // Only the first handler's publish hangs until released; later ones complete, so stop() drains.
+    const publish = (): Promise<void> => {
+      if (!firstPublish) return Promise.resolve();
+      firstPublish = false;
+      return new Promise<void>((resolve) => (publishing = resolve));
+    };
     const queue: DeliveryQueue = new DeliveryQueue({
       filter: 't',
       capacity: 1,
       dropQos0WhenFull: false,
       log: captureLog().logger,
-      handler: () => trackPublish(() => new Promise<void>((resolve) => (publishing = resolve))),
+      handler: () => trackPublish(publish),
     });
     queue.offer(message('first'), () => accepted.push('first'));
     queue.offer(message('second'), () => accepted.push('second'));
@@ -95,7 +102,9 @@ describe('DeliveryQueue', () => {
     queue.offer(message('more'), () => accepted.push('more'));
     expect(accepted).toContain('more');
     publishing();
+    const started = Date.now();
     await queue.stop();
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 
   it('counts and logs handler failures, rate-limited, and goes on', async () => {

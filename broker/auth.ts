@@ -11,7 +11,7 @@ import type { Logger } from '../core/logger.js';
 import type { Acl } from './acl.js';
 import type { ConnectionInfo, ConnectionRegistry } from './connections.js';
 import { CredentialCache } from './credential-cache.js';
-import { LogThrottle } from './log-throttle.js';
+import { LogThrottle } from '../core/log-throttle.js';
 import { decoyHash, verifyPassword } from './passwords.js';
 
 /** CONNACK return codes, MQTT 3.1.1 table 3.1. */

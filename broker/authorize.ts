@@ -7,7 +7,7 @@
 import type { Aedes, AedesOptions, AedesPublishPacket, Client, PublishPacket } from 'aedes';
 import type { Logger } from '../core/logger.js';
 import type { ConnectionRegistry } from './connections.js';
-import { LogThrottle } from './log-throttle.js';
+import { LogThrottle } from '../core/log-throttle.js';
 import type { MessageCounters } from './sys-stats.js';
 import { filterTextMatchesTopic } from './topic-filter.js';
 

@@ -13,7 +13,7 @@ import { createAuthHooks } from './auth.js';
 import { createAuthorizeHooks, dropDeniedPublishes } from './authorize.js';
 import type { ConnectionRegistry } from './connections.js';
 import { startListener, type ConnectionHandler, type RunningListener } from './listeners.js';
-import { LogThrottle } from './log-throttle.js';
+import { LogThrottle } from '../core/log-throttle.js';
 import { createPacketLimiter } from './packet-limit.js';
 import { openPersistence, type BrokerPersistence } from './persistence.js';
 import { createCounters, startSysStats, type SysStats } from './sys-stats.js';

@@ -18,7 +18,7 @@ import redisPersistence from 'aedes-persistence-redis';
 import MQEmitterRedis from 'mqemitter-redis';
 import { BusbarError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { LogThrottle } from './log-throttle.js';
+import { LogThrottle } from '../core/log-throttle.js';
 
 type RedisClient = NonNullable<MQEmitterRedis.MQEmitterOptions['subConn']>;
 type RedisOptions = NonNullable<Parameters<typeof MQEmitterRedis>[0]>;

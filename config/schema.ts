@@ -6,6 +6,10 @@ import { z } from 'zod';
 import { compileTemplate } from '../core/ingest/template.js';
 import { compileTopicPattern } from '../core/ingest/topic-pattern.js';
 import { PASSWORD_HASH_PATTERN } from '../broker/passwords.js';
+import { agentSchema } from '../agents/host/config-schema.js';
+import { sinksSchema } from '../sinks/config.js';
+import { bridgesSchema } from '../bridges/config.js';
+import { remotesSchema } from '../broker/bridge/config.js';
 import { byteSize, duration } from './duration.js';
 
 const port = z.number().int().min(0).max(65535);
@@ -235,6 +239,16 @@ export const configSchema = z
       .strict()
       .prefault({}),
     ingest: ingestSchema.prefault({}),
+    // The sinks' section lives with the sinks (sinks/config.ts), defaults included.
+    sinks: sinksSchema.prefault({}).describe('Where metrics are stored: the history store, InfluxDB.'),
+    // The host agent's section lives with the agent (agents/host/config-schema.ts), defaults included.
+    agent: agentSchema.prefault({}).describe("The host agent: this machine's vital signs on the bus."),
+    // The bridges' sections live with the bridges (bridges/*/config.ts), defaults included.
+    bridges: bridgesSchema
+      .prefault({})
+      .describe('Bridges that poll non-MQTT sources (SNMP, Redis) onto the bus.'),
+    // Bridges to remote brokers live with the bridges (broker/bridge/config.ts), defaults included.
+    remotes: remotesSchema.prefault({}).describe('Bridges to remote MQTT brokers, with store and forward.'),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -327,3 +341,5 @@ export type RemoteBusConfig = z.output<typeof remoteBusSchema>;
 export type IngestConfig = Config['ingest'];
 export type IngestRule = IngestConfig['rules'][number];
 export type FieldType = z.output<typeof fieldType>;
+export type AgentConfig = Config['agent'];
+export type { HistoryConfig, InfluxV1Config, InfluxV2Config, SinksConfig } from '../sinks/config.js';

@@ -5,6 +5,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { BusMessage, BusSubscription, MessageHandler } from './bus.js';
+import { PeriodicLog } from './log-throttle.js';
 import type { Logger } from './logger.js';
 
 export interface DeliveryQueueOptions {
@@ -49,14 +50,14 @@ export class DeliveryQueue {
   private abandoned = false;
   private active = false;
   private idle: Promise<void> = Promise.resolve();
-  private readonly failures: RateLimit;
-  private readonly drops: RateLimit;
+  private readonly failures: PeriodicLog;
+  private readonly drops: PeriodicLog;
 
   constructor(options: DeliveryQueueOptions) {
     this.options = options;
     this.filter = options.filter;
-    this.failures = new RateLimit(options.warnIntervalMs ?? 10_000);
-    this.drops = new RateLimit(options.warnIntervalMs ?? 10_000);
+    this.failures = new PeriodicLog(options.warnIntervalMs ?? 10_000);
+    this.drops = new PeriodicLog(options.warnIntervalMs ?? 10_000);
   }
 
   /** Messages accepted and not yet given to the handler. */
@@ -171,7 +172,7 @@ export class DeliveryQueue {
         await handlerContext.run(this, () => this.options.handler(message));
       } catch (error) {
         this.failedCount += 1;
-        this.failures.run((suppressed) =>
+        this.failures.run('failed', (suppressed) =>
           this.options.log.warn(
             { err: error, filter: this.filter, topic: message.topic, failed: this.failed, suppressed },
             'message handler failed; continuing with the next message',
@@ -202,7 +203,7 @@ export class DeliveryQueue {
       this.items.removeFirst((queued) => queued.qos === 0);
       this.items.push(message);
     }
-    this.drops.run((suppressed) =>
+    this.drops.run('dropped', (suppressed) =>
       this.options.log.warn(
         { filter: this.filter, dropped: this.dropped, suppressed, capacity: this.options.capacity },
         'subscription queue full; dropped the oldest QoS 0 message',
@@ -223,25 +224,6 @@ export async function trackPublish<T>(publish: () => Promise<T>): Promise<T> {
     return await publish();
   } finally {
     queue.endPublish();
-  }
-}
-
-/** At most one call per interval; counts the calls it swallowed and passes the count to the next one. */
-class RateLimit {
-  private last = Number.NEGATIVE_INFINITY;
-  private suppressed = 0;
-  constructor(private readonly intervalMs: number) {}
-
-  run(report: (suppressed: number) => void): void {
-    const now = Date.now();
-    if (now - this.last < this.intervalMs) {
-      this.suppressed += 1;
-      return;
-    }
-    this.last = now;
-    const suppressed = this.suppressed;
-    this.suppressed = 0;
-    report(suppressed);
   }
 }
 

@@ -3,11 +3,11 @@
  * by a timeout, refused credentials fail at once), and reconnecting forever with backoff afterwards.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import mqtt, { type IClientOptions, type IConnackPacket, type MqttClient } from 'mqtt';
 import type { RemoteBusConfig } from '../config/schema.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import type { QoS } from './bus.js';
+import { readTlsFiles } from './tls-files.js';
 import { BusbarError, errorMessage } from './errors.js';
 import { redactUrl, type Logger } from './logger.js';
 
@@ -37,31 +37,12 @@ const DEFAULT_RECONNECT: BackoffPolicy = { initialMs: 1_000, maxMs: 30_000 };
  */
 const REFUSED_FOR_GOOD = new Set([1, 2, 4, 5, 128 + 4, 128 + 5, 128 + 6, 128 + 7, 128 + 10, 128 + 12]);
 
-async function readTlsFile(kind: string, path: string | undefined): Promise<Buffer | undefined> {
-  if (path === undefined) return undefined;
-  try {
-    return await readFile(path);
-  } catch (error) {
-    throw new BusbarError(
-      'BUSBAR_BUS_CONNECT',
-      `cannot read the remote bus ${kind} file ${path}: ${errorMessage(error)}`,
-      {
-        cause: error,
-      },
-    );
-  }
-}
-
 export async function clientOptions(
   config: RemoteBusConfig,
   options: RemoteBusOptions,
 ): Promise<IClientOptions> {
   const connectTimeout = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
-  const [ca, cert, key] = await Promise.all([
-    readTlsFile('CA', config.ca),
-    readTlsFile('certificate', config.cert),
-    readTlsFile('key', config.key),
-  ]);
+  const { ca, cert, key } = await readTlsFiles('remote bus', config);
   const will = options.will;
   return {
     clientId: options.clientId ?? config.clientId ?? `busbar-${randomBytes(6).toString('hex')}`,

@@ -3,6 +3,7 @@
  * or returns before it was asked to stop, and stopped through its AbortSignal. A failing component is
  * logged with its id and never takes the others or the bus down.
  */
+import { sleep as abortableSleep } from './abortable.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import type { Bus } from './bus.js';
 import type { Component, ComponentContext } from './component.js';
@@ -171,18 +172,4 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   }
 
   return { start, status, stop };
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts; leaves no timer behind either way. */
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

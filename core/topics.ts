@@ -25,6 +25,8 @@ export interface Topics {
   deadletter(reason: string): string;
   /** JSON statistics of one component, retained. */
   stats(component: string): string;
+  /** JSON state of a bridge to a remote broker (connected, queued, dropped), retained. */
+  bridgeStatus(name: string): string;
 }
 
 export function createTopics(base = 'busbar'): Topics {
@@ -37,6 +39,7 @@ export function createTopics(base = 'busbar'): Topics {
     alarm: (rule, series) => `${base}/alarms/${topicLevel(rule)}/${topicLevel(series)}`,
     deadletter: (reason) => `${base}/deadletter/${topicLevel(reason)}`,
     stats: (component) => `${base}/stats/${topicLevel(component)}`,
+    bridgeStatus: (name) => `${base}/status/bridge/${topicLevel(name)}`,
   };
 }
 

@@ -9,6 +9,10 @@ const servers = [
   { binary: '/usr/sbin/mosquitto', pkg: 'mosquitto' },
   { binary: '/usr/bin/redis-server', pkg: 'redis-server' },
   { binary: '/usr/bin/openssl', pkg: 'openssl' },
+  { binary: '/usr/bin/victoria-metrics', pkg: 'victoria-metrics' },
+  { binary: '/usr/bin/influxd', pkg: 'influxdb' },
+  { binary: '/usr/sbin/snmpd', pkg: 'snmpd' },
+  { binary: '/usr/bin/snmpsimd', pkg: 'snmpsim' },
 ];
 
 const missing = servers.filter((server) => !existsSync(server.binary)).map((server) => server.pkg);
@@ -29,7 +33,7 @@ execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...m
   env,
 });
 // Debian starts the freshly installed daemons; the tests start their own on free ports.
-for (const service of ['mosquitto', 'redis-server']) {
+for (const service of ['mosquitto', 'redis-server', 'victoria-metrics', 'influxdb', 'snmpd']) {
   if (missing.includes(service)) {
     try {
       execFileSync('service', [service, 'stop'], { stdio: 'ignore' });

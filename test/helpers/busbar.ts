@@ -2,6 +2,7 @@ import { parseConfig } from '../../config/load.js';
 import type { ConfigInput } from '../../config/schema.js';
 import { startBusbar, type RunningBusbar } from '../../cli/app.js';
 import { captureLog, type CapturedLog } from './log-capture.js';
+import { tempDir } from './process.js';
 
 export interface TestBusbar {
   readonly running: RunningBusbar;
@@ -13,13 +14,21 @@ export interface TestBusbar {
 
 /** A whole busbar in this process, as `busbar start` runs it, on a free port and with captured logs. */
 export async function startTestBusbar(input: ConfigInput = {}): Promise<TestBusbar> {
+  // The history store is on by default: each test busbar keeps it in its own temporary directory.
+  const data = await tempDir('data');
+  const history = { path: `${data.path}/history.db`, ...input.sinks?.history };
   const config = parseConfig({
     ...input,
     broker: { listeners: [{ type: 'tcp', host: '127.0.0.1', port: 0 }], ...input.broker },
+    sinks: { ...input.sinks, history },
   });
   const log = captureLog('debug');
   const running = await startBusbar(config, log.logger);
   const url = running.broker?.listeners[0]?.url;
   if (!url) throw new Error('the test busbar has no listener');
-  return { running, url, log, stop: () => running.stop() };
+  const stop = async (): Promise<void> => {
+    await running.stop();
+    await data.remove();
+  };
+  return { running, url, log, stop };
 }

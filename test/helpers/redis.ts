@@ -8,12 +8,13 @@ export interface RedisServer {
 
 /**
  * A real redis-server on 127.0.0.1 and a free port, no disk persistence (busbar's tests restart
- * busbar, not Redis). With `password`, every client must AUTH (`requirepass`).
+ * busbar, not Redis). With `password`, every client must AUTH (`requirepass`); `port` restarts one
+ * where it was.
  */
-export async function startRedis(options: { password?: string } = {}): Promise<RedisServer> {
+export async function startRedis(options: { password?: string; port?: number } = {}): Promise<RedisServer> {
   const binary = requireBinary('/usr/bin/redis-server', 'redis-server');
   const dir = await tempDir('redis');
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const args = [
     '--bind',
     '127.0.0.1',

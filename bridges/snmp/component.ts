@@ -1,0 +1,59 @@
+/**
+ * The SNMP bridge: every configured device polled on its own schedule, at most `concurrency` at a
+ * time, metrics published as line protocol on `<base>/metrics/<device>/<measurement>`, device
+ * status on `<base>/status/<device>` and counters on `<base>/stats/<id>` (`busbar/stats/snmp`).
+ */
+import { setMaxListeners } from 'node:events';
+import type { Component } from '../../core/component.js';
+import { errorMessage } from '../../core/errors.js';
+import { Limiter } from '../common/limiter.js';
+import { PeriodicLog } from '../../core/log-throttle.js';
+import { aborted } from '../../core/abortable.js';
+import type { SnmpConfig } from './config.js';
+import { DevicePoller } from './device-poller.js';
+
+export const snmpBridgeComponent: Component<SnmpConfig> = {
+  kind: 'snmp-bridge',
+  async run(context) {
+    const { config, bus, topics, log } = context;
+    // One listener on the supervisor's signal; every device loop listens on this one, whose
+    // listener limit is sized for them (Node warns past 10 listeners).
+    const stop = new AbortController();
+    setMaxListeners(4 * config.devices.length + 10, stop.signal);
+    const signal = stop.signal;
+    context.signal.addEventListener('abort', () => stop.abort(), { once: true });
+    if (context.signal.aborted) stop.abort();
+    const limiter = new Limiter(config.concurrency);
+    const throttle = new PeriodicLog();
+    const pollers = config.devices.map(
+      (device) => new DevicePoller({ device, bus, topics, log, limiter, throttle }),
+    );
+
+    const publishStats = async (): Promise<void> => {
+      const devices = Object.fromEntries(pollers.map((poller) => [poller.name, poller.stats.toJSON()]));
+      const stats = {
+        devices,
+        online: pollers.filter((poller) => poller.stats.state === 'online').length,
+        offline: pollers.filter((poller) => poller.stats.state === 'offline').length,
+        polling: limiter.running,
+        waitingForSlot: limiter.queued,
+        at: new Date().toISOString(),
+      };
+      try {
+        await bus.publish(topics.stats(context.id), JSON.stringify(stats), { retain: true });
+      } catch (error) {
+        log.warn({ reason: errorMessage(error) }, 'could not publish SNMP bridge stats');
+      }
+    };
+
+    log.info({ devices: pollers.map((poller) => poller.name) }, 'SNMP bridge polling');
+    const statsTimer = setInterval(() => void publishStats(), config.statsInterval);
+    try {
+      // Each device runs its own loop: one that times out never holds back the next poll of another.
+      await Promise.all([...pollers.map((poller) => poller.run(signal)), aborted(signal)]);
+    } finally {
+      clearInterval(statsTimer);
+      await publishStats();
+    }
+  },
+};

@@ -1,0 +1,197 @@
+/**
+ * The `bridges.snmp` section of the config file: devices, how to reach them, and what to read from
+ * them. Composed into config/schema.ts (the one description of the file); every default is here.
+ */
+import { z } from 'zod';
+import { duration } from '../../config/duration.js';
+
+/** Numeric OIDs only: Debian's snmpd ships no MIB files, and busbar loads none. */
+const OID_PATTERN = /^\.?[0-2](\.\d+)+$/;
+
+export const oidSchema = z
+  .string()
+  .regex(OID_PATTERN, 'a numeric OID such as 1.3.6.1.2.1.1.3.0')
+  .transform((oid) => (oid.startsWith('.') ? oid.slice(1) : oid));
+
+/** Measurement, field and tag names: line protocol can carry more, but topics and rules read these. */
+const name = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'letters, digits, _ . - (not first)');
+
+const valueOptions = {
+  scale: z
+    .number()
+    .default(1)
+    .describe('Multiplier applied to the value (0.1: tenths of amps to amps). Ignored for strings.'),
+  rate: z
+    .boolean()
+    .default(false)
+    .describe('Publish the per-second rate of a counter instead of its value (wraps handled).'),
+  type: z
+    .enum(['number', 'string'])
+    .default('number')
+    .describe('`number`: a float field; `string`: the text as a string field.'),
+};
+
+const getSchema = z
+  .object({
+    oid: oidSchema.describe('Instance OID to GET, e.g. 1.3.6.1.2.1.1.3.0.'),
+    name: name.describe('Field name.'),
+    measurement: name.default('snmp').describe('Measurement the field goes to.'),
+    ...valueOptions,
+  })
+  .strict();
+
+const columnSchema = z
+  .object({
+    oid: oidSchema.describe('Column OID (without the row index), e.g. 1.3.6.1.2.1.2.2.1.10.'),
+    name: name.describe('Field name.'),
+    ...valueOptions,
+  })
+  .strict();
+
+const walkSchema = z
+  .object({
+    measurement: name.describe('Measurement of the rows.'),
+    indexTag: name.default('index').describe("Tag that carries each row's index."),
+    columns: z.array(columnSchema).min(1).describe('Columns that become fields.'),
+    tags: z
+      .record(name, oidSchema)
+      .default({})
+      .describe('Columns whose text becomes a tag: tag name → column OID.'),
+    outlet: z
+      .boolean()
+      .default(false)
+      .describe("Rows are PDU outlets: each row gets the `machine` tag from the device's `outlets`."),
+  })
+  .strict();
+
+const outletColumn = z
+  .object({
+    oid: oidSchema.describe('Column OID.'),
+    scale: z.number().default(1).describe('Multiplier to amps, watts or kWh.'),
+  })
+  .strict();
+
+/** The generic outlet profile: any PDU's outlet table, given its column OIDs. */
+const genericOutletSchema = z
+  .object({
+    outlet: z
+      .object({
+        name: oidSchema.optional().describe('Column holding the outlet name (becomes tag `outlet_name`).'),
+        current: outletColumn.optional().describe('Current column; field `current_a`.'),
+        power: outletColumn.optional().describe('Active power column; field `power_w`.'),
+        energy: outletColumn.optional().describe('Energy column; field `energy_kwh`.'),
+      })
+      .strict()
+      .refine((o) => o.current || o.power || o.energy, 'give at least one of current, power, energy')
+      .describe('Column OIDs of the outlet table; the row index becomes tag `outlet`.'),
+  })
+  .strict()
+  .describe('Generic PDU outlet table (measurement `outlet`).');
+
+export const PROFILE_NAMES = ['system', 'if-mib', 'ucd', 'apc-rpdu2-outlet'] as const;
+
+const profileSchema = z.union([z.enum(PROFILE_NAMES), genericOutletSchema]);
+
+const securityLevel = z.enum(['noAuthNoPriv', 'authNoPriv', 'authPriv']);
+
+const v3Schema = z
+  .object({
+    user: z.string().min(1).describe('USM user name.'),
+    level: securityLevel.default('authPriv').describe('USM security level.'),
+    authProtocol: z
+      .enum(['sha', 'md5'])
+      .default('sha')
+      .describe('Authentication protocol (HMAC-SHA-96 or HMAC-MD5-96).'),
+    authKey: z.string().min(8).optional().describe('Authentication passphrase (at least 8 characters).'),
+    privProtocol: z
+      .enum(['aes', 'des'])
+      .default('aes')
+      .describe('Privacy protocol (AES-128-CFB, or DES-CBC: needs NODE_OPTIONS=--openssl-legacy-provider).'),
+    privKey: z.string().min(8).optional().describe('Privacy passphrase (at least 8 characters).'),
+  })
+  .strict()
+  .superRefine((v3, ctx) => {
+    if (v3.level !== 'noAuthNoPriv' && v3.authKey === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['authKey'], message: `required for level ${v3.level}` });
+    }
+    if (v3.level === 'authPriv' && v3.privKey === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['privKey'], message: 'required for level authPriv' });
+    }
+  });
+
+export const snmpDeviceSchema = z
+  .object({
+    name: name.describe('Device name: the source of its metrics and its status topic.'),
+    host: z.string().min(1).describe('Host name or address.'),
+    port: z.number().int().min(1).max(65535).default(161).describe('UDP port of the agent.'),
+    version: z.enum(['1', '2c', '3']).default('2c').describe('SNMP version.'),
+    community: z.string().default('public').describe('Community (v1, v2c). Never logged.'),
+    v3: v3Schema.optional().describe('User-based security (required for version 3). Keys are never logged.'),
+    timeout: duration.prefault('2s').describe('Wait for each response at most this long.'),
+    retries: z.number().int().min(0).max(10).default(1).describe('Resends after a timeout.'),
+    interval: duration
+      .refine((ms) => ms >= 100, 'at least 100ms')
+      .prefault('60s')
+      .describe('How often the device is polled.'),
+    maxRepetitions: z
+      .number()
+      .int()
+      .min(1)
+      .max(200)
+      .default(20)
+      .describe('Rows per GETBULK when walking (v2c, v3).'),
+    profiles: z
+      .array(profileSchema)
+      .default([])
+      .describe('Ready-made sets of OIDs (see bridges/snmp/README.md).'),
+    gets: z.array(getSchema).default([]).describe('Scalar values to GET.'),
+    walks: z.array(walkSchema).default([]).describe('Tables to walk; each row becomes one metric.'),
+    tags: z.record(name, z.string()).default({}).describe('Tags added to every metric of the device.'),
+    outlets: z
+      .record(z.string().regex(/^\d+(\.\d+)*$/, 'an outlet row index'), z.string().min(1))
+      .default({})
+      .describe('Which machine each outlet feeds: outlet row index → machine (tag `machine`).'),
+  })
+  .strict()
+  .superRefine((device, ctx) => {
+    if (device.version === '3' && device.v3 === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['v3'], message: 'required when version is 3' });
+    }
+    if (device.version !== '3' && device.v3 !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['v3'], message: 'only used with version 3' });
+    }
+  });
+
+export const snmpSchema = z
+  .object({
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .default(8)
+      .describe('Devices polled at the same time at most; a slow device holds one slot only.'),
+    statsInterval: duration.prefault('10s').describe('How often <base>/stats/snmp is republished.'),
+    devices: z.array(snmpDeviceSchema).min(1).describe('The devices to poll.'),
+  })
+  .strict()
+  .superRefine((snmp, ctx) => {
+    const seen = new Set<string>();
+    snmp.devices.forEach((device, index) => {
+      if (seen.has(device.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['devices', index, 'name'],
+          message: `device "${device.name}" is defined twice`,
+        });
+      }
+      seen.add(device.name);
+    });
+  })
+  .describe('SNMP bridge: polls devices (PDUs, switches, hosts) and publishes their metrics.');
+
+export type SnmpConfig = z.output<typeof snmpSchema>;
+export type SnmpDeviceConfig = z.output<typeof snmpDeviceSchema>;
+export type SnmpGetConfig = z.output<typeof getSchema>;
+export type SnmpWalkConfig = z.output<typeof walkSchema>;
+export type SnmpProfile = z.output<typeof profileSchema>;
+export type GenericOutlet = z.output<typeof genericOutletSchema>['outlet'];

@@ -1,0 +1,33 @@
+/** Counters of one device, published in `<base>/stats/snmp` under the device's name. */
+export type DeviceState = 'unknown' | 'online' | 'offline';
+
+export class DeviceStats {
+  state: DeviceState = 'unknown';
+  polls = 0;
+  /** Polls in which the device did not answer (each one counted). */
+  failedPolls = 0;
+  consecutiveFailures = 0;
+  /** Field-level problems: missing OIDs, values that are not numbers. */
+  fieldErrors = 0;
+  metrics = 0;
+  /** Metric messages that could not be published (bus closing). */
+  publishErrors = 0;
+  lastPollMs: number | undefined;
+  lastError: string | undefined;
+  lastPollAt: string | undefined;
+
+  toJSON(): Record<string, unknown> {
+    return {
+      state: this.state,
+      polls: this.polls,
+      failedPolls: this.failedPolls,
+      consecutiveFailures: this.consecutiveFailures,
+      fieldErrors: this.fieldErrors,
+      metrics: this.metrics,
+      publishErrors: this.publishErrors,
+      lastPollMs: this.lastPollMs,
+      lastError: this.lastError,
+      lastPollAt: this.lastPollAt,
+    };
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * `busbar agent`: the host agent on its own, for machines that run no busbar. It connects to a
+ * broker (any MQTT broker, or a busbar) with a last will, and publishes until SIGINT/SIGTERM.
+ * Settings come from the config file (`agent`, `bus.remote`, `baseTopic`, `log`), then the flags.
+ */
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import { runHostAgent } from '../agents/host/agent.js';
+import { agentSchema, type AgentConfig } from '../agents/host/config-schema.js';
+import { createMqttLink } from '../agents/host/link-mqtt.js';
+import { ConfigError, loadConfig } from '../config/load.js';
+import { remoteBusSchema, type Config, type RemoteBusConfig } from '../config/schema.js';
+import { errorMessage } from '../core/errors.js';
+import { createLogger, redactUrl } from '../core/logger.js';
+import { createTopics } from '../core/topics.js';
+import { busbarVersion } from '../core/version.js';
+
+export interface AgentCommandOptions {
+  config?: string;
+  broker?: string;
+  username?: string;
+  passwordFile?: string;
+  name?: string;
+  interval?: string;
+  clientId?: string;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  insecure?: boolean;
+}
+
+export interface AgentSettings {
+  agent: AgentConfig;
+  remote: RemoteBusConfig;
+  source: string;
+}
+
+/** Thrown for a bad flag or an unreadable password file; the message says which and why. */
+export class AgentUsageError extends Error {}
+
+/**
+ * The password from `--password-file`: the file's content without its final line break, as `echo
+ * secret > file` writes it. Errors name the file, never its content.
+ */
+export async function readPasswordFile(file: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? errorMessage(error);
+    throw new AgentUsageError(`cannot read the password file ${file} (${code})`);
+  }
+  const password = text.replace(/\r?\n$/, '');
+  if (password === '') throw new AgentUsageError(`the password file ${file} is empty`);
+  return password;
+}
+
+/** Flags that set a config key; a problem with another key comes from the config file. */
+const FLAGS: Record<string, string> = {
+  interval: '--interval',
+  name: '--name',
+  url: '--broker',
+  username: '--username',
+  password: '--password-file',
+  clientId: '--client-id',
+  ca: '--ca',
+  cert: '--cert',
+  key: '--key',
+  rejectUnauthorized: '--insecure',
+};
+
+function issues(
+  section: string,
+  error: { issues: { path: PropertyKey[]; message: string }[] },
+): AgentUsageError {
+  const lines = error.issues.map((issue) => {
+    const key = issue.path.map(String).join('.');
+    return `${FLAGS[key] ?? `${section}.${key}`}: ${issue.message}`;
+  });
+  return new AgentUsageError(lines.join('\n'));
+}
+
+/** The config file's settings with the flags applied on top, validated by the same schemas. */
+export function agentSettings(
+  config: Config,
+  options: AgentCommandOptions,
+  password: string | undefined,
+): AgentSettings {
+  // Validated output is valid input (durations in ms, sizes in bytes), so the flags can be merged in.
+  const agent = agentSchema.safeParse({
+    ...config.agent,
+    ...(options.name !== undefined && { name: options.name }),
+    ...(options.interval !== undefined && { interval: options.interval }),
+  });
+  if (!agent.success)
+    throw issues(options.interval !== undefined ? '--interval/--name' : '--name', agent.error);
+  const remote = remoteBusSchema.safeParse({
+    ...config.bus.remote,
+    ...(options.broker !== undefined && { url: options.broker }),
+    ...(options.username !== undefined && { username: options.username }),
+    ...(password !== undefined && { password }),
+    ...(options.clientId !== undefined && { clientId: options.clientId }),
+    ...(options.ca !== undefined && { ca: options.ca }),
+    ...(options.cert !== undefined && { cert: options.cert }),
+    ...(options.key !== undefined && { key: options.key }),
+    ...(options.insecure === true && { rejectUnauthorized: false }),
+  });
+  if (!remote.success) throw issues('bus.remote', remote.error);
+  if (!/^(mqtts?|wss?):\/\//.test(remote.data.url)) {
+    throw new AgentUsageError(
+      `--broker: ${redactUrl(remote.data.url)} is not an mqtt://, mqtts://, ws:// or wss:// URL`,
+    );
+  }
+  return { agent: agent.data, remote: remote.data, source: agent.data.name ?? os.hostname() };
+}
+
+async function settingsFrom(
+  options: AgentCommandOptions,
+): Promise<{ config: Config; settings: AgentSettings }> {
+  const config = await loadConfig(options.config);
+  const password =
+    options.passwordFile === undefined ? undefined : await readPasswordFile(options.passwordFile);
+  return { config, settings: agentSettings(config, options, password) };
+}
+
+/** Runs the agent until SIGINT/SIGTERM; resolves with the exit code. */
+export async function agentCommand(options: AgentCommandOptions): Promise<number> {
+  let loaded: { config: Config; settings: AgentSettings };
+  try {
+    loaded = await settingsFrom(options);
+  } catch (error) {
+    if (!(error instanceof ConfigError || error instanceof AgentUsageError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return 1;
+  }
+  const { config, settings } = loaded;
+  const { agent, remote, source } = settings;
+  const log = createLogger(config.log);
+  const topics = createTopics(config.baseTopic);
+  const clientId = remote.clientId ?? `busbar-agent-${source}`;
+  log.info(
+    { version: busbarVersion(), broker: redactUrl(remote.url), source, clientId, intervalMs: agent.interval },
+    'busbar agent starting',
+  );
+
+  let link;
+  try {
+    link = await createMqttLink({
+      config: remote,
+      log,
+      clientId,
+      will: { topic: topics.status(source), payload: 'offline' },
+    });
+  } catch (error) {
+    log.fatal({ reason: errorMessage(error) }, 'busbar agent could not start');
+    log.flush();
+    return 1;
+  }
+
+  let exitCode = 0;
+  const controller = new AbortController();
+  const stop = (signal: string): void => {
+    if (controller.signal.aborted) {
+      log.warn(`${signal} again: exiting without waiting`);
+      process.exit(1);
+    }
+    log.info({ signal }, 'busbar agent stopping');
+    controller.abort();
+  };
+  const onSigint = (): void => stop('SIGINT');
+  const onSigterm = (): void => stop('SIGTERM');
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
+  link.refused.catch((error: unknown) => {
+    log.fatal({ reason: errorMessage(error) }, 'the broker refused the agent; stopping');
+    exitCode = 1;
+    controller.abort();
+  });
+  try {
+    await runHostAgent({ config: agent, source, topics, link, log }, controller.signal);
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
+    await link.close();
+  }
+  log.info('busbar agent stopped');
+  log.flush();
+  return exitCode;
+}

@@ -1,0 +1,231 @@
+/**
+ * PDU outlets through a real SNMP agent: snmpsim serving an APC rPDU2 data file
+ * (test/fixtures/snmpsim/apc-pdu.snmprec) whose readings the tests change between polls.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startSnmpsim, type SnmprecRecord, type SnmpsimServer } from '../../helpers/snmpsim.js';
+import {
+  floatField,
+  startBridgeHarness,
+  type BridgeHarness,
+  type RecordedMetric,
+} from '../bridge-harness.js';
+
+const FIXTURE = new URL('../../fixtures/snmpsim/apc-pdu.snmprec', import.meta.url).pathname;
+const METERED = '1.3.6.1.4.1.318.1.1.26.9.4.3.1';
+
+function fixtureRecords(): SnmprecRecord[] {
+  return readFileSync(FIXTURE, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [oid, type, ...value] = line.split('|');
+      return { oid: oid!, type: Number(type), value: value.join('|') };
+    });
+}
+
+/** The fixture with some outlet columns replaced: `{ 7: { 1: 300 } }` sets outlet 1's power. */
+function withReadings(changes: Record<number, Record<number, number>>): SnmprecRecord[] {
+  return fixtureRecords().map((record) => {
+    for (const [column, outlets] of Object.entries(changes)) {
+      for (const [outlet, value] of Object.entries(outlets)) {
+        if (record.oid === `${METERED}.${column}.${outlet}`) return { ...record, value };
+      }
+    }
+    return record;
+  });
+}
+
+/** Another vendor's outlet table, read through the generic outlet profile. */
+const GENERIC_BASE = '1.3.6.1.4.1.99999.1.2.1';
+const GENERIC: SnmprecRecord[] = [1, 2, 3].flatMap((n) => [
+  { oid: `${GENERIC_BASE}.2.${n}`, type: 4, value: `socket-${n}` },
+  { oid: `${GENERIC_BASE}.3.${n}`, type: 66, value: 150 * n }, // hundredths of amps (Gauge32)
+  { oid: `${GENERIC_BASE}.4.${n}`, type: 66, value: 33 * n }, // watts
+  { oid: `${GENERIC_BASE}.5.${n}`, type: 65, value: 1_000_000 * n }, // Wh (Counter32)
+]);
+
+const COUNTER32 = '1.3.6.1.4.1.99999.2.1.2';
+const COUNTER64 = '1.3.6.1.4.1.99999.2.1.3';
+function counters(c32: number, c64: bigint): SnmprecRecord[] {
+  return [
+    { oid: `${COUNTER32}.1`, type: 65, value: c32 },
+    { oid: `${COUNTER64}.1`, type: 70, value: c64 },
+  ];
+}
+
+let sim: SnmpsimServer;
+let harness: BridgeHarness | undefined;
+
+beforeAll(async () => {
+  sim = await startSnmpsim({ pdu: FIXTURE, generic: GENERIC, counters: counters(2 ** 32 - 100, 2n ** 62n) });
+});
+afterAll(async () => {
+  await sim?.stop();
+});
+afterEach(async () => {
+  await harness?.stop();
+  harness = undefined;
+});
+
+const OUTLETS = { '1': 'web1', '2': 'web1', '3': 'db1', '4': 'db1' };
+
+/** The rows of the last complete poll (one message carries every row of a poll). */
+function lastPoll(metrics: RecordedMetric[]): RecordedMetric[] {
+  const last = metrics.at(-1);
+  return last ? metrics.filter((metric) => metric.timestamp === last.timestamp) : [];
+}
+
+describe('SNMP bridge: PDU outlets', () => {
+  it('reads APC rPDU2 outlets (amps, watts, kWh scaled), tags each with its machine, and follows changing readings', async () => {
+    await sim.write('pdu', fixtureRecords());
+    harness = await startBridgeHarness({
+      bridges: {
+        snmp: {
+          devices: [
+            {
+              name: 'pdu-r1-a',
+              host: '127.0.0.1',
+              port: sim.port,
+              community: 'pdu',
+              interval: 250,
+              profiles: ['system', 'apc-rpdu2-outlet'],
+              outlets: OUTLETS,
+            },
+          ],
+        },
+      },
+    });
+    const h = harness;
+    await h.until(() => h.metrics('pdu-r1-a', 'outlet').length >= 8, 'outlet rows');
+    const rows = lastPoll(h.metrics('pdu-r1-a', 'outlet'));
+    expect(rows).toHaveLength(8);
+    const outlet1 = rows.find((m) => m.tags.outlet === '1')!;
+    expect(outlet1.tags).toEqual({
+      device: 'pdu-r1-a',
+      outlet: '1',
+      outlet_name: 'web1-psu1',
+      machine: 'web1',
+    });
+    expect(outlet1.fields).toEqual({
+      current_a: { type: 'float', value: 1.2 },
+      power_w: { type: 'float', value: 260 },
+      energy_kwh: { type: 'float', value: 1203.4 },
+    });
+    // An outlet the machine table does not name has no machine tag.
+    expect(rows.find((m) => m.tags.outlet === '5')!.tags.machine).toBeUndefined();
+    expect(h.metrics('pdu-r1-a', 'system')[0]!.fields.sys_name).toEqual({
+      type: 'string',
+      value: 'pdu-r1-a',
+    });
+
+    // The per-machine sum the README's recording rule computes: web1 = outlets 1 + 2.
+    const machinePower = (poll: RecordedMetric[], machine: string) =>
+      poll.filter((m) => m.tags.machine === machine).reduce((sum, m) => sum + floatField(m, 'power_w'), 0);
+    expect(machinePower(rows, 'web1')).toBe(500);
+    expect(machinePower(rows, 'db1')).toBe(1060);
+
+    // web1's first PSU draws more; energy moves on.
+    await sim.write('pdu', withReadings({ 6: { 1: 14 }, 7: { 1: 300 }, 11: { 1: 12041 } }));
+    await h.until(
+      () =>
+        lastPoll(h.metrics('pdu-r1-a', 'outlet')).some(
+          (m) => m.tags.outlet === '1' && m.fields.power_w?.value === 300,
+        ),
+      'new reading',
+    );
+    const after = lastPoll(h.metrics('pdu-r1-a', 'outlet'));
+    const changed = after.find((m) => m.tags.outlet === '1')!;
+    expect(floatField(changed, 'current_a')).toBe(1.4);
+    expect(floatField(changed, 'energy_kwh')).toBe(1204.1);
+    expect(machinePower(after, 'web1')).toBe(540);
+  });
+
+  it('reads any PDU through the generic outlet profile, with the column OIDs and scales the user gives', async () => {
+    const base = GENERIC_BASE;
+    harness = await startBridgeHarness({
+      bridges: {
+        snmp: {
+          devices: [
+            {
+              name: 'gen-pdu',
+              host: '127.0.0.1',
+              port: sim.port,
+              community: 'generic',
+              interval: 250,
+              outlets: { '2': 'nas1' },
+              profiles: [
+                {
+                  outlet: {
+                    name: `${base}.2`,
+                    current: { oid: `${base}.3`, scale: 0.01 },
+                    power: { oid: `${base}.4` },
+                    energy: { oid: `${base}.5`, scale: 0.001 },
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      },
+    });
+    const h = harness;
+    await h.until(() => h.metrics('gen-pdu', 'outlet').length >= 3, 'generic outlet rows');
+    const second = lastPoll(h.metrics('gen-pdu', 'outlet')).find((m) => m.tags.outlet === '2')!;
+    expect(second.tags).toEqual({ device: 'gen-pdu', outlet: '2', outlet_name: 'socket-2', machine: 'nas1' });
+    expect(second.fields).toEqual({
+      current_a: { type: 'float', value: 3 },
+      power_w: { type: 'float', value: 66 },
+      energy_kwh: { type: 'float', value: 2000 },
+    });
+  });
+
+  it('turns counters into rates across a Counter32 wrap and a Counter64 step, as read from the agent', async () => {
+    const col32 = COUNTER32;
+    const col64 = COUNTER64;
+    harness = await startBridgeHarness({
+      bridges: {
+        snmp: {
+          devices: [
+            {
+              name: 'ctr',
+              host: '127.0.0.1',
+              port: sim.port,
+              community: 'counters',
+              interval: 500,
+              walks: [
+                {
+                  measurement: 'traffic',
+                  columns: [
+                    { oid: col32, name: 'octets32_per_s', rate: true },
+                    { oid: col64, name: 'octets64_per_s', rate: true },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      },
+    });
+    const h = harness;
+    await h.until(() => h.metrics('ctr', 'traffic').length >= 1, 'a rate (second poll)');
+    expect(floatField(h.metrics('ctr', 'traffic')[0]!, 'octets32_per_s')).toBe(0);
+    await sim.write('counters', counters(50, 2n ** 62n + 3_000n));
+    await h.until(
+      () => h.metrics('ctr', 'traffic').some((m) => (m.fields.octets32_per_s?.value as number) > 0),
+      'rate after the wrap',
+    );
+    const traffic = h.metrics('ctr', 'traffic');
+    const index = traffic.findIndex((m) => (m.fields.octets32_per_s?.value as number) > 0);
+    const seconds = Number(traffic[index]!.timestamp! - traffic[index - 1]!.timestamp!) / 1e9;
+    // 100 increments up to 2^32-1, then 50 past zero: 150, not a negative or 4-billion jump.
+    // The rate uses the response times, the metric timestamps the poll start; on a loaded machine
+    // the two differ by tens of milliseconds, so allow 30%: the failure this guards against is a
+    // negative or 4-billion jump, orders of magnitude away.
+    expect(floatField(traffic[index]!, 'octets32_per_s') * seconds).toBeGreaterThan(105);
+    expect(floatField(traffic[index]!, 'octets32_per_s') * seconds).toBeLessThan(195);
+    expect(floatField(traffic[index]!, 'octets64_per_s') * seconds).toBeGreaterThan(2_100);
+    expect(floatField(traffic[index]!, 'octets64_per_s') * seconds).toBeLessThan(3_900);
+  });
+});

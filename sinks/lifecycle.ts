@@ -1,26 +1,4 @@
-/** Small helpers every sink component uses to live as long as its AbortSignal. */
-
-/** Resolves when `signal` aborts (at once if it already has). */
-export function untilAborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
-  });
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts; leaves no timer behind. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
+/** A repeating task for sink components (waiting on a signal is in core/abortable.ts). */
 
 /**
  * Calls `task` every `ms` until `stop()`; a run never overlaps the previous one (a slow prune or a

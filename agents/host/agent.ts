@@ -21,6 +21,7 @@ import { everyTick } from './schedule.js';
 import { Sender } from './sender.js';
 import { agentStatsCollector } from './stats.js';
 import { SingleFlight, settleWithin } from './timeout.js';
+import { aborted } from '../../core/abortable.js';
 
 /** On a clean stop: time to deliver what is buffered, then to publish `offline`. */
 const STOP_FLUSH_MS = 3_000;
@@ -108,10 +109,7 @@ export async function runHostAgent(options: HostAgentOptions, stopSignal: AbortS
     options.inventory ?? (async () => buildInventory(await readInventory(), source, busbarVersion()));
   loops.push(keepInventory(inventory, config, sender, log, signal));
 
-  await new Promise<void>((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
-  });
+  await aborted(signal);
   await settleWithin(Promise.all(loops), STOP_SAMPLES_MS);
   await sender.flush(STOP_FLUSH_MS);
   const offline = await sender.stop(STOP_STATUS_MS);

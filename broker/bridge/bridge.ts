@@ -20,6 +20,7 @@ import { createBridgeClient, currentAddress } from './remote-client.js';
 import { Sender } from './sender.js';
 import { StatusPublisher } from './status.js';
 import { bringsIn, compileRules, toRemote } from './topic-map.js';
+import { aborted } from '../../core/abortable.js';
 
 /** How long stopping waits for QoS 1 messages in flight to be acknowledged; the rest stays queued. */
 const END_GRACE_MS = 2_000;
@@ -131,9 +132,4 @@ function publishStatus(
   remote.on('close', changed);
   void publisher.publish();
   return publisher;
-}
-
-function aborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }

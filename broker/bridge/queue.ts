@@ -8,10 +8,8 @@
  * What a crash can lose is therefore one turn of appends; what it can repeat is one turn of PUBACKs,
  * which QoS 1 allows.
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
-import { BusbarError, errorMessage } from '../../core/errors.js';
+import type Database from 'better-sqlite3';
+import { openSqliteFile } from '../../core/sqlite-file.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS messages (
@@ -85,20 +83,7 @@ export class BridgeQueue {
 
   /** Opens (or creates) the queue file; an unusable file is a non-retryable error naming it. */
   static open(file: string, limit: number): BridgeQueue {
-    let db: Database.Database | undefined;
-    try {
-      mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-      db = new Database(file);
-      db.pragma('journal_mode = WAL');
-      // NORMAL in WAL mode: a committed message survives a crash of busbar (not a power cut).
-      db.pragma('synchronous = NORMAL');
-      db.exec(SCHEMA);
-      return new BridgeQueue(db, limit);
-    } catch (error) {
-      db?.close();
-      const message = `cannot open the bridge queue ${file}: ${errorMessage(error)}`;
-      throw new BusbarError('BUSBAR_PERSISTENCE', message, { cause: error });
-    }
+    return new BridgeQueue(openSqliteFile(file, SCHEMA, 'the bridge queue'), limit);
   }
 
   /** Messages waiting, stored or about to be. */

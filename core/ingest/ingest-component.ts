@@ -1,4 +1,5 @@
 import type { IngestConfig } from '../../config/schema.js';
+import { aborted } from '../abortable.js';
 import type { BusMessage, BusSubscription } from '../bus.js';
 import type { Component, ComponentContext } from '../component.js';
 import { errorMessage } from '../errors.js';
@@ -27,10 +28,7 @@ export const ingestComponent: Component<IngestConfig> = {
         subscriptions.push(await context.bus.subscribe(filter, handler, { qos: 1 }));
       }
       context.log.info({ rules: context.config.rules.length }, 'ingest ready');
-      await new Promise<void>((resolve) => {
-        if (context.signal.aborted) resolve();
-        else context.signal.addEventListener('abort', () => resolve(), { once: true });
-      });
+      await aborted(context.signal);
     } finally {
       clearInterval(statsTimer);
       await Promise.allSettled(subscriptions.map((subscription) => subscription.unsubscribe()));

@@ -14,6 +14,7 @@ import { repeat } from '../lifecycle.js';
 import { HistoryThread } from './history-thread.js';
 import { PointBatchBuilder } from './point-batch.js';
 import { HistoryStats } from './stats.js';
+import { aborted } from '../../core/abortable.js';
 
 /** Batches handed to the writer and not yet written before the bus is slowed down. */
 const MAX_IN_FLIGHT = 4;
@@ -120,13 +121,7 @@ export const historyComponent: Component<HistoryConfig> = {
         hour: config.hourRetention,
       };
       log.info({ file: config.path, retention, series: thread.registry.size }, 'history store ready');
-      await Promise.race([
-        crashed,
-        new Promise<void>((resolve) => {
-          if (signal.aborted) resolve();
-          else signal.addEventListener('abort', () => resolve(), { once: true });
-        }),
-      ]);
+      await Promise.race([crashed, aborted(signal)]);
     } finally {
       await subscription?.unsubscribe();
       await Promise.all(timers.map((timer) => timer.stop()));

@@ -10,7 +10,7 @@ import { gunzipSync } from 'node:zlib';
 import { backoffDelay } from '../../core/backoff.js';
 import type { Logger } from '../../core/logger.js';
 import type { Precision } from '../../core/metric.js';
-import { sleep } from '../lifecycle.js';
+import { sleep } from '../../core/abortable.js';
 import type { BodyEncoding, Outbox, OutboxBatch } from '../outbox/outbox.js';
 import { postLines, type WriteOutcome } from './http-write.js';
 import type { SinkStats } from './sink-stats.js';

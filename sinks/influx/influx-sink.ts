@@ -11,7 +11,8 @@ import { serializeLineProtocol } from '../../core/line-protocol.js';
 import { nowNs } from '../../core/metric.js';
 import type { DeliveryConfig } from '../config.js';
 import { decodeForSink } from '../decode.js';
-import { repeat, untilAborted } from '../lifecycle.js';
+import { aborted } from '../../core/abortable.js';
+import { repeat } from '../lifecycle.js';
 import { MemoryOutbox } from '../outbox/memory-outbox.js';
 import type { Outbox } from '../outbox/outbox.js';
 import { SqliteOutbox } from '../outbox/sqlite-outbox.js';
@@ -142,7 +143,7 @@ async function runSink<C extends SinkConfig>(
     });
     const depth = outbox.depth();
     log.info({ url: target.display, durable: config.durable, outboxLines: depth.lines }, `${id} sink ready`);
-    await untilAborted(signal);
+    await aborted(signal);
   } finally {
     await subscription?.unsubscribe();
     await Promise.all(timers.map((timer) => timer.stop()));

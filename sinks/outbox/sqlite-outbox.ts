@@ -3,10 +3,7 @@
  * them as accepted, so neither a database outage nor a busbar restart loses them. Ids increase
  * (AUTOINCREMENT never reuses one), so delivery resumes in the order the batches were accepted.
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
-import { BusbarError, errorMessage } from '../../core/errors.js';
+import type Database from 'better-sqlite3';
 import {
   NOTHING_DROPPED,
   type BodyEncoding,
@@ -15,6 +12,7 @@ import {
   type OutboxBatch,
   type OutboxDepth,
 } from './outbox.js';
+import { openSqliteFile } from '../../core/sqlite-file.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS batches (
@@ -60,21 +58,7 @@ export class SqliteOutbox implements Outbox {
 
   /** Opens (or creates) the outbox file; an unusable file is a non-retryable error naming it. */
   static open(file: string, maxBytes: number): SqliteOutbox {
-    let db: Database.Database | undefined;
-    try {
-      mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-      db = new Database(file);
-      db.pragma('journal_mode = WAL');
-      // NORMAL in WAL mode: a committed batch survives a crash of busbar (not a power cut).
-      db.pragma('synchronous = NORMAL');
-      db.exec(SCHEMA);
-      return new SqliteOutbox(db, maxBytes);
-    } catch (error) {
-      db?.close();
-      throw new BusbarError('BUSBAR_PERSISTENCE', `cannot open outbox ${file}: ${errorMessage(error)}`, {
-        cause: error,
-      });
-    }
+    return new SqliteOutbox(openSqliteFile(file, SCHEMA, 'the outbox'), maxBytes);
   }
 
   append(body: Buffer, lines: number, encoding: BodyEncoding): Dropped {

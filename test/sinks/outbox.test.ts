@@ -77,6 +77,6 @@ describe('durable outbox', () => {
     const notADirectory = path.join(dir.path, 'file');
     await writeFile(notADirectory, 'x');
     const file = path.join(notADirectory, 'outbox.db');
-    expect(() => SqliteOutbox.open(file, 1000)).toThrow(`cannot open outbox ${file}: EEXIST`);
+    expect(() => SqliteOutbox.open(file, 1000)).toThrow(`cannot open the outbox ${file}: EEXIST`);
   });
 });

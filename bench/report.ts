@@ -1,4 +1,4 @@
-/** Turns the rounds into the printed table, the ratios against Mosquitto and the targets. */
+/** Turns the rounds into the printed table, the ratios against Mosquitto and the targets. */
 import type { RoundResult } from './fan-in.js';
 import { TARGET_LABELS, type TargetName } from './targets.js';
 

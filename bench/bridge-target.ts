@@ -36,6 +36,8 @@ function config(port: number, remotePort: number, dataDir: string): string {
     'log: { level: warn, format: json }',
     `broker: { listeners: [{ type: tcp, host: 127.0.0.1, port: ${port} }] }`,
     'agent: { enabled: false }',
+    // Several benchmark processes may run at once: no fixed HTTP port.
+    'web: { port: 0 }',
     'sinks: { history: { enabled: false } }',
     'remotes:',
     `  dataDir: ${dataDir}`,

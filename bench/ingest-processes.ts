@@ -48,6 +48,7 @@ export async function startBusbar(
     [
       'log: { level: warn, format: json }',
       `broker: { listeners: [{ type: tcp, host: 127.0.0.1, port: ${port} }] }`,
+      'web: { port: 0 }',
       'sinks:',
       `  history: { path: ${historyPath}, statsInterval: 200ms }`,
       '  influxdb:',

@@ -112,6 +112,7 @@ async function commandFor(
           // The host agent samples this machine every 10 s inside the process: periodic work that
           // has nothing to do with messages, and only adds noise to the broker's CPU per message.
           'agent: { enabled: false }',
+          'web: { port: 0 }',
           `broker: { listeners: [{ type: tcp, host: 127.0.0.1, port: ${port} }] }`,
           '',
         ].join('\n'),

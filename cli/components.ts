@@ -8,6 +8,8 @@ import { influxV2Component } from '../sinks/influx-v2/influx-v2-sink.js';
 import { bridgesComponent } from '../broker/bridge/component.js';
 import { snmpBridgeComponent } from '../bridges/snmp/component.js';
 import { redisBridgeComponent } from '../bridges/redis/component.js';
+import { webComponent } from '../web/component.js';
+import { alarmsComponent } from '../alarms/component.js';
 
 /**
  * Every component `busbar start` runs. Adding a bridge, sink or notifier is one line here: its
@@ -40,4 +42,15 @@ export const registrations: readonly Registration[] = [
   ),
   register('snmp', snmpBridgeComponent, (config) => config.bridges.snmp),
   register('redis', redisBridgeComponent, (config) => config.bridges.redis),
+  register('alarms', alarmsComponent, (config) => (config.alarms.enabled ? config.alarms : undefined)),
+  register('web', webComponent, (config) =>
+    config.web.enabled
+      ? {
+          ...config.web,
+          users: config.broker.users,
+          acl: config.broker.acl,
+          historyPath: config.sinks.history.enabled ? config.sinks.history.path : undefined,
+        }
+      : undefined,
+  ),
 ];

@@ -10,6 +10,8 @@ import { agentSchema } from '../agents/host/config-schema.js';
 import { sinksSchema } from '../sinks/config.js';
 import { bridgesSchema } from '../bridges/config.js';
 import { remotesSchema } from '../broker/bridge/config.js';
+import { webSchema } from '../web/config.js';
+import { alarmsSchema } from '../alarms/config.js';
 import { byteSize, duration } from './duration.js';
 
 const port = z.number().int().min(0).max(65535);
@@ -249,6 +251,14 @@ export const configSchema = z
       .describe('Bridges that poll non-MQTT sources (SNMP, Redis) onto the bus.'),
     // Bridges to remote brokers live with the bridges (broker/bridge/config.ts), defaults included.
     remotes: remotesSchema.prefault({}).describe('Bridges to remote MQTT brokers, with store and forward.'),
+    // The web section lives with the server (web/config.ts), defaults included.
+    web: webSchema
+      .prefault({})
+      .describe('The HTTP server: JSON API, InfluxDB-compatible ingestion, health, metrics.'),
+    // The alarms' section lives with the alarms (alarms/config.ts), defaults included.
+    alarms: alarmsSchema
+      .prefault({})
+      .describe('Alarm rules and recording rules evaluated on the metric stream.'),
   })
   .strict()
   .superRefine((config, ctx) => {

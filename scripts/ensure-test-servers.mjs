@@ -13,6 +13,8 @@ const servers = [
   { binary: '/usr/bin/influxd', pkg: 'influxdb' },
   { binary: '/usr/sbin/snmpd', pkg: 'snmpd' },
   { binary: '/usr/bin/snmpsimd', pkg: 'snmpsim' },
+  // Headless browser for the web pages' tests (test/web/browser.test.ts), driven by playwright-core.
+  { binary: '/usr/bin/chromium', pkg: 'chromium' },
 ];
 
 const missing = servers.filter((server) => !existsSync(server.binary)).map((server) => server.pkg);

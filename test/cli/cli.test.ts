@@ -63,7 +63,7 @@ describe('busbar CLI', () => {
     const file = path.join(dir, 'start.yaml');
     await writeFile(
       file,
-      `log: { format: json }\nbroker:\n  listeners:\n    - { type: tcp, host: 127.0.0.1, port: ${port} }\n`,
+      `log: { format: json }\nweb: { port: 0 }\nbroker:\n  listeners:\n    - { type: tcp, host: 127.0.0.1, port: ${port} }\n`,
     );
     const busbar = spawnCli(['start', '-c', file]);
     await waitForOutput(busbar.output, (text) => text.includes('busbar ready'));

@@ -21,6 +21,10 @@ export async function startTestBusbar(input: ConfigInput = {}): Promise<TestBusb
     ...input,
     broker: { listeners: [{ type: 'tcp', host: '127.0.0.1', port: 0 }], ...input.broker },
     sinks: { ...input.sinks, history },
+    // Alarm state too, so test busbars never share data/alarms.json.
+    alarms: { statePath: `${data.path}/alarms.json`, ...input.alarms },
+    // The web server too listens on a free port (its URL is on <base>/stats/web).
+    web: { port: 0, ...input.web },
   });
   const log = captureLog('debug');
   const running = await startBusbar(config, log.logger);

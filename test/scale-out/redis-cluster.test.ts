@@ -27,6 +27,7 @@ async function startNode(index: number): Promise<void> {
     [
       'log: { format: json, level: info }',
       'agent: { enabled: false }',
+      'web: { enabled: false }',
       `sinks: { history: { path: ${JSON.stringify(path.join(dir.path, `history-${index}.db`))} } }`,
       'broker:',
       `  id: node-${index}`,

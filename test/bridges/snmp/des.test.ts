@@ -28,6 +28,7 @@ it('polls a v3 authPriv MD5/DES device when busbar runs with the OpenSSL legacy 
     'broker:',
     `  listeners: [{ type: tcp, host: 127.0.0.1, port: ${mqttPort} }]`,
     'agent: { enabled: false }',
+    'web: { enabled: false }',
     `sinks: { history: { enabled: false } }`,
     'bridges:',
     '  snmp:',

@@ -1,0 +1,73 @@
+/** Rules compiled once: matchers built, durations and thresholds resolved. */
+import type {
+  AlarmRule,
+  DeviationRule,
+  NoDataRule,
+  OfflineRule,
+  ThresholdRule,
+  TrendRule,
+} from './config.js';
+import type { SeasonalEwma } from './ewma.js';
+import { TrendFit } from './trend.js';
+import type { Condition } from './alarm.js';
+import { compileMatcher, compileTagMatchers, type Matcher } from './match.js';
+
+interface Selection {
+  readonly source: Matcher;
+  readonly measurement: Matcher;
+  readonly field: Matcher;
+  readonly tags: (tags: Record<string, string>) => boolean;
+}
+
+export type CompiledRule =
+  | ({ readonly kind: 'threshold'; readonly rule: ThresholdRule; readonly threshold: number } & Selection & {
+        condition(value: number): Condition;
+      })
+  | ({
+      readonly kind: 'trend';
+      readonly rule: TrendRule;
+      /** series key → the fit of its window */
+      readonly fits: Map<string, TrendFit>;
+    } & Selection)
+  | ({
+      readonly kind: 'deviation';
+      readonly rule: DeviationRule;
+      /** series key → its baseline */
+      readonly baselines: Map<string, SeasonalEwma>;
+    } & Selection)
+  | ({ readonly kind: 'nodata'; readonly rule: NoDataRule } & Selection)
+  | { readonly kind: 'offline'; readonly rule: OfflineRule; readonly source: Matcher };
+
+export function compileRule(rule: AlarmRule): CompiledRule {
+  if (rule.kind === 'offline') return { kind: 'offline', rule, source: compileMatcher(rule.source) };
+  const selection: Selection = {
+    source: compileMatcher(rule.source),
+    measurement: compileMatcher(rule.measurement),
+    field: compileMatcher(rule.field),
+    tags: compileTagMatchers(rule.where),
+  };
+  if (rule.kind === 'nodata') return { kind: 'nodata', rule, ...selection };
+  if (rule.kind === 'trend') return { kind: 'trend', rule, ...selection, fits: new Map() };
+  if (rule.kind === 'deviation') return { kind: 'deviation', rule, ...selection, baselines: new Map() };
+  return { kind: 'threshold', rule, ...selection, ...thresholdCondition(rule) };
+}
+
+function thresholdCondition(rule: ThresholdRule): {
+  threshold: number;
+  condition(value: number): Condition;
+} {
+  if (rule.above !== undefined) {
+    const above = rule.above;
+    const clear = rule.clear ?? above;
+    return {
+      threshold: above,
+      condition: (value) => (value > above ? 'breach' : value <= clear ? 'recovered' : 'band'),
+    };
+  }
+  const below = rule.below ?? 0;
+  const clear = rule.clear ?? below;
+  return {
+    threshold: below,
+    condition: (value) => (value < below ? 'breach' : value >= clear ? 'recovered' : 'band'),
+  };
+}

@@ -1,0 +1,230 @@
+/**
+ * The `alarms` section of the config file: alarm rules, recording rules and where alarm state is kept.
+ * Imported by config/schema.ts; every alarm default is stated here and only here.
+ */
+import { z } from 'zod';
+import { duration } from '../config/duration.js';
+
+const matcher = z
+  .string()
+  .min(1)
+  .describe('Exact name, or a pattern where `*` matches any run of characters (`web*`, `*`).');
+
+/** What every rule kind shares: which series it covers and how the alarm is labelled. */
+const selection = {
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, `_`, `.` and `-` (it is a topic level)')
+    .describe('Rule name; alarms are published on <base>/alarms/<name>/<series>.'),
+  source: matcher.default('*').describe('Source matcher (the <source> level of the metric topic).'),
+  measurement: matcher.describe('Measurement matcher.'),
+  where: z
+    .record(z.string(), matcher)
+    .default({})
+    .describe('Tag matchers: every tag named must be present and match.'),
+  severity: z.enum(['info', 'warning', 'critical']).default('warning'),
+};
+
+const threshold = z
+  .object({
+    kind: z.literal('threshold'),
+    ...selection,
+    field: matcher.describe('Field matcher; each matched field of each series is its own alarm.'),
+    per: z
+      .string()
+      .optional()
+      .describe('Divide the value by this field of the same point first (`load1` per `n_cpus`).'),
+    above: z.number().optional().describe('Fires while the value is above this.'),
+    below: z.number().optional().describe('Fires while the value is below this.'),
+    clear: z
+      .number()
+      .optional()
+      .describe(
+        'Hysteresis: a firing alarm resolves only once the value is back past this (default: the threshold).',
+      ),
+    for: duration.prefault('0s').describe('The condition must hold this long before the alarm fires.'),
+    keepFiringFor: duration
+      .prefault('0s')
+      .describe('A firing alarm keeps firing this long after the condition cleared.'),
+  })
+  .strict()
+  .refine((rule) => (rule.above === undefined) !== (rule.below === undefined), {
+    message: 'give exactly one of `above` and `below`',
+  })
+  .refine(
+    (rule) =>
+      rule.clear === undefined ||
+      (rule.above !== undefined ? rule.clear <= rule.above : rule.clear >= (rule.below ?? 0)),
+    { path: ['clear'], message: 'must be at or below `above` (at or above `below`)' },
+  );
+
+const trend = z
+  .object({
+    kind: z.literal('trend'),
+    ...selection,
+    field: matcher.describe('Field matcher; each matched field of each series is its own alarm.'),
+    above: z.number().optional().describe('trend: fires when the fit predicts the value rises past this...'),
+    below: z.number().optional().describe('trend: ... or falls past this, within `horizon`.'),
+    window: duration.prefault('6h').describe('trend: the line is fitted to the points of this window.'),
+    horizon: duration.prefault('24h').describe('trend: how far ahead a predicted crossing fires.'),
+    for: duration.prefault('0s').describe('The condition must hold this long before the alarm fires.'),
+  })
+  .strict()
+  .refine((rule) => (rule.above === undefined) !== (rule.below === undefined), {
+    message: 'give exactly one of `above` and `below`',
+  });
+
+const deviation = z
+  .object({
+    kind: z.literal('deviation'),
+    ...selection,
+    field: matcher.describe('Field matcher; each matched field of each series is its own alarm.'),
+    k: z
+      .number()
+      .positive()
+      .default(3)
+      .describe('deviation: fires beyond k standard deviations of the baseline.'),
+    direction: z
+      .enum(['both', 'above', 'below'])
+      .default('both')
+      .describe('deviation: which side of the baseline is abnormal.'),
+    alpha: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .default(0.1)
+      .describe('deviation: EWMA weight of each new point (higher forgets faster).'),
+    season: z
+      .enum(['none', 'hourOfDay', 'hourOfWeek'])
+      .default('none')
+      .describe('deviation: keep a baseline per hour of the day or of the week.'),
+    warmUp: z
+      .number()
+      .int()
+      .min(2)
+      .default(20)
+      .describe('deviation: points a baseline (per season bucket) needs before it can fire.'),
+    minSigma: z
+      .number()
+      .nonnegative()
+      .default(0)
+      .describe('deviation: floor of the standard deviation, so a flat series does not fire on noise.'),
+    for: duration.prefault('0s').describe('The condition must hold this long before the alarm fires.'),
+  })
+  .strict();
+
+const noData = z
+  .object({
+    kind: z.literal('nodata'),
+    ...selection,
+    measurement: matcher.default('*').describe('Measurement matcher.'),
+    field: matcher.default('*').describe('Field matcher (scope `series`).'),
+    scope: z
+      .enum(['series', 'source'])
+      .default('series')
+      .describe('`series`: each matched series on its own; `source`: the whole source silent.'),
+    for: duration.describe('Fires once a series (or source) seen before has been silent this long.'),
+  })
+  .strict();
+
+const offline = z
+  .object({
+    kind: z.literal('offline'),
+    name: selection.name,
+    source: selection.source,
+    severity: selection.severity,
+    for: duration.prefault('0s').describe('Fires once <base>/status/<source> has said `offline` this long.'),
+  })
+  .strict();
+
+export const alarmRuleSchema = z.discriminatedUnion('kind', [threshold, trend, deviation, noData, offline]);
+
+export const recordRuleSchema = z
+  .object({
+    name: selection.name,
+    from: z
+      .string()
+      .min(1)
+      .default('busbar/metrics/#')
+      .describe('MQTT filter of the metric topics read, e.g. `busbar/metrics/+/outlet`.'),
+    measurement: matcher.default('*').describe('Measurement matcher of the points read.'),
+    field: z.string().min(1).describe('Field read from each matched point.'),
+    per: z
+      .string()
+      .optional()
+      .describe('Ratio: each point contributes `field` divided by this field of the same point.'),
+    rate: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Each series contributes its per-second rate of change (a decrease is a counter reset, skipped).',
+      ),
+    where: selection.where,
+    groupBy: z.array(z.string()).default([]).describe('Tags whose values make one output series.'),
+    aggregate: z.enum(['sum', 'avg', 'min', 'max', 'count']),
+    window: duration
+      .prefault('5m')
+      .describe('A series not seen for this long drops out of its group (latest value of each series).'),
+    every: duration.prefault('10s').describe('How often the output is published.'),
+    output: z
+      .object({
+        source: z.string().min(1).default('rules').describe('Source of the published metric.'),
+        measurement: z.string().min(1).optional().describe('Measurement published (default: the rule name).'),
+        field: z.string().min(1).optional().describe('Field published (default: the field read).'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export const alarmsSchema = z
+  .object({
+    enabled: z.boolean().default(true).describe('Evaluate alarm and recording rules.'),
+    defaults: z
+      .boolean()
+      .default(true)
+      .describe('Add the built-in host rules (disk, memory, load, source offline) to `rules`.'),
+    statePath: z
+      .string()
+      .min(1)
+      .default('data/alarms.json')
+      .describe('JSON file where alarm state survives a restart.'),
+    evaluateInterval: duration
+      .prefault('5s')
+      .describe('How often time-based conditions (`for`, no data) are evaluated.'),
+    forgetAfter: duration
+      .prefault('7d')
+      .describe(
+        'An alarm that is not firing and whose series has not been seen this long is forgotten (its retained message cleared).',
+      ),
+    rules: z.array(alarmRuleSchema).default([]).describe('Alarm rules.'),
+    record: z
+      .array(recordRuleSchema)
+      .default([])
+      .describe('Recording rules: derived series published back as metrics.'),
+  })
+  .strict()
+  .superRefine((alarms, ctx) => {
+    for (const list of ['rules', 'record'] as const) {
+      const seen = new Set<string>();
+      alarms[list].forEach((rule, index) => {
+        if (seen.has(rule.name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [list, index, 'name'],
+            message: `"${rule.name}" is used twice`,
+          });
+        }
+        seen.add(rule.name);
+      });
+    }
+  });
+
+export type AlarmsConfig = z.output<typeof alarmsSchema>;
+export type AlarmRule = z.output<typeof alarmRuleSchema>;
+export type ThresholdRule = Extract<AlarmRule, { kind: 'threshold' }>;
+export type TrendRule = Extract<AlarmRule, { kind: 'trend' }>;
+export type DeviationRule = Extract<AlarmRule, { kind: 'deviation' }>;
+export type NoDataRule = Extract<AlarmRule, { kind: 'nodata' }>;
+export type OfflineRule = Extract<AlarmRule, { kind: 'offline' }>;
+export type RecordRule = z.output<typeof recordRuleSchema>;

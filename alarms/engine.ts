@@ -1,0 +1,297 @@
+/**
+ * Evaluates alarm rules on the metric stream. Pure of I/O and of the clock: the caller passes `now`
+ * with every point, status and tick, and receives each state change through `onChange`, so tests
+ * drive it on a controlled clock and the component (component.ts) does the publishing.
+ */
+import { fieldNumber, type Metric } from '../core/metric.js';
+import type { AlarmInstance, AlarmMessage, Condition } from './alarm.js';
+import { compileRule, type CompiledRule } from './compile.js';
+import type { AlarmRule } from './config.js';
+import { seriesKey, type SeriesLabels } from './series.js';
+import { step } from './state-machine.js';
+import { alarmMessage } from './summary.js';
+import { TrendFit, timeToLimit } from './trend.js';
+import { SeasonalEwma } from './ewma.js';
+
+export interface EngineOptions {
+  readonly rules: readonly AlarmRule[];
+  readonly onChange: (message: AlarmMessage) => void;
+  /**
+   * An inactive or resolved instance whose series has not been seen for `forgetAfter` was dropped
+   * (series come and go: processes, containers); its retained message can be cleared.
+   */
+  readonly onForget?: (rule: string, series: string) => void;
+  /** Default: never. */
+  readonly forgetAfter?: number;
+  /** Instances from the state file: they keep their state, and are not announced again. */
+  readonly restored?: readonly AlarmInstance[];
+  /** Start time; silence of restored series is counted from here, not from before the restart. */
+  readonly now: number;
+}
+
+export class AlarmEngine {
+  private readonly rules: CompiledRule[];
+  /** Rules that read points, by exact measurement; `anyMeasurement` holds those with a wildcard. */
+  private readonly byMeasurement = new Map<string, Exclude<CompiledRule, { kind: 'offline' }>[]>();
+  private readonly anyMeasurement: Exclude<CompiledRule, { kind: 'offline' }>[] = [];
+  /** rule name → series key → instance */
+  private readonly instances = new Map<string, Map<string, AlarmInstance>>();
+  private readonly onChange: (message: AlarmMessage) => void;
+  private readonly onForget: ((rule: string, series: string) => void) | undefined;
+  /** Sources whose <base>/status/<source> says `offline`. */
+  private readonly offline = new Set<string>();
+  private readonly forgetAfter: number;
+  /** Series keys already computed for a labels object of the current point. */
+  private readonly keys = new WeakMap<SeriesLabels, string>();
+  /** Bumped on every state change, so the state file is written only when needed. */
+  changes = 0;
+
+  constructor(options: EngineOptions) {
+    this.rules = options.rules.map(compileRule);
+    this.onChange = options.onChange;
+    this.onForget = options.onForget;
+    this.forgetAfter = options.forgetAfter ?? Infinity;
+    for (const rule of this.rules) {
+      this.instances.set(rule.rule.name, new Map());
+      if (rule.kind === 'offline') continue;
+      const exact = rule.rule.measurement;
+      if (exact.includes('*') || (rule.kind === 'nodata' && rule.rule.scope === 'source')) {
+        this.anyMeasurement.push(rule);
+      } else {
+        const list = this.byMeasurement.get(exact) ?? [];
+        list.push(rule);
+        this.byMeasurement.set(exact, list);
+      }
+    }
+    for (const instance of options.restored ?? []) {
+      const byRule = this.instances.get(instance.rule);
+      if (!byRule) continue; // the rule was removed from the config
+      byRule.set(instance.series, { ...instance, lastSeen: Math.max(instance.lastSeen, options.now) });
+    }
+  }
+
+  /** One point from `source`. */
+  observe(source: string, metric: Metric, now: number): void {
+    const exact = this.byMeasurement.get(metric.measurement);
+    // One labels object (and series key) per field of this point, shared by every rule that reads it.
+    const labels = new Map<string, { labels: SeriesLabels; key: string }>();
+    if (exact) this.observeWith(exact, source, metric, now, labels);
+    if (this.anyMeasurement.length > 0) this.observeWith(this.anyMeasurement, source, metric, now, labels);
+  }
+
+  private observeWith(
+    rules: readonly Exclude<CompiledRule, { kind: 'offline' }>[],
+    source: string,
+    metric: Metric,
+    now: number,
+    shared: Map<string, { labels: SeriesLabels; key: string }>,
+  ): void {
+    for (const compiled of rules) {
+      if (!compiled.source(source)) continue;
+      if (compiled.kind === 'nodata' && compiled.rule.scope === 'source') {
+        this.seen(compiled, { source, measurement: '', field: '', tags: {} }, now);
+        continue;
+      }
+      if (!compiled.measurement(metric.measurement) || !compiled.tags(metric.tags)) continue;
+      for (const [name, field] of Object.entries(metric.fields)) {
+        if (!compiled.field(name)) continue;
+        let entry = shared.get(name);
+        if (!entry) {
+          const fresh = { source, measurement: metric.measurement, field: name, tags: metric.tags };
+          entry = { labels: fresh, key: seriesKey(fresh) };
+          shared.set(name, entry);
+          this.keys.set(fresh, entry.key);
+        }
+        const labels = entry.labels;
+        if (compiled.kind === 'nodata') {
+          this.seen(compiled, labels, now);
+          continue;
+        }
+        if (compiled.kind === 'deviation') {
+          const value = fieldNumber(field);
+          if (value !== undefined) this.deviation(compiled, labels, value, now);
+          continue;
+        }
+        if (compiled.kind === 'trend') {
+          const value = fieldNumber(field);
+          if (value !== undefined) this.trend(compiled, labels, value, now);
+          continue;
+        }
+        let value = fieldNumber(field);
+        if (value === undefined) continue;
+        if (compiled.rule.per !== undefined) {
+          const per = metric.fields[compiled.rule.per];
+          const divisor = per === undefined ? undefined : fieldNumber(per);
+          if (divisor === undefined || divisor === 0) continue;
+          value /= divisor;
+        }
+        const instance = this.instance(compiled.rule, labels, now);
+        instance.value = value;
+        instance.lastSeen = now;
+        this.apply(compiled.rule, instance, compiled.condition(value), now);
+      }
+    }
+  }
+
+  /** A retained or live message on <base>/status/<source>. */
+  status(source: string, status: string, now: number): void {
+    if (status === 'offline') this.offline.add(source);
+    else if (this.offline.delete(source)) {
+      // Back online: its series' silence counts from now, not from before the outage.
+      for (const byRule of this.instances.values()) {
+        for (const instance of byRule.values()) {
+          if (instance.labels.source === source) instance.lastSeen = Math.max(instance.lastSeen, now);
+        }
+      }
+    }
+    for (const compiled of this.rules) {
+      if (compiled.kind !== 'offline' || !compiled.source(source)) continue;
+      const labels = { source, measurement: '', field: '', tags: {} };
+      const instance = this.instance(compiled.rule, labels, now);
+      instance.lastSeen = now;
+      this.apply(compiled.rule, instance, status === 'offline' ? 'breach' : 'recovered', now);
+    }
+  }
+
+  /** Moves time-based conditions on: `for`, `keepFiringFor`, silence. */
+  tick(now: number): void {
+    for (const compiled of this.rules) {
+      const rule = compiled.rule;
+      const byRule = this.instances.get(rule.name)!;
+      for (const instance of byRule.values()) {
+        if (
+          (instance.state === 'inactive' || instance.state === 'resolved') &&
+          now - instance.lastSeen >= this.forgetAfter
+        ) {
+          byRule.delete(instance.series); // deleting the current entry keeps Map iteration valid
+          if (compiled.kind === 'trend') compiled.fits.delete(instance.series);
+          if (compiled.kind === 'deviation') compiled.baselines.delete(instance.series);
+          this.changes++;
+          this.onForget?.(rule.name, instance.series);
+          continue;
+        }
+        // Inhibition: while its source says it is offline, only the offline rule speaks for it; the
+        // source's other alarms hold their state (its silence is not news, the outage is).
+        if (rule.kind !== 'offline' && this.offline.has(instance.labels.source)) continue;
+        const condition =
+          rule.kind === 'nodata'
+            ? now - instance.lastSeen >= rule.for
+              ? 'breach'
+              : 'recovered'
+            : instance.condition;
+        this.apply(rule, instance, condition, now);
+      }
+    }
+  }
+
+  /** Every instance, for the state file. */
+  snapshot(): AlarmInstance[] {
+    return [...this.instances.values()].flatMap((byRule) => [...byRule.values()].map((i) => ({ ...i })));
+  }
+
+  /** One instance, for tests and the CLI. */
+  get(rule: string, series: string): AlarmInstance | undefined {
+    return this.instances.get(rule)?.get(series);
+  }
+
+  private trend(
+    compiled: Extract<CompiledRule, { kind: 'trend' }>,
+    labels: SeriesLabels,
+    value: number,
+    now: number,
+  ): void {
+    const { rule } = compiled;
+    const instance = this.instance(rule, labels, now);
+    let fit = compiled.fits.get(instance.series);
+    if (!fit) {
+      fit = new TrendFit();
+      compiled.fits.set(instance.series, fit);
+    }
+    fit.push(now, value);
+    fit.prune(now - rule.window);
+    instance.value = value;
+    instance.lastSeen = now;
+    // A line through a few minutes of a 6 h window predicts nothing: wait for half the window.
+    const line = fit.count >= 3 && fit.spanMs >= rule.window / 2 ? fit.fit(now) : undefined;
+    // No verdict until then (also after a restart, since fits live in memory): a restored firing
+    // alarm stays firing until the refilled window says otherwise.
+    if (line === undefined) return;
+    const direction = rule.above !== undefined ? 'above' : 'below';
+    const limit = rule.above ?? rule.below ?? 0;
+    const eta = timeToLimit(line, value, limit, direction);
+    instance.eta = eta;
+    this.apply(rule, instance, eta !== undefined && eta <= rule.horizon ? 'breach' : 'recovered', now);
+  }
+
+  private deviation(
+    compiled: Extract<CompiledRule, { kind: 'deviation' }>,
+    labels: SeriesLabels,
+    value: number,
+    now: number,
+  ): void {
+    const { rule } = compiled;
+    const instance = this.instance(rule, labels, now);
+    let ewma = compiled.baselines.get(instance.series);
+    if (!ewma) {
+      ewma = new SeasonalEwma(rule.alpha, rule.season);
+      compiled.baselines.set(instance.series, ewma);
+    }
+    const baseline = ewma.baseline(now);
+    instance.value = value;
+    instance.lastSeen = now;
+    if (baseline === undefined || baseline.count < rule.warmUp) {
+      // Still learning (also after a restart, since baselines live in memory): no verdict, so a
+      // restored firing alarm is not resolved by a baseline that knows nothing yet.
+      ewma.fold(now, value);
+      return;
+    }
+    const sigma = Math.max(baseline.sigma, rule.minSigma);
+    instance.baseline = { mean: baseline.mean, sigma };
+    const delta = value - baseline.mean;
+    const beyond =
+      (rule.direction !== 'below' && delta > rule.k * sigma) ||
+      (rule.direction !== 'above' && -delta > rule.k * sigma);
+    // An anomaly moves the baseline only as far as k·σ would (winsorized): otherwise its first point
+    // would widen σ enough to hide the rest of it. A lasting change of level still gets learnt.
+    const limit = rule.k * sigma;
+    ewma.fold(now, baseline.mean + Math.max(-limit, Math.min(limit, delta)));
+    this.apply(rule, instance, beyond ? 'breach' : 'recovered', now);
+  }
+
+  private seen(compiled: CompiledRule, labels: SeriesLabels, now: number): void {
+    const instance = this.instance(compiled.rule, labels, now);
+    instance.lastSeen = now;
+    this.apply(compiled.rule, instance, 'recovered', now);
+  }
+
+  private apply(rule: AlarmRule, instance: AlarmInstance, condition: Condition, now: number): void {
+    const forMs = rule.kind === 'nodata' ? 0 : rule.for;
+    const keepMs = rule.kind === 'threshold' ? rule.keepFiringFor : 0;
+    if (step(instance, condition, now, forMs, keepMs)) {
+      this.changes++;
+      this.onChange(alarmMessage(rule, instance, now));
+    }
+  }
+
+  private instance(rule: AlarmRule, labels: SeriesLabels, now: number): AlarmInstance {
+    const byRule = this.instances.get(rule.name)!;
+    const key = this.keys.get(labels) ?? seriesKey(labels);
+    let instance = byRule.get(key);
+    if (!instance) {
+      instance = {
+        rule: rule.name,
+        series: key,
+        labels: { ...labels, tags: { ...labels.tags } },
+        state: 'inactive',
+        since: now,
+        value: undefined,
+        condition: 'recovered',
+        conditionSince: undefined,
+        lastSeen: now,
+        firedAt: undefined,
+      };
+      byRule.set(key, instance);
+    }
+    return instance;
+  }
+}

@@ -1,0 +1,99 @@
+/** The one-line, plain-words summary of an alarm, and the retained JSON that carries it. */
+import type { AlarmRule } from './config.js';
+import {
+  flatLabels,
+  formatDuration,
+  formatNumber,
+  formatRoughDuration,
+  type AlarmInstance,
+  type AlarmMessage,
+} from './alarm.js';
+
+function seriesWords(instance: AlarmInstance): string {
+  const { source, measurement, field, tags } = instance.labels;
+  const rest = Object.entries(tags)
+    .filter(([key, value]) => !(key === 'host' && value === source))
+    .map(([key, value]) => `${key}=${value}`)
+    .join(', ');
+  const what = [measurement, field].filter((part) => part !== '').join(' ');
+  return `${what}${what === '' ? '' : ' on '}${source}${rest === '' ? '' : ` (${rest})`}`;
+}
+
+export function summarize(rule: AlarmRule, instance: AlarmInstance, now: number): string {
+  const series = seriesWords(instance);
+  const { state } = instance;
+  if (rule.kind === 'offline') {
+    if (state === 'firing' || state === 'pending') return `source ${instance.labels.source} is offline`;
+    return `source ${instance.labels.source} is back online`;
+  }
+  if (rule.kind === 'nodata') {
+    const silent = formatDuration(now - instance.lastSeen);
+    if (state === 'firing' || state === 'pending') return `no data from ${series} for ${silent}`;
+    return `data from ${series} again`;
+  }
+  const value = instance.value === undefined ? 'unknown' : formatNumber(instance.value);
+  if (rule.kind === 'deviation') {
+    const baseline = instance.baseline;
+    if (baseline === undefined) return `${series} is ${value}`;
+    const against = `its usual ${formatNumber(baseline.mean)} ± ${formatNumber(baseline.sigma)}${
+      rule.season === 'none'
+        ? ''
+        : rule.season === 'hourOfDay'
+          ? ' at this hour'
+          : ' at this hour of the week'
+    }`;
+    if (state === 'firing' || state === 'pending') {
+      const sigmas =
+        baseline.sigma === 0
+          ? 'far'
+          : `${formatNumber(Math.abs((instance.value ?? 0) - baseline.mean) / baseline.sigma)}σ`;
+      const side = (instance.value ?? 0) >= baseline.mean ? 'above' : 'below';
+      return `${series} is ${value}, ${sigmas} ${side} ${against}`;
+    }
+    return `${series} is back to ${value}, within ${formatNumber(rule.k)}σ of ${against}`;
+  }
+  if (rule.kind === 'trend') {
+    const limit = formatNumber(rule.above ?? rule.below ?? 0);
+    const word = rule.above !== undefined ? 'above' : 'below';
+    if (state === 'firing' || state === 'pending') {
+      const eta = instance.eta ?? 0;
+      return eta <= 0
+        ? `${series} is ${value}, ${word} ${limit}`
+        : `${series} is ${value}, heading ${word} ${limit} in about ${formatRoughDuration(eta)}`;
+    }
+    return `${series} is ${value}, no longer heading ${word} ${limit} within ${formatDuration(rule.horizon)}`;
+  }
+  const above = rule.above !== undefined;
+  const limit = formatNumber(above ? rule.above! : rule.below!);
+  const word = above ? 'above' : 'below';
+  switch (state) {
+    case 'pending':
+      return `${series} is ${value}, ${word} ${limit}; fires if it stays so for ${formatDuration(rule.for)}`;
+    case 'firing':
+      return `${series} is ${value}, ${word} ${limit}${rule.for > 0 ? ` for ${formatDuration(rule.for)}` : ''}`;
+    case 'resolved': {
+      const clear = formatNumber(rule.clear ?? (above ? rule.above! : rule.below!));
+      return `${series} is back to ${value} (clears ${above ? 'at or below' : 'at or above'} ${clear})`;
+    }
+    case 'inactive':
+      return `${series} is ${value}, within ${limit}`;
+  }
+}
+
+export function alarmMessage(rule: AlarmRule, instance: AlarmInstance, now: number): AlarmMessage {
+  const threshold =
+    rule.kind === 'threshold' || rule.kind === 'trend' ? (rule.above ?? rule.below ?? null) : null;
+  return {
+    rule: instance.rule,
+    series: instance.series,
+    state: instance.state,
+    severity: rule.severity,
+    value: instance.value ?? null,
+    threshold,
+    baseline: rule.kind === 'deviation' ? (instance.baseline ?? null) : null,
+    since: new Date(instance.since).toISOString(),
+    firedAt: instance.firedAt === undefined ? null : new Date(instance.firedAt).toISOString(),
+    labels: flatLabels(instance.labels),
+    summary: summarize(rule, instance, now),
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * Least-squares line through the points of a sliding window, kept as running sums so a point costs
+ * O(1) to add and to drop. Times are seconds from the first point, which keeps the sums' squares far
+ * from float64's precision limit (ms since the epoch squared would not be).
+ */
+export class TrendFit {
+  private readonly times: number[] = [];
+  private readonly values: number[] = [];
+  private head = 0;
+  private origin: number | undefined;
+  private n = 0;
+  private st = 0;
+  private sv = 0;
+  private stt = 0;
+  private stv = 0;
+
+  push(atMs: number, value: number): void {
+    this.origin ??= atMs;
+    const t = (atMs - this.origin) / 1000;
+    this.times.push(t);
+    this.values.push(value);
+    this.add(t, value, 1);
+  }
+
+  /** Drops the points older than `oldestMs`. */
+  prune(oldestMs: number): void {
+    if (this.origin === undefined) return;
+    const oldest = (oldestMs - this.origin) / 1000;
+    while (this.head < this.times.length && this.times[this.head]! < oldest) {
+      this.add(this.times[this.head]!, this.values[this.head]!, -1);
+      this.head++;
+    }
+    if (this.head > 1024 && this.head * 2 > this.times.length) {
+      this.times.splice(0, this.head);
+      this.values.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Milliseconds between the oldest and newest points kept. */
+  get spanMs(): number {
+    if (this.n === 0) return 0;
+    return (this.times[this.times.length - 1]! - this.times[this.head]!) * 1000;
+  }
+
+  get count(): number {
+    return this.n;
+  }
+
+  /** The fitted value at `atMs` and the slope per millisecond; undefined with fewer than 2 distinct times. */
+  fit(atMs: number): { value: number; slopePerMs: number } | undefined {
+    const denominator = this.n * this.stt - this.st * this.st;
+    if (this.n < 2 || this.origin === undefined || denominator <= 0) return undefined;
+    const slope = (this.n * this.stv - this.st * this.sv) / denominator;
+    const intercept = (this.sv - slope * this.st) / this.n;
+    const t = (atMs - this.origin) / 1000;
+    return { value: intercept + slope * t, slopePerMs: slope / 1000 };
+  }
+
+  private add(t: number, v: number, sign: 1 | -1): void {
+    this.n += sign;
+    this.st += sign * t;
+    this.sv += sign * v;
+    this.stt += sign * t * t;
+    this.stv += sign * t * v;
+  }
+}
+
+/**
+ * When a series following `fit` goes past `limit` (upward for `above`), as ms from the fit's time: 0
+ * when its latest value is already past, undefined when it is not heading there.
+ */
+export function timeToLimit(
+  fit: { value: number; slopePerMs: number },
+  latest: number,
+  limit: number,
+  direction: 'above' | 'below',
+): number | undefined {
+  const sign = direction === 'above' ? 1 : -1;
+  if (sign * (latest - limit) >= 0) return 0;
+  if (sign * fit.slopePerMs <= 0) return undefined;
+  return Math.max(0, (limit - fit.value) / fit.slopePerMs);
+}

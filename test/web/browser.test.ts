@@ -1,0 +1,181 @@
+/**
+ * The pages in a real headless Chromium (Debian's, driven by playwright-core): charts are drawn, a
+ * value published on the bus appears without a reload, and screenshots are kept in test-artifacts/.
+ */
+import { mkdirSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN, basic, startWebBusbar, webUsers, type WebBusbar } from './web-fixture.js';
+
+/** The part of a canvas the test reads (the project's TypeScript has no DOM library). */
+interface Canvas {
+  readonly width: number;
+  readonly height: number;
+  getContext(type: '2d'): {
+    getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+  };
+}
+
+const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
+let web: WebBusbar;
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  web = await startWebBusbar({
+    ...(await webUsers()),
+    agent: { enabled: false },
+    sinks: { history: { flushInterval: '20ms' } },
+  });
+  // Half an hour of one machine's vital signs, a point a minute, and its status.
+  const now = Date.now();
+  const lines: string[] = [];
+  for (let i = 30; i >= 1; i--) {
+    const ns = BigInt(now - i * 60_000) * 1_000_000n;
+    lines.push(
+      `cpu,host=web1,cpu=cpu-total usage_active=${20 + (i % 7) * 5},usage_user=${10 + (i % 5)} ${ns}`,
+      `mem,host=web1 used_percent=${50 + (i % 3)} ${ns}`,
+      `disk,host=web1,path=/ used_percent=71.5 ${ns}`,
+      `net,host=web1,interface=eth0 bytes_recv=${i * 1000}i ${ns}`,
+    );
+  }
+  // Anonymous loopback requests are read-only (the browser's), so the test writes as a broker user.
+  const write = await fetch(`${web.base}/api/v2/write`, {
+    method: 'POST',
+    headers: basic(ADMIN),
+    body: lines.join('\n'),
+  });
+  expect(write.status).toBe(204);
+  await web.busbar.running.bus.publish('busbar/status/web1', 'online', { qos: 1, retain: true });
+  // An alarm as the alarms component publishes it (retained JSON state); the web only reads the topic.
+  const alarm = {
+    rule: 'disk_full',
+    series: 'web1/disk/used_percent{host=web1,path=/}',
+    state: 'firing',
+    severity: 'critical',
+    labels: { source: 'web1' },
+    summary: 'disk / of web1 is 71.5 % full',
+    since: new Date().toISOString(),
+  };
+  await web.busbar.running.bus.publish('busbar/alarms/disk_full/web1', JSON.stringify(alarm), {
+    qos: 1,
+    retain: true,
+  });
+  for (let i = 0; i < 200; i++) {
+    const latest = (await (await fetch(`${web.base}/api/latest?pattern=web1/*`)).json()) as unknown[];
+    if (latest.length === 5) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await web?.stop();
+});
+
+describe('pages in headless Chromium', () => {
+  it('the overview lists the source online with its key gauges', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 600 } });
+    await page.goto(`${web.base}/`);
+    const row = page.locator('tr[data-source="web1"]');
+    await row.waitFor();
+    expect(await row.locator('td.online').textContent()).toBe('online');
+    expect(await row.locator('td[data-gauge="disk"]').textContent()).toBe('71.5');
+    expect(await row.locator('td[data-alarms]').textContent()).toBe('1 firing');
+    await page.screenshot({ path: `${ARTIFACTS}web-overview.png`, fullPage: true });
+    await page.close();
+  });
+
+  it("a source's page draws a chart per measurement and shows a published value live", async () => {
+    const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+    await page.goto(`${web.base}/source/web1`);
+    await page.waitForSelector('body[data-charts-ready="4"]');
+    await page.waitForSelector('body[data-live="open"]');
+    const measurements = await page
+      .locator('.chart')
+      .evaluateAll((boxes) => boxes.map((box) => box.getAttribute('data-measurement')));
+    expect(measurements).toEqual(['cpu', 'mem', 'disk', 'net']);
+    // uPlot draws on a canvas: it exists, has a size, and holds non-blank pixels.
+    const drawn = await page.locator('.chart canvas').evaluateAll((canvases) =>
+      canvases.map((canvas) => {
+        const c = canvas as unknown as Canvas;
+        const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let painted = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) painted++;
+        return painted;
+      }),
+    );
+    expect(drawn).toHaveLength(4);
+    for (const painted of drawn) expect(painted).toBeGreaterThan(100);
+    await page.screenshot({ path: `${ARTIFACTS}web-source-before.png`, fullPage: true });
+
+    const memLatest = page.locator('[data-latest="web1/mem/used_percent{host=web1}"]');
+    expect(await memLatest.textContent()).toMatch(/^used_percent: 5[0-2]$/);
+    await web.busbar.running.bus.publish('busbar/metrics/web1/mem', 'mem,host=web1 used_percent=93.25', {
+      qos: 1,
+    });
+    await expect.poll(() => memLatest.textContent(), { timeout: 5_000 }).toBe('used_percent: 93.25');
+    await page.screenshot({ path: `${ARTIFACTS}web-source-live.png`, fullPage: true });
+    await page.close();
+  });
+
+  it('sends a browser without credentials to the login form, and back after logging in', async () => {
+    const closed = await startWebBusbar(
+      { ...(await webUsers()), agent: { enabled: false } },
+      { allowAnonymous: false },
+    );
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${closed.base}/source/web1`);
+      expect(new URL(page.url()).pathname).toBe('/login');
+      await page.fill('input[name=username]', ADMIN.username);
+      await page.fill('input[name=password]', 'wrong');
+      await page.click('button[type=submit]');
+      await page.locator('#error', { hasText: 'Wrong username or password.' }).waitFor();
+      await page.fill('input[name=password]', ADMIN.password);
+      await page.click('button[type=submit]');
+      await page.waitForURL(`${closed.base}/source/web1`);
+      await page.waitForSelector('body[data-live="open"]');
+      await page.screenshot({ path: `${ARTIFACTS}web-after-login.png` });
+      await page.close();
+    } finally {
+      await closed.stop();
+    }
+  });
+
+  it('the alarms page lists alarm states from busbar/alarms/#, and the broker page its statistics', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 500 } });
+    await page.goto(`${web.base}/alarms`);
+    const alarm = page.locator('tr[data-alarm="disk_full/web1/disk/used_percent{host=web1,path=/}"]');
+    await alarm.waitFor();
+    expect(await alarm.locator('td').allTextContents()).toEqual([
+      'firing',
+      'critical',
+      'disk_full',
+      'web1/disk/used_percent{host=web1,path=/}',
+      'disk / of web1 is 71.5 % full',
+      expect.stringMatching(/^\d{4}-/),
+    ]);
+    await page.screenshot({ path: `${ARTIFACTS}web-alarms.png`, fullPage: true });
+    await page.goto(`${web.base}/broker`);
+    const version = page.locator('td[data-stat="version"]');
+    await version.waitFor();
+    await expect.poll(() => version.textContent()).toMatch(/^busbar \d+\.\d+/);
+    expect(
+      Number(await page.locator('td[data-stat="clientsConnected"]').textContent()),
+    ).toBeGreaterThanOrEqual(0);
+    await page.screenshot({ path: `${ARTIFACTS}web-broker.png`, fullPage: true });
+    await page.close();
+  });
+});

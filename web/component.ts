@@ -1,0 +1,116 @@
+/**
+ * The web component of `busbar start`: the HTTP server (API, ingestion, health, metrics). Its own
+ * statistics, including the URL it listens on, are published retained on `<base>/stats/web`; that
+ * publish doubles as the broker check of `/health`.
+ */
+import type { AddressInfo } from 'node:net';
+import { aborted } from '../core/abortable.js';
+import type { Component } from '../core/component.js';
+import { BusbarError, errorMessage } from '../core/errors.js';
+import type { AclRule, UserEntry } from '../config/schema.js';
+import { createAcl } from '../broker/acl.js';
+import { createAuthenticator } from './auth.js';
+import { BusState } from './bus-state.js';
+import type { WebConfig } from './config.js';
+import { createWebServer } from './server.js';
+import { Sessions } from './sessions.js';
+
+export interface WebSection extends WebConfig {
+  /** The broker's users, who log in with their MQTT password. */
+  readonly users: readonly UserEntry[];
+  /** The broker's ACL (broker.acl): what a principal may publish over HTTP, as over MQTT. */
+  readonly acl: readonly AclRule[];
+  /** The history store file; undefined when the store is off. */
+  readonly historyPath: string | undefined;
+}
+
+const STATS_INTERVAL_MS = 10_000;
+const BROKER_CHECK_TIMEOUT_MS = 2_000;
+
+export const webComponent: Component<WebSection> = {
+  kind: 'web',
+  async run({ config, log, bus, topics, signal }) {
+    const state = new BusState(bus, topics);
+    const sessions = new Sessions(config.sessionTtl);
+    const counters = { requests: 0, failed: 0, unauthorized: 0 };
+    let url = '';
+    const publishStats = (): Promise<void> =>
+      bus.publish(
+        topics.stats('web'),
+        JSON.stringify({ state: 'ok', url, ...counters, at: new Date().toISOString() }),
+        {
+          qos: 1,
+          retain: true,
+        },
+      );
+    const brokerCheck = async (): Promise<{ ok: boolean; detail: string }> => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer in ${BROKER_CHECK_TIMEOUT_MS} ms`)),
+          BROKER_CHECK_TIMEOUT_MS,
+        );
+      });
+      try {
+        await Promise.race([publishStats(), timeout]);
+        return { ok: true, detail: 'ok' };
+      } catch (error) {
+        return { ok: false, detail: errorMessage(error) };
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+
+    await state.start();
+    const server = createWebServer({
+      config,
+      auth: createAuthenticator(config, config.users, sessions),
+      sessions,
+      state,
+      bus,
+      topics,
+      log,
+      historyPath: config.historyPath,
+      acl: createAcl(config.acl),
+      brokerCheck,
+      counters,
+    });
+    const statsTimer = setInterval(() => {
+      publishStats().catch((error: unknown) =>
+        log.debug({ reason: errorMessage(error) }, 'web stats not published'),
+      );
+    }, STATS_INTERVAL_MS);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const onError = (error: Error): void => {
+          server.off('listening', onListening);
+          reject(
+            new BusbarError('BUSBAR_LISTEN_FAILED', `web ${config.host}:${config.port}: ${error.message}`, {
+              retryable: true,
+              cause: error,
+            }),
+          );
+        };
+        const onListening = (): void => {
+          server.off('error', onError);
+          resolve();
+        };
+        server.once('error', onError);
+        server.once('listening', onListening);
+        server.listen(config.port, config.host);
+      });
+      server.on('error', (error) => log.error({ reason: error.message }, 'web server error'));
+      const address = server.address() as AddressInfo;
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      url = `http://${host}:${address.port}`;
+      await publishStats();
+      log.info({ url }, 'web ready');
+      await aborted(signal);
+    } finally {
+      clearInterval(statsTimer);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await state.stop();
+    }
+  },
+};

@@ -1,0 +1,34 @@
+/** The HTML shell every page shares: title, navigation, the stylesheet, then the page's script. */
+
+export function escapeHtml(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
+}
+
+export function layout(options: { title: string; body: string; scripts: string[]; data?: unknown }): string {
+  const scripts = options.scripts.map((src) => `<script src="${escapeHtml(src)}"></script>`).join('\n');
+  // JSON in a <script> must not be able to close it: `<` is escaped.
+  const data = JSON.stringify(options.data ?? {}).replace(/</g, '\\u003c');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(options.title)} · busbar</title>
+<link rel="stylesheet" href="/static/uPlot.min.css">
+<link rel="stylesheet" href="/static/busbar.css">
+</head>
+<body>
+<header><a href="/">busbar</a> <nav><a href="/">sources</a> <a href="/alarms">alarms</a> <a href="/broker">broker</a></nav></header>
+<main>
+<h1>${escapeHtml(options.title)}</h1>
+${options.body}
+</main>
+<script id="page-data" type="application/json">${data}</script>
+${scripts}
+</body>
+</html>
+`;
+}

@@ -1,0 +1,116 @@
+/**
+ * The pages (overview, one per source) and their static files. uPlot is served from the installed
+ * npm package, so the pages work on a machine without internet access.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { ServerResponse } from 'node:http';
+import { sendText } from '../http.js';
+import { layout } from './layout.js';
+import { ALARMS_JS } from './alarms-js.js';
+import { BROKER_JS } from './broker-js.js';
+import { LOGIN_JS, loginPage } from './login.js';
+import { OVERVIEW_JS } from './overview-js.js';
+import { SOURCE_JS } from './source-js.js';
+import { BUSBAR_CSS } from './style.js';
+
+const require = createRequire(import.meta.url);
+const UPLOT_DIR = path.join(path.dirname(require.resolve('uplot/package.json')), 'dist');
+
+const STATIC: Readonly<Record<string, { type: string; body: () => Promise<string> }>> = {
+  '/static/busbar.css': { type: 'text/css', body: async () => BUSBAR_CSS },
+  '/static/overview.js': { type: 'text/javascript', body: async () => OVERVIEW_JS },
+  '/static/source.js': { type: 'text/javascript', body: async () => SOURCE_JS },
+  '/static/login.js': { type: 'text/javascript', body: async () => LOGIN_JS },
+  '/static/alarms.js': { type: 'text/javascript', body: async () => ALARMS_JS },
+  '/static/broker.js': { type: 'text/javascript', body: async () => BROKER_JS },
+  '/static/uPlot.min.css': {
+    type: 'text/css',
+    body: () => readFile(path.join(UPLOT_DIR, 'uPlot.min.css'), 'utf8'),
+  },
+  '/static/uPlot.iife.min.js': {
+    type: 'text/javascript',
+    body: () => readFile(path.join(UPLOT_DIR, 'uPlot.iife.min.js'), 'utf8'),
+  },
+};
+
+function overview(): string {
+  const head = ['source', 'status', 'last seen', 'cpu %', 'mem %', 'disk %', 'load1', 'alarms']
+    .map((h) => `<th>${h}</th>`)
+    .join('');
+  return layout({
+    title: 'Sources',
+    body: `<table><thead><tr>${head}</tr></thead><tbody id="sources"></tbody></table>`,
+    scripts: ['/static/overview.js'],
+  });
+}
+
+function alarmsPage(): string {
+  const head = ['state', 'severity', 'rule', 'series', 'summary', 'since']
+    .map((h) => `<th>${h}</th>`)
+    .join('');
+  return layout({
+    title: 'Alarms',
+    body: `<table><thead><tr>${head}</tr></thead><tbody id="alarms"></tbody></table>`,
+    scripts: ['/static/alarms.js'],
+  });
+}
+
+function brokerPage(): string {
+  return layout({
+    title: 'Broker',
+    body: `<table><tbody id="broker"></tbody></table>
+<h2>Components</h2>
+<table><thead><tr><th>component</th><th>state</th><th>statistics</th></tr></thead><tbody id="components"></tbody></table>`,
+    scripts: ['/static/broker.js'],
+  });
+}
+
+function sourcePage(source: string): string {
+  const ranges = ['-15m', '-1h', '-6h', '-24h', '-7d', '-30d']
+    .map((r) => `<option value="${r}"${r === '-1h' ? ' selected' : ''}>last ${r.slice(1)}</option>`)
+    .join('');
+  return layout({
+    title: source,
+    body: `<p><label>Range <select id="range">${ranges}</select></label></p><div id="charts" class="charts"></div>`,
+    scripts: ['/static/uPlot.iife.min.js', '/static/source.js'],
+    data: { source },
+  });
+}
+
+/** Paths served without credentials: the login form and what it needs. */
+export function isPublicPage(pathname: string): boolean {
+  return pathname === '/login' || pathname in STATIC;
+}
+
+/** Handles page and static paths; false for any other path. */
+export async function handlePage(pathname: string, response: ServerResponse): Promise<boolean> {
+  const asset = STATIC[pathname];
+  if (asset) {
+    sendText(response, 200, await asset.body(), asset.type);
+    return true;
+  }
+  if (pathname === '/login') {
+    sendText(response, 200, loginPage(), 'text/html');
+    return true;
+  }
+  if (pathname === '/alarms') {
+    sendText(response, 200, alarmsPage(), 'text/html');
+    return true;
+  }
+  if (pathname === '/broker') {
+    sendText(response, 200, brokerPage(), 'text/html');
+    return true;
+  }
+  if (pathname === '/') {
+    sendText(response, 200, overview(), 'text/html');
+    return true;
+  }
+  if (pathname.startsWith('/source/') && pathname.length > '/source/'.length) {
+    const source = decodeURIComponent(pathname.slice('/source/'.length));
+    sendText(response, 200, sourcePage(source), 'text/html');
+    return true;
+  }
+  return false;
+}

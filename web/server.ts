@@ -1,0 +1,177 @@
+/**
+ * The HTTP server: authentication, then one route table. Every route but `/health` and `/login`
+ * needs a principal; reading needs the `read` role, ingesting and publishing the `write` role.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Acl } from '../broker/acl.js';
+import type { Bus } from '../core/bus.js';
+import { errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { Topics } from '../core/topics.js';
+import { HistoryReader } from '../sinks/history/reader.js';
+import { handleApiRead } from './api-routes.js';
+import { SESSION_COOKIE, cookieValue, type Authenticator, type Principal } from './auth.js';
+import type { BusState } from './bus-state.js';
+import type { WebConfig } from './config.js';
+import { checkHealth, healthText } from './health.js';
+import { HttpError, readBody, sendJson, sendText } from './http.js';
+import { handleEvents } from './events.js';
+import { handlePublish, handleWrite } from './ingest-routes.js';
+import { handlePage, isPublicPage } from './pages/routes.js';
+import { prometheusText } from './prometheus.js';
+import type { Sessions } from './sessions.js';
+
+export interface WebServerOptions {
+  readonly config: WebConfig;
+  readonly auth: Authenticator;
+  readonly sessions: Sessions;
+  readonly state: BusState;
+  readonly bus: Bus;
+  readonly topics: Topics;
+  readonly log: Logger;
+  /** The history store file; undefined when the store is off. */
+  readonly historyPath: string | undefined;
+  /** broker.acl compiled; undefined when there are no rules (everything allowed). */
+  readonly acl: Acl | undefined;
+  /** Whether the broker accepts a publish now (a round trip through the bus). */
+  readonly brokerCheck: () => Promise<{ ok: boolean; detail: string }>;
+  readonly counters: { requests: number; failed: number; unauthorized: number };
+}
+
+const PUBLISH_PREFIX = '/api/publish/';
+
+/** The store is opened per request; until the history sink has created its file, that is a 503. */
+function openReader(file: string): HistoryReader {
+  try {
+    return HistoryReader.open(file);
+  } catch (error) {
+    throw new HttpError(503, 'unavailable', `history store: ${errorMessage(error)}`);
+  }
+}
+
+export function createWebServer(options: WebServerOptions): Server {
+  const { config, auth, sessions, log, counters } = options;
+
+  /** Opens a read-only reader for one request: an export's cursor must not share a connection. */
+  async function withReader<T>(action: (reader: () => HistoryReader) => Promise<T>): Promise<T> {
+    if (options.historyPath === undefined) throw new HttpError(404, 'not found', 'the history store is off');
+    let reader: HistoryReader | undefined;
+    try {
+      return await action(() => (reader ??= openReader(options.historyPath!)));
+    } finally {
+      reader?.close();
+    }
+  }
+
+  function storeProblem(): string | undefined {
+    if (options.historyPath === undefined) return undefined;
+    try {
+      HistoryReader.open(options.historyPath).close();
+      return undefined;
+    } catch (error) {
+      return errorMessage(error);
+    }
+  }
+
+  async function health(response: ServerResponse): Promise<void> {
+    const report = checkHealth(options.state, await options.brokerCheck(), storeProblem());
+    sendText(response, report.ok ? 200 : 503, healthText(report));
+  }
+
+  async function login(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const body = (await readBody(request, 64 * 1024)).toString('utf8');
+    const type = request.headers['content-type'] ?? '';
+    const fields = type.includes('json')
+      ? (JSON.parse(body) as Record<string, unknown>)
+      : Object.fromEntries(new URLSearchParams(body));
+    const principal = await auth.login(String(fields.username ?? ''), String(fields.password ?? ''));
+    if (!principal) throw new HttpError(401, 'unauthorized', 'wrong username or password');
+    const id = sessions.create(principal);
+    const secure = request.headers['x-forwarded-proto'] === 'https' ? '; Secure' : '';
+    response.setHeader(
+      'set-cookie',
+      `${SESSION_COOKIE}=${id}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${Math.floor(config.sessionTtl / 1000)}${secure}`,
+    );
+    sendJson(response, 200, { user: principal.name, role: principal.role });
+  }
+
+  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    const method = request.method ?? 'GET';
+    if (path === '/health' && (method === 'GET' || method === 'HEAD')) return health(response);
+    if (path === '/login' && method === 'POST') return login(request, response);
+    if (method === 'GET' && isPublicPage(path) && (await handlePage(path, response))) return;
+
+    const identified = await auth.identify(request);
+    if (identified === false) throw new HttpError(401, 'unauthorized', 'wrong credentials');
+    const principal: Principal | undefined = identified ?? auth.anonymous(request);
+    if (!principal && method === 'GET' && !path.startsWith('/api/') && path !== '/metrics') {
+      // A browser asking for a page: the login form, then back here.
+      response.writeHead(303, { location: `/login?next=${encodeURIComponent(path)}` });
+      response.end();
+      return;
+    }
+    if (!principal) {
+      response.setHeader('www-authenticate', 'Basic realm="busbar", charset="UTF-8"');
+      throw new HttpError(401, 'unauthorized', 'log in (POST /login), or send Basic or Bearer credentials');
+    }
+
+    if (path === '/logout' && method === 'POST') {
+      const id = cookieValue(request, SESSION_COOKIE);
+      if (id !== undefined) sessions.delete(id);
+      response.setHeader('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
+      return sendJson(response, 200, {});
+    }
+    if (
+      method === 'POST' &&
+      (path === '/api/v2/write' || path === '/write' || path.startsWith(PUBLISH_PREFIX))
+    ) {
+      if (principal.role !== 'write')
+        throw new HttpError(403, 'forbidden', `${principal.name} may only read`);
+      const body = await readBody(request, config.maxBodySize);
+      const clientAcl = options.acl?.forClient(principal.aclUser, `web:${principal.name}`);
+      const canPublish = (topic: string): boolean => clientAcl?.canPublish(topic) ?? true;
+      if (path.startsWith(PUBLISH_PREFIX)) {
+        const topic = decodeURIComponent(path.slice(PUBLISH_PREFIX.length));
+        return handlePublish(topic, url, body, response, options.bus, canPublish);
+      }
+      return handleWrite(url, body, response, options.bus, options.topics, canPublish);
+    }
+    if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'method not allowed', method);
+    if (path === '/metrics')
+      return sendText(response, 200, prometheusText(options.state.stats), 'text/plain; version=0.0.4');
+    if (path === '/api/whoami')
+      return sendJson(response, 200, { name: principal.name, role: principal.role });
+    if (path === '/api/events') return handleEvents(request, response, url, options.bus, options.topics);
+    if (!path.startsWith('/api/') && (await handlePage(path, response))) return;
+    if (path === '/api/alarms') return sendJson(response, 200, [...options.state.alarms.values()]);
+    if (path === '/api/stats') return sendJson(response, 200, Object.fromEntries(options.state.stats));
+    if (path === '/api/status') {
+      return sendJson(response, 200, Object.fromEntries(options.state.sources));
+    }
+    const handled =
+      path.startsWith('/api/') && (await withReader((reader) => handleApiRead(path, url, response, reader)));
+    if (!handled) throw new HttpError(404, 'not found', path);
+  }
+
+  return createServer((request, response) => {
+    counters.requests++;
+    route(request, response).catch((error: unknown) => {
+      // SyntaxError: a JSON login body that does not parse; URIError: a bad %-escape in the path.
+      const badInput = error instanceof SyntaxError || error instanceof URIError;
+      const status = error instanceof HttpError ? error.status : badInput ? 400 : 500;
+      if (status === 401) counters.unauthorized++;
+      if (status >= 500) {
+        counters.failed++;
+        log.error({ path: request.url?.split('?')[0], reason: errorMessage(error) }, 'web request failed');
+      }
+      if (response.headersSent) {
+        response.destroy();
+        return;
+      }
+      const code = error instanceof HttpError ? error.code : status === 400 ? 'invalid' : 'internal error';
+      sendJson(response, status, { code, message: errorMessage(error) });
+    });
+  });
+}

@@ -9,13 +9,13 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { startBusbar } from '../cli/app.js';
 import { parseConfig } from '../config/load.js';
 import { createLogger } from '../core/logger.js';
+import { freePort } from './ports.js';
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 10_000);
 const READS = Number(process.env.BENCH_READS ?? 7);
@@ -148,17 +148,6 @@ async function waitForRedis(client: Redis): Promise<void> {
     if (Date.now() > deadline) throw new Error(`redis-server did not start (status ${client.status})`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 main().catch((error: unknown) => {

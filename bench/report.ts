@@ -100,6 +100,7 @@ function find(summaries: Summary[], target: TargetName, qos: 0 | 1): Summary | u
 export function ratiosTable(summaries: Summary[]): string {
   const pairs: [TargetName, TargetName][] = [
     ['busbar', 'mosquitto'],
+    ['busbar-defaults', 'mosquitto'],
     ['aedes', 'mosquitto'],
     ['busbar', 'aedes'],
   ];
@@ -121,13 +122,18 @@ export function ratiosTable(summaries: Summary[]): string {
   return table(['ratio of medians', 'QoS 0 msgs/s', 'QoS 0 CPU/msg', 'QoS 1 msgs/s', 'QoS 1 CPU/msg'], rows);
 }
 
-/** The targets, checked for busbar and, as the ceiling busbar can reach, for bare Aedes. */
+/** The targets, checked for busbar (both configurations) and, as a reference, for bare Aedes. */
 export function targetLines(summaries: Summary[]): string[] {
   const lines: string[] = [];
   const mosquitto0 = find(summaries, 'mosquitto', 0);
   const mosquitto1 = find(summaries, 'mosquitto', 1);
-  for (const target of ['busbar', 'aedes'] as const) {
-    const label = target === 'busbar' ? 'busbar' : 'aedes (bare), reference';
+  const labels = {
+    busbar: 'busbar',
+    'busbar-defaults': 'busbar (defaults)',
+    aedes: 'aedes (bare), reference',
+  };
+  for (const target of ['busbar', 'busbar-defaults', 'aedes'] as const) {
+    const label = labels[target];
     const q1 = find(summaries, target, 1);
     if (q1 && mosquitto1) {
       const r = q1.messagesPerSecond / mosquitto1.messagesPerSecond;

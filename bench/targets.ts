@@ -2,16 +2,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, waitForPort } from './ports.js';
 
-export const TARGET_NAMES = ['busbar', 'aedes', 'mosquitto'] as const;
+export const TARGET_NAMES = ['busbar', 'busbar-defaults', 'aedes', 'mosquitto'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 export const TARGET_LABELS: Record<TargetName, string> = {
   busbar: 'busbar',
+  'busbar-defaults': 'busbar (defaults)',
   aedes: 'aedes (bare)',
   mosquitto: 'mosquitto',
 };
@@ -102,21 +103,11 @@ async function commandFor(
       const loader = ownExtension === '.ts' ? ['--import', 'tsx'] : [];
       return [process.execPath, [...options.nodeArgs, ...loader, script, String(port)]];
     }
-    case 'busbar': {
+    case 'busbar':
+    case 'busbar-defaults': {
       if (!existsSync(BUSBAR_CLI)) throw new Error(`${BUSBAR_CLI} is missing; run \`npm run build\``);
       const conf = path.join(dir, 'busbar.yaml');
-      await writeFile(
-        conf,
-        [
-          'log: { level: warn, format: json }',
-          // The host agent samples this machine every 10 s inside the process: periodic work that
-          // has nothing to do with messages, and only adds noise to the broker's CPU per message.
-          'agent: { enabled: false }',
-          'web: { port: 0 }',
-          `broker: { listeners: [{ type: tcp, host: 127.0.0.1, port: ${port} }] }`,
-          '',
-        ].join('\n'),
-      );
+      await writeFile(conf, busbarConfig(name, port, dir));
       return [process.execPath, [...options.nodeArgs, BUSBAR_CLI, 'start', '-c', conf]];
     }
   }
@@ -167,30 +158,30 @@ function launch(name: TargetName, port: number, command: string, args: string[],
   return target;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = net.connect({ port, host: '127.0.0.1' });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
+/**
+ * `busbar`: busbar started as a dedicated broker process (how a site that outgrows one machine runs
+ * its brokers, docs/scaling.md): the components that consume metrics are off. `busbar (defaults)`:
+ * as `npm start` runs it, history store, alarms and web on, beside the broker in one process. The
+ * host agent is off in both: its 10 s sampling is periodic work unrelated to messages, only noise.
+ */
+function busbarConfig(name: TargetName, port: number, dir: string): string {
+  const lines = [
+    'log: { level: warn, format: json }',
+    'agent: { enabled: false }',
+    `broker: { listeners: [{ type: tcp, host: 127.0.0.1, port: ${port} }] }`,
+  ];
+  if (name === 'busbar') {
+    lines.push(
+      'web: { enabled: false }',
+      'alarms: { enabled: false }',
+      'sinks: { history: { enabled: false } }',
+    );
+  } else {
+    lines.push(
+      'web: { port: 0 }',
+      `sinks: { history: { path: ${JSON.stringify(path.join(dir, 'history.db'))} } }`,
+      `alarms: { statePath: ${JSON.stringify(path.join(dir, 'alarms.json'))} }`,
+    );
   }
+  return `${lines.join('\n')}\n`;
 }

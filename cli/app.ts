@@ -31,7 +31,7 @@ export async function startBusbar(config: Config, log: Logger): Promise<RunningB
   const supervisor = createSupervisor({ bus, topics, log });
   for (const registration of registrations) {
     const section = registration.section(config);
-    if (section !== undefined) supervisor.start(registration.component, registration.id, section as never);
+    if (section !== undefined) supervisor.start(await registration.load(), registration.id, section as never);
   }
 
   return {

@@ -12,6 +12,7 @@ import { bridgesSchema } from '../bridges/config.js';
 import { remotesSchema } from '../broker/bridge/config.js';
 import { webSchema } from '../web/config.js';
 import { alarmsSchema } from '../alarms/config.js';
+import { notifiersSchema } from '../notifiers/config.js';
 import { byteSize, duration } from './duration.js';
 
 const port = z.number().int().min(0).max(65535);
@@ -259,6 +260,10 @@ export const configSchema = z
     alarms: alarmsSchema
       .prefault({})
       .describe('Alarm rules and recording rules evaluated on the metric stream.'),
+    // The notifiers' section lives with the notifiers (notifiers/config.ts), defaults included.
+    notifiers: notifiersSchema
+      .prefault({})
+      .describe('Routes from topics to notification targets (email, webhook, MQTT, file, log).'),
   })
   .strict()
   .superRefine((config, ctx) => {

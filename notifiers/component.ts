@@ -1,0 +1,38 @@
+/**
+ * The notifiers component: subscribes to every route's topic filter and hands each live message to
+ * the router. Retained messages (sent because the subscription is new) are state, not events: they
+ * are skipped, so a restart does not announce every retained alarm again.
+ */
+import type { Component, ComponentContext } from '../core/component.js';
+import { aborted } from '../core/abortable.js';
+import type { BusSubscription } from '../core/bus.js';
+import type { NotifiersConfig } from './config.js';
+import { DeliveryRecord } from './router/record.js';
+import { Router } from './router/router.js';
+
+export const notifiersComponent: Component<NotifiersConfig> = {
+  kind: 'notifiers',
+  async run({ config, log, bus, signal }: ComponentContext<NotifiersConfig>): Promise<void> {
+    const record = config.recordPath === undefined ? undefined : new DeliveryRecord(config.recordPath);
+    const router = new Router(config, log, bus, record);
+    const subscriptions: BusSubscription[] = [];
+    try {
+      const resumed = router.resume();
+      if (resumed > 0) log.info({ resumed }, 'notifications from the previous run queued again');
+      for (const filter of router.filters) {
+        subscriptions.push(
+          await bus.subscribe(filter, (message) => {
+            if (!message.retain) router.route(message.topic, message.payload);
+          }),
+        );
+      }
+      log.info({ routes: config.routes.length, filters: router.filters }, 'notifiers started');
+      await aborted(signal);
+    } finally {
+      await Promise.all(subscriptions.map((subscription) => subscription.unsubscribe()));
+      await router.stop();
+      record?.close();
+      log.info(router.stats(), 'notifiers stopped');
+    }
+  },
+};

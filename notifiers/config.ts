@@ -1,0 +1,160 @@
+/**
+ * The `notifiers` section of the config file: named targets per service, routes from topics to
+ * targets, and delivery settings. Imported by config/schema.ts; every notifier default is here.
+ */
+import { z } from 'zod';
+import { duration } from '../config/duration.js';
+import { filterProblem, topicMatches } from '../core/topic-match.js';
+import { compileMessageTemplate } from './router/template.js';
+import { services } from './services/index.js';
+import { emailTargetSchema } from './services/email/config.js';
+import { fileTargetSchema } from './services/file/config.js';
+import { logTargetSchema } from './services/log/config.js';
+import { mqttTargetSchema } from './services/mqtt/config.js';
+import { webhookTargetSchema } from './services/webhook/config.js';
+
+const targetName = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, `_`, `.` and `-`');
+
+const matcher = z
+  .string()
+  .min(1)
+  .describe('Exact value, or a pattern where `*` matches any run of characters.');
+
+const template = z
+  .string()
+  .superRefine((text, ctx) => {
+    const problem = compileMessageTemplate(text).problem;
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .describe('Text with `{topic}`, `{topic[N]}` (0-based level), `{payload}` and `{payload.a.b}` values.');
+
+/** A target reference: `<service>:<name>` (`email:ops`, `webhook:mattermost`). */
+const targetRef = z
+  .string()
+  .regex(/^[a-z]+:[A-Za-z0-9_.-]+$/, '`<service>:<target>`, e.g. `email:ops`')
+  .describe('`<service>:<target>`, a target defined under notifiers.services.');
+
+export const routeSchema = z
+  .object({
+    name: targetName.describe('Route name, used in logs and notification ids.'),
+    topic: z
+      .string()
+      .superRefine((filter, ctx) => {
+        const problem = filterProblem(filter);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .describe('MQTT topic filter the route listens to (`home/+/open`, `busbar/alarms/#`).'),
+    filter: z
+      .object({
+        levels: z
+          .record(z.string().regex(/^\d+$/, 'a 0-based level index'), matcher)
+          .default({})
+          .describe('Topic level index → matcher; every level named must match.'),
+        fields: z
+          .record(z.string(), z.union([matcher, z.number(), z.boolean()]))
+          .default({})
+          .describe('Payload field (dotted path) → value or matcher; every field named must match.'),
+        severity: z
+          .array(z.enum(['info', 'warning', 'critical']))
+          .optional()
+          .describe("Only payloads whose `severity` is one of these (alarm JSON's severity)."),
+      })
+      .strict()
+      .prefault({})
+      .describe('Conditions beyond the topic filter; all must hold.'),
+    title: template.default('{topic}'),
+    message: template.default('{payload}'),
+    priority: z
+      .enum(['low', 'normal', 'high'])
+      .default('normal')
+      .describe('Passed to targets (webhook body, MQTT republish, file line).'),
+    targets: z.array(targetRef).min(1).describe('Targets each matching message is sent to.'),
+    failover: z
+      .array(targetRef)
+      .default([])
+      .describe('Targets used, in order, for a notification a primary target could not deliver.'),
+  })
+  .strict();
+
+export const deliverySchema = z
+  .object({
+    queueSize: z.number().int().min(1).default(1000).describe('Notifications waiting per target at most.'),
+    retries: z.number().int().min(0).default(3).describe('Retries after the first failed attempt.'),
+    retryInitial: duration.prefault('1s').describe('Delay before the first retry; doubles up to retryMax.'),
+    retryMax: duration.prefault('1m').describe('Longest delay between retries.'),
+    timeout: duration.prefault('15s').describe('One attempt is abandoned after this.'),
+    ratePerMinute: z.number().positive().default(30).describe('Sends per target and minute at most.'),
+    burst: z.number().int().min(1).default(10).describe('Sends allowed at once before the rate applies.'),
+  })
+  .strict();
+
+export const notifiersSchema = z
+  .object({
+    enabled: z.boolean().default(false).describe('Run the notification router.'),
+    recordPath: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'SQLite file recording queued, delivered and failed notifications, so a restart neither loses nor repeats them.',
+      ),
+    services: z
+      .object({
+        email: z.record(targetName, emailTargetSchema).default({}).describe('Email targets by name (SMTP).'),
+        file: z
+          .record(targetName, fileTargetSchema)
+          .default({})
+          .describe('File targets by name (JSON lines appended).'),
+        log: z
+          .record(targetName, logTargetSchema)
+          .default({})
+          .describe('Log targets by name (one log line each).'),
+        mqtt: z
+          .record(targetName, mqttTargetSchema)
+          .default({})
+          .describe('MQTT targets by name (republished on the bus).'),
+        webhook: z
+          .record(targetName, webhookTargetSchema)
+          .default({})
+          .describe('Webhook targets by name (HTTP POST of JSON).'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Named targets per service.'),
+    routes: z.array(routeSchema).default([]).describe('Routes from topic filters to targets.'),
+    delivery: deliverySchema
+      .prefault({})
+      .describe('Queue, retry and rate settings, the same for every target.'),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    config.routes.forEach((route, index) => {
+      for (const key of ['targets', 'failover'] as const) {
+        route[key].forEach((ref, at) => {
+          const [service = '', name = ''] = ref.split(':');
+          const defined = service in services && name in config.services[service as keyof typeof services];
+          if (!defined) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['routes', index, key, at],
+              message: `no target "${name}" under notifiers.services.${service}`,
+            });
+          }
+          // A republish the route itself would match again would notify forever.
+          const republish = service === 'mqtt' ? config.services.mqtt[name]?.topic : undefined;
+          if (republish !== undefined && topicMatches(route.topic, republish)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['routes', index, key, at],
+              message: `mqtt:${name} publishes on ${republish}, which this route listens to (a loop)`,
+            });
+          }
+        });
+      }
+    });
+  });
+
+export type NotifiersConfig = z.output<typeof notifiersSchema>;
+export type NotifiersConfigInput = z.input<typeof notifiersSchema>;
+export type RouteConfig = z.output<typeof routeSchema>;
+export type DeliveryConfig = z.output<typeof deliverySchema>;

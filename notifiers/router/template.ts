@@ -1,0 +1,99 @@
+/**
+ * Title and message templates: `{topic}`, `{topic[N]}` (0-based topic level), `{payload}` and
+ * `{payload.a.b}` (a field of the JSON payload). Values are escaped for the target's format, so a
+ * payload cannot inject HTML into an email or markup into a chat message; the template text itself
+ * is the operator's and is kept as written.
+ */
+import type { TargetFormat } from '../services/service.js';
+
+type Part = { kind: 'text'; text: string } | { kind: 'value'; get: (values: TemplateValues) => unknown };
+
+export interface TemplateValues {
+  readonly topic: string;
+  readonly levels: readonly string[];
+  readonly payload: unknown;
+}
+
+export interface CompiledTemplate {
+  readonly problem?: string;
+  render(values: TemplateValues, format: TargetFormat | 'plain'): string;
+}
+
+const PLACEHOLDER = /\{([^{}]*)\}/g;
+const TOPIC_LEVEL = /^topic\[(\d+)\]$/;
+
+/** The value at a dotted path of a parsed payload, or undefined. */
+export function fieldAt(value: unknown, path: readonly string[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+function accessor(name: string): ((values: TemplateValues) => unknown) | string {
+  if (name === 'topic') return (values) => values.topic;
+  const level = TOPIC_LEVEL.exec(name);
+  if (level) {
+    const index = Number(level[1]);
+    return (values) => values.levels[index];
+  }
+  if (name === 'payload') return (values) => values.payload;
+  if (name.startsWith('payload.')) {
+    const path = name.slice('payload.'.length).split('.');
+    if (path.some((key) => key === '')) return `"{${name}}" has an empty field name`;
+    return (values) => fieldAt(values.payload, path);
+  }
+  return `unknown value "{${name}}" (use {topic}, {topic[N]}, {payload} or {payload.field})`;
+}
+
+function stringify(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Escapes a value for the target's format. Markdown: the characters Slack and Mattermost interpret. */
+export function escapeFor(format: TargetFormat | 'plain', text: string): string {
+  switch (format) {
+    case 'html':
+      return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
+    case 'markdown':
+      return text.replace(/[\\`*_~[\]()<>|#]/g, (c) => `\\${c}`);
+    case 'text':
+    case 'plain':
+      return text;
+  }
+}
+
+export function compileMessageTemplate(template: string): CompiledTemplate {
+  const parts: Part[] = [];
+  let last = 0;
+  let problem: string | undefined;
+  for (const match of template.matchAll(PLACEHOLDER)) {
+    if (match.index > last) parts.push({ kind: 'text', text: template.slice(last, match.index) });
+    const get = accessor(match[1]!.trim());
+    if (typeof get === 'string') problem ??= get;
+    else parts.push({ kind: 'value', get });
+    last = match.index + match[0].length;
+  }
+  if (last < template.length) parts.push({ kind: 'text', text: template.slice(last) });
+  return {
+    ...(problem === undefined ? {} : { problem }),
+    render(values, format) {
+      return parts
+        .map((part) => (part.kind === 'text' ? part.text : escapeFor(format, stringify(part.get(values)))))
+        .join('');
+    },
+  };
+}

@@ -1,0 +1,16 @@
+/** Every notification service; adding one is a folder and one line here. */
+import { emailService } from './email/service.js';
+import { fileService } from './file/service.js';
+import { logService } from './log/service.js';
+import { mqttService } from './mqtt/service.js';
+import { webhookService } from './webhook/service.js';
+
+export const services = {
+  email: emailService,
+  file: fileService,
+  log: logService,
+  mqtt: mqttService,
+  webhook: webhookService,
+} as const;
+
+export type ServiceName = keyof typeof services;

@@ -1,0 +1,127 @@
+/**
+ * Item 3: a bounded queue per target, retries with backoff, a rate limit per target, failover for
+ * what still fails, and every notification counted, never dropped silently. Real webhook server.
+ */
+import { readFile } from 'node:fs/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { notifiersSchema, type NotifiersConfigInput } from '../../notifiers/config.js';
+import { Router } from '../../notifiers/router/router.js';
+import { captureLog, type CapturedLog } from '../helpers/log-capture.js';
+import { startTestBusbar, type TestBusbar } from '../helpers/busbar.js';
+import { delay, waitFor } from '../helpers/mqtt-clients.js';
+import { tempDir } from '../helpers/process.js';
+import { startHookServer, type HookServer } from './webhook-server.js';
+
+let busbar: TestBusbar | undefined;
+let hook: HookServer | undefined;
+let router: Router | undefined;
+let dir: Awaited<ReturnType<typeof tempDir>> | undefined;
+
+afterEach(async () => {
+  await router?.stop();
+  await busbar?.stop();
+  await hook?.close();
+  await dir?.remove();
+  router = busbar = hook = dir = undefined;
+});
+
+async function start(
+  input: (hookUrl: string, file: string) => NotifiersConfigInput,
+): Promise<{ router: Router; log: CapturedLog; file: string }> {
+  hook = await startHookServer();
+  dir = await tempDir('notify-delivery');
+  busbar = await startTestBusbar({ agent: { enabled: false } });
+  const log = captureLog('debug');
+  const file = `${dir.path}/failover.jsonl`;
+  router = new Router(notifiersSchema.parse(input(hook.url, file)), log.logger, busbar.running.bus);
+  return { router, log, file };
+}
+
+const fast = { retries: 2, retryInitial: '10ms', retryMax: '40ms', timeout: '2s' };
+
+describe('delivery', () => {
+  it('retries a failing target with backoff and delivers once it answers', async () => {
+    const { router } = await start((url) => ({
+      services: { webhook: { hook: { url } } },
+      routes: [{ name: 'r', topic: 'home/#', targets: ['webhook:hook'] }],
+      delivery: fast,
+    }));
+    hook!.statuses.push(500, 503);
+    expect(router.route('home/door/open', Buffer.from('{"who":"Ann"}'))).toBe(1);
+    await waitFor(() => router.stats().targets['webhook:hook']!.delivered === 1, 'delivery');
+    expect(hook!.requests).toHaveLength(3);
+    expect(router.stats()).toMatchObject({
+      targets: { 'webhook:hook': { delivered: 1, retried: 2, failed: 0, overflowed: 0, queued: 0 } },
+      failedOver: 0,
+      lost: 0,
+    });
+  });
+
+  it('hands what still fails to the failover targets, in order, and counts it', async () => {
+    const { router, file } = await start((url, path) => ({
+      services: {
+        webhook: { down: { url: `${url.replace(/:\d+$/, ':1')}/x` }, flaky: { url } },
+        file: { spool: { path } },
+      },
+      routes: [
+        {
+          name: 'r',
+          topic: 'home/#',
+          message: '{payload.n}',
+          targets: ['webhook:down'],
+          failover: ['webhook:flaky', 'file:spool'],
+        },
+      ],
+      delivery: { ...fast, retries: 1 },
+    }));
+    hook!.statuses.push(500, 500);
+    router.route('home/door/open', Buffer.from('{"n":1}'));
+    await waitFor(() => router.stats().targets['file:spool']!.delivered === 1, 'failover to the file');
+    const stats = router.stats();
+    expect(stats.targets['webhook:down']).toMatchObject({ delivered: 0, failed: 1, retried: 1 });
+    expect(stats.targets['webhook:flaky']).toMatchObject({ delivered: 0, failed: 1, retried: 1 });
+    expect(stats.failedOver).toBe(2);
+    expect(stats.lost).toBe(0);
+    const line = JSON.parse((await readFile(file, 'utf8')).trim()) as Record<string, unknown>;
+    expect(line).toMatchObject({ route: 'r', message: '1', topic: 'home/door/open' });
+  });
+
+  it('counts and logs a notification no target could take', async () => {
+    const { router, log } = await start((url) => ({
+      services: { webhook: { down: { url: `${url.replace(/:\d+$/, ':1')}/x` } } },
+      routes: [{ name: 'r', topic: 'home/#', targets: ['webhook:down'] }],
+      delivery: { ...fast, retries: 0 },
+    }));
+    router.route('home/door/open', Buffer.from('x'));
+    await waitFor(() => router.stats().lost === 1, 'the loss counted');
+    expect(log.find('notification lost')).toHaveLength(1);
+  });
+
+  it('bounds the queue per target: overflow goes to failover, counted', async () => {
+    const { router } = await start((url, path) => ({
+      services: { webhook: { slow: { url } }, file: { spool: { path } } },
+      routes: [{ name: 'r', topic: 'home/#', targets: ['webhook:slow'], failover: ['file:spool'] }],
+      delivery: { ...fast, queueSize: 2, burst: 5 },
+    }));
+    for (let n = 0; n < 4; n += 1) router.route('home/door/open', Buffer.from(String(n)));
+    // Queued synchronously, before the worker runs: two fit, two overflow to the file at once.
+    expect(router.stats().targets['webhook:slow']).toMatchObject({ queued: 2, overflowed: 2 });
+    await waitFor(() => router.stats().targets['file:spool']!.delivered === 2, 'overflow to the file');
+    await waitFor(() => router.stats().targets['webhook:slow']!.delivered === 2, 'the queued two');
+    expect(router.stats()).toMatchObject({ failedOver: 2, lost: 0 });
+  });
+
+  it('rate-limits each target: a burst, then the configured rate', async () => {
+    const { router } = await start((url) => ({
+      services: { webhook: { hook: { url } } },
+      routes: [{ name: 'r', topic: 'home/#', targets: ['webhook:hook'] }],
+      delivery: { ...fast, ratePerMinute: 600, burst: 2 }, // 10 per second after 2 at once
+    }));
+    const started = Date.now();
+    for (let n = 0; n < 5; n += 1) router.route('home/door/open', Buffer.from(String(n)));
+    await waitFor(() => hook!.requests.length === 5, 'five deliveries');
+    // Three beyond the burst at 100 ms each.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    await delay(10);
+  });
+});

@@ -13,7 +13,7 @@ import { Router } from './router/router.js';
 export const notifiersComponent: Component<NotifiersConfig> = {
   kind: 'notifiers',
   async run({ config, log, bus, signal }: ComponentContext<NotifiersConfig>): Promise<void> {
-    const record = config.recordPath === undefined ? undefined : new DeliveryRecord(config.recordPath);
+    const record = new DeliveryRecord(config.recordPath);
     const router = new Router(config, log, bus, record);
     const subscriptions: BusSubscription[] = [];
     try {
@@ -31,7 +31,7 @@ export const notifiersComponent: Component<NotifiersConfig> = {
     } finally {
       await Promise.all(subscriptions.map((subscription) => subscription.unsubscribe()));
       await router.stop();
-      record?.close();
+      record.close();
       log.info(router.stats(), 'notifiers stopped');
     }
   },

@@ -94,7 +94,7 @@ export const notifiersSchema = z
     recordPath: z
       .string()
       .min(1)
-      .optional()
+      .default('data/notifications.db')
       .describe(
         'SQLite file recording queued, delivered and failed notifications, so a restart neither loses nor repeats them.',
       ),

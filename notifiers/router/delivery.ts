@@ -92,7 +92,9 @@ export class TargetQueue {
     const { retries, retryInitial, retryMax, timeout } = this.settings;
     for (let attempt = 0; ; attempt += 1) {
       try {
-        await this.target.send(notification, AbortSignal.any([stop, AbortSignal.timeout(timeout)]));
+        // Stopping does not cut a send in flight (bounded by its timeout): a request the target got
+        // but whose answer was cut off would be recorded as undelivered and sent again next run.
+        await this.target.send(notification, AbortSignal.timeout(timeout));
         this.stats.delivered += 1;
         this.onDelivered(notification);
         this.log.debug({ target: this.id, id: notification.id }, 'notification delivered');

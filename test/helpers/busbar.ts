@@ -23,6 +23,8 @@ export async function startTestBusbar(input: ConfigInput = {}): Promise<TestBusb
     sinks: { ...input.sinks, history },
     // Alarm state too, so test busbars never share data/alarms.json.
     alarms: { statePath: `${data.path}/alarms.json`, ...input.alarms },
+    // And the notifications' delivery record.
+    notifiers: { recordPath: `${data.path}/notifications.db`, ...input.notifiers },
     // The web server too listens on a free port (its URL is on <base>/stats/web).
     web: { port: 0, ...input.web },
   });

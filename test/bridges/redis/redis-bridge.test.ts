@@ -153,6 +153,13 @@ describe('Redis bridge', () => {
       'a read of every selection',
     );
     await h.until(() => h.metrics('moc', 'sensor').length >= 320, 'sensor metrics');
+    // A read is counted when published; its messages may still be on their way to this subscriber.
+    const plugKeys = (): Set<string> =>
+      new Set(h.metrics('moc', 'busplug').map((m) => `${m.tags.rack}/${m.tags.phase}/${m.tags.plug}`));
+    await h.until(
+      () => plugKeys().size >= RACKS.length * PHASES.length * PLUGS_PER_PHASE,
+      'every busplug of the first read',
+    );
 
     // The seed's glob: exactly rack R1, phase A, with tags from the key and pod from the lookup table.
     const all = h.metrics('moc', 'busplug');

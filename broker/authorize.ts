@@ -54,6 +54,8 @@ export function createAuthorizeHooks(options: AuthorizeOptions): AuthorizeHooks 
     );
   }
 
+  const sysReserved = (): Error => new Error(`${SYS_PREFIX} topics are reserved for the broker`);
+
   // Same as Aedes' default, plus the counter: clients may not publish under $SYS/ (aedes#597).
   function authorizePublish(
     _client: Client | null,
@@ -61,10 +63,7 @@ export function createAuthorizeHooks(options: AuthorizeOptions): AuthorizeHooks 
     callback: (error?: Error | null) => void,
   ): void {
     counters.received++;
-    if (packet.topic.startsWith(SYS_PREFIX)) {
-      callback(new Error(`${SYS_PREFIX} topics are reserved for the broker`));
-      return;
-    }
+    if (packet.topic.startsWith(SYS_PREFIX)) return callback(sysReserved());
     callback(null);
   }
 
@@ -74,10 +73,7 @@ export function createAuthorizeHooks(options: AuthorizeOptions): AuthorizeHooks 
     callback: (error?: Error | null) => void,
   ): void {
     counters.received++;
-    if (packet.topic.startsWith(SYS_PREFIX)) {
-      callback(new Error(`${SYS_PREFIX} topics are reserved for the broker`));
-      return;
-    }
+    if (packet.topic.startsWith(SYS_PREFIX)) return callback(sysReserved());
     // client is null only for the will of a client of a broker that died (clustered persistence);
     // that will was checked against its own client's rules when it would have been published.
     if (client !== null && connections.get(client)?.acl?.canPublish(packet.topic) !== true) {

@@ -13,6 +13,24 @@ export type HistoryDatabase = Database.Database;
 /** Bumped when the tables change; an older file is migrated, a newer one refused. */
 const SCHEMA_VERSION = 1;
 
+export const ROLLUP_TABLES = { '1m': 'rollup_1m', '1h': 'rollup_1h' } as const;
+
+/** One rollup table: min, max, sum, count and last value of a series per time bucket. */
+function rollupTableSql(table: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${table} (
+  series_id INTEGER NOT NULL,
+  ts INTEGER NOT NULL,
+  v_min REAL NOT NULL,
+  v_max REAL NOT NULL,
+  v_sum REAL NOT NULL,
+  n INTEGER NOT NULL,
+  v_last REAL NOT NULL,
+  last_ts INTEGER NOT NULL,
+  PRIMARY KEY (series_id, ts)
+) WITHOUT ROWID;
+`;
+}
+
 // WITHOUT ROWID tables keyed by (series, time): one B-tree per table, clustered so that a range query
 // or a per-series prune reads adjacent pages. A point is one field of one line: `value` holds a
 // number, or text for string fields (SQLite stores each value with its own type).
@@ -34,32 +52,9 @@ CREATE TABLE IF NOT EXISTS points (
   value,
   PRIMARY KEY (series_id, ts)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS rollup_1m (
-  series_id INTEGER NOT NULL,
-  ts INTEGER NOT NULL,
-  v_min REAL NOT NULL,
-  v_max REAL NOT NULL,
-  v_sum REAL NOT NULL,
-  n INTEGER NOT NULL,
-  v_last REAL NOT NULL,
-  last_ts INTEGER NOT NULL,
-  PRIMARY KEY (series_id, ts)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS rollup_1h (
-  series_id INTEGER NOT NULL,
-  ts INTEGER NOT NULL,
-  v_min REAL NOT NULL,
-  v_max REAL NOT NULL,
-  v_sum REAL NOT NULL,
-  n INTEGER NOT NULL,
-  v_last REAL NOT NULL,
-  last_ts INTEGER NOT NULL,
-  PRIMARY KEY (series_id, ts)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value NOT NULL) WITHOUT ROWID;
+${Object.values(ROLLUP_TABLES).map(rollupTableSql).join('')}CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value NOT NULL) WITHOUT ROWID;
 `;
 
-export const ROLLUP_TABLES = { '1m': 'rollup_1m', '1h': 'rollup_1h' } as const;
 export type RollupName = keyof typeof ROLLUP_TABLES;
 export const MINUTE_US = 60_000_000;
 export const HOUR_US = 3_600_000_000;

@@ -27,6 +27,18 @@ export interface Topics {
   stats(component: string): string;
   /** JSON state of a bridge to a remote broker (connected, queued, dropped), retained. */
   bridgeStatus(name: string): string;
+  /** JSON of one active silence, retained; published only by the alarms component. Empty: gone. */
+  silence(id: string): string;
+  /** Filter matching every silence topic. */
+  readonly allSilences: string;
+  /** Requests to add or remove a silence (alarms/silence.ts), JSON, not retained. */
+  readonly silenceRequests: string;
+  /** A grouped alarm notification (alarms/notify), JSON, not retained: what notifiers route. */
+  notification(group: string): string;
+  /** Filter matching every grouped alarm notification. */
+  readonly allNotifications: string;
+  /** JSON list of the clients connected to busbar's broker, retained. */
+  readonly brokerClients: string;
 }
 
 export function createTopics(base = 'busbar'): Topics {
@@ -40,6 +52,12 @@ export function createTopics(base = 'busbar'): Topics {
     deadletter: (reason) => `${base}/deadletter/${topicLevel(reason)}`,
     stats: (component) => `${base}/stats/${topicLevel(component)}`,
     bridgeStatus: (name) => `${base}/status/bridge/${topicLevel(name)}`,
+    silence: (id) => `${base}/silences/${topicLevel(id)}`,
+    allSilences: `${base}/silences/+`,
+    silenceRequests: `${base}/control/silences`,
+    notification: (group) => `${base}/notify/${topicLevel(group)}`,
+    allNotifications: `${base}/notify/#`,
+    brokerClients: `${base}/broker/clients`,
   };
 }
 

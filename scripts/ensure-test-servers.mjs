@@ -15,6 +15,8 @@ const servers = [
   { binary: '/usr/bin/snmpsimd', pkg: 'snmpsim' },
   // Headless browser for the web pages' tests (test/web/browser.test.ts), driven by playwright-core.
   { binary: '/usr/bin/chromium', pkg: 'chromium' },
+  // The font charts are drawn with (notifiers/charts: resvg has no font of its own).
+  { binary: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', pkg: 'fonts-dejavu-core' },
 ];
 
 const missing = servers.filter((server) => !existsSync(server.binary)).map((server) => server.pkg);

@@ -1,0 +1,29 @@
+/**
+ * A grouped alarm notification, published (not retained) on <base>/notify/<group> by the alarms
+ * component's notification stage (alarms/notify/): what Alertmanager would hand its receivers. The
+ * retained <base>/alarms/<rule>/<series> topics stay the state; these are the events worth telling
+ * someone, after grouping, repeat, inhibition, silences and flapping detection.
+ */
+import type { AlarmMessage } from './alarm.js';
+
+export interface AlarmNotification {
+  /** The group key: the `groupBy` labels and their values (`rule=disk-full,source=web1`). */
+  readonly group: string;
+  /** The `groupBy` labels and their values, shared by every alarm of the group. */
+  readonly labels: Record<string, string>;
+  /** `firing` when at least one alarm of the group fires, else `resolved`. */
+  readonly status: 'firing' | 'resolved';
+  /** Why now: a group's first message, a change after it, or a reminder of alarms still firing. */
+  readonly reason: 'new' | 'update' | 'repeat';
+  readonly firing: number;
+  readonly resolved: number;
+  /**
+   * The alarms told about: every firing one of the group, and those resolved since the last message.
+   * An alarm whose state flaps is sent once with `flapping: true` and then held back until it settles.
+   */
+  readonly alarms: readonly (AlarmMessage & { readonly flapping?: boolean })[];
+  /** One line in plain words (`2 firing: disk used on web1, web2`). */
+  readonly summary: string;
+  /** ISO 8601. */
+  readonly time: string;
+}

@@ -72,7 +72,13 @@ export const registrations: readonly Registration[] = [
   register(
     'notifiers',
     async () => (await import('../notifiers/component.js')).notifiersComponent,
-    (config) => (config.notifiers.enabled ? config.notifiers : undefined),
+    (config) =>
+      config.notifiers.enabled
+        ? {
+            ...config.notifiers,
+            historyPath: config.sinks.history.enabled ? config.sinks.history.path : undefined,
+          }
+        : undefined,
   ),
   register(
     'web',

@@ -10,11 +10,14 @@ import type { NotifiersConfig } from './config.js';
 import { DeliveryRecord } from './router/record.js';
 import { Router } from './router/router.js';
 
-export const notifiersComponent: Component<NotifiersConfig> = {
+/** The notifiers section, and where the history store is (charts), when it is on. */
+export type NotifiersComponentConfig = NotifiersConfig & { readonly historyPath?: string | undefined };
+
+export const notifiersComponent: Component<NotifiersComponentConfig> = {
   kind: 'notifiers',
-  async run({ config, log, bus, signal }: ComponentContext<NotifiersConfig>): Promise<void> {
+  async run({ config, log, bus, topics, signal }: ComponentContext<NotifiersComponentConfig>): Promise<void> {
     const record = new DeliveryRecord(config.recordPath);
-    const router = new Router(config, log, bus, record);
+    const router = new Router(config, { log, bus, topics, historyPath: config.historyPath, record });
     const subscriptions: BusSubscription[] = [];
     try {
       const resumed = router.resume();

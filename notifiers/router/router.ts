@@ -6,6 +6,7 @@
  */
 import type { Bus } from '../../core/bus.js';
 import type { Logger } from '../../core/logger.js';
+import { createTopics, type Topics } from '../../core/topics.js';
 import type { NotifiersConfig, RouteConfig } from '../config.js';
 import { services, type ServiceName } from '../services/index.js';
 import type { Notification, NotifierService, Target } from '../services/service.js';
@@ -28,6 +29,17 @@ interface Pending {
   readonly values: TemplateValues;
   /** Failover targets not tried yet, in order. */
   readonly failover: readonly string[];
+}
+
+/** What targets may use besides their config. */
+export interface RouterEnvironment {
+  readonly log: Logger;
+  readonly bus: Bus;
+  /** Default: the `busbar` base topic. */
+  readonly topics?: Topics;
+  /** The history store file (charts); undefined when the store is off. */
+  readonly historyPath?: string | undefined;
+  readonly record?: DeliveryRecord;
 }
 
 export interface RouterStats {
@@ -55,13 +67,15 @@ export class Router {
   private failedOver = 0;
   private lost = 0;
 
-  constructor(
-    config: NotifiersConfig,
-    private readonly log: Logger,
-    bus: Bus,
-    /** When given, queued notifications survive a restart (see record.ts). */
-    private readonly record?: DeliveryRecord,
-  ) {
+  private readonly log: Logger;
+  /** When given, queued notifications survive a restart (see record.ts). */
+  private readonly record: DeliveryRecord | undefined;
+
+  constructor(config: NotifiersConfig, environment: RouterEnvironment) {
+    const { log, bus } = environment;
+    this.log = log;
+    this.record = environment.record;
+    const topics = environment.topics ?? createTopics();
     for (const name of Object.keys(services) as ServiceName[]) {
       const service = services[name] as NotifierService<unknown>;
       for (const [targetName, targetConfig] of Object.entries(config.services[name])) {
@@ -71,6 +85,8 @@ export class Router {
           config: targetConfig,
           log: log.child({ target: id }),
           bus,
+          topics,
+          historyPath: environment.historyPath,
         });
         const queue = new TargetQueue(
           id,

@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import type { Bus } from '../../core/bus.js';
 import type { Logger } from '../../core/logger.js';
+import type { Topics } from '../../core/topics.js';
 
 /** How a target renders text: template values are escaped for it. */
 export type TargetFormat = 'text' | 'html' | 'markdown';
@@ -30,6 +31,9 @@ export interface TargetContext<C> {
   readonly config: C;
   readonly log: Logger;
   readonly bus: Bus;
+  readonly topics: Topics;
+  /** The history store file, for charts of alarmed series; undefined when the store is off. */
+  readonly historyPath: string | undefined;
 }
 
 /** A configured target. `send` must honour `signal` (the router owns the timeout) and throw on failure. */

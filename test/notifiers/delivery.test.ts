@@ -33,7 +33,10 @@ async function start(
   busbar = await startTestBusbar({ agent: { enabled: false } });
   const log = captureLog('debug');
   const file = `${dir.path}/failover.jsonl`;
-  router = new Router(notifiersSchema.parse(input(hook.url, file)), log.logger, busbar.running.bus);
+  router = new Router(notifiersSchema.parse(input(hook.url, file)), {
+    log: log.logger,
+    bus: busbar.running.bus,
+  });
   return { router, log, file };
 }
 

@@ -40,7 +40,7 @@ describe('delivery record', () => {
 
     // First run: one send a minute, so one is delivered and two are still queued at stop.
     let record = new DeliveryRecord(file);
-    let router = new Router(config(1), log.logger, busbar.running.bus, record);
+    let router = new Router(config(1), { log: log.logger, bus: busbar.running.bus, record });
     for (const n of ['0', '1', '2']) router.route('home/door/open', Buffer.from(n));
     await waitFor(() => router.stats().targets['webhook:hook']!.delivered === 1, 'the first delivery');
     await router.stop();
@@ -50,7 +50,7 @@ describe('delivery record', () => {
 
     // Second run: the two queued are sent, the delivered one is not.
     record = new DeliveryRecord(file);
-    router = new Router(config(600), log.logger, busbar.running.bus, record);
+    router = new Router(config(600), { log: log.logger, bus: busbar.running.bus, record });
     expect(router.resume()).toBe(2);
     await waitFor(() => hook!.requests.length === 3, 'the resumed deliveries');
     expect(hook.requests.map((request) => request.body.message)).toEqual(['0', '1', '2']);
@@ -61,7 +61,7 @@ describe('delivery record', () => {
 
     // Third run: nothing left to send.
     record = new DeliveryRecord(file);
-    router = new Router(config(600), log.logger, busbar.running.bus, record);
+    router = new Router(config(600), { log: log.logger, bus: busbar.running.bus, record });
     expect(router.resume()).toBe(0);
     await router.stop();
     record.close();

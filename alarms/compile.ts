@@ -10,6 +10,8 @@ import type {
 import type { SeasonalEwma } from './ewma.js';
 import { TrendFit } from './trend.js';
 import type { Condition } from './alarm.js';
+import { parseExpression, type Evaluate } from './expression.js';
+import { Groups } from './group.js';
 import { compileMatcher, compileTagMatchers, type Matcher } from './match.js';
 
 interface Selection {
@@ -19,9 +21,22 @@ interface Selection {
   readonly tags: (tags: Record<string, string>) => boolean;
 }
 
+/** An aggregate threshold rule's groups, and the labels its alarms carry besides the group's tags. */
+export interface CompiledAggregate {
+  readonly groups: Groups;
+  readonly source: string;
+  readonly measurement: string;
+  readonly field: string;
+}
+
 export type CompiledRule =
   | ({ readonly kind: 'threshold'; readonly rule: ThresholdRule; readonly threshold: number } & Selection & {
         condition(value: number): Condition;
+        /** `expr` rules: the value of a point, undefined when it has none. */
+        readonly expression: Evaluate | undefined;
+        /** The `field` label of alarms not named by their series' field: `expr` and aggregate rules. */
+        readonly label: string;
+        readonly aggregate: CompiledAggregate | undefined;
       })
   | ({
       readonly kind: 'trend';
@@ -43,13 +58,32 @@ export function compileRule(rule: AlarmRule): CompiledRule {
   const selection: Selection = {
     source: compileMatcher(rule.source),
     measurement: compileMatcher(rule.measurement),
-    field: compileMatcher(rule.field),
+    field: compileMatcher(rule.field ?? '*'),
     tags: compileTagMatchers(rule.where),
   };
   if (rule.kind === 'nodata') return { kind: 'nodata', rule, ...selection };
   if (rule.kind === 'trend') return { kind: 'trend', rule, ...selection, fits: new Map() };
   if (rule.kind === 'deviation') return { kind: 'deviation', rule, ...selection, baselines: new Map() };
-  return { kind: 'threshold', rule, ...selection, ...thresholdCondition(rule) };
+  const label = rule.expr === undefined ? (rule.field ?? '') : (rule.as ?? rule.name);
+  return {
+    kind: 'threshold',
+    rule,
+    ...selection,
+    ...thresholdCondition(rule),
+    expression: rule.expr === undefined ? undefined : parseExpression(rule.expr).evaluate,
+    label,
+    aggregate:
+      rule.aggregate === undefined
+        ? undefined
+        : {
+            groups: new Groups(rule.aggregate.by),
+            // A group spans sources (two PDUs feed one machine): its alarm is the rules' own, as a
+            // recording rule's output is, unless the rule names one source.
+            source: rule.source.includes('*') ? 'rules' : rule.source,
+            measurement: rule.measurement,
+            field: label,
+          },
+  };
 }
 
 function thresholdCondition(rule: ThresholdRule): {

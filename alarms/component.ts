@@ -1,7 +1,10 @@
 /**
  * The alarms component: reads every metric and source status on the bus, evaluates the alarm rules
- * (engine.ts) and publishes each state change, retained, on <base>/alarms/<rule>/<series>. State is
- * saved to `statePath` after changes and on stop, and read back at start.
+ * (engine.ts) and publishes each state change, retained, on <base>/alarms/<rule>/<series>. The
+ * notification stage (notify/stage.ts) turns those changes into grouped notifications on
+ * <base>/notify/<group>, muted by silences and inhibition; silences are asked for on
+ * <base>/control/silences and published, retained, on <base>/silences/<id>. State (alarms, silences,
+ * what each group was told) is saved to `statePath` after changes and on stop, and read back at start.
  */
 import type { Component, ComponentContext } from '../core/component.js';
 import { aborted } from '../core/abortable.js';
@@ -12,18 +15,26 @@ import type { AlarmMessage } from './alarm.js';
 import type { AlarmsConfig } from './config.js';
 import { DEFAULT_RULES } from './defaults.js';
 import { AlarmEngine } from './engine.js';
+import type { AlarmNotification } from './notification.js';
+import { NotificationStage } from './notify/stage.js';
+import { SilenceStore } from './notify/silences.js';
 import { Recorder } from './record.js';
-import { loadAlarmState, saveAlarmState } from './state-file.js';
+import { clearRemovedRuleTopics } from './retained-cleanup.js';
+import { seedFromHistory } from './seed.js';
+import { emptyAlarmState, loadAlarmState, saveAlarmState, type AlarmState } from './state-file.js';
 
-export const alarmsComponent: Component<AlarmsConfig> = {
+/** The history store's path is added by the registration when the history sink is on (seed.ts). */
+export type AlarmsComponentConfig = AlarmsConfig & { readonly historyPath?: string | undefined };
+
+export const alarmsComponent: Component<AlarmsComponentConfig> = {
   kind: 'alarms',
-  async run({ config, log, bus, topics, signal }: ComponentContext<AlarmsConfig>): Promise<void> {
+  async run({ config, log, bus, topics, signal }: ComponentContext<AlarmsComponentConfig>): Promise<void> {
     const own = new Set(config.rules.map((rule) => rule.name));
     const rules = [
       ...(config.defaults ? DEFAULT_RULES.filter((rule) => !own.has(rule.name)) : []),
       ...config.rules,
     ];
-    let restored: Awaited<ReturnType<typeof loadAlarmState>> = [];
+    let restored: AlarmState = emptyAlarmState();
     try {
       restored = await loadAlarmState(config.statePath);
     } catch (error) {
@@ -34,18 +45,55 @@ export const alarmsComponent: Component<AlarmsConfig> = {
       );
     }
     const outbox: AlarmMessage[] = [];
+    const notifications: AlarmNotification[] = [];
     const forgotten: { rule: string; series: string }[] = [];
+    /** Silence topics to publish: the silence, or null to clear the retained topic. */
+    const silenceTopics = new Map<string, string | null>();
+    const started = Date.now();
+    const silences = new SilenceStore(config.silences, restored.silences, started);
+    for (const silence of silences.list()) silenceTopics.set(silence.id, JSON.stringify(silence));
+    for (const id of silences.endedWhileDown) silenceTopics.set(id, null);
+    const stage = new NotificationStage({
+      config: config.notify,
+      inhibit: config.inhibit,
+      silences,
+      restored: restored.notify,
+      onNotify: (notification) => notifications.push(notification),
+    });
     const engine = new AlarmEngine({
       rules,
-      restored,
-      now: Date.now(),
-      onChange: (message) => outbox.push(message),
+      restored: restored.alarms,
+      now: started,
+      onChange: (message) => {
+        outbox.push(message);
+        stage.change(message, Date.parse(message.since));
+      },
       onForget: (rule, series) => forgotten.push({ rule, series }),
       forgetAfter: config.forgetAfter,
     });
+    if (config.historyPath !== undefined) {
+      try {
+        const seeded = await seedFromHistory(engine, config.historyPath, Date.now());
+        log.info(seeded, 'alarm trends and baselines seeded from history');
+      } catch (error) {
+        // Seeding saves learning time, no more: without it alarms still run, and learn as before.
+        log.warn(
+          { path: config.historyPath, err: errorMessage(error) },
+          'history unreadable, alarms start unseeded',
+        );
+      }
+    }
+    // In the background: points must not wait while the retained alarms settle (awaited on stop).
+    const cleanup = clearRemovedRuleTopics({ bus, topics, log, rules: rules.map((rule) => rule.name) });
     const recorder = new Recorder(config.record);
+    let refused = 0;
     log.info(
-      { rules: rules.length, record: config.record.length, restored: restored.length },
+      {
+        rules: rules.length,
+        record: config.record.length,
+        restored: restored.alarms.length,
+        silences: silences.size,
+      },
       'alarms started',
     );
 
@@ -63,6 +111,21 @@ export const alarmsComponent: Component<AlarmsConfig> = {
           retain: true,
         });
       }
+      for (const [id, payload] of [...silenceTopics]) {
+        silenceTopics.delete(id);
+        await bus.publish(topics.silence(id), payload ?? '', { qos: 1, retain: true });
+      }
+      stage.flushDue(Date.now());
+      while (notifications.length > 0) {
+        const notification = notifications.shift()!;
+        log.info(
+          { group: notification.group, reason: notification.reason, summary: notification.summary },
+          'alarm notification',
+        );
+        await bus.publish(topics.notification(notification.group), JSON.stringify(notification), {
+          qos: 1,
+        });
+      }
     };
     // Points, statuses and ticks arrive concurrently; one drain at a time keeps each alarm's states in
     // order on the bus (a `resolved` overtaking its `firing` would leave the wrong state retained).
@@ -72,11 +135,30 @@ export const alarmsComponent: Component<AlarmsConfig> = {
       draining = next.catch(() => undefined); // the caller sees the failure; the next drain still runs
       return next;
     };
-    let saved = engine.changes;
+    const saved = { engine: engine.changes, stage: stage.changes, silences: 0 };
+    let silenceChanges = 0;
     const save = async (): Promise<void> => {
-      if (engine.changes === saved) return;
-      saved = engine.changes;
-      await saveAlarmState(config.statePath, engine.snapshot());
+      const now = { engine: engine.changes, stage: stage.changes, silences: silenceChanges };
+      if (now.engine === saved.engine && now.stage === saved.stage && now.silences === saved.silences) return;
+      Object.assign(saved, now);
+      await saveAlarmState(config.statePath, {
+        alarms: engine.snapshot(),
+        silences: silences.saved(),
+        notify: stage.snapshot(),
+      });
+    };
+    let lastStats = '';
+    const publishStats = async (): Promise<void> => {
+      const stats = JSON.stringify({
+        rules: rules.length,
+        held: stage.size,
+        silences: silences.size,
+        silenceRequestsRefused: refused,
+        ...stage.stats,
+      });
+      if (stats === lastStats) return;
+      lastStats = stats;
+      await bus.publish(topics.stats('alarms'), stats, { retain: true });
     };
 
     const metrics = await bus.subscribe(topics.allMetrics, async (message) => {
@@ -97,17 +179,43 @@ export const alarmsComponent: Component<AlarmsConfig> = {
       );
       await flush();
     });
+    const requests = await bus.subscribe(topics.silenceRequests, async (message) => {
+      const outcome = silences.request(message.payload, Date.now());
+      if (outcome.kind === 'refused') {
+        refused += 1;
+        log.warn({ id: outcome.id, reason: outcome.reason }, 'silence request refused');
+        return;
+      }
+      silenceChanges += 1;
+      if (outcome.kind === 'added') {
+        const { id, matchers, endsAt, createdBy } = outcome.silence;
+        log.info({ id, matchers, endsAt, createdBy }, 'silence added');
+        silenceTopics.set(id, JSON.stringify(outcome.silence));
+      } else {
+        log.info({ id: outcome.id }, 'silence removed');
+        silenceTopics.set(outcome.id, null);
+      }
+      await flush();
+    });
 
     let running = Promise.resolve();
     const tick = async (): Promise<void> => {
       const now = Date.now();
       engine.tick(now);
+      for (const id of silences.expire(now)) {
+        log.info({ id }, 'silence ended');
+        silenceChanges += 1;
+        silenceTopics.set(id, null);
+      }
+      stage.tick(now);
       await flush();
       for (const output of recorder.due(now)) {
         await bus.publish(topics.metrics(output.source, output.metric.measurement), output.line);
       }
       await save();
+      await publishStats();
     };
+    await flush(); // the silences restored from the state file and the config
     const timer = setInterval(
       () => {
         running = running
@@ -121,8 +229,10 @@ export const alarmsComponent: Component<AlarmsConfig> = {
     } finally {
       clearInterval(timer);
       await running;
+      await cleanup;
       await metrics.unsubscribe();
       await statuses.unsubscribe();
+      await requests.unsubscribe();
       await save().catch((error: unknown) =>
         log.error({ err: errorMessage(error) }, 'alarm state not saved'),
       );

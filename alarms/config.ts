@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { duration } from '../config/duration.js';
+import { configSilenceSchema, inhibitRuleSchema, notifySchema } from './notify/config.js';
+import { ExpressionError, parseExpression } from './expression.js';
 
 const matcher = z
   .string()
@@ -25,15 +27,53 @@ const selection = {
   severity: z.enum(['info', 'warning', 'critical']).default('warning'),
 };
 
+const thresholdExpr = z
+  .string()
+  .min(1)
+  .superRefine((text, ctx) => {
+    try {
+      parseExpression(text);
+    } catch (error) {
+      if (!(error instanceof ExpressionError)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.message });
+    }
+  })
+  .describe(
+    'Instead of `field`: arithmetic over fields of the same point (`used / total * 100`); `+ - * /`, parentheses, numbers, names (odd ones in backticks).',
+  );
+
+const thresholdAggregate = z
+  .object({
+    op: z.enum(['sum', 'avg', 'min', 'max', 'count']).describe('How the matched series are combined.'),
+    by: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Tags whose values make one group, and one alarm per group (none: one alarm).'),
+    window: duration
+      .prefault('5m')
+      .describe('A series not seen for this long drops out of its group (latest value of each series).'),
+  })
+  .strict()
+  .describe('Compare the aggregate of every matched series per group, not each series on its own.');
+
 const threshold = z
   .object({
     kind: z.literal('threshold'),
     ...selection,
-    field: matcher.describe('Field matcher; each matched field of each series is its own alarm.'),
+    field: matcher
+      .optional()
+      .describe('Field matcher; each matched field of each series is its own alarm (or give `expr`).'),
+    expr: thresholdExpr.optional(),
+    as: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, `_`, `.` and `-`')
+      .optional()
+      .describe('With `expr`: the `field` label of its alarms (default: the rule name).'),
     per: z
       .string()
       .optional()
       .describe('Divide the value by this field of the same point first (`load1` per `n_cpus`).'),
+    aggregate: thresholdAggregate.optional(),
     above: z.number().optional().describe('Fires while the value is above this.'),
     below: z.number().optional().describe('Fires while the value is below this.'),
     clear: z
@@ -48,6 +88,21 @@ const threshold = z
       .describe('A firing alarm keeps firing this long after the condition cleared.'),
   })
   .strict()
+  .refine((rule) => (rule.field === undefined) !== (rule.expr === undefined), {
+    message: 'give exactly one of `field` and `expr`',
+  })
+  .refine((rule) => rule.expr === undefined || rule.per === undefined, {
+    path: ['per'],
+    message: 'not with `expr` (divide in the expression)',
+  })
+  .refine((rule) => rule.as === undefined || rule.expr !== undefined, {
+    path: ['as'],
+    message: 'names an `expr`; give `expr` too',
+  })
+  .refine((rule) => rule.aggregate === undefined || rule.field === undefined || !rule.field.includes('*'), {
+    path: ['field'],
+    message: 'with `aggregate`, one field (no `*`): the aggregate of several fields means nothing',
+  })
   .refine((rule) => (rule.above === undefined) !== (rule.below === undefined), {
     message: 'give exactly one of `above` and `below`',
   })
@@ -202,6 +257,21 @@ export const alarmsSchema = z
       .array(recordRuleSchema)
       .default([])
       .describe('Recording rules: derived series published back as metrics.'),
+    notify: notifySchema
+      .prefault({})
+      .describe(
+        'How alarm changes become notifications on <base>/notify/<group>: grouping, repeat, flapping.',
+      ),
+    inhibit: z
+      .array(inhibitRuleSchema)
+      .default([])
+      .describe('Inhibition rules: a firing alarm mutes the notifications of alarms it explains.'),
+    silences: z
+      .array(configSilenceSchema)
+      .default([])
+      .describe(
+        'Silences kept in the config file (more can be added with `busbar silence`, the bot or the web).',
+      ),
   })
   .strict()
   .superRefine((alarms, ctx) => {

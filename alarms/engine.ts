@@ -6,12 +6,23 @@
 import { fieldNumber, type Metric } from '../core/metric.js';
 import type { AlarmInstance, AlarmMessage, Condition } from './alarm.js';
 import { compileRule, type CompiledRule } from './compile.js';
-import type { AlarmRule } from './config.js';
+import type { AlarmRule, DeviationRule, TrendRule } from './config.js';
+import { AGGREGATES } from './group.js';
 import { seriesKey, type SeriesLabels } from './series.js';
 import { step } from './state-machine.js';
 import { alarmMessage } from './summary.js';
 import { TrendFit, timeToLimit } from './trend.js';
-import { SeasonalEwma } from './ewma.js';
+import { SeasonalEwma, type Summary } from './ewma.js';
+
+type PointRule = Exclude<CompiledRule, { kind: 'offline' }>;
+type ThresholdCompiled = Extract<CompiledRule, { kind: 'threshold' }>;
+
+/** A rule whose memory of past points (trend fit, deviation baseline) can be filled from history. */
+export interface SeedableRule {
+  readonly rule: TrendRule | DeviationRule;
+  /** Whether the rule covers this series. */
+  matches(labels: SeriesLabels): boolean;
+}
 
 export interface EngineOptions {
   readonly rules: readonly AlarmRule[];
@@ -32,8 +43,8 @@ export interface EngineOptions {
 export class AlarmEngine {
   private readonly rules: CompiledRule[];
   /** Rules that read points, by exact measurement; `anyMeasurement` holds those with a wildcard. */
-  private readonly byMeasurement = new Map<string, Exclude<CompiledRule, { kind: 'offline' }>[]>();
-  private readonly anyMeasurement: Exclude<CompiledRule, { kind: 'offline' }>[] = [];
+  private readonly byMeasurement = new Map<string, PointRule[]>();
+  private readonly anyMeasurement: PointRule[] = [];
   /** rule name → series key → instance */
   private readonly instances = new Map<string, Map<string, AlarmInstance>>();
   private readonly onChange: (message: AlarmMessage) => void;
@@ -80,7 +91,7 @@ export class AlarmEngine {
   }
 
   private observeWith(
-    rules: readonly Exclude<CompiledRule, { kind: 'offline' }>[],
+    rules: readonly PointRule[],
     source: string,
     metric: Metric,
     now: number,
@@ -93,6 +104,13 @@ export class AlarmEngine {
         continue;
       }
       if (!compiled.measurement(metric.measurement) || !compiled.tags(metric.tags)) continue;
+      if (compiled.kind === 'threshold' && compiled.expression !== undefined) {
+        const value = compiled.expression(metric.fields);
+        if (value === undefined) continue; // a field missing, or a division by zero: no reading
+        const labels = { source, measurement: metric.measurement, field: compiled.label, tags: metric.tags };
+        this.threshold(compiled, labels, value, now);
+        continue;
+      }
       for (const [name, field] of Object.entries(metric.fields)) {
         if (!compiled.field(name)) continue;
         let entry = shared.get(name);
@@ -125,11 +143,46 @@ export class AlarmEngine {
           if (divisor === undefined || divisor === 0) continue;
           value /= divisor;
         }
-        const instance = this.instance(compiled.rule, labels, now);
-        instance.value = value;
-        instance.lastSeen = now;
-        this.apply(compiled.rule, instance, compiled.condition(value), now);
+        this.threshold(compiled, labels, value, now);
       }
+    }
+  }
+
+  private threshold(compiled: ThresholdCompiled, labels: SeriesLabels, value: number, now: number): void {
+    if (compiled.aggregate !== undefined) {
+      // Only the series' latest value is kept here; the groups are compared at the next tick
+      // (evaluateInterval, 5 s by default). Evaluating a group on each of its points would cost the
+      // group's size per point (a rule grouping 10,000 series by nothing: 10,000 per point), and a
+      // sum is no more certain a few seconds sooner when its members report at their own times.
+      const group = compiled.aggregate.groups.of(labels.tags);
+      if (group)
+        group.members.set(this.keys.get(labels) ?? seriesKey(labels), { value, at: now, raw: value });
+      return;
+    }
+    const instance = this.instance(compiled.rule, labels, now);
+    instance.value = value;
+    instance.lastSeen = now;
+    this.apply(compiled.rule, instance, compiled.condition(value), now);
+  }
+
+  /** Compares each group of an aggregate rule with its limit; a group whose series all went silent holds. */
+  private aggregates(compiled: ThresholdCompiled, now: number): void {
+    const aggregate = compiled.aggregate;
+    if (aggregate === undefined || compiled.rule.aggregate === undefined) return;
+    const { op, window } = compiled.rule.aggregate;
+    for (const { group, values } of aggregate.groups.collect(now, window)) {
+      if (values.length === 0) continue;
+      const labels = {
+        source: aggregate.source,
+        measurement: aggregate.measurement,
+        field: aggregate.field,
+        tags: group.tags,
+      };
+      const instance = this.instance(compiled.rule, labels, now);
+      const value = AGGREGATES[op](values);
+      instance.value = value;
+      instance.lastSeen = now;
+      this.apply(compiled.rule, instance, compiled.condition(value), now);
     }
   }
 
@@ -157,6 +210,7 @@ export class AlarmEngine {
   tick(now: number): void {
     for (const compiled of this.rules) {
       const rule = compiled.rule;
+      if (compiled.kind === 'threshold') this.aggregates(compiled, now);
       const byRule = this.instances.get(rule.name)!;
       for (const instance of byRule.values()) {
         if (
@@ -182,6 +236,52 @@ export class AlarmEngine {
         this.apply(rule, instance, condition, now);
       }
     }
+  }
+
+  /** The rules whose fits or baselines `seed` can fill. */
+  seedable(): SeedableRule[] {
+    const out: SeedableRule[] = [];
+    for (const compiled of this.rules) {
+      if (compiled.kind !== 'trend' && compiled.kind !== 'deviation') continue;
+      out.push({
+        rule: compiled.rule,
+        matches: (labels) =>
+          compiled.source(labels.source) &&
+          compiled.measurement(labels.measurement) &&
+          compiled.field(labels.field) &&
+          compiled.tags({ ...labels.tags }),
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Fills the trend fit or deviation baseline of one series of `ruleName` from its history (oldest
+   * first), so a restart does not learn again from nothing. Changes no alarm state and announces
+   * nothing: the first live point is judged against what was filled in. An instance is created
+   * (inactive, unannounced) for a series not known yet, so `forgetAfter` frees what was filled in
+   * when the series never comes back.
+   */
+  seed(ruleName: string, labels: SeriesLabels, history: readonly Summary[], now: number): void {
+    const compiled = this.rules.find((candidate) => candidate.rule.name === ruleName);
+    if (compiled === undefined || history.length === 0) return;
+    if (compiled.kind !== 'trend' && compiled.kind !== 'deviation') return;
+    const instance = this.instance(compiled.rule, labels, now);
+    if (compiled.kind === 'trend') {
+      // A fit takes its points in time order: one that already has live points is left alone.
+      if (compiled.fits.has(instance.series)) return;
+      const fit = new TrendFit();
+      compiled.fits.set(instance.series, fit);
+      for (const point of history) fit.push(point.time, point.mean);
+      fit.prune(now - compiled.rule.window);
+      return;
+    }
+    let ewma = compiled.baselines.get(instance.series);
+    if (ewma === undefined) {
+      ewma = new SeasonalEwma(compiled.rule.alpha, compiled.rule.season);
+      compiled.baselines.set(instance.series, ewma);
+    }
+    ewma.seed(history);
   }
 
   /** Every instance, for the state file. */

@@ -27,6 +27,17 @@ export interface Baseline {
   readonly count: number;
 }
 
+/** Points summarised over a bucket of time, as the history store's rollups keep them. */
+export interface Summary {
+  /** The bucket's start (ms since the epoch). */
+  readonly time: number;
+  readonly mean: number;
+  readonly min: number;
+  readonly max: number;
+  /** Points in the bucket. */
+  readonly count: number;
+}
+
 export class SeasonalEwma {
   private readonly buckets = new Map<number, Bucket>();
 
@@ -54,5 +65,32 @@ export class SeasonalEwma {
     bucket.mean += this.alpha * delta;
     bucket.variance = (1 - this.alpha) * (bucket.variance + this.alpha * delta * delta);
     bucket.count++;
+  }
+
+  /**
+   * Fills each season bucket that has no point yet from summaries of earlier points (history rollups),
+   * oldest first. The mean is their count-weighted mean; the variance adds the spread between the
+   * summaries' means to the spread within them, estimated as (max − min) / 4 (the usual range rule):
+   * a summary's mean alone varies less than single points do, which would make σ too small.
+   */
+  seed(summaries: readonly Summary[]): void {
+    const sums = new Map<number, { n: number; sum: number; sumSq: number; within: number }>();
+    for (const summary of summaries) {
+      if (summary.count <= 0) continue;
+      const key = seasonBucket(this.season, summary.time);
+      if (this.buckets.has(key)) continue;
+      const total = sums.get(key) ?? { n: 0, sum: 0, sumSq: 0, within: 0 };
+      const { count, mean } = summary;
+      total.n += count;
+      total.sum += count * mean;
+      total.sumSq += count * mean * mean;
+      total.within += count * ((summary.max - summary.min) / 4) ** 2;
+      sums.set(key, total);
+    }
+    for (const [key, { n, sum, sumSq, within }] of sums) {
+      const mean = sum / n;
+      const between = Math.max(0, sumSq / n - mean * mean);
+      this.buckets.set(key, { mean, variance: between + within / n, count: n });
+    }
   }
 }

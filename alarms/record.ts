@@ -8,6 +8,7 @@ import { serializeMetric } from '../core/line-protocol.js';
 import { fieldNumber, type Metric } from '../core/metric.js';
 import { topicMatches } from '../core/topic-match.js';
 import type { RecordRule } from './config.js';
+import { AGGREGATES, Groups } from './group.js';
 import { compileMatcher, compileTagMatchers, type Matcher } from './match.js';
 import { seriesKey } from './series.js';
 
@@ -18,27 +19,13 @@ export interface RecordOutput {
   readonly line: string;
 }
 
-interface Group {
-  readonly tags: Record<string, string>;
-  /** series key → latest value (or rate) and when it was seen; `raw` is the value read, for rates */
-  readonly members: Map<string, { value: number; at: number; raw: number }>;
-}
-
 interface Compiled {
   readonly rule: RecordRule;
   readonly measurement: Matcher;
   readonly tags: (tags: Record<string, string>) => boolean;
-  readonly groups: Map<string, Group>;
+  readonly groups: Groups;
   nextAt: number | undefined;
 }
-
-const AGGREGATES: Record<RecordRule['aggregate'], (values: number[]) => number> = {
-  sum: (values) => values.reduce((total, value) => total + value, 0),
-  avg: (values) => values.reduce((total, value) => total + value, 0) / values.length,
-  min: (values) => Math.min(...values),
-  max: (values) => Math.max(...values),
-  count: (values) => values.length,
-};
 
 export class Recorder {
   private readonly rules: Compiled[];
@@ -50,7 +37,7 @@ export class Recorder {
       rule,
       measurement: compileMatcher(rule.measurement),
       tags: compileTagMatchers(rule.where),
-      groups: new Map(),
+      groups: new Groups(rule.groupBy),
       nextAt: undefined,
     }));
     this.interval = rules.length === 0 ? undefined : Math.min(...rules.map((rule) => rule.every));
@@ -66,20 +53,8 @@ export class Recorder {
       }
       const value = pointValue(rule, metric);
       if (value === undefined || !compiled.tags(metric.tags)) continue;
-      const groupTags: Record<string, string> = {};
-      let complete = true;
-      for (const key of rule.groupBy) {
-        const tag = Object.hasOwn(metric.tags, key) ? metric.tags[key] : undefined;
-        if (tag === undefined) complete = false;
-        else groupTags[key] = tag;
-      }
-      if (!complete) continue;
-      const groupKey = seriesKey({ source: '', measurement: '', field: '', tags: groupTags });
-      let group = compiled.groups.get(groupKey);
-      if (!group) {
-        group = { tags: groupTags, members: new Map() };
-        compiled.groups.set(groupKey, group);
-      }
+      const group = compiled.groups.of(metric.tags);
+      if (!group) continue;
       const member = `${topic} ${seriesKey({ source: '', measurement: metric.measurement, field: '', tags: metric.tags })}`;
       if (rule.rate) {
         const previous = group.members.get(member);
@@ -104,13 +79,7 @@ export class Recorder {
       if (compiled.nextAt === undefined || now < compiled.nextAt) continue;
       const { rule } = compiled;
       compiled.nextAt = now + rule.every;
-      for (const [key, group] of compiled.groups) {
-        const values: number[] = [];
-        for (const [member, { value, at }] of group.members) {
-          if (now - at > rule.window) group.members.delete(member);
-          else if (!Number.isNaN(value)) values.push(value);
-        }
-        if (group.members.size === 0) compiled.groups.delete(key);
+      for (const { group, values } of compiled.groups.collect(now, rule.window)) {
         if (values.length === 0) continue;
         const metric: Metric = {
           measurement: outputMeasurement(rule),

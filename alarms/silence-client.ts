@@ -6,7 +6,13 @@
  */
 import type { Bus } from '../core/bus.js';
 import type { Topics } from '../core/topics.js';
-import { newSilenceId, silenceSchema, type Silence, type SilenceRequest } from './silence.js';
+import {
+  newSilenceId,
+  silenceRequestSchema,
+  silenceSchema,
+  type Silence,
+  type SilenceRequest,
+} from './silence.js';
 
 export const SILENCE_ANSWER_TIMEOUT_MS = 5_000;
 
@@ -52,6 +58,13 @@ export async function addSilence(
   timeoutMs = SILENCE_ANSWER_TIMEOUT_MS,
 ): Promise<Silence> {
   const id = request.id ?? newSilenceId();
+  // Checked here too: the alarms component only logs a refusal, so the requester would just time out.
+  const checked = silenceRequestSchema.safeParse({ ...request, action: 'add', id });
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+    throw new SilenceRequestError(`${where}${issue?.message ?? 'invalid silence'}`);
+  }
   const answer = await awaitSilenceTopic(bus, topics, id, (payload) => parseSilence(payload), timeoutMs);
   await bus.publish(topics.silenceRequests, JSON.stringify({ ...request, action: 'add', id }), { qos: 1 });
   return answer.promise;

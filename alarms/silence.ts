@@ -81,7 +81,8 @@ export function silenceFromRequest(
   request: Extract<z.output<typeof silenceRequestSchema>, { action: 'add' }>,
   now: number,
 ): Silence {
-  const endsAt = request.duration !== undefined ? now + parseDuration(request.duration) : Date.parse(request.endsAt!);
+  const endsAt =
+    request.duration !== undefined ? now + parseDuration(request.duration) : Date.parse(request.endsAt!);
   return {
     id: request.id,
     matchers: request.matchers,
@@ -93,18 +94,28 @@ export function silenceFromRequest(
 }
 
 /** The labels a silence (or an inhibition rule) is matched against. */
-export function alarmLabels(alarm: Pick<AlarmMessage, 'rule' | 'series' | 'severity' | 'labels'>): Record<string, string> {
+export function alarmLabels(
+  alarm: Pick<AlarmMessage, 'rule' | 'series' | 'severity' | 'labels'>,
+): Record<string, string> {
   return { ...alarm.labels, rule: alarm.rule, series: alarm.series, severity: alarm.severity };
 }
 
-export type LabelPredicate = (alarm: Pick<AlarmMessage, 'rule' | 'series' | 'severity' | 'labels'>) => boolean;
+export type LabelPredicate = (
+  alarm: Pick<AlarmMessage, 'rule' | 'series' | 'severity' | 'labels'>,
+) => boolean;
 
-/** Compiles label matchers (silences, inhibition rules); `alarm` is the loose pseudo-label. */
-export function compileLabelMatchers(matchers: Readonly<Record<string, string>>): LabelPredicate {
-  const compiled: [string, Matcher][] = Object.entries(matchers).map(([label, pattern]) => [
-    label,
-    compileMatcher(pattern),
-  ]);
+/**
+ * Compiles label matchers (silences, inhibition rules); `alarm` is the loose pseudo-label. A list of
+ * patterns matches when any of them does.
+ */
+export function compileLabelMatchers(
+  matchers: Readonly<Record<string, string | readonly string[]>>,
+): LabelPredicate {
+  const compiled: [string, Matcher][] = Object.entries(matchers).map(([label, pattern]) => {
+    if (typeof pattern === 'string') return [label, compileMatcher(pattern)];
+    const any = pattern.map(compileMatcher);
+    return [label, (value: string) => any.some((match) => match(value))];
+  });
   return (alarm) => {
     const labels = alarmLabels(alarm);
     return compiled.every(([label, match]) => {

@@ -1,14 +1,18 @@
 /**
  * Alarm state kept across restarts in a small JSON file, so that a restart neither forgets a firing
- * alarm nor announces every alarm again. Written whole to a temporary file and renamed, so a crash
- * mid-write leaves the previous state, never half a file.
+ * alarm nor announces every alarm again: the alarm instances, the silences asked for over the bus and
+ * what each notification group was last told. Written whole to a temporary file and renamed, so a
+ * crash mid-write leaves the previous state, never half a file. Version 1 files (instances only) are
+ * still read.
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import type { AlarmInstance } from './alarm.js';
+import type { AlarmInstance, AlarmMessage } from './alarm.js';
+import type { StageSnapshot } from './notify/stage.js';
+import { silenceSchema, type Silence } from './silence.js';
 
-const VERSION = 1;
+const VERSION = 2;
 
 const instanceSchema = z.object({
   rule: z.string(),
@@ -30,29 +34,93 @@ const instanceSchema = z.object({
   firedAt: z.number().optional(),
 });
 
-const fileSchema = z.object({ version: z.literal(VERSION), alarms: z.array(instanceSchema) });
+/** An alarm message as published; checked loosely (it was written by this code). */
+const messageSchema = z.looseObject({
+  rule: z.string(),
+  series: z.string(),
+  state: z.enum(['inactive', 'pending', 'firing', 'resolved']),
+  severity: z.enum(['info', 'warning', 'critical']),
+  labels: z.record(z.string(), z.string()),
+  summary: z.string(),
+});
 
-/** The saved instances; none when there is no file yet. A damaged file throws (the caller logs it). */
-export async function loadAlarmState(path: string): Promise<AlarmInstance[]> {
+const groupSchema = z.object({
+  key: z.string(),
+  labels: z.record(z.string(), z.string()),
+  lastFlush: z.number().optional(),
+  nextFlush: z.number().optional(),
+  entries: z.array(
+    z.object({
+      message: messageSchema,
+      told: z.enum(['firing', 'resolved', 'flapping']).optional(),
+      flapping: z.boolean(),
+    }),
+  ),
+});
+
+const flapSchema = z.object({ alarm: z.string(), changes: z.array(z.number()), flapping: z.boolean() });
+
+const fileSchema = z.union([
+  z.object({ version: z.literal(1), alarms: z.array(instanceSchema) }),
+  z.object({
+    version: z.literal(VERSION),
+    alarms: z.array(instanceSchema),
+    silences: z.array(silenceSchema),
+    notify: z.object({ groups: z.array(groupSchema), flaps: z.array(flapSchema) }),
+  }),
+]);
+
+export interface AlarmState {
+  readonly alarms: AlarmInstance[];
+  readonly silences: Silence[];
+  readonly notify: StageSnapshot;
+}
+
+/** The saved state; empty when there is no file yet. A damaged file throws (the caller logs it). */
+export async function loadAlarmState(path: string): Promise<AlarmState> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyAlarmState();
     throw error;
   }
-  return fileSchema.parse(JSON.parse(text)).alarms.map((saved) => ({
-    ...saved,
-    value: saved.value,
-    conditionSince: saved.conditionSince,
-    firedAt: saved.firedAt,
-  }));
+  const file = fileSchema.parse(JSON.parse(text));
+  return {
+    alarms: file.alarms.map((saved) => ({
+      ...saved,
+      value: saved.value,
+      conditionSince: saved.conditionSince,
+      firedAt: saved.firedAt,
+    })),
+    silences: file.version === VERSION ? file.silences : [],
+    notify:
+      file.version === VERSION
+        ? {
+            flaps: file.notify.flaps,
+            groups: file.notify.groups.map((group) => ({
+              ...group,
+              lastFlush: group.lastFlush,
+              nextFlush: group.nextFlush,
+              entries: group.entries.map((entry) => ({
+                ...entry,
+                message: entry.message as unknown as AlarmMessage,
+                told: entry.told,
+              })),
+            })),
+          }
+        : { groups: [], flaps: [] },
+  };
 }
 
-export async function saveAlarmState(path: string, instances: readonly AlarmInstance[]): Promise<void> {
+export function emptyAlarmState(): AlarmState {
+  return { alarms: [], silences: [], notify: { groups: [], flaps: [] } };
+}
+
+export async function saveAlarmState(path: string, state: AlarmState): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.tmp`;
   // JSON.stringify drops undefined members, which the schema reads back as optional.
-  await writeFile(temporary, `${JSON.stringify({ version: VERSION, alarms: instances })}\n`);
+  await writeFile(temporary, `${JSON.stringify({ version: VERSION, ...state })}\n`);
   await rename(temporary, path);
 }

@@ -9,18 +9,23 @@ import {
   type AlarmMessage,
 } from './alarm.js';
 
-function seriesWords(instance: AlarmInstance): string {
+function seriesWords(rule: AlarmRule, instance: AlarmInstance): string {
   const { source, measurement, field, tags } = instance.labels;
   const rest = Object.entries(tags)
     .filter(([key, value]) => !(key === 'host' && value === source))
     .map(([key, value]) => `${key}=${value}`)
     .join(', ');
   const what = [measurement, field].filter((part) => part !== '').join(' ');
+  if (rule.kind === 'threshold' && rule.aggregate !== undefined) {
+    // `sum of outlet power (machine=web1)`: the group, not one series of one source.
+    const on = source === 'rules' ? '' : ` on ${source}`;
+    return `${rule.aggregate.op} of ${what}${on}${rest === '' ? '' : ` (${rest})`}`;
+  }
   return `${what}${what === '' ? '' : ' on '}${source}${rest === '' ? '' : ` (${rest})`}`;
 }
 
 export function summarize(rule: AlarmRule, instance: AlarmInstance, now: number): string {
-  const series = seriesWords(instance);
+  const series = seriesWords(rule, instance);
   const { state } = instance;
   if (rule.kind === 'offline') {
     if (state === 'firing' || state === 'pending') return `source ${instance.labels.source} is offline`;

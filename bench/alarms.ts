@@ -33,26 +33,39 @@ const MEASUREMENTS = Number(values.measurements ?? 10); // series = hosts × mea
 const POINTS = Number(values.points ?? 1_000_000);
 const SAMPLES = Number(values.samples ?? 200);
 
-/** Every rule covers every host (source `*`) on one measurement; kinds mixed as a real config would be. */
-function rules(): AlarmRule[] {
+/**
+ * Every rule covers every host (source `*`) on one measurement; kinds mixed as a real config would be.
+ * `withExpressions`: one rule in ten compares an expression, one in ten the average per rack of 20
+ * hosts (a `rack` tag is added for it).
+ */
+function rules(withExpressions: boolean): AlarmRule[] {
   return Array.from({ length: RULES }, (_, i) => {
     const common = { name: `r${i}`, measurement: `m${i % MEASUREMENTS}`, field: 'value' };
     if (i % 10 === 8) return alarmRuleSchema.parse({ kind: 'deviation', ...common, k: 4 });
     if (i % 10 === 9) return alarmRuleSchema.parse({ kind: 'trend', ...common, above: 1000, window: '1h' });
-    return alarmRuleSchema.parse({ kind: 'threshold', ...common, above: 90 + (i % 7), clear: 85, for: '1m' });
+    const limits = { above: 90 + (i % 7), clear: 85, for: '1m' };
+    if (withExpressions && i % 10 === 6) {
+      const { field: _field, ...rest } = common;
+      return alarmRuleSchema.parse({ kind: 'threshold', ...rest, expr: 'value * 2 - 50', ...limits });
+    }
+    if (withExpressions && i % 10 === 7) {
+      const aggregate = { op: 'avg', by: ['rack'] };
+      return alarmRuleSchema.parse({ kind: 'threshold', ...common, aggregate, ...limits });
+    }
+    return alarmRuleSchema.parse({ kind: 'threshold', ...common, ...limits });
   });
 }
 
-function throughput(): void {
+function throughput(withExpressions: boolean): void {
   let published = 0;
   const start = Date.now();
-  const engine = new AlarmEngine({ rules: rules(), now: start, onChange: () => published++ });
+  const engine = new AlarmEngine({ rules: rules(withExpressions), now: start, onChange: () => published++ });
   const metrics: Metric[] = [];
   for (let h = 0; h < HOSTS; h++) {
     for (let m = 0; m < MEASUREMENTS; m++) {
       metrics.push({
         measurement: `m${m}`,
-        tags: { host: `h${h}` },
+        tags: withExpressions ? { host: `h${h}`, rack: `r${Math.floor(h / 20)}` } : { host: `h${h}` },
         fields: { value: { type: 'float', value: 0 } },
       });
     }
@@ -71,7 +84,10 @@ function throughput(): void {
   }
   const seconds = Number(process.hrtime.bigint() - began) / 1e9;
   const evaluations = (POINTS * RULES) / MEASUREMENTS;
-  log(`engine: ${RULES} rules, ${HOSTS * MEASUREMENTS} series, ${POINTS.toLocaleString('en-US')} points`);
+  const mix = withExpressions ? ' (10 % expressions, 10 % aggregates)' : '';
+  log(
+    `engine: ${RULES} rules${mix}, ${HOSTS * MEASUREMENTS} series, ${POINTS.toLocaleString('en-US')} points`,
+  );
   log(`  ${Math.round(POINTS / seconds).toLocaleString('en-US')} points/s evaluated`);
   log(
     `  ${Math.round(evaluations / seconds).toLocaleString('en-US')} rule evaluations/s, ${published} state changes`,
@@ -134,5 +150,6 @@ async function latency(): Promise<void> {
   }
 }
 
-throughput();
+throughput(false);
+throughput(true);
 await latency();

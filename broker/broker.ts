@@ -11,6 +11,7 @@ import { createTopics } from '../core/topics.js';
 import { createAcl } from './acl.js';
 import { createAuthHooks } from './auth.js';
 import { createAuthorizeHooks, dropDeniedPublishes } from './authorize.js';
+import { startClientsPublisher } from './clients-publisher.js';
 import type { ConnectionRegistry } from './connections.js';
 import { startListener, type ConnectionHandler, type RunningListener } from './listeners.js';
 import { LogThrottle } from '../core/log-throttle.js';
@@ -136,6 +137,12 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
     countOfflineSessions: () => persistence.countSessions(aedes),
     log,
   });
+  const clientsPublisher = startClientsPublisher({
+    aedes,
+    connections,
+    topic: createTopics(options.baseTopic).brokerClients,
+    log,
+  });
 
   log.info(
     {
@@ -154,6 +161,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
     close() {
       closing ??= (async () => {
         sysStats.stop();
+        clientsPublisher.stop();
         for (const listener of listeners) listener.stopAccepting();
         await closeAedesAndStore(aedes, persistence, log);
         await Promise.all(listeners.map((listener) => listener.close()));

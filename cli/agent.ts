@@ -3,7 +3,6 @@
  * broker (any MQTT broker, or a busbar) with a last will, and publishes until SIGINT/SIGTERM.
  * Settings come from the config file (`agent`, `bus.remote`, `baseTopic`, `log`), then the flags.
  */
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { runHostAgent } from '../agents/host/agent.js';
 import { agentSchema, type AgentConfig } from '../agents/host/config-schema.js';
@@ -14,6 +13,7 @@ import { errorMessage } from '../core/errors.js';
 import { createLogger, redactUrl } from '../core/logger.js';
 import { createTopics } from '../core/topics.js';
 import { busbarVersion } from '../core/version.js';
+import { UsageError as AgentUsageError, readPasswordFile } from './password-file.js';
 
 export interface AgentCommandOptions {
   config?: string;
@@ -33,26 +33,6 @@ export interface AgentSettings {
   agent: AgentConfig;
   remote: RemoteBusConfig;
   source: string;
-}
-
-/** Thrown for a bad flag or an unreadable password file; the message says which and why. */
-export class AgentUsageError extends Error {}
-
-/**
- * The password from `--password-file`: the file's content without its final line break, as `echo
- * secret > file` writes it. Errors name the file, never its content.
- */
-export async function readPasswordFile(file: string): Promise<string> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? errorMessage(error);
-    throw new AgentUsageError(`cannot read the password file ${file} (${code})`);
-  }
-  const password = text.replace(/\r?\n$/, '');
-  if (password === '') throw new AgentUsageError(`the password file ${file} is empty`);
-  return password;
 }
 
 /** Flags that set a config key; a problem with another key comes from the config file. */

@@ -67,7 +67,13 @@ export const registrations: readonly Registration[] = [
   register(
     'alarms',
     async () => (await import('../alarms/component.js')).alarmsComponent,
-    (config) => (config.alarms.enabled ? config.alarms : undefined),
+    (config) =>
+      config.alarms.enabled
+        ? {
+            ...config.alarms,
+            historyPath: config.sinks.history.enabled ? config.sinks.history.path : undefined,
+          }
+        : undefined,
   ),
   register(
     'notifiers',

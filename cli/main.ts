@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import type { AgentCommandOptions } from './agent.js';
+import type { SilenceAddOptions, SilenceConnectionOptions } from './silence.js';
 import { exportCommand } from './export.js';
 import { queryCommand } from './query.js';
 import { busbarVersion } from '../core/version.js';
@@ -70,6 +71,43 @@ program
     const { passwdCommand } = await import('./passwd.js');
     process.exitCode = await passwdCommand(user);
   });
+
+const silence = program
+  .command('silence')
+  .description('mute alarm notifications for a while (asks the alarms component over MQTT)');
+const connectionOptions = (command: Command): Command =>
+  command
+    .option(...configOption)
+    .option('--broker <url>', 'broker URL (default: bus.remote.url, mqtt://127.0.0.1:1883)')
+    .option('--username <user>', 'username at the broker')
+    .option('--password-file <file>', 'file holding the password (never given on the command line)');
+connectionOptions(
+  silence
+    .command('add')
+    .description(
+      'add a silence: label=pattern matchers (`*` wildcards), or names of rules, series or sources',
+    )
+    .argument('<matcher...>', 'label=pattern (rule, series, source, severity, any tag) or a name')
+    .option('--for <duration>', 'how long, e.g. 30m, 2h, 1d')
+    .option('--until <time>', 'ISO 8601 end, e.g. 2026-12-01T08:00:00Z')
+    .option('--comment <text>', 'why (shown with the silence)')
+    .option('--by <name>', 'who (default: your user name)'),
+).action(async (words: string[], options: SilenceAddOptions) => {
+  const { silenceAddCommand } = await import('./silence.js');
+  process.exitCode = await silenceAddCommand(words, { ...options, config: configFile(options) });
+});
+connectionOptions(silence.command('list').description('list the active silences')).action(
+  async (options: SilenceConnectionOptions) => {
+    const { silenceListCommand } = await import('./silence.js');
+    process.exitCode = await silenceListCommand({ ...options, config: configFile(options) });
+  },
+);
+connectionOptions(
+  silence.command('remove').description('remove a silence').argument('<id>', 'the silence id'),
+).action(async (id: string, options: SilenceConnectionOptions) => {
+  const { silenceRemoveCommand } = await import('./silence.js');
+  process.exitCode = await silenceRemoveCommand(id, { ...options, config: configFile(options) });
+});
 
 program.addCommand(queryCommand());
 program.addCommand(exportCommand());

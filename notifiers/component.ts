@@ -7,6 +7,8 @@ import type { Component, ComponentContext } from '../core/component.js';
 import { aborted } from '../core/abortable.js';
 import type { BusSubscription } from '../core/bus.js';
 import type { NotifiersConfig } from './config.js';
+import { TelegramBot } from './bot/bot.js';
+import { describeError } from './bot/redact.js';
 import { DeliveryRecord } from './router/record.js';
 import { Router } from './router/router.js';
 
@@ -19,6 +21,7 @@ export const notifiersComponent: Component<NotifiersComponentConfig> = {
     const record = new DeliveryRecord(config.recordPath);
     const router = new Router(config, { log, bus, topics, historyPath: config.historyPath, record });
     const subscriptions: BusSubscription[] = [];
+    let bot: TelegramBot | undefined;
     try {
       const resumed = router.resume();
       if (resumed > 0) log.info({ resumed }, 'notifications from the previous run queued again');
@@ -30,8 +33,26 @@ export const notifiersComponent: Component<NotifiersComponentConfig> = {
         );
       }
       log.info({ routes: config.routes.length, filters: router.filters }, 'notifiers started');
+      if (config.bot.enabled) {
+        // The router keeps running when the bot cannot start (an unreadable paired-chats file).
+        try {
+          const botLog = log.child({ bot: 'telegram' });
+          const starting = new TelegramBot({
+            config: config.bot,
+            bus,
+            topics,
+            log: botLog,
+            historyPath: config.historyPath,
+          });
+          await starting.start();
+          bot = starting;
+        } catch (error) {
+          log.error({ err: describeError(error, config.bot.token) }, 'telegram bot not started');
+        }
+      }
       await aborted(signal);
     } finally {
+      await bot?.stop();
       await Promise.all(subscriptions.map((subscription) => subscription.unsubscribe()));
       await router.stop();
       record.close();

@@ -12,6 +12,8 @@ import { fileTargetSchema } from './services/file/config.js';
 import { logTargetSchema } from './services/log/config.js';
 import { mqttTargetSchema } from './services/mqtt/config.js';
 import { webhookTargetSchema } from './services/webhook/config.js';
+import { telegramTargetSchema } from './services/telegram/config.js';
+import { botSchema } from './bot/config.js';
 
 const targetName = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, `_`, `.` and `-`');
 
@@ -113,6 +115,10 @@ export const notifiersSchema = z
           .record(targetName, mqttTargetSchema)
           .default({})
           .describe('MQTT targets by name (republished on the bus).'),
+        telegram: z
+          .record(targetName, telegramTargetSchema)
+          .default({})
+          .describe('Telegram targets by name (Bot API sendMessage, HTML).'),
         webhook: z
           .record(targetName, webhookTargetSchema)
           .default({})
@@ -125,9 +131,26 @@ export const notifiersSchema = z
     delivery: deliverySchema
       .prefault({})
       .describe('Queue, retry and rate settings, the same for every target.'),
+    bot: botSchema.prefault({}).describe('Telegram bot answering STATUS, GRAPH, ALARMS, SILENCE.'),
   })
   .strict()
   .superRefine((config, ctx) => {
+    if (config.bot.enabled && !config.enabled) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['bot', 'enabled'],
+        message: 'the bot runs inside the notifiers: set notifiers.enabled: true too',
+      });
+    }
+    for (const [name, target] of Object.entries(config.services.telegram)) {
+      if (target.token === undefined && config.bot.token === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['services', 'telegram', name, 'token'],
+          message: 'no `token` here and none under notifiers.bot.token to default to',
+        });
+      }
+    }
     config.routes.forEach((route, index) => {
       for (const key of ['targets', 'failover'] as const) {
         route[key].forEach((ref, at) => {
@@ -152,6 +175,17 @@ export const notifiersSchema = z
         });
       }
     });
+  })
+  // A Telegram target without its own token sends with the bot's, so buttons reach the bot.
+  .transform((config) => {
+    const telegram = Object.fromEntries(
+      Object.entries(config.services.telegram).map(([name, target]) => [
+        name,
+        // Buttons nobody answers would spin forever in the chat: only with the bot on.
+        { ...target, token: target.token ?? config.bot.token, buttons: target.buttons && config.bot.enabled },
+      ]),
+    );
+    return { ...config, services: { ...config.services, telegram } };
   });
 
 export type NotifiersConfig = z.output<typeof notifiersSchema>;

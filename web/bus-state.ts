@@ -1,9 +1,14 @@
 /**
  * What the web shows about busbar itself, read from the bus like any client would: the retained
- * `<base>/stats/#` documents (health, /metrics), `<base>/status/#` (sources online or offline) and
- * `<base>/alarms/#` (alarm states; busbar's web does not depend on the alarms component, only on its topics).
- * Retained messages are state; an empty retained payload clears the entry.
+ * `<base>/stats/#` documents (health, /metrics), `<base>/status/#` (sources online or offline),
+ * `<base>/alarms/#` (alarm states), `<base>/silences/+` (active silences) and `<base>/broker/clients`
+ * (busbar's web does not depend on the alarms component or the broker, only on their topics).
+ * Retained messages are state; an empty retained payload clears the entry. `changes` tells live
+ * pages (events.ts) which part changed.
  */
+import { EventEmitter } from 'node:events';
+import { parseSilence } from '../alarms/silence-client.js';
+import type { Silence } from '../alarms/silence.js';
 import type { Bus, BusSubscription } from '../core/bus.js';
 import type { Topics } from '../core/topics.js';
 
@@ -25,18 +30,40 @@ function parseObject(payload: Buffer): Record<string, unknown> | undefined {
   }
 }
 
+/** The parts of the state a live page can follow. */
+export type StatePart = 'alarms' | 'silences' | 'stats' | 'clients';
+
+/** A JSON array of objects (the broker's client list), or undefined. */
+function parseList(payload: Buffer): Record<string, unknown>[] | undefined {
+  try {
+    const parsed: unknown = JSON.parse(payload.toString('utf8'));
+    return Array.isArray(parsed) ? parsed.filter((entry) => entry && typeof entry === 'object') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class BusState {
   /** Component id (`ingest`, `history`, `broker`, ...) → its last statistics document. */
   readonly stats = new Map<string, Record<string, unknown>>();
   readonly sources = new Map<string, SourceStatus>();
   /** `<rule>/<series>` → the alarm's last retained JSON state (as the alarms component publishes it). */
   readonly alarms = new Map<string, Record<string, unknown>>();
+  /** Silence id → the active silence, as the alarms component publishes it. */
+  readonly silences = new Map<string, Silence>();
+  /** The broker's connected clients (broker/clients-publisher.ts). */
+  brokerClients: Record<string, unknown>[] = [];
+  /** Emits a StatePart each time that part changes. */
+  readonly changes = new EventEmitter();
   private readonly subscriptions: BusSubscription[] = [];
 
   constructor(
     private readonly bus: Bus,
     private readonly topics: Topics,
-  ) {}
+  ) {
+    // One listener per open live page: no leak to warn about.
+    this.changes.setMaxListeners(0);
+  }
 
   async start(): Promise<void> {
     const statsPrefix = `${this.topics.base}/stats/`;
@@ -48,6 +75,22 @@ export class BusState {
         const parsed = message.payload.length === 0 ? undefined : parseObject(message.payload);
         if (parsed) this.alarms.set(key, parsed);
         else this.alarms.delete(key);
+        this.changed('alarms');
+      }),
+    );
+    this.subscriptions.push(
+      await this.bus.subscribe(this.topics.allSilences, (message) => {
+        const id = message.topic.slice(message.topic.lastIndexOf('/') + 1);
+        const silence = message.payload.length === 0 ? undefined : parseSilence(message.payload);
+        if (silence) this.silences.set(id, silence);
+        else this.silences.delete(id);
+        this.changed('silences');
+      }),
+    );
+    this.subscriptions.push(
+      await this.bus.subscribe(this.topics.brokerClients, (message) => {
+        this.brokerClients = (message.payload.length > 0 && parseList(message.payload)) || [];
+        this.changed('clients');
       }),
     );
     this.subscriptions.push(
@@ -57,6 +100,7 @@ export class BusState {
         const parsed = message.payload.length === 0 ? undefined : parseObject(message.payload);
         if (parsed) this.stats.set(id, parsed);
         else this.stats.delete(id);
+        this.changed('stats');
       }),
     );
     this.subscriptions.push(
@@ -66,6 +110,31 @@ export class BusState {
         this.sources.set(source, { status: message.payload.toString('utf8').trim(), since: Date.now() });
       }),
     );
+  }
+
+  /**
+   * Resolves once `holds()` is true, checking after each change of `part`; false after `timeoutMs`.
+   * Lets a write answer only once this state (what the next GET reads) shows it.
+   */
+  async until(part: StatePart, holds: () => boolean, timeoutMs: number): Promise<boolean> {
+    if (holds()) return true;
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (!holds()) return;
+        finish(true);
+      };
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      const finish = (result: boolean): void => {
+        clearTimeout(timer);
+        this.changes.off(part, check);
+        resolve(result);
+      };
+      this.changes.on(part, check);
+    });
+  }
+
+  private changed(part: StatePart): void {
+    this.changes.emit(part);
   }
 
   async stop(): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * The HTTP server: authentication, then one route table. Every route but `/health` and `/login`
- * needs a principal; reading needs the `read` role, ingesting and publishing the `write` role.
+ * needs a principal; reading needs the `read` role, ingesting, publishing and silencing the `write` role.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Acl } from '../broker/acl.js';
@@ -9,14 +9,17 @@ import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Topics } from '../core/topics.js';
 import { HistoryReader } from '../sinks/history/reader.js';
+import { SILENCE_ANSWER_TIMEOUT_MS } from '../alarms/silence-client.js';
 import { handleApiRead } from './api-routes.js';
-import { SESSION_COOKIE, cookieValue, type Authenticator, type Principal } from './auth.js';
+import { SESSION_COOKIE, clientAddress, cookieValue, type Authenticator, type Principal } from './auth.js';
 import type { BusState } from './bus-state.js';
 import type { WebConfig } from './config.js';
 import { checkHealth, healthText } from './health.js';
 import { HttpError, readBody, sendJson, sendText } from './http.js';
 import { handleEvents } from './events.js';
 import { handlePublish, handleWrite } from './ingest-routes.js';
+import { SILENCES_PATH, handleSilences } from './silence-routes.js';
+import { withSilences } from './silenced.js';
 import { handlePage, isPublicPage } from './pages/routes.js';
 import { prometheusText } from './prometheus.js';
 import type { Sessions } from './sessions.js';
@@ -36,6 +39,8 @@ export interface WebServerOptions {
   /** Whether the broker accepts a publish now (a round trip through the bus). */
   readonly brokerCheck: () => Promise<{ ok: boolean; detail: string }>;
   readonly counters: { requests: number; failed: number; unauthorized: number };
+  /** How long a silence request waits for the alarms component; default SILENCE_ANSWER_TIMEOUT_MS. */
+  readonly silenceAnswerTimeoutMs?: number;
 }
 
 const PUBLISH_PREFIX = '/api/publish/';
@@ -73,6 +78,12 @@ export function createWebServer(options: WebServerOptions): Server {
     }
   }
 
+  /** What broker.acl lets this principal publish, as an MQTT client logged in as the same user. */
+  function publishCheck(principal: Principal): (topic: string) => boolean {
+    const clientAcl = options.acl?.forClient(principal.aclUser, `web:${principal.name}`);
+    return (topic) => clientAcl?.canPublish(topic) ?? true;
+  }
+
   async function health(response: ServerResponse): Promise<void> {
     const report = checkHealth(options.state, await options.brokerCheck(), storeProblem());
     sendText(response, report.ok ? 200 : 503, healthText(report));
@@ -84,7 +95,11 @@ export function createWebServer(options: WebServerOptions): Server {
     const fields = type.includes('json')
       ? (JSON.parse(body) as Record<string, unknown>)
       : Object.fromEntries(new URLSearchParams(body));
-    const principal = await auth.login(String(fields.username ?? ''), String(fields.password ?? ''));
+    const principal = await auth.login(
+      String(fields.username ?? ''),
+      String(fields.password ?? ''),
+      clientAddress(request),
+    );
     if (!principal) throw new HttpError(401, 'unauthorized', 'wrong username or password');
     const id = sessions.create(principal);
     const secure = request.headers['x-forwarded-proto'] === 'https' ? '; Secure' : '';
@@ -130,22 +145,36 @@ export function createWebServer(options: WebServerOptions): Server {
       if (principal.role !== 'write')
         throw new HttpError(403, 'forbidden', `${principal.name} may only read`);
       const body = await readBody(request, config.maxBodySize);
-      const clientAcl = options.acl?.forClient(principal.aclUser, `web:${principal.name}`);
-      const canPublish = (topic: string): boolean => clientAcl?.canPublish(topic) ?? true;
+      const canPublish = publishCheck(principal);
       if (path.startsWith(PUBLISH_PREFIX)) {
         const topic = decodeURIComponent(path.slice(PUBLISH_PREFIX.length));
         return handlePublish(topic, url, body, response, options.bus, canPublish);
       }
       return handleWrite(url, body, response, options.bus, options.topics, canPublish);
     }
+    if (path === SILENCES_PATH || path.startsWith(`${SILENCES_PATH}/`)) {
+      return handleSilences(request, response, path, {
+        state: options.state,
+        bus: options.bus,
+        topics: options.topics,
+        principal,
+        canPublish: publishCheck(principal),
+        answerTimeoutMs: options.silenceAnswerTimeoutMs ?? SILENCE_ANSWER_TIMEOUT_MS,
+      });
+    }
     if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'method not allowed', method);
     if (path === '/metrics')
       return sendText(response, 200, prometheusText(options.state.stats), 'text/plain; version=0.0.4');
     if (path === '/api/whoami')
       return sendJson(response, 200, { name: principal.name, role: principal.role });
-    if (path === '/api/events') return handleEvents(request, response, url, options.bus, options.topics);
+    if (path === '/api/events')
+      return handleEvents(request, response, url, options.bus, options.topics, options.state);
     if (!path.startsWith('/api/') && (await handlePage(path, response))) return;
-    if (path === '/api/alarms') return sendJson(response, 200, [...options.state.alarms.values()]);
+    if (path === '/api/alarms') {
+      const { alarms, silences } = options.state;
+      return sendJson(response, 200, withSilences(alarms.values(), silences.values()));
+    }
+    if (path === '/api/broker/clients') return sendJson(response, 200, options.state.brokerClients);
     if (path === '/api/stats') return sendJson(response, 200, Object.fromEntries(options.state.stats));
     if (path === '/api/status') {
       return sendJson(response, 200, Object.fromEntries(options.state.sources));
@@ -171,6 +200,8 @@ export function createWebServer(options: WebServerOptions): Server {
         return;
       }
       const code = error instanceof HttpError ? error.code : status === 400 ? 'invalid' : 'internal error';
+      if (error instanceof HttpError)
+        for (const [name, value] of Object.entries(error.headers)) response.setHeader(name, value);
       sendJson(response, status, { code, message: errorMessage(error) });
     });
   });

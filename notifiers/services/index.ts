@@ -3,6 +3,7 @@ import { emailService } from './email/service.js';
 import { fileService } from './file/service.js';
 import { logService } from './log/service.js';
 import { mqttService } from './mqtt/service.js';
+import { telegramService } from './telegram/service.js';
 import { webhookService } from './webhook/service.js';
 
 export const services = {
@@ -10,6 +11,7 @@ export const services = {
   file: fileService,
   log: logService,
   mqtt: mqttService,
+  telegram: telegramService,
   webhook: webhookService,
 } as const;
 

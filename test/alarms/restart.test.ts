@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadAlarmState, saveAlarmState } from '../../alarms/state-file.js';
+import { emptyAlarmState, loadAlarmState, saveAlarmState } from '../../alarms/state-file.js';
 import { tempDir } from '../helpers/process.js';
 import { Drive, MINUTE, rule, SECOND } from './drive.js';
 
@@ -36,10 +36,10 @@ describe('state across a restart', () => {
         'web1.disk.used_percent{host=web1}:firing',
         'web1.mem.available_percent{host=web1}:pending',
       ]);
-      await saveAlarmState(path, before.engine.snapshot());
+      await saveAlarmState(path, { ...emptyAlarmState(), alarms: before.engine.snapshot() });
 
       // Down for 10 minutes: longer than the no-data rule's 2 minutes.
-      const after = new Drive(rules, await loadAlarmState(path), before.now + 10 * MINUTE);
+      const after = new Drive(rules, (await loadAlarmState(path)).alarms, before.now + 10 * MINUTE);
       expect(after.engine.get('disk_used', 'web1.disk.used_percent{host=web1}')?.state).toBe('firing');
       after.advance(SECOND);
       // The pending alarm kept its start and its last value: its 5 minutes, begun before the
@@ -63,11 +63,11 @@ describe('state across a restart', () => {
     const dir = await tempDir('alarms');
     try {
       const path = `${dir.path}/alarms.json`;
-      expect(await loadAlarmState(path)).toEqual([]);
+      expect(await loadAlarmState(path)).toEqual(emptyAlarmState());
       const before = new Drive(rules);
       before.point('web1', 'disk', { used_percent: 95 });
-      await saveAlarmState(path, before.engine.snapshot());
-      const after = new Drive([rules[1]!], await loadAlarmState(path));
+      await saveAlarmState(path, { ...emptyAlarmState(), alarms: before.engine.snapshot() });
+      const after = new Drive([rules[1]!], (await loadAlarmState(path)).alarms);
       expect(after.engine.snapshot()).toEqual([]);
     } finally {
       await dir.remove();

@@ -2,30 +2,22 @@
  * The pages in a real headless Chromium (Debian's, driven by playwright-core): charts are drawn, a
  * value published on the bus appears without a reload, and screenshots are kept in test-artifacts/.
  */
-import { mkdirSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, launchChromium, paintedPixels } from './chromium.js';
 import { ADMIN, basic, startWebBusbar, webUsers, type WebBusbar } from './web-fixture.js';
 
-/** The part of a canvas the test reads (the project's TypeScript has no DOM library). */
-interface Canvas {
-  readonly width: number;
-  readonly height: number;
-  getContext(type: '2d'): {
-    getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
-  };
-}
-
-const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
 let web: WebBusbar;
 let browser: Browser;
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   web = await startWebBusbar({
     ...(await webUsers()),
     agent: { enabled: false },
     sinks: { history: { flushInterval: '20ms' } },
+    // The alarm below is published as the alarms component would; the component itself stays off
+    // so it cannot clear or replace that state (its own tests are in browser-alarms.test.ts).
+    alarms: { enabled: false },
   });
   // Half an hour of one machine's vital signs, a point a minute, and its status.
   const now = Date.now();
@@ -66,17 +58,7 @@ beforeAll(async () => {
     if (latest.length === 5) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -107,15 +89,7 @@ describe('pages in headless Chromium', () => {
       .evaluateAll((boxes) => boxes.map((box) => box.getAttribute('data-measurement')));
     expect(measurements).toEqual(['cpu', 'mem', 'disk', 'net']);
     // uPlot draws on a canvas: it exists, has a size, and holds non-blank pixels.
-    const drawn = await page.locator('.chart canvas').evaluateAll((canvases) =>
-      canvases.map((canvas) => {
-        const c = canvas as unknown as Canvas;
-        const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        let painted = 0;
-        for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) painted++;
-        return painted;
-      }),
-    );
+    const drawn = await paintedPixels(page.locator('.chart canvas'));
     expect(drawn).toHaveLength(4);
     for (const painted of drawn) expect(painted).toBeGreaterThan(100);
     await page.screenshot({ path: `${ARTIFACTS}web-source-before.png`, fullPage: true });
@@ -149,6 +123,23 @@ describe('pages in headless Chromium', () => {
       await page.waitForSelector('body[data-live="open"]');
       await page.screenshot({ path: `${ARTIFACTS}web-after-login.png` });
       await page.close();
+
+      // Guessing: after five wrong passwords from this address (one above, four here) the form says
+      // how long to wait.
+      const guesser = await browser.newPage();
+      await guesser.goto(`${closed.base}/login`);
+      await guesser.fill('input[name=username]', 'ghost');
+      for (let i = 0; i < 4; i++) {
+        await guesser.fill('input[name=password]', `guess-${i}`);
+        const answered = guesser.waitForResponse((response) => response.url().endsWith('/login'));
+        await guesser.click('button[type=submit]');
+        expect((await answered).status()).toBe(401);
+      }
+      await guesser.click('button[type=submit]');
+      await guesser
+        .locator('#error', { hasText: /^Too many failed logins: try again in \d+ s\.$/ })
+        .waitFor();
+      await guesser.close();
     } finally {
       await closed.stop();
     }
@@ -166,7 +157,11 @@ describe('pages in headless Chromium', () => {
       'web1/disk/used_percent{host=web1,path=/}',
       'disk / of web1 is 71.5 % full',
       expect.stringMatching(/^\d{4}-/),
+      '', // not silenced
+      '', // no Silence button: anonymous requests only read
     ]);
+    expect(await page.locator('#silence-form').isVisible()).toBe(false);
+    expect(await page.locator('#silences').textContent()).toBe('no active silences');
     await page.screenshot({ path: `${ARTIFACTS}web-alarms.png`, fullPage: true });
     await page.goto(`${web.base}/broker`);
     const version = page.locator('td[data-stat="version"]');

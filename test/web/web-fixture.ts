@@ -16,6 +16,24 @@ export const VIEWER = { username: 'viewer', password: 'viewer-password' };
 export const WRITE_TOKEN = 'write-token-0123456789abcdef';
 export const READ_TOKEN = 'read-token-0123456789abcdef';
 
+/**
+ * One threshold rule, and no default rules, so the only alarm is one a test makes fire:
+ * `disk,host=web1,path=/ used_percent=97` on busbar/metrics/web1/disk.
+ */
+export const DISK_RULE: NonNullable<ConfigInput['alarms']> = {
+  defaults: false,
+  rules: [
+    {
+      kind: 'threshold',
+      name: 'disk_full',
+      measurement: 'disk',
+      field: 'used_percent',
+      above: 90,
+      severity: 'critical',
+    },
+  ],
+};
+
 /** Broker users and tokens every web test shares: one writer, one read-only user, two tokens. */
 export async function webUsers(): Promise<ConfigInput> {
   return {

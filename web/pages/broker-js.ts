@@ -1,6 +1,8 @@
 /**
- * Browser script of the broker page: the broker's statistics (`busbar/stats/broker`, the JSON copy of
- * `$SYS`) and every other component's, every 5 s.
+ * Browser script of the broker page, live over `/api/events?state=stats,clients`: the broker's
+ * statistics (`busbar/stats/broker`, the JSON copy of `$SYS`), a messages-per-second chart derived
+ * from its received and sent counters between two publications, every connected client
+ * (`busbar/broker/clients`) and every other component's statistics.
  */
 export const BROKER_JS = `
 (function () {
@@ -9,25 +11,71 @@ export const BROKER_JS = `
     ['loadMessagesReceived1min', 'messages received /min (1 min average)'], ['messagesReceived', 'messages received'],
     ['messagesSent', 'messages sent'], ['subscriptionsCount', 'subscriptions'], ['uptime', 'uptime (s)'], ['version', 'version'],
   ];
-  function text(v) { return String(v).replace(/[&<>"]/g, ''); }
-  function refresh() {
-    fetch('/api/stats', { credentials: 'same-origin' }).then(function (r) { return r.json(); }).then(function (stats) {
-      var broker = stats.broker || {};
-      document.getElementById('broker').innerHTML = LABELS.map(function (l) {
-        var v = broker[l[0]];
-        return '<tr><th>' + l[1] + '</th><td class="num" data-stat="' + l[0] + '">' +
-          (typeof v === 'number' ? Math.round(v * 100) / 100 : v === undefined ? '' : text(v)) + '</td></tr>';
-      }).join('');
-      document.getElementById('components').innerHTML = Object.keys(stats).sort().filter(function (k) { return k !== 'broker'; })
-        .map(function (k) {
-          var s = stats[k];
-          var summary = Object.keys(s).filter(function (f) { return typeof s[f] === 'number' || typeof s[f] === 'string'; })
-            .slice(0, 8).map(function (f) { return f + '=' + text(s[f]); }).join(' ');
-          return '<tr><td>' + text(k) + '</td><td>' + text(s.state || '') + '</td><td>' + summary + '</td></tr>';
-        }).join('');
-    });
+  var MAX_SAMPLES = 360;
+  function text(v) { return v === null || v === undefined ? '' : String(v).replace(/[&<>"]/g, function (c) {
+    return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]; }); }
+  function fmt(v) { return (Math.round(v * 10) / 10).toString(); }
+
+  var box = document.getElementById('rate-chart');
+  var rates = [[], [], []];
+  var plot = new uPlot({
+    width: Math.max(500, Math.min(1000, box.clientWidth - 12)), height: 200,
+    series: [{}, { label: 'received /s', stroke: '#1f77b4', width: 1.5 }, { label: 'sent /s', stroke: '#d62728', width: 1.5 }],
+    scales: { x: { time: true } },
+    axes: [{}, { size: 60 }],
+  }, rates, box.querySelector('.plot'));
+  var last;
+
+  /** A rate needs two publications of the counters; a restart (smaller counter) starts over. */
+  function sample(broker) {
+    if (typeof broker.messagesReceived !== 'number' || typeof broker.messagesSent !== 'number') return;
+    var now = Date.now() / 1000;
+    if (last && last.received === broker.messagesReceived && last.sent === broker.messagesSent && last.uptime === broker.uptime) return;
+    if (last && now > last.time && broker.messagesReceived >= last.received && broker.messagesSent >= last.sent) {
+      var dt = now - last.time;
+      rates[0].push(now);
+      rates[1].push((broker.messagesReceived - last.received) / dt);
+      rates[2].push((broker.messagesSent - last.sent) / dt);
+      if (rates[0].length > MAX_SAMPLES) rates.forEach(function (r) { r.shift(); });
+      plot.setData(rates);
+      var n = rates[0].length - 1;
+      document.getElementById('rate-latest').textContent =
+        'received: ' + fmt(rates[1][n]) + ' /s, sent: ' + fmt(rates[2][n]) + ' /s';
+      document.body.setAttribute('data-rate-samples', rates[0].length);
+    }
+    last = { time: now, received: broker.messagesReceived, sent: broker.messagesSent, uptime: broker.uptime };
   }
-  refresh();
-  setInterval(refresh, 5000);
+
+  function showStats(stats) {
+    var broker = stats.broker || {};
+    sample(broker);
+    document.getElementById('broker').innerHTML = LABELS.map(function (l) {
+      var v = broker[l[0]];
+      return '<tr><th>' + l[1] + '</th><td class="num" data-stat="' + l[0] + '">' +
+        (typeof v === 'number' ? Math.round(v * 100) / 100 : text(v)) + '</td></tr>';
+    }).join('');
+    document.getElementById('components').innerHTML = Object.keys(stats).sort().filter(function (k) { return k !== 'broker'; })
+      .map(function (k) {
+        var s = stats[k];
+        var summary = Object.keys(s).filter(function (f) { return typeof s[f] === 'number' || typeof s[f] === 'string'; })
+          .slice(0, 8).map(function (f) { return f + '=' + text(s[f]); }).join(' ');
+        return '<tr><td>' + text(k) + '</td><td>' + text(s.state || '') + '</td><td>' + summary + '</td></tr>';
+      }).join('');
+  }
+
+  function showClients(clients) {
+    document.getElementById('clients').innerHTML = clients.map(function (c) {
+      var since = new Date(c.connectedSince);
+      return '<tr data-client="' + text(c.clientId) + '"><td>' + text(c.clientId) + '</td><td>' + text(c.username) +
+        '</td><td>' + text(c.remoteAddress) + '</td><td>' + text(c.protocol) + '</td><td>' + text(c.listener) +
+        '</td><td title="' + text(c.connectedSince) + '">' + (isNaN(since) ? '' : text(since.toLocaleString())) +
+        '</td><td class="num">' + text(c.subscriptions) + '</td></tr>';
+    }).join('') || '<tr><td colspan="7">no MQTT clients connected</td></tr>';
+  }
+
+  var events = new EventSource('/api/events?state=stats,clients');
+  events.addEventListener('stats', function (e) { showStats(JSON.parse(e.data)); });
+  events.addEventListener('clients', function (e) { showClients(JSON.parse(e.data)); });
+  events.onopen = function () { document.body.setAttribute('data-live', 'open'); };
 })();
 `;

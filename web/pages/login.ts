@@ -8,7 +8,9 @@ export const LOGIN_JS = `
     event.preventDefault();
     var body = new URLSearchParams(new FormData(form));
     fetch('/login', { method: 'POST', body: body, credentials: 'same-origin' }).then(function (r) {
-      if (!r.ok) { document.getElementById('error').textContent = 'Wrong username or password.'; return; }
+      var error = document.getElementById('error');
+      if (r.status === 429) { error.textContent = 'Too many failed logins: try again in ' + r.headers.get('retry-after') + ' s.'; return; }
+      if (!r.ok) { error.textContent = 'Wrong username or password.'; return; }
       var next = new URLSearchParams(location.search).get('next') || '/';
       location.href = next.charAt(0) === '/' && next.charAt(1) !== '/' ? next : '/';
     });

@@ -46,24 +46,58 @@ function overview(): string {
   });
 }
 
+const DURATIONS = ['30m', '1h', '2h', '4h', '12h', '1d', '7d'];
+
+function durationSelect(id: string, name: string): string {
+  const options = DURATIONS.map((d) => `<option${d === '2h' ? ' selected' : ''}>${d}</option>`).join('');
+  return `<select id="${id}" name="${name}">${options}</select>`;
+}
+
+function tableHead(columns: readonly string[]): string {
+  return `<thead><tr>${columns.map((h) => `<th>${h}</th>`).join('')}</tr></thead>`;
+}
+
 function alarmsPage(): string {
-  const head = ['state', 'severity', 'rule', 'series', 'summary', 'since']
-    .map((h) => `<th>${h}</th>`)
-    .join('');
+  const alarmsHead = tableHead(['state', 'severity', 'rule', 'series', 'summary', 'since', 'silenced', '']);
+  const silencesHead = tableHead(['matchers', 'ends at', 'created by', 'comment', '']);
   return layout({
     title: 'Alarms',
-    body: `<table><thead><tr>${head}</tr></thead><tbody id="alarms"></tbody></table>`,
+    body: `<p class="write-only"><label>Silence for ${durationSelect('alarm-duration', 'duration')}</label></p>
+<table>${alarmsHead}<tbody id="alarms"></tbody></table>
+<p id="silence-error" class="offline"></p>
+<h2>Silences</h2>
+<table>${silencesHead}<tbody id="silences"></tbody></table>
+<form id="silence-form" class="write-only">
+<h2>New silence</h2>
+<p><label>Matchers <textarea name="matchers" rows="3" cols="40" required placeholder="rule=disk_*&#10;source=web1"></textarea></label>
+<small>one <code>label=pattern</code> a line; labels: rule, series, severity, source, measurement, field, tags, alarm; <code>*</code> matches any run</small></p>
+<p><label>For ${durationSelect('silence-duration', 'duration')}</label> <label>or until <input name="endsAt" type="datetime-local"></label></p>
+<p><label>Comment <input name="comment" size="40"></label> <button type="submit">Silence</button></p>
+</form>`,
     scripts: ['/static/alarms.js'],
   });
 }
 
 function brokerPage(): string {
+  const clientsHead = tableHead([
+    'client id',
+    'username',
+    'remote address',
+    'protocol',
+    'listener',
+    'connected since',
+    'subscriptions',
+  ]);
   return layout({
     title: 'Broker',
     body: `<table><tbody id="broker"></tbody></table>
+<h2>Messages per second</h2>
+<div class="chart" id="rate-chart"><div class="latest" id="rate-latest"></div><div class="plot"></div></div>
+<h2>Clients</h2>
+<table>${clientsHead}<tbody id="clients"></tbody></table>
 <h2>Components</h2>
 <table><thead><tr><th>component</th><th>state</th><th>statistics</th></tr></thead><tbody id="components"></tbody></table>`,
-    scripts: ['/static/broker.js'],
+    scripts: ['/static/uPlot.iife.min.js', '/static/broker.js'],
   });
 }
 

@@ -16,4 +16,8 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .chart h2 { font-size: 15px; margin: 0 0 4px; }
 .latest { font-size: 12px; color: #444; }
 .latest span { margin-right: 12px; }
+tr.silenced td { color: #777; }
+td[data-silenced] { color: #6b4f00; font-style: italic; }
+.read-only .write-only { display: none; }
+form#silence-form small { display: block; color: #555; }
 `;

@@ -13,6 +13,12 @@ export const emailTargetSchema = z
     from: z.string().min(1).describe('Sender address.'),
     to: z.array(z.string().min(1)).min(1).describe('Recipients.'),
     html: z.boolean().default(true).describe('Send an HTML body next to the text body.'),
+    charts: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Alarm mails: attach a PNG chart of each firing series from the history store (at most 5 per mail).',
+      ),
   })
   .strict()
   .refine((target) => (target.username === undefined) === (target.password === undefined), {

@@ -1,12 +1,20 @@
-/** Email through SMTP (nodemailer): the title is the subject, with a text body and an HTML body. */
+/**
+ * Email through SMTP (nodemailer): the title is the subject, with a text body and an HTML body. An
+ * alarm or grouped alarm notification also carries a chart of each firing series (see charts.ts).
+ */
 import nodemailer from 'nodemailer';
 import type { NotifierService } from '../service.js';
+import { payloadAlarms } from './alarm-payload.js';
+import { mailBody } from './body.js';
+import { AlarmCharts, type MailCharts } from './charts.js';
 import { emailTargetSchema, type EmailTargetConfig } from './config.js';
+
+const NO_CHARTS: MailCharts = { charts: [], omitted: 0 };
 
 export const emailService: NotifierService<EmailTargetConfig> = {
   name: 'email',
   schema: emailTargetSchema,
-  create({ config }) {
+  create({ config, log, historyPath }) {
     const transport = nodemailer.createTransport({
       host: config.host,
       port: config.port,
@@ -19,16 +27,28 @@ export const emailService: NotifierService<EmailTargetConfig> = {
       logger: false,
       connectionTimeout: 10_000,
     });
+    const alarmCharts = config.charts ? new AlarmCharts(historyPath, log) : undefined;
     return {
       format: 'html',
       async send(notification, signal) {
-        const html = `<h3>${notification.title}</h3><p>${notification.message.replace(/\n/g, '<br>')}</p>`;
+        const alarms = payloadAlarms(notification.payload);
+        const charts =
+          alarms && alarmCharts ? await alarmCharts.render(alarms.alarms, Date.now(), signal) : NO_CHARTS;
+        const body = mailBody(notification, alarms, charts);
         const sending = transport.sendMail({
           from: config.from,
           to: config.to,
           subject: notification.plain.title,
-          text: notification.plain.message,
-          html: config.html ? html : undefined,
+          text: body.text,
+          html: config.html ? body.html : undefined,
+          // With an HTML body the charts are inline parts (shown in place, and listed as attachments
+          // by mail clients since they carry a file name); without one, plain attachments.
+          attachments: charts.charts.map((chart) => ({
+            filename: chart.filename,
+            content: chart.png,
+            contentType: 'image/png',
+            ...(config.html ? { cid: chart.cid } : { contentDisposition: 'attachment' as const }),
+          })),
           headers: { 'X-Busbar-Notification': notification.id },
         });
         // nodemailer takes no AbortSignal: stop waiting when the router's timeout fires.
@@ -51,6 +71,7 @@ export const emailService: NotifierService<EmailTargetConfig> = {
       },
       close() {
         transport.close();
+        alarmCharts?.close();
         return Promise.resolve();
       },
     };

@@ -1,0 +1,346 @@
+/**
+ * From alarm state changes to the notifications worth sending, with Alertmanager's semantics:
+ * - grouping: alarms with equal `groupBy` labels go out together; a new group waits `groupWait` for
+ *   its companions, later changes are collected for `groupInterval`;
+ * - repeat: alarms still firing are told again after `repeatInterval` without news;
+ * - silences and inhibition mute alarms at the moment a notification is made (an alarm whose silence
+ *   ends while it still fires is told then);
+ * - flapping: an alarm changing too often is told once as flapping, then held back until it settles.
+ * Pure of I/O and of the clock, like the engine: the component passes `now` and publishes what
+ * `onNotify` receives on <base>/notify/<group>.
+ */
+import type { AlarmMessage } from '../alarm.js';
+import type { AlarmNotification } from '../notification.js';
+import { alarmLabels } from '../silence.js';
+import type { InhibitRule, NotifyConfig } from './config.js';
+import { FlapDetector } from './flapping.js';
+import { Inhibitor } from './inhibit.js';
+import type { SilenceStore } from './silences.js';
+
+/** What an alarm was last told as; undefined: not yet. */
+export type Told = 'firing' | 'resolved' | 'flapping' | undefined;
+
+/** One alarm inside a group; also what the state file keeps. */
+export interface GroupEntry {
+  message: AlarmMessage;
+  told: Told;
+  flapping: boolean;
+}
+
+/**
+ * The recent changes of one alarm. Kept apart from groups, which forget an alarm once its resolution
+ * is told: flapping is exactly an alarm that keeps coming back.
+ */
+export interface FlapRecord {
+  readonly alarm: string;
+  /** Times of its firing/resolved changes within the flapping window. */
+  readonly changes: number[];
+  flapping: boolean;
+}
+
+export interface StageSnapshot {
+  readonly groups: readonly GroupSnapshot[];
+  readonly flaps: readonly FlapRecord[];
+}
+
+export interface GroupSnapshot {
+  readonly key: string;
+  readonly labels: Record<string, string>;
+  readonly lastFlush: number | undefined;
+  readonly nextFlush: number | undefined;
+  readonly entries: readonly GroupEntry[];
+}
+
+interface Group {
+  readonly key: string;
+  readonly labels: Record<string, string>;
+  lastFlush: number | undefined;
+  nextFlush: number | undefined;
+  readonly entries: Map<string, GroupEntry>;
+}
+
+export interface NotifyStats {
+  notifications: number;
+  /** Alarm mentions left out of a notification because a silence matched. */
+  silenced: number;
+  /** ... because a firing alarm inhibited them. */
+  inhibited: number;
+  /** Alarms that started flapping. */
+  flapping: number;
+}
+
+export interface StageOptions {
+  readonly config: NotifyConfig;
+  readonly inhibit: readonly InhibitRule[];
+  readonly silences: SilenceStore;
+  readonly onNotify: (notification: AlarmNotification) => void;
+  readonly restored?: StageSnapshot;
+}
+
+const EVERY_LABEL = '...';
+
+function alarmKey(message: Pick<AlarmMessage, 'rule' | 'series'>): string {
+  return `${message.rule}/${message.series}`;
+}
+
+export class NotificationStage {
+  private readonly config: NotifyConfig;
+  private readonly groups = new Map<string, Group>();
+  private readonly flapRecords = new Map<string, FlapRecord>();
+  private readonly silences: SilenceStore;
+  private readonly inhibitor: Inhibitor;
+  private readonly flaps: FlapDetector;
+  private readonly onNotify: (notification: AlarmNotification) => void;
+  /** Earliest `nextFlush` of any group, so `flushDue` is cheap when nothing is due. */
+  private earliest = Infinity;
+  readonly stats: NotifyStats = { notifications: 0, silenced: 0, inhibited: 0, flapping: 0 };
+  /** Bumped when something the state file keeps changed. */
+  changes = 0;
+
+  constructor(options: StageOptions) {
+    this.config = options.config;
+    this.silences = options.silences;
+    this.inhibitor = new Inhibitor(options.inhibit);
+    this.flaps = new FlapDetector(options.config.flapping.changes, options.config.flapping.window);
+    this.onNotify = options.onNotify;
+    for (const record of options.restored?.flaps ?? []) {
+      this.flapRecords.set(record.alarm, { ...record, changes: [...record.changes] });
+    }
+    for (const saved of options.restored?.groups ?? []) {
+      const group: Group = {
+        key: saved.key,
+        labels: saved.labels,
+        lastFlush: saved.lastFlush,
+        nextFlush: saved.nextFlush,
+        entries: new Map(saved.entries.map((entry) => [alarmKey(entry.message), { ...entry }])),
+      };
+      this.groups.set(group.key, group);
+      if (group.nextFlush !== undefined) this.earliest = Math.min(this.earliest, group.nextFlush);
+    }
+  }
+
+  /** An alarm's state changed (the engine's onChange). Only firing and resolved are news. */
+  change(message: AlarmMessage, now: number): void {
+    if (message.state !== 'firing' && message.state !== 'resolved') return;
+    const { key, labels } = this.groupOf(message);
+    let group = this.groups.get(key);
+    const id = alarmKey(message);
+    let entry = group?.entries.get(id);
+    if (!entry) {
+      // A resolution of an alarm never told firing is no news.
+      if (message.state === 'resolved') return;
+      if (!group) {
+        group = { key, labels, lastFlush: undefined, nextFlush: undefined, entries: new Map() };
+        this.groups.set(key, group);
+      }
+      entry = { message, told: undefined, flapping: false };
+      group.entries.set(id, entry);
+    }
+    entry.message = message;
+    let record = this.flapRecords.get(id);
+    if (!record) {
+      record = { alarm: id, changes: [], flapping: false };
+      this.flapRecords.set(id, record);
+    }
+    const flapping = this.flaps.record(record.changes, now, record.flapping);
+    if (flapping && !record.flapping) this.stats.flapping += 1;
+    record.flapping = flapping;
+    entry.flapping = flapping;
+    this.schedule(group!, now);
+    this.changes += 1;
+  }
+
+  /** Sends the notifications of groups whose time has come. Cheap when none is due. */
+  flushDue(now: number): void {
+    if (now < this.earliest) return;
+    this.earliest = Infinity;
+    for (const group of [...this.groups.values()]) {
+      if (group.nextFlush !== undefined && group.nextFlush <= now) this.flush(group, now, 'change');
+      else if (group.nextFlush !== undefined) this.earliest = Math.min(this.earliest, group.nextFlush);
+    }
+  }
+
+  /**
+   * The periodic pass: flapping settles as changes age out, silences end and inhibiting alarms
+   * resolve (muted alarms become news), repeats fall due; then what is due is sent.
+   */
+  tick(now: number): void {
+    for (const [id, record] of this.flapRecords) {
+      record.flapping = this.flaps.evaluate(record.changes, now, record.flapping);
+      if (record.changes.length === 0) this.flapRecords.delete(id);
+    }
+    for (const group of this.groups.values()) {
+      for (const [id, entry] of group.entries) {
+        const flapping = this.flapRecords.get(id)?.flapping ?? false;
+        if (flapping !== entry.flapping) {
+          entry.flapping = flapping;
+          this.changes += 1;
+        }
+      }
+      if (group.nextFlush === undefined && this.hasNews(group, now)) this.schedule(group, now);
+      if (
+        group.nextFlush === undefined &&
+        group.lastFlush !== undefined &&
+        now - group.lastFlush >= this.config.repeatInterval
+      ) {
+        this.flush(group, now, 'repeat');
+      }
+    }
+    this.flushDue(now);
+  }
+
+  snapshot(): StageSnapshot {
+    return {
+      groups: [...this.groups.values()].map((group) => ({
+        key: group.key,
+        labels: group.labels,
+        lastFlush: group.lastFlush,
+        nextFlush: group.nextFlush,
+        entries: [...group.entries.values()].map((entry) => ({ ...entry })),
+      })),
+      flaps: [...this.flapRecords.values()].map((record) => ({ ...record, changes: [...record.changes] })),
+    };
+  }
+
+  /** The alarms currently held (firing, or resolved and not yet told), for tests and stats. */
+  get size(): number {
+    let size = 0;
+    for (const group of this.groups.values()) size += group.entries.size;
+    return size;
+  }
+
+  private groupOf(message: AlarmMessage): { key: string; labels: Record<string, string> } {
+    const all = alarmLabels(message);
+    if (this.config.groupBy.includes(EVERY_LABEL)) return { key: alarmKey(message), labels: all };
+    const labels: Record<string, string> = {};
+    for (const name of this.config.groupBy) labels[name] = all[name] ?? '';
+    const key = this.config.groupBy.map((name) => `${name}=${labels[name]}`).join(',');
+    return { key: key === '' ? 'all' : key, labels };
+  }
+
+  private schedule(group: Group, now: number): void {
+    if (group.nextFlush !== undefined) return;
+    group.nextFlush =
+      group.lastFlush === undefined
+        ? now + this.config.groupWait
+        : Math.max(now, group.lastFlush + this.config.groupInterval);
+    this.earliest = Math.min(this.earliest, group.nextFlush);
+  }
+
+  /** How an entry would be shown now, or undefined when it is muted (silenced or inhibited). */
+  private shown(entry: GroupEntry, now: number, firing: readonly AlarmMessage[], count: boolean): Told {
+    const { message } = entry;
+    if (this.silences.silencing(message, now).length > 0) {
+      if (count) this.stats.silenced += 1;
+      return undefined;
+    }
+    if (this.inhibitor.inhibitor(message, firing) !== undefined) {
+      if (count) this.stats.inhibited += 1;
+      return undefined;
+    }
+    if (entry.flapping) return 'flapping';
+    return message.state === 'firing' ? 'firing' : 'resolved';
+  }
+
+  /** True when an entry is news: shown differently from how it was last told. */
+  private isNews(entry: GroupEntry, shown: Told): boolean {
+    if (shown === undefined || shown === entry.told) return false;
+    if (shown === 'resolved') return entry.told !== undefined && this.config.resolved;
+    return true;
+  }
+
+  private hasNews(group: Group, now: number): boolean {
+    const firing = this.firingAlarms();
+    for (const entry of group.entries.values()) {
+      if (this.isNews(entry, this.shown(entry, now, firing, false))) return true;
+    }
+    return false;
+  }
+
+  private firingAlarms(): AlarmMessage[] {
+    if (!this.inhibitor.enabled) return [];
+    const firing: AlarmMessage[] = [];
+    for (const group of this.groups.values()) {
+      for (const entry of group.entries.values()) {
+        if (entry.message.state === 'firing') firing.push(entry.message);
+      }
+    }
+    return firing;
+  }
+
+  private flush(group: Group, now: number, reason: 'change' | 'repeat'): void {
+    if (group.nextFlush !== undefined) this.changes += 1;
+    group.nextFlush = undefined;
+    const firing = this.firingAlarms();
+    const told: { entry: GroupEntry; shown: Exclude<Told, undefined> }[] = [];
+    let news = false;
+    for (const [id, entry] of group.entries) {
+      const shown = this.shown(entry, now, firing, reason === 'change');
+      const isNews = this.isNews(entry, shown);
+      news ||= isNews;
+      if (shown === 'firing' || isNews) told.push({ entry, shown: shown! });
+      // Resolved and settled: told now, muted, or never told firing. Nothing more to say about it.
+      if (entry.message.state === 'resolved' && !entry.flapping) {
+        group.entries.delete(id);
+        this.changes += 1;
+      }
+    }
+    if (told.length > 0 && (news || reason === 'repeat')) {
+      const kind = reason === 'repeat' ? 'repeat' : group.lastFlush === undefined ? 'new' : 'update';
+      for (const { entry, shown } of told) entry.told = shown;
+      group.lastFlush = now;
+      this.stats.notifications += 1;
+      this.changes += 1;
+      this.onNotify(this.notification(group, told, kind, now));
+    }
+    if (group.entries.size === 0) this.groups.delete(group.key);
+  }
+
+  private notification(
+    group: Group,
+    told: readonly { entry: GroupEntry; shown: Exclude<Told, undefined> }[],
+    reason: AlarmNotification['reason'],
+    now: number,
+  ): AlarmNotification {
+    const alarms = told.map(({ entry, shown }) =>
+      shown === 'flapping' ? { ...entry.message, flapping: true } : entry.message,
+    );
+    const firing = told.filter(({ shown }) => shown !== 'resolved').length;
+    const resolved = told.length - firing;
+    return {
+      group: group.key,
+      labels: group.labels,
+      status: firing > 0 ? 'firing' : 'resolved',
+      reason,
+      firing,
+      resolved,
+      alarms,
+      summary: summarizeGroup(told.map(({ entry, shown }) => ({ message: entry.message, shown }))),
+      time: new Date(now).toISOString(),
+    };
+  }
+}
+
+/** `[FIRING] disk used on web1 is 93.2, above 90` or `2 firing, 1 resolved: disk-full on web1, web2, web3`. */
+export function summarizeGroup(
+  alarms: readonly { message: AlarmMessage; shown: Exclude<Told, undefined> }[],
+): string {
+  if (alarms.length === 1) {
+    const { message, shown } = alarms[0]!;
+    return `[${shown.toUpperCase()}] ${message.summary}`;
+  }
+  const counts = (['firing', 'flapping', 'resolved'] as const)
+    .map((state) => [state, alarms.filter((alarm) => alarm.shown === state).length] as const)
+    .filter(([, count]) => count > 0)
+    .map(([state, count]) => `${count} ${state}`)
+    .join(', ');
+  const list = (values: string[]): string => {
+    const unique = [...new Set(values)];
+    return unique.length <= 5
+      ? unique.join(', ')
+      : `${unique.slice(0, 5).join(', ')} and ${unique.length - 5} more`;
+  };
+  const rules = list(alarms.map(({ message }) => message.rule));
+  const sources = list(alarms.map(({ message }) => message.labels.source ?? message.series));
+  return `${counts}: ${rules} on ${sources}`;
+}

@@ -1,0 +1,74 @@
+/**
+ * At start, clears the retained alarm topics of rules no longer in the config: nothing would ever
+ * update them again, so a dashboard or a late subscriber would show a removed rule's alarm firing
+ * forever. Covers the instances the engine dropped from the state file for the same reason, and
+ * topics left by a run whose state file was lost.
+ */
+import type { Bus } from '../core/bus.js';
+import { errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { topicLevel, type Topics } from '../core/topics.js';
+
+export interface CleanupOptions {
+  readonly bus: Bus;
+  readonly topics: Topics;
+  readonly log: Logger;
+  /** Names of the rules configured now. */
+  readonly rules: readonly string[];
+  /** Retained messages are taken as complete once none has arrived for this long. */
+  readonly quietMs?: number;
+  /** ... or after this long in any case (a broker with very many retained alarms). */
+  readonly maxWaitMs?: number;
+}
+
+/**
+ * Clears the retained topics of removed rules (empty retained payload, QoS 1) and logs how many; never
+ * rejects (a failure is logged: the topics are cleared at the next start).
+ */
+export async function clearRemovedRuleTopics(options: CleanupOptions): Promise<number> {
+  try {
+    const cleared = await clearStale(options);
+    if (cleared > 0) options.log.info({ cleared }, 'retained alarms of removed rules cleared');
+    return cleared;
+  } catch (error) {
+    options.log.warn({ err: errorMessage(error) }, 'retained alarms of removed rules not cleared');
+    return 0;
+  }
+}
+
+async function clearStale(options: CleanupOptions): Promise<number> {
+  const { bus, topics } = options;
+  const quietMs = options.quietMs ?? 250;
+  const maxWaitMs = options.maxWaitMs ?? 5_000;
+  const kept = new Set(options.rules.map(topicLevel));
+  // <base>/alarms/<rule>/<series>: topics.alarm builds one; its levels are escaped, so no filter from it.
+  const prefix = `${topics.base}/alarms/`;
+  const stale = new Set<string>();
+  let settle: () => void = () => undefined;
+  let quiet: NodeJS.Timeout | undefined;
+  const settled = new Promise<void>((resolve) => {
+    settle = resolve;
+  });
+  const restartQuiet = (): void => {
+    clearTimeout(quiet);
+    quiet = setTimeout(settle, quietMs);
+  };
+  const subscription = await bus.subscribe(`${prefix}+/+`, (message) => {
+    if (!message.retain) return; // a live alarm of this run, not state left from before
+    const rule = message.topic.slice(prefix.length, message.topic.indexOf('/', prefix.length));
+    if (message.payload.length > 0 && !kept.has(rule)) stale.add(message.topic);
+    restartQuiet();
+  });
+  restartQuiet();
+  const limit = setTimeout(settle, maxWaitMs);
+  try {
+    await settled;
+  } finally {
+    clearTimeout(quiet);
+    clearTimeout(limit);
+    await subscription.unsubscribe();
+  }
+  // An empty retained payload clears the topic [MQTT-3.3.1-10].
+  for (const topic of stale) await bus.publish(topic, '', { qos: 1, retain: true });
+  return stale.size;
+}

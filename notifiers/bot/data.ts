@@ -1,0 +1,117 @@
+/**
+ * What the bot answers from: the history store (latest values, series, charts), and the bus' retained
+ * state: sources online or offline and alarm states (web/bus-state.ts), active silences, and the
+ * latest grouped notifications (remembered so their buttons can be resolved).
+ */
+import type { AlarmMessage } from '../../alarms/alarm.js';
+import type { AlarmNotification } from '../../alarms/notification.js';
+import { parseSilence } from '../../alarms/silence-client.js';
+import type { Silence } from '../../alarms/silence.js';
+import type { Bus, BusSubscription } from '../../core/bus.js';
+import type { Topics } from '../../core/topics.js';
+import { HistoryReader } from '../../sinks/history/reader.js';
+import { BusState } from '../../web/bus-state.js';
+import { subjectHash } from './callback-data.js';
+
+/** Grouped notifications remembered for their buttons. */
+export const REMEMBERED_GROUPS = 1_000;
+
+export class HistoryUnavailableError extends Error {
+  override readonly name = 'HistoryUnavailableError';
+}
+
+function isAlarm(value: Record<string, unknown>): boolean {
+  return (
+    typeof value.rule === 'string' && typeof value.series === 'string' && typeof value.state === 'string'
+  );
+}
+
+export class BotData {
+  readonly state: BusState;
+  readonly silences = new Map<string, Silence>();
+  private readonly groups = new Map<string, AlarmNotification>();
+  private readonly subscriptions: BusSubscription[] = [];
+  private history: HistoryReader | undefined;
+
+  constructor(
+    private readonly bus: Bus,
+    readonly topics: Topics,
+    private readonly historyPath: string | undefined,
+  ) {
+    this.state = new BusState(bus, topics);
+  }
+
+  async start(): Promise<void> {
+    await this.state.start();
+    this.subscriptions.push(
+      await this.bus.subscribe(this.topics.allSilences, (message) => {
+        const id = message.topic.slice(message.topic.lastIndexOf('/') + 1);
+        const silence = message.payload.length === 0 ? undefined : parseSilence(message.payload);
+        if (silence) this.silences.set(silence.id, silence);
+        else this.silences.delete(id);
+      }),
+      await this.bus.subscribe(this.topics.allNotifications, (message) => {
+        try {
+          const parsed = JSON.parse(message.payload.toString('utf8')) as AlarmNotification;
+          if (typeof parsed.group !== 'string' || !Array.isArray(parsed.alarms)) return;
+          this.groups.delete(parsed.group);
+          this.groups.set(parsed.group, parsed);
+          if (this.groups.size > REMEMBERED_GROUPS) this.groups.delete(this.groups.keys().next().value!);
+        } catch {
+          // Not a notification: nothing to remember.
+        }
+      }),
+    );
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled(this.subscriptions.map((subscription) => subscription.unsubscribe()));
+    await this.state.stop();
+    this.history?.close();
+    this.history = undefined;
+  }
+
+  /** The history store, opened on first use (it exists once the history sink has started). */
+  reader(): HistoryReader {
+    if (this.historyPath === undefined) {
+      throw new HistoryUnavailableError('the history store is off (sinks.history.enabled: false)');
+    }
+    if (!this.history) {
+      try {
+        this.history = HistoryReader.open(this.historyPath);
+      } catch (error) {
+        throw new HistoryUnavailableError(
+          `the history store cannot be read yet: ${(error as Error).message}`,
+        );
+      }
+    }
+    return this.history;
+  }
+
+  /** Every alarm known from the retained topics. */
+  alarms(): AlarmMessage[] {
+    const out: AlarmMessage[] = [];
+    for (const value of this.state.alarms.values())
+      if (isAlarm(value)) out.push(value as unknown as AlarmMessage);
+    return out;
+  }
+
+  firing(): AlarmMessage[] {
+    return this.alarms()
+      .filter((alarm) => alarm.state === 'firing')
+      .sort((a, b) => a.rule.localeCompare(b.rule) || a.series.localeCompare(b.series));
+  }
+
+  alarmByHash(hash: string): AlarmMessage | undefined {
+    return this.alarms().find(
+      (alarm) => subjectHash({ kind: 'alarm', key: `${alarm.rule}/${alarm.series}` }) === hash,
+    );
+  }
+
+  groupByHash(hash: string): AlarmNotification | undefined {
+    for (const group of this.groups.values()) {
+      if (subjectHash({ kind: 'group', key: group.group }) === hash) return group;
+    }
+    return undefined;
+  }
+}

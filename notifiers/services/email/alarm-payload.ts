@@ -1,0 +1,47 @@
+/**
+ * Which alarms a notification is about, from its payload: one alarm (the retained JSON on
+ * <base>/alarms/<rule>/<series>, alarms/alarm.ts) or a group of them (<base>/notify/<group>,
+ * alarms/notification.ts). Anything else is about no alarm.
+ */
+import type { AlarmMessage } from '../../../alarms/alarm.js';
+import type { AlarmNotification } from '../../../alarms/notification.js';
+
+export type MailAlarm = AlarmMessage & { readonly flapping?: boolean };
+
+export interface PayloadAlarms {
+  /** `group`: a grouped notification, listed alarm by alarm in the mail. */
+  readonly kind: 'alarm' | 'group';
+  readonly alarms: readonly MailAlarm[];
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The fields the mail reads; a payload without them is not taken for an alarm. */
+export function isAlarmMessage(value: unknown): value is AlarmMessage {
+  return (
+    isObject(value) &&
+    typeof value.rule === 'string' &&
+    typeof value.series === 'string' &&
+    typeof value.state === 'string' &&
+    typeof value.since === 'string' &&
+    isObject(value.labels)
+  );
+}
+
+export function isAlarmNotification(value: unknown): value is AlarmNotification {
+  return (
+    isObject(value) &&
+    typeof value.group === 'string' &&
+    typeof value.status === 'string' &&
+    Array.isArray(value.alarms) &&
+    value.alarms.every(isAlarmMessage)
+  );
+}
+
+export function payloadAlarms(payload: unknown): PayloadAlarms | undefined {
+  if (isAlarmNotification(payload)) return { kind: 'group', alarms: payload.alarms };
+  if (isAlarmMessage(payload)) return { kind: 'alarm', alarms: [payload] };
+  return undefined;
+}

@@ -1,0 +1,107 @@
+/**
+ * Charts for alarm mails: a PNG of each firing alarm's series from the history store, at most
+ * MAX_CHARTS per mail. A chart is a bonus: no history store, no points or a rendering failure leave
+ * the mail without it (logged), never undelivered.
+ */
+import type { Logger } from '../../../core/logger.js';
+import { HistoryReader } from '../../../sinks/history/reader.js';
+import { alarmChartPng, alarmSeriesName } from '../../charts/history-chart.js';
+import { takeChartFontWarning } from '../../charts/render.js';
+import type { MailAlarm } from './alarm-payload.js';
+
+/** More charts make a mail slow to open and heavy to keep; the rest are named in the body. */
+export const MAX_CHARTS = 5;
+
+export interface MailChart {
+  readonly cid: string;
+  readonly filename: string;
+  /** What the chart shows, for the alt text and the caption. */
+  readonly caption: string;
+  readonly png: Buffer;
+}
+
+export interface MailCharts {
+  readonly charts: readonly MailChart[];
+  /** Firing alarms beyond MAX_CHARTS, left without a chart. */
+  readonly omitted: number;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A file name from a series name: letters, digits, `.`, `_` and `-` only. */
+function fileName(index: number, alarm: MailAlarm): string {
+  const stem = `${alarm.rule}-${alarm.series}`.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80);
+  return `chart-${index + 1}-${stem}.png`;
+}
+
+export class AlarmCharts {
+  private reader: HistoryReader | undefined;
+
+  constructor(
+    private readonly historyPath: string | undefined,
+    private readonly log: Logger,
+  ) {}
+
+  /** The reader, opened on first use; undefined (logged) when the store is off or cannot be opened. */
+  private open(): HistoryReader | undefined {
+    if (this.reader) return this.reader;
+    if (this.historyPath === undefined) {
+      this.log.debug('no chart in the mail: the history store is off');
+      return undefined;
+    }
+    try {
+      this.reader = HistoryReader.open(this.historyPath);
+    } catch (error) {
+      // Tried again on the next mail: the store may not have been created yet.
+      this.log.warn(
+        { path: this.historyPath, err: errorText(error) },
+        'no chart in the mail: history store not readable',
+      );
+    }
+    return this.reader;
+  }
+
+  async render(alarms: readonly MailAlarm[], now: number, signal: AbortSignal): Promise<MailCharts> {
+    const firing = alarms.filter((alarm) => alarm.state === 'firing');
+    if (firing.length === 0) return { charts: [], omitted: 0 };
+    const reader = this.open();
+    if (!reader) return { charts: [], omitted: 0 };
+    const charts: MailChart[] = [];
+    for (const alarm of firing.slice(0, MAX_CHARTS)) {
+      if (signal.aborted) break;
+      const series = alarmSeriesName(alarm) ?? alarm.series;
+      try {
+        const png = await alarmChartPng(reader, alarm, now);
+        if (png === undefined) {
+          this.log.debug(
+            { rule: alarm.rule, series },
+            'no chart in the mail: no points of the series in the history store',
+          );
+          continue;
+        }
+        const index = charts.length;
+        charts.push({
+          cid: `chart-${index + 1}@busbar`,
+          filename: fileName(index, alarm),
+          caption: `${alarm.rule}: ${series}`,
+          png,
+        });
+      } catch (error) {
+        this.log.warn(
+          { rule: alarm.rule, series, err: errorText(error) },
+          'chart failed; the mail goes without it',
+        );
+      }
+    }
+    const warning = takeChartFontWarning();
+    if (warning !== undefined) this.log.warn(warning);
+    return { charts, omitted: Math.max(0, firing.length - MAX_CHARTS) };
+  }
+
+  close(): void {
+    this.reader?.close();
+    this.reader = undefined;
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The broker page in headless Chromium: a connected MQTT client appears in the client list and goes
+ * when it disconnects, without a reload; the messages-per-second chart draws the rate derived from
+ * the broker's counters while the client publishes.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Clients } from '../helpers/mqtt-clients.js';
+import { ARTIFACTS, launchChromium, paintedPixels } from './chromium.js';
+import { ADMIN, startWebBusbar, webUsers, type WebBusbar } from './web-fixture.js';
+
+let web: WebBusbar;
+let browser: Browser;
+const clients = new Clients();
+
+beforeAll(async () => {
+  const users = await webUsers();
+  web = await startWebBusbar({
+    ...users,
+    // Statistics five times a second, so the chart gets its points within the test.
+    broker: { ...users.broker, sysInterval: '200ms' },
+    agent: { enabled: false },
+  });
+  browser = await launchChromium();
+});
+
+afterEach(async () => {
+  await clients.closeAll();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await web?.stop();
+});
+
+/** The colours of the received and sent lines on the chart (broker-js.ts). */
+const RECEIVED_RGB = [0x1f, 0x77, 0xb4] as const;
+const SENT_RGB = [0xd6, 0x27, 0x28] as const;
+
+describe('broker page in headless Chromium', () => {
+  it('lists a connected MQTT client live and draws messages per second', async () => {
+    const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+    await page.goto(`${web.base}/broker`);
+    await page.waitForSelector('body[data-live="open"]');
+
+    const sensor = await clients.connect(web.busbar.url, {
+      clientId: 'page-test-sensor',
+      username: ADMIN.username,
+      password: ADMIN.password,
+    });
+    // Not to what it publishes: the received rate then differs from the sent one (near 0).
+    await sensor.subscribeAsync('page-test/commands/#');
+    const row = page.locator('tr[data-client="page-test-sensor"]');
+    await row.waitFor();
+    await expect.poll(() => row.locator('td').nth(6).textContent(), { timeout: 5_000 }).toBe('1');
+    const cells = await row.locator('td').allTextContents();
+    expect(cells.slice(0, 5)).toEqual([
+      'page-test-sensor',
+      ADMIN.username,
+      expect.stringMatching(/127\.0\.0\.1$/),
+      'MQTT 3.1.1',
+      expect.stringMatching(/^tcp 127\.0\.0\.1:\d+$/),
+    ]);
+    expect(await page.content()).not.toContain(ADMIN.password);
+
+    // Publish steadily until the chart has a few rates; received/s must show them.
+    const publishing = setInterval(() => {
+      for (let i = 0; i < 10; i++) void sensor.publishAsync('page-test/load', String(i));
+    }, 20);
+    try {
+      await page.waitForFunction('Number(document.body.getAttribute("data-rate-samples")) >= 4', undefined, {
+        timeout: 15_000,
+      });
+      await expect
+        .poll(
+          async () => Number(/received: ([\d.]+)/.exec((await page.textContent('#rate-latest')) ?? '')?.[1]),
+          { timeout: 5_000 },
+        )
+        .toBeGreaterThan(10);
+    } finally {
+      clearInterval(publishing);
+    }
+    const [received] = await paintedPixels(page.locator('#rate-chart canvas'), RECEIVED_RGB);
+    const [sent] = await paintedPixels(page.locator('#rate-chart canvas'), SENT_RGB);
+    expect(received).toBeGreaterThan(50);
+    expect(sent).toBeGreaterThan(50);
+    await page.screenshot({ path: `${ARTIFACTS}web-broker-clients.png`, fullPage: true });
+
+    await sensor.endAsync();
+    await row.waitFor({ state: 'detached' });
+    await page.close();
+  });
+});

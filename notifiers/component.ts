@@ -6,11 +6,15 @@
 import type { Component, ComponentContext } from '../core/component.js';
 import { aborted } from '../core/abortable.js';
 import type { BusSubscription } from '../core/bus.js';
+import { errorMessage } from '../core/errors.js';
 import type { NotifiersConfig } from './config.js';
-import { TelegramBot } from './bot/bot.js';
+import type { TelegramBot } from './bot/bot.js';
 import { describeError } from './bot/redact.js';
 import { DeliveryRecord } from './router/record.js';
 import { Router } from './router/router.js';
+
+/** How often the router's counters are published on <base>/stats/notifiers (when they changed). */
+const STATS_INTERVAL_MS = 2_000;
 
 /** The notifiers section, and where the history store is (charts), when it is on. */
 export type NotifiersComponentConfig = NotifiersConfig & { readonly historyPath?: string | undefined };
@@ -22,6 +26,9 @@ export const notifiersComponent: Component<NotifiersComponentConfig> = {
     const router = new Router(config, { log, bus, topics, historyPath: config.historyPath, record });
     const subscriptions: BusSubscription[] = [];
     let bot: TelegramBot | undefined;
+    // Counters per target (delivered, retried, failed, queued) and failed-over/lost, for /metrics.
+    let statsTimer: NodeJS.Timeout | undefined;
+    let lastStats = '';
     try {
       const resumed = router.resume();
       if (resumed > 0) log.info({ resumed }, 'notifications from the previous run queued again');
@@ -33,10 +40,20 @@ export const notifiersComponent: Component<NotifiersComponentConfig> = {
         );
       }
       log.info({ routes: config.routes.length, filters: router.filters }, 'notifiers started');
+      statsTimer = setInterval(() => {
+        const stats = JSON.stringify(router.stats());
+        if (stats === lastStats) return;
+        lastStats = stats;
+        bus.publish(topics.stats('notifiers'), stats, { retain: true }).catch((error: unknown) => {
+          log.warn({ err: errorMessage(error) }, 'notifier statistics not published');
+        });
+      }, STATS_INTERVAL_MS);
       if (config.bot.enabled) {
         // The router keeps running when the bot cannot start (an unreadable paired-chats file).
         try {
           const botLog = log.child({ bot: 'telegram' });
+          // Loaded only when on: the bot brings the chart code (ECharts), most of a second to load.
+          const { TelegramBot } = await import('./bot/bot.js');
           const starting = new TelegramBot({
             config: config.bot,
             bus,
@@ -52,6 +69,7 @@ export const notifiersComponent: Component<NotifiersComponentConfig> = {
       }
       await aborted(signal);
     } finally {
+      clearInterval(statsTimer);
       await bot?.stop();
       await Promise.all(subscriptions.map((subscription) => subscription.unsubscribe()));
       await router.stop();

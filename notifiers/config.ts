@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { duration } from '../config/duration.js';
 import { filterProblem, topicMatches } from '../core/topic-match.js';
 import { compileMessageTemplate } from './router/template.js';
-import { services } from './services/index.js';
+import { services, type ServiceName } from './services/index.js';
 import { emailTargetSchema } from './services/email/config.js';
 import { fileTargetSchema } from './services/file/config.js';
 import { logTargetSchema } from './services/log/config.js';
@@ -128,9 +128,13 @@ export const notifiersSchema = z
       .prefault({})
       .describe('Named targets per service.'),
     routes: z.array(routeSchema).default([]).describe('Routes from topic filters to targets.'),
-    delivery: deliverySchema
-      .prefault({})
-      .describe('Queue, retry and rate settings, the same for every target.'),
+    delivery: deliverySchema.prefault({}).describe('Queue, retry and rate settings of every target.'),
+    targetDelivery: z
+      .record(targetRef, z.record(z.string(), z.unknown()))
+      .default({})
+      .describe(
+        'Per target, changes to `delivery` (`telegram:ops: { ratePerMinute: 20 }`); the rest comes from `delivery`.',
+      ),
     bot: botSchema.prefault({}).describe('Telegram bot answering STATUS, GRAPH, ALARMS, SILENCE.'),
   })
   .strict()
@@ -151,12 +155,28 @@ export const notifiersSchema = z
         });
       }
     }
+    for (const [ref, change] of Object.entries(config.targetDelivery)) {
+      if (!targetDefined(config, ref)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['targetDelivery', ref],
+          message: `no target ${ref} is defined`,
+        });
+      }
+      const merged = deliverySchema.safeParse({ ...config.delivery, ...change });
+      for (const issue of merged.success ? [] : merged.error.issues) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['targetDelivery', ref, ...issue.path],
+          message: issue.message,
+        });
+      }
+    }
     config.routes.forEach((route, index) => {
       for (const key of ['targets', 'failover'] as const) {
         route[key].forEach((ref, at) => {
           const [service = '', name = ''] = ref.split(':');
-          const defined = service in services && name in config.services[service as keyof typeof services];
-          if (!defined) {
+          if (!targetDefined(config, ref)) {
             ctx.addIssue({
               code: 'custom',
               path: ['routes', index, key, at],
@@ -185,8 +205,24 @@ export const notifiersSchema = z
         { ...target, token: target.token ?? config.bot.token, buttons: target.buttons && config.bot.enabled },
       ]),
     );
-    return { ...config, services: { ...config.services, telegram } };
+    // Parsed output is valid input (durations in ms), so each target's changes merge onto `delivery`.
+    const targetDelivery = Object.fromEntries(
+      Object.entries(config.targetDelivery).map(([ref, change]) => [
+        ref,
+        deliverySchema.parse({ ...config.delivery, ...change }),
+      ]),
+    );
+    return { ...config, services: { ...config.services, telegram }, targetDelivery };
   });
+
+/** Whether `<service>:<name>` names a target defined under notifiers.services. */
+function targetDefined(
+  config: { services: Record<ServiceName, Record<string, unknown>> },
+  ref: string,
+): boolean {
+  const [service = '', name = ''] = ref.split(':');
+  return service in services && name in config.services[service as ServiceName];
+}
 
 export type NotifiersConfig = z.output<typeof notifiersSchema>;
 export type NotifiersConfigInput = z.input<typeof notifiersSchema>;

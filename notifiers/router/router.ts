@@ -91,7 +91,7 @@ export class Router {
         const queue = new TargetQueue(
           id,
           target,
-          config.delivery,
+          config.targetDelivery[id] ?? config.delivery,
           log,
           (notification, reason) => this.failed(id, notification, reason),
           (notification) => this.record?.done(notification.id, id, 'delivered'),

@@ -127,4 +127,37 @@ describe('delivery', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     await delay(10);
   });
+
+  it('takes per-target changes to the delivery settings, the rest from `delivery`', async () => {
+    const { router, file } = await start((url, path) => ({
+      services: { webhook: { slow: { url }, roomy: { url } }, file: { spool: { path } } },
+      routes: [
+        { name: 'slow', topic: 'home/slow', targets: ['webhook:slow'], failover: ['file:spool'] },
+        { name: 'roomy', topic: 'home/roomy', targets: ['webhook:roomy'], failover: ['file:spool'] },
+      ],
+      delivery: { ...fast, queueSize: 1, burst: 5 },
+      targetDelivery: { 'webhook:roomy': { queueSize: 10 }, 'file:spool': { queueSize: 10 } },
+    }));
+    for (let n = 0; n < 3; n += 1) {
+      router.route('home/slow', Buffer.from(String(n)));
+      router.route('home/roomy', Buffer.from(String(n)));
+    }
+    // queueSize 1 for `slow` (from delivery): two overflow; 10 for `roomy`: none.
+    expect(router.stats().targets['webhook:slow']).toMatchObject({ queued: 1, overflowed: 2 });
+    expect(router.stats().targets['webhook:roomy']).toMatchObject({ queued: 3, overflowed: 0 });
+    await waitFor(() => router.stats().targets['webhook:roomy']!.delivered === 3, 'roomy delivered');
+    await waitFor(() => router.stats().targets['file:spool']!.delivered === 2, 'slow overflow spooled');
+    expect((await readFile(file, 'utf8')).trim().split('\n')).toHaveLength(2);
+  });
+
+  it('refuses per-target settings for an unknown target or with a bad value, naming the path', () => {
+    const result = notifiersSchema.safeParse({
+      services: { log: { ops: {} } },
+      targetDelivery: { 'log:ops': { ratePerMinute: 0 }, 'email:none': {} },
+    });
+    expect(result.success).toBe(false);
+    const problems = result.error!.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    expect(problems).toContain('targetDelivery.email:none: no target email:none is defined');
+    expect(problems.some((p) => p.startsWith('targetDelivery.log:ops.ratePerMinute:'))).toBe(true);
+  });
 });

@@ -24,6 +24,11 @@ afterEach(async () => {
   dir = undefined;
 });
 
+/** Components start after `startTestBusbar` returns: a message before the router subscribed is not routed. */
+async function notifiersListening(running: TestBusbar): Promise<void> {
+  await waitFor(() => running.log.lines.some((line) => line.msg === 'notifiers started'), 'the notifiers');
+}
+
 describe('routes on real topics', () => {
   it('sends a device event to a webhook with headers and to an MQTT topic, filtered on levels', async () => {
     hook = await startHookServer();
@@ -55,6 +60,7 @@ describe('routes on real topics', () => {
         ],
       },
     });
+    await notifiersListening(busbar);
     const client = await clients.connect(busbar.url);
     const messages = record(client);
     await subscribe(client, 'notify/#', 1);
@@ -119,6 +125,7 @@ describe('routes on real topics', () => {
         ],
       },
     });
+    await notifiersListening(busbar);
     const client = await clients.connect(busbar.url);
     await client.publishAsync('busbar/metrics/web1/temp', 'temp,host=web1 temp=40');
     await client.publishAsync('busbar/metrics/web1/temp', 'temp,host=web1 temp=61.5');
@@ -135,5 +142,17 @@ describe('routes on real topics', () => {
     expect(line.message).toContain('61.5');
     // `warm` fired too (severity warning): filtered out, so the file holds `hot` only.
     expect(busbar.log.lines.filter((l) => l.route === 'critical' && l.level === 40)).toHaveLength(1);
+
+    // The router's counters are on busbar/stats/notifiers, retained, for dashboards and /metrics.
+    const watcher = await clients.connect(busbar.url);
+    const stats = record(watcher);
+    await subscribe(watcher, 'busbar/stats/notifiers', 1);
+    await waitFor(
+      () => stats.some((m) => m.payload.includes('"file:alarms":{"delivered":1')),
+      'the router statistics',
+      8_000,
+    );
+    const last = JSON.parse(stats.at(-1)!.payload) as { targets: Record<string, { delivered: number }> };
+    expect(last.targets['log:audit']?.delivered).toBe(1);
   });
 });

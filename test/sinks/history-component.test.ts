@@ -24,7 +24,7 @@ function latestStats(): Record<string, number> {
 beforeAll(async () => {
   dir = await tempDir('history-component');
   file = path.join(dir.path, 'history.db');
-  busbar = await startTestBusbar({ sinks: { history: historyConfig() } });
+  busbar = await startTestBusbar({ agent: { enabled: false }, sinks: { history: historyConfig() } });
   const watcher = await clients.connect(busbar.url);
   stats = record(watcher);
   await subscribe(watcher, 'busbar/stats/history', 0);
@@ -151,7 +151,7 @@ describe('history sink in a running busbar', () => {
 
   it('keeps the data across a restart of busbar', async () => {
     await busbar.stop();
-    busbar = await startTestBusbar({ sinks: { history: historyConfig() } });
+    busbar = await startTestBusbar({ agent: { enabled: false }, sinks: { history: historyConfig() } });
     const reader = HistoryReader.open(file);
     try {
       expect(reader.series()).toHaveLength(5);

@@ -5,8 +5,21 @@
  */
 import type { Logger } from '../../../core/logger.js';
 import { HistoryReader } from '../../../sinks/history/reader.js';
-import { alarmChartPng, alarmSeriesName } from '../../charts/history-chart.js';
-import { takeChartFontWarning } from '../../charts/render.js';
+
+/**
+ * The chart code, loaded on the first mail that needs it: ECharts takes most of a second to load,
+ * which every start of the notifiers would otherwise pay, charts or not.
+ */
+async function chartModules(): Promise<{
+  history: typeof import('../../charts/history-chart.js');
+  render: typeof import('../../charts/render.js');
+}> {
+  const [history, render] = await Promise.all([
+    import('../../charts/history-chart.js'),
+    import('../../charts/render.js'),
+  ]);
+  return { history, render };
+}
 import type { MailAlarm } from './alarm-payload.js';
 
 /** More charts make a mail slow to open and heavy to keep; the rest are named in the body. */
@@ -68,12 +81,13 @@ export class AlarmCharts {
     if (firing.length === 0) return { charts: [], omitted: 0 };
     const reader = this.open();
     if (!reader) return { charts: [], omitted: 0 };
+    const { history, render } = await chartModules();
     const charts: MailChart[] = [];
     for (const alarm of firing.slice(0, MAX_CHARTS)) {
       if (signal.aborted) break;
-      const series = alarmSeriesName(alarm) ?? alarm.series;
+      const series = history.alarmSeriesName(alarm) ?? alarm.series;
       try {
-        const png = await alarmChartPng(reader, alarm, now);
+        const png = await history.alarmChartPng(reader, alarm, now);
         if (png === undefined) {
           this.log.debug(
             { rule: alarm.rule, series },
@@ -95,7 +109,7 @@ export class AlarmCharts {
         );
       }
     }
-    const warning = takeChartFontWarning();
+    const warning = render.takeChartFontWarning();
     if (warning !== undefined) this.log.warn(warning);
     return { charts, omitted: Math.max(0, firing.length - MAX_CHARTS) };
   }

@@ -26,6 +26,10 @@ export const emailService: NotifierService<EmailTargetConfig> = {
       // nodemailer logs nothing unless given a logger; keep it so, the auth exchange would show.
       logger: false,
       connectionTimeout: 10_000,
+      // Reuse connections: a new one per mail pays the server's greeting (often a deliberate delay)
+      // and a TLS handshake every time. A connection the server closed is replaced on the next mail.
+      pool: true,
+      maxConnections: 2,
     });
     const alarmCharts = config.charts ? new AlarmCharts(historyPath, log) : undefined;
     return {

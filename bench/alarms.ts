@@ -105,6 +105,8 @@ async function latency(): Promise<void> {
       defaults: false,
       statePath: join(dir, 'alarms.json'),
       rules: [{ kind: 'threshold', name: 'hot', measurement: 'temp', field: 'temp', above: 50 }],
+      // Each change told alone and at once, so the notification's latency is the stage's own cost.
+      notify: { groupBy: ['...'], groupWait: '0s' },
     },
   });
   const running = await startBusbar(config, pino({ level: 'warn' }));
@@ -113,6 +115,7 @@ async function latency(): Promise<void> {
     const waiting = new Map<string, (at: bigint) => void>();
     client.on('message', (topic) => waiting.get(topic)?.(process.hrtime.bigint()));
     await client.subscribeAsync('busbar/alarms/hot/#', { qos: 0 });
+    await client.subscribeAsync('busbar/notify/#', { qos: 0 });
     await client.subscribeAsync('bench/echo/#', { qos: 0 });
     const measure = async (
       send: (i: number) => Promise<unknown>,
@@ -137,11 +140,17 @@ async function latency(): Promise<void> {
       (i) => client.publishAsync(`busbar/metrics/s${i}/temp`, `temp,host=s${i} temp=60`),
       (i) => `busbar/alarms/hot/s${i}.temp.temp{host=s${i}}`,
     );
+    // New series (n${i}), so each point fires a new alarm; measured to its grouped notification.
+    const notified = await measure(
+      (i) => client.publishAsync(`busbar/metrics/n${i}/temp`, `temp,host=n${i} temp=60`),
+      (i) => running.topics.notification(`hot/n${i}.temp.temp{host=n${i}}`),
+    );
     const at = (values: number[], q: number): string =>
       values[Math.min(values.length - 1, Math.floor(q * values.length))]!.toFixed(2);
     const line = (values: number[]): string =>
       `p50 ${at(values, 0.5)} ms, p99 ${at(values, 0.99)} ms, max ${at(values, 1)} ms`;
     log(`point → alarm publish through busbar (${SAMPLES} alarms): ${line(latencies)}`);
+    log(`point → grouped notification on busbar/notify (no wait): ${line(notified)}`);
     log(`  for comparison, a message's round trip through the broker: ${line(echo)}`);
   } finally {
     await client.endAsync();

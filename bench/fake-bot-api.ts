@@ -68,6 +68,8 @@ export class FakeBotApi {
   private waiter: Waiter | undefined;
   private readonly listeners = new Set<() => void>();
   private readonly sent = new Map<number, SentMessage>();
+  /** chat id → sendMessage calls still to fail. */
+  private readonly sendFailures = new Map<string, number>();
 
   private constructor(
     private readonly server: http.Server,
@@ -127,6 +129,11 @@ export class FakeBotApi {
       data,
     };
     return this.queue({ callback_query });
+  }
+
+  /** The next `times` sendMessage calls to `chatId` fail with 502, as Telegram does at times. */
+  failSends(chatId: number | string, times: number): void {
+    this.sendFailures.set(String(chatId), times);
   }
 
   callsOf(method: string): BotApiCall[] {
@@ -277,6 +284,11 @@ export class FakeBotApi {
       case 'sendMessage': {
         if (params.chat_id === undefined) return badRequest('chat_id is empty');
         if (!params.text) return badRequest('message text is empty');
+        const failures = this.sendFailures.get(String(params.chat_id)) ?? 0;
+        if (failures > 0) {
+          this.sendFailures.set(String(params.chat_id), failures - 1);
+          return respond(502, { ok: false, error_code: 502, description: 'Bad Gateway' });
+        }
         return ok(this.remember(params.chat_id, { text: params.text }));
       }
       case 'sendPhoto': {

@@ -20,6 +20,8 @@ export const CHART_COLORS = [
   '#7f7f7f',
 ];
 export const THRESHOLD_COLOR = '#b00020';
+/** Series with this many points or fewer are drawn with a dot at each point. */
+const SYMBOLS_UP_TO = 30;
 export const FIRING_COLOR = 'rgba(214, 39, 40, 0.12)';
 
 export function chartOption(spec: ChartSpec): Record<string, unknown> {
@@ -31,7 +33,9 @@ export function chartOption(spec: ChartSpec): Record<string, unknown> {
     type: 'line',
     name: one.name,
     data: one.points.map((point) => [point.time, point.value]),
-    showSymbol: false,
+    // Dots only where there are few points: a lone point draws no line, and would not show at all.
+    showSymbol: one.points.length <= SYMBOLS_UP_TO,
+    symbolSize: 6,
     // A point per pixel column is all an 800 px wide picture can show.
     sampling: 'lttb',
     lineStyle: { width: 2 },

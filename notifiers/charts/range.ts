@@ -53,10 +53,17 @@ function parseEnd(part: string, now: number, text: string | undefined): number {
   // Date.parse reads a date-time without a zone as local time; these are UTC.
   const iso = DATE_RE.test(part) || HAS_ZONE_RE.test(part) ? part : `${part}z`;
   const parsed = /^\d{4}-\d{2}-\d{2}/.test(part) ? Date.parse(iso.toUpperCase()) : Number.NaN;
-  if (Number.isNaN(parsed)) {
+  if (Number.isNaN(parsed) || !dayExists(part.slice(0, 10))) {
     throw new Error(
       `chart range "${text ?? ''}": "${part}" is not an ISO 8601 date or a time of day; ${HELP}`,
     );
   }
   return parsed;
+}
+
+/** Date.parse rolls an impossible day over (2026-02-30 → March 2); people meant something else. */
+function dayExists(date: string): boolean {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const parsed = new Date(Date.UTC(year, month - 1, day));
+  return parsed.getUTCMonth() === month - 1 && parsed.getUTCDate() === day;
 }

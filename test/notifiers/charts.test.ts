@@ -91,6 +91,15 @@ describe('renderChartPng', () => {
     expect(readPng(renderChartPng(withFar)).near(THRESHOLD_COLOR, 40)).toBeGreaterThan(200);
   });
 
+  it('shows a lone point, which draws no line', () => {
+    const lone = spec({
+      series: [{ name: 'web1', points: [{ time: TO - HOUR, value: 40 }] }],
+      thresholds: [],
+      firing: [],
+    });
+    expect(readPng(renderChartPng(lone)).near(BLUE)).toBeGreaterThan(10);
+  });
+
   it('renders at the size asked, and an empty chart too', () => {
     const small = readPng(renderChartPng(spec({ width: 400, height: 200 })));
     expect([small.width, small.height]).toEqual([400, 200]);
@@ -159,6 +168,9 @@ describe('parseChartRange', () => {
     expect(() => parseChartRange('2026-11-22..2026-11-20', now)).toThrow(/start is not before the end/);
     expect(() => parseChartRange('..10:00', now)).toThrow(/start is missing/);
     expect(() => parseChartRange('monday..friday', now)).toThrow(/"monday" is not an ISO 8601 date/);
+    // Date.parse would roll these over into the next month.
+    expect(() => parseChartRange('2026-02-30..2026-03-02', now)).toThrow(/"2026-02-30" is not an ISO/);
+    expect(() => parseChartRange('2026-11-01..2026-11-31t10:00', now)).toThrow(/"2026-11-31t10:00"/);
   });
 });
 

@@ -9,6 +9,9 @@ import type { NotifierService } from '../service.js';
 import { alarmButtons } from './buttons.js';
 import { telegramTargetSchema, type TelegramTargetConfig } from './config.js';
 
+/** Notifications whose reached chats are remembered while they are retried. */
+const MAX_REMEMBERED = 1_000;
+
 /** Telegram refuses longer texts. */
 export const MAX_MESSAGE_LENGTH = 4096;
 
@@ -23,6 +26,9 @@ export const telegramService: NotifierService<TelegramTargetConfig> = {
     // The notifiers schema fills in the bot's token; an empty one fails each send, clearly.
     const token = config.token ?? '';
     const api = token ? new Api(token, { apiRoot: config.apiRoot, maxRetries: 0 }) : undefined;
+    // Chats a notification already reached, so the router's retry after a later chat failed does
+    // not send it to the earlier ones again. Bounded: the oldest entries go first.
+    const reached = new Map<string, Set<string | number>>();
     return {
       format: 'html',
       async send(notification, signal) {
@@ -36,7 +42,14 @@ export const telegramService: NotifierService<TelegramTargetConfig> = {
           : notification.plain.message;
         const fits = html.length <= MAX_MESSAGE_LENGTH;
         const markup = config.buttons ? alarmButtons(notification.payload) : undefined;
+        let done = reached.get(notification.id);
+        if (!done) {
+          done = new Set();
+          reached.set(notification.id, done);
+          if (reached.size > MAX_REMEMBERED) reached.delete(reached.keys().next().value!);
+        }
         for (const chat of config.chats) {
+          if (done.has(chat)) continue;
           try {
             await api.sendMessage(
               {
@@ -51,7 +64,9 @@ export const telegramService: NotifierService<TelegramTargetConfig> = {
           } catch (error) {
             throw new TelegramSendError(`telegram chat ${chat}: ${describeError(error, token)}`);
           }
+          done.add(chat);
         }
+        reached.delete(notification.id);
       },
     };
   },

@@ -28,7 +28,9 @@ const template = z
     const problem = compileMessageTemplate(text).problem;
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   })
-  .describe('Text with `{topic}`, `{topic[N]}` (0-based level), `{payload}` and `{payload.a.b}` values.');
+  .describe(
+    'Text with `{topic}`, `{topic[N]}` (0-based level), `{payload}`, `{payload.a.b}` and `{alarms}` (one line per alarm) values.',
+  );
 
 /** A target reference: `<service>:<name>` (`email:ops`, `webhook:mattermost`). */
 const targetRef = z

@@ -1,6 +1,7 @@
 /**
- * Title and message templates: `{topic}`, `{topic[N]}` (0-based topic level), `{payload}` and
- * `{payload.a.b}` (a field of the JSON payload). Values are escaped for the target's format, so a
+ * Title and message templates: `{topic}`, `{topic[N]}` (0-based topic level), `{payload}`,
+ * `{payload.a.b}` (a field of the JSON payload) and `{alarms}` (one line per alarm of an alarm or a
+ * grouped notification payload: `[FIRING] disk used on web1 is 93, above 90`). Values are escaped for the target's format, so a
  * payload cannot inject HTML into an email or markup into a chat message; the template text itself
  * is the operator's and is kept as written.
  */
@@ -40,12 +41,30 @@ function accessor(name: string): ((values: TemplateValues) => unknown) | string 
     return (values) => values.levels[index];
   }
   if (name === 'payload') return (values) => values.payload;
+  if (name === 'alarms') return (values) => alarmLines(values.payload);
   if (name.startsWith('payload.')) {
     const path = name.slice('payload.'.length).split('.');
     if (path.some((key) => key === '')) return `"{${name}}" has an empty field name`;
     return (values) => fieldAt(values.payload, path);
   }
-  return `unknown value "{${name}}" (use {topic}, {topic[N]}, {payload} or {payload.field})`;
+  return `unknown value "{${name}}" (use {topic}, {topic[N]}, {payload}, {payload.field} or {alarms})`;
+}
+
+/**
+ * `[STATE] summary` for each alarm of the payload: a grouped notification's `alarms`, or an alarm
+ * itself; empty for any other payload.
+ */
+function alarmLines(payload: unknown): string {
+  const list = fieldAt(payload, ['alarms']);
+  const alarms = Array.isArray(list) ? (list as unknown[]) : [payload];
+  return alarms
+    .filter((alarm): alarm is Record<string, unknown> => alarm !== null && typeof alarm === 'object')
+    .filter((alarm) => typeof alarm.state === 'string' && typeof alarm.summary === 'string')
+    .map(
+      (alarm) =>
+        `[${alarm.flapping === true ? 'FLAPPING' : String(alarm.state).toUpperCase()}] ${String(alarm.summary)}`,
+    )
+    .join('\n');
 }
 
 function stringify(value: unknown): string {

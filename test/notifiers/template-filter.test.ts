@@ -31,6 +31,31 @@ describe('templates', () => {
     expect(text.render(values('a/b', 'plain words'), 'text')).toBe('[] plain words');
   });
 
+  it('lists the alarms of a grouped notification or an alarm with {alarms}, escaped', () => {
+    const list = compileMessageTemplate('{payload.summary}\n{alarms}');
+    const group = {
+      summary: '2 firing, 1 resolved: disk on web1, web2',
+      alarms: [
+        { state: 'firing', summary: 'disk on web1 is 95 > 90 <root>' },
+        { state: 'firing', summary: 'link on sw1 changes', flapping: true },
+        { state: 'resolved', summary: 'disk on web2 is back to 70' },
+      ],
+    };
+    expect(list.render(values('busbar/notify/rule=disk', group), 'html')).toBe(
+      [
+        '2 firing, 1 resolved: disk on web1, web2',
+        '[FIRING] disk on web1 is 95 &gt; 90 &lt;root&gt;',
+        '[FLAPPING] link on sw1 changes',
+        '[RESOLVED] disk on web2 is back to 70',
+      ].join('\n'),
+    );
+    const one = compileMessageTemplate('{alarms}');
+    expect(one.render(values('busbar/alarms/a/b', { state: 'firing', summary: 'x is 1' }), 'text')).toBe(
+      '[FIRING] x is 1',
+    );
+    expect(one.render(values('home/door/open', { who: 'Ann' }), 'text')).toBe('');
+  });
+
   it('rejects an unknown placeholder at config time, naming it', () => {
     const result = routeSchema.safeParse({
       name: 'r',

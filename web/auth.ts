@@ -15,7 +15,7 @@ import type { UserEntry } from '../config/schema.js';
 import type { WebConfig, WebRole } from './config.js';
 import { HttpError } from './http.js';
 import { LoginLimiter } from './login-limit.js';
-import type { Sessions } from './sessions.js';
+import { credentialFingerprint, type SessionResolver, type Sessions } from './sessions.js';
 
 export interface Principal {
   /** `user:<name>`, `token:<name>` or `anonymous`. */
@@ -38,6 +38,8 @@ export interface Authenticator {
    * Throws a 429 HttpError while that address or username has failed too often.
    */
   login(username: string, password: string, remoteAddress: string): Promise<Principal | undefined>;
+  /** What a login session of `name` (`user:<name>`) is worth under the current config (sessions.ts). */
+  resolveSession: SessionResolver;
   anonymous(request: IncomingMessage): Principal | undefined;
 }
 
@@ -110,6 +112,15 @@ export function createAuthenticator(
 
   return {
     login,
+    resolveSession(name) {
+      const username = name.startsWith('user:') ? name.slice('user:'.length) : undefined;
+      const user = users.find((candidate) => candidate.username === username);
+      if (!user || username === undefined) return undefined;
+      return {
+        principal: { name, role: readOnly.has(username) ? 'read' : 'write', aclUser: username },
+        credential: credentialFingerprint(user.password),
+      };
+    },
     anonymous(request) {
       const allowed = config.allowAnonymous ?? isLoopbackHost(request.socket.remoteAddress ?? '');
       return allowed ? { name: 'anonymous', role: config.anonymousRole, aclUser: undefined } : undefined;

@@ -31,7 +31,10 @@ export const webComponent: Component<WebSection> = {
   kind: 'web',
   async run({ config, log, bus, topics, signal }) {
     const state = new BusState(bus, topics);
-    const sessions = new Sessions(config.sessionTtl);
+    const sessions = new Sessions(
+      config.sessionTtl,
+      config.sessionsPath === '' ? undefined : config.sessionsPath,
+    );
     const counters = { requests: 0, failed: 0, unauthorized: 0 };
     let url = '';
     const publishStats = (): Promise<void> =>
@@ -62,9 +65,17 @@ export const webComponent: Component<WebSection> = {
     };
 
     await state.start();
+    const auth = createAuthenticator(config, config.users, sessions);
+    try {
+      const { kept, dropped } = await sessions.load(auth.resolveSession);
+      if (kept + dropped > 0) log.info({ kept, dropped }, 'login sessions of the previous run restored');
+    } catch (error) {
+      // A damaged file costs the users a login, nothing more.
+      log.warn({ path: config.sessionsPath, reason: errorMessage(error) }, 'login sessions not restored');
+    }
     const server = createWebServer({
       config,
-      auth: createAuthenticator(config, config.users, sessions),
+      auth,
       sessions,
       state,
       bus,
@@ -111,6 +122,11 @@ export const webComponent: Component<WebSection> = {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await state.stop();
+      await sessions
+        .flush()
+        .catch((error: unknown) =>
+          log.warn({ path: config.sessionsPath, reason: errorMessage(error) }, 'login sessions not saved'),
+        );
     }
   },
 };

@@ -36,6 +36,12 @@ export const webSchema = z
       .describe('Broker users (broker.users) who may read but not ingest or publish.'),
     tokens: z.array(tokenSchema).default([]).describe('API tokens, for scripts and Telegraf.'),
     sessionTtl: duration.prefault('12h').describe('How long a login session lasts.'),
+    sessionsPath: z
+      .string()
+      .default('data/web-sessions.json')
+      .describe(
+        'File where login sessions survive a restart (hashes of their ids only); empty: in memory only.',
+      ),
     maxBodySize: byteSize.prefault('10MiB').describe('Larger request bodies are refused with 413.'),
   })
   .strict();

@@ -101,7 +101,7 @@ export function createWebServer(options: WebServerOptions): Server {
       clientAddress(request),
     );
     if (!principal) throw new HttpError(401, 'unauthorized', 'wrong username or password');
-    const id = sessions.create(principal);
+    const id = sessions.create(principal, auth.resolveSession(principal.name)?.credential);
     const secure = request.headers['x-forwarded-proto'] === 'https' ? '; Secure' : '';
     response.setHeader(
       'set-cookie',

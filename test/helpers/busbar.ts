@@ -26,7 +26,7 @@ export async function startTestBusbar(input: ConfigInput = {}): Promise<TestBusb
     // And the notifications' delivery record.
     notifiers: { recordPath: `${data.path}/notifications.db`, ...input.notifiers },
     // The web server too listens on a free port (its URL is on <base>/stats/web).
-    web: { port: 0, ...input.web },
+    web: { port: 0, sessionsPath: `${data.path}/web-sessions.json`, ...input.web },
   });
   const log = captureLog('debug');
   const running = await startBusbar(config, log.logger);

@@ -10,7 +10,11 @@ import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
 import pino from 'pino';
 import { alarmRuleSchema, type AlarmRule } from '../alarms/config.js';
+import type { AlarmMessage } from '../alarms/alarm.js';
 import { AlarmEngine } from '../alarms/engine.js';
+import { inhibitRuleSchema, notifySchema } from '../alarms/notify/config.js';
+import { SilenceStore } from '../alarms/notify/silences.js';
+import { NotificationStage } from '../alarms/notify/stage.js';
 import { startBusbar } from '../cli/app.js';
 import { parseConfig } from '../config/load.js';
 import type { Metric } from '../core/metric.js';
@@ -95,6 +99,40 @@ function throughput(withExpressions: boolean): void {
   log(`  heap ${(process.memoryUsage().heapUsed / 1024 / 1024).toFixed(0)} MiB`);
 }
 
+/**
+ * An outage: 100 PDUs and the 10,000 machines behind them (100 per rack) fire at once, in one group
+ * per rule. Timed with an inhibition rule (PDU mutes its rack) against the same storm without one.
+ */
+function storm(inhibit: boolean): number {
+  const stage = new NotificationStage({
+    config: notifySchema.parse({ groupBy: ['rule'], groupWait: '0s' }),
+    inhibit: inhibit
+      ? [inhibitRuleSchema.parse({ when: { rule: 'pdu' }, suppress: { rule: 'down' }, equal: ['rack'] })]
+      : [],
+    silences: new SilenceStore([], [], 0),
+    onNotify: () => undefined,
+  });
+  const at = 1_000;
+  const alarm = (rule: string, source: string, rack: string): AlarmMessage => ({
+    rule,
+    series: source,
+    state: 'firing',
+    severity: 'critical',
+    value: 1,
+    threshold: 0,
+    baseline: null,
+    since: new Date(at).toISOString(),
+    firedAt: new Date(at).toISOString(),
+    labels: { source, rack },
+    summary: `${rule} ${source}`,
+  });
+  const began = process.hrtime.bigint();
+  for (let r = 0; r < 100; r++) stage.change(alarm('pdu', `pdu${r}`, `r${r}`), at);
+  for (let m = 0; m < 10_000; m++) stage.change(alarm('down', `m${m}`, `r${m % 100}`), at);
+  stage.flushDue(at);
+  return Number(process.hrtime.bigint() - began) / 1e6;
+}
+
 async function latency(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'busbar-bench-alarms-'));
   const config = parseConfig({
@@ -161,4 +199,10 @@ async function latency(): Promise<void> {
 
 throughput(false);
 throughput(true);
+storm(true); // warm-up
+const muted = storm(true);
+const plain = storm(false);
+log(
+  `notification stage, 10,100 alarms at once: ${muted.toFixed(1)} ms with a PDU inhibition rule, ${plain.toFixed(1)} ms without (${(muted / plain).toFixed(2)}×)`,
+);
 await latency();

@@ -7,10 +7,21 @@ import { alarmLabels, compileLabelMatchers, type LabelPredicate } from '../silen
 import type { AlarmMessage } from '../alarm.js';
 import type { InhibitRule } from './config.js';
 
+type Alarm = Pick<AlarmMessage, 'rule' | 'series' | 'severity' | 'labels' | 'state'>;
+
 interface CompiledInhibit {
   readonly when: LabelPredicate;
   readonly suppress: LabelPredicate;
   readonly equal: readonly string[];
+}
+
+/** The firing alarm (`<rule>/<series>`) that inhibits an alarm, or undefined. */
+export type InhibitionCheck = (alarm: Alarm) => string | undefined;
+
+const NONE: InhibitionCheck = () => undefined;
+
+function alarmId(alarm: Pick<AlarmMessage, 'rule' | 'series'>): string {
+  return `${alarm.rule}/${alarm.series}`;
 }
 
 export class Inhibitor {
@@ -29,25 +40,40 @@ export class Inhibitor {
   }
 
   /**
-   * The firing alarm (`<rule>/<series>`) that inhibits `alarm`, or undefined. An alarm never
-   * inhibits itself; one matching both sides of a rule is muted only by another.
+   * Indexes the firing alarms once, so that checking every alarm of a large group costs one lookup
+   * per rule rather than a pass over every firing alarm: in an outage both counts are large.
    */
-  inhibitor(alarm: AlarmMessage, firing: Iterable<AlarmMessage>): string | undefined {
-    if (this.rules.length === 0) return undefined;
-    const labels = alarmLabels(alarm);
-    for (const rule of this.rules) {
-      if (!rule.suppress(alarm)) continue;
-      for (const source of firing) {
-        if (source.state !== 'firing' || (source.rule === alarm.rule && source.series === alarm.series))
-          continue;
-        if (!rule.when(source)) continue;
-        const sourceLabels = alarmLabels(source);
-        // Alertmanager's `equal`: a label missing on both sides counts as equal.
-        if (rule.equal.every((name) => sourceLabels[name] === labels[name])) {
-          return `${source.rule}/${source.series}`;
-        }
-      }
+  prepare(firing: Iterable<Alarm>): InhibitionCheck {
+    if (this.rules.length === 0) return NONE;
+    // Per rule: the values of its `equal` labels → up to two inhibiting alarms with them (two, so
+    // that an alarm matching both sides is muted by another and never by itself).
+    const indexes = this.rules.map(() => new Map<string, string[]>());
+    for (const source of firing) {
+      if (source.state !== 'firing') continue;
+      this.rules.forEach((rule, index) => {
+        if (!rule.when(source)) return;
+        const key = equalKey(rule.equal, alarmLabels(source));
+        const found = indexes[index]!.get(key) ?? [];
+        if (found.length < 2) found.push(alarmId(source));
+        indexes[index]!.set(key, found);
+      });
     }
-    return undefined;
+    return (alarm) => {
+      let labels: Record<string, string> | undefined;
+      for (let index = 0; index < this.rules.length; index++) {
+        const rule = this.rules[index]!;
+        if (!rule.suppress(alarm)) continue;
+        labels ??= alarmLabels(alarm);
+        const found = indexes[index]!.get(equalKey(rule.equal, labels));
+        const other = found?.find((id) => id !== alarmId(alarm));
+        if (other !== undefined) return other;
+      }
+      return undefined;
+    };
   }
+}
+
+/** Alertmanager's `equal`: a label missing on both sides counts as equal (as an empty value). */
+function equalKey(equal: readonly string[], labels: Record<string, string>): string {
+  return JSON.stringify(equal.map((name) => labels[name] ?? null));
 }

@@ -14,7 +14,7 @@ import type { AlarmNotification } from '../notification.js';
 import { alarmLabels } from '../silence.js';
 import type { InhibitRule, NotifyConfig } from './config.js';
 import { FlapDetector } from './flapping.js';
-import { Inhibitor } from './inhibit.js';
+import { Inhibitor, type InhibitionCheck } from './inhibit.js';
 import type { SilenceStore } from './silences.js';
 
 /** What an alarm was last told as; undefined: not yet. */
@@ -154,9 +154,12 @@ export class NotificationStage {
   flushDue(now: number): void {
     if (now < this.earliest) return;
     this.earliest = Infinity;
+    let inhibited: InhibitionCheck | undefined;
     for (const group of [...this.groups.values()]) {
-      if (group.nextFlush !== undefined && group.nextFlush <= now) this.flush(group, now, 'change');
-      else if (group.nextFlush !== undefined) this.earliest = Math.min(this.earliest, group.nextFlush);
+      if (group.nextFlush !== undefined && group.nextFlush <= now) {
+        inhibited ??= this.inhibition();
+        this.flush(group, now, 'change', inhibited);
+      } else if (group.nextFlush !== undefined) this.earliest = Math.min(this.earliest, group.nextFlush);
     }
   }
 
@@ -169,6 +172,7 @@ export class NotificationStage {
       record.flapping = this.flaps.evaluate(record.changes, now, record.flapping);
       if (record.changes.length === 0) this.flapRecords.delete(id);
     }
+    const inhibited = this.inhibition();
     for (const group of this.groups.values()) {
       for (const [id, entry] of group.entries) {
         const flapping = this.flapRecords.get(id)?.flapping ?? false;
@@ -177,13 +181,13 @@ export class NotificationStage {
           this.changes += 1;
         }
       }
-      if (group.nextFlush === undefined && this.hasNews(group, now)) this.schedule(group, now);
+      if (group.nextFlush === undefined && this.hasNews(group, now, inhibited)) this.schedule(group, now);
       if (
         group.nextFlush === undefined &&
         group.lastFlush !== undefined &&
         now - group.lastFlush >= this.config.repeatInterval
       ) {
-        this.flush(group, now, 'repeat');
+        this.flush(group, now, 'repeat', inhibited);
       }
     }
     this.flushDue(now);
@@ -228,13 +232,13 @@ export class NotificationStage {
   }
 
   /** How an entry would be shown now, or undefined when it is muted (silenced or inhibited). */
-  private shown(entry: GroupEntry, now: number, firing: readonly AlarmMessage[], count: boolean): Told {
+  private shown(entry: GroupEntry, now: number, inhibited: InhibitionCheck, count: boolean): Told {
     const { message } = entry;
     if (this.silences.silencing(message, now).length > 0) {
       if (count) this.stats.silenced += 1;
       return undefined;
     }
-    if (this.inhibitor.inhibitor(message, firing) !== undefined) {
+    if (inhibited(message) !== undefined) {
       if (count) this.stats.inhibited += 1;
       return undefined;
     }
@@ -249,33 +253,32 @@ export class NotificationStage {
     return true;
   }
 
-  private hasNews(group: Group, now: number): boolean {
-    const firing = this.firingAlarms();
+  private hasNews(group: Group, now: number, inhibited: InhibitionCheck): boolean {
     for (const entry of group.entries.values()) {
-      if (this.isNews(entry, this.shown(entry, now, firing, false))) return true;
+      if (this.isNews(entry, this.shown(entry, now, inhibited, false))) return true;
     }
     return false;
   }
 
-  private firingAlarms(): AlarmMessage[] {
-    if (!this.inhibitor.enabled) return [];
+  /** Which alarms the firing ones inhibit now; computed once per pass over the groups. */
+  private inhibition(): InhibitionCheck {
+    if (!this.inhibitor.enabled) return () => undefined;
     const firing: AlarmMessage[] = [];
     for (const group of this.groups.values()) {
       for (const entry of group.entries.values()) {
         if (entry.message.state === 'firing') firing.push(entry.message);
       }
     }
-    return firing;
+    return this.inhibitor.prepare(firing);
   }
 
-  private flush(group: Group, now: number, reason: 'change' | 'repeat'): void {
+  private flush(group: Group, now: number, reason: 'change' | 'repeat', inhibited: InhibitionCheck): void {
     if (group.nextFlush !== undefined) this.changes += 1;
     group.nextFlush = undefined;
-    const firing = this.firingAlarms();
     const told: { entry: GroupEntry; shown: Exclude<Told, undefined> }[] = [];
     let news = false;
     for (const [id, entry] of group.entries) {
-      const shown = this.shown(entry, now, firing, reason === 'change');
+      const shown = this.shown(entry, now, inhibited, reason === 'change');
       const isNews = this.isNews(entry, shown);
       news ||= isNews;
       if (shown === 'firing' || isNews) told.push({ entry, shown: shown! });

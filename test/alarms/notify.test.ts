@@ -113,6 +113,19 @@ describe('inhibition', () => {
     expect(drive.lines()).toEqual(['new firing: offline@sw1:firing', 'new firing: nodata@web2:firing']);
   });
 
+  it('in an outage of many racks, each PDU mutes exactly the machines of its own rack', () => {
+    const drive = new StageDrive({ notify: { groupBy: ['rule'], groupWait: '10s' }, inhibit });
+    // Racks r0..r49 lose their PDU; machines in r0..r99 go down (web<n> sits in rack r<n % 100>).
+    for (let r = 0; r < 50; r++) drive.change('pdu-down', `pdu${r}`, 'firing', { rack: `r${r}` });
+    for (let m = 0; m < 1_000; m++) drive.change('offline', `web${m}`, 'firing', { rack: `r${m % 100}` });
+    drive.advance(10 * SECOND);
+    const offline = drive.sent.find((n) => n.group === 'rule=offline')!;
+    expect(drive.sent.find((n) => n.group === 'rule=pdu-down')?.firing).toBe(50);
+    expect(offline.firing).toBe(500);
+    expect(offline.alarms.every((a) => Number(a.labels.rack!.slice(1)) >= 50)).toBe(true);
+    expect(drive.stage.stats.inhibited).toBe(500);
+  });
+
   it('an alarm matching both sides does not mute itself', () => {
     const drive = new StageDrive({
       notify: { groupBy: ['...'], groupWait: '0s' },

@@ -3,10 +3,12 @@
  * The file is `--db`, else `sinks.history.path` of the config file, else the default path.
  */
 import { Command } from 'commander';
-import { ConfigError, loadConfig } from '../config/load.js';
 import { errorMessage } from '../core/errors.js';
-import { HistoryReader, type RangeSeries } from '../sinks/history/reader.js';
+import type { HistoryReader, RangeSeries } from '../sinks/history/reader.js';
 import { formatTime, parseTimeSpec } from '../sinks/history/time-spec.js';
+
+// The config loader (every component's schema) and the history reader (SQLite) are imported when a
+// query runs: cli/main.ts defines this command for every invocation, `busbar agent`'s included.
 
 export interface HistoryOptions {
   db?: string;
@@ -17,6 +19,7 @@ export interface HistoryOptions {
 /** The history file named by the options, the config file or the defaults. */
 export async function historyPath(options: HistoryOptions): Promise<string> {
   if (options.db !== undefined) return options.db;
+  const { loadConfig } = await import('../config/load.js');
   const config = await loadConfig(options.config ?? process.env.BUSBAR_CONFIG);
   return config.sinks.history.path;
 }
@@ -28,9 +31,11 @@ export async function withReader(
 ): Promise<void> {
   let reader: HistoryReader | undefined;
   try {
+    const { HistoryReader } = await import('../sinks/history/reader.js');
     reader = HistoryReader.open(await historyPath(options));
     await action(reader);
   } catch (error) {
+    const { ConfigError } = await import('../config/load.js');
     process.stderr.write(
       `${error instanceof ConfigError ? error.message : `busbar: ${errorMessage(error)}`}\n`,
     );

@@ -276,12 +276,17 @@ export class AlarmEngine {
       fit.prune(now - compiled.rule.window);
       return;
     }
-    let ewma = compiled.baselines.get(instance.series);
-    if (ewma === undefined) {
+    this.baselineOf(compiled, instance.series).seed(history);
+  }
+
+  /** The deviation baseline of one series, created empty on first use. */
+  private baselineOf(compiled: Extract<CompiledRule, { kind: 'deviation' }>, series: string): SeasonalEwma {
+    let ewma = compiled.baselines.get(series);
+    if (!ewma) {
       ewma = new SeasonalEwma(compiled.rule.alpha, compiled.rule.season);
-      compiled.baselines.set(instance.series, ewma);
+      compiled.baselines.set(series, ewma);
     }
-    ewma.seed(history);
+    return ewma;
   }
 
   /** Every instance, for the state file. */
@@ -331,11 +336,7 @@ export class AlarmEngine {
   ): void {
     const { rule } = compiled;
     const instance = this.instance(rule, labels, now);
-    let ewma = compiled.baselines.get(instance.series);
-    if (!ewma) {
-      ewma = new SeasonalEwma(rule.alpha, rule.season);
-      compiled.baselines.set(instance.series, ewma);
-    }
+    const ewma = this.baselineOf(compiled, instance.series);
     const baseline = ewma.baseline(now);
     instance.value = value;
     instance.lastSeen = now;

@@ -8,6 +8,7 @@ import type { Bus } from '../core/bus.js';
 import type { Topics } from '../core/topics.js';
 import {
   newSilenceId,
+  requestProblem,
   silenceRequestSchema,
   silenceSchema,
   type Silence,
@@ -61,9 +62,7 @@ export async function addSilence(
   // Checked here too: the alarms component only logs a refusal, so the requester would just time out.
   const checked = silenceRequestSchema.safeParse({ ...request, action: 'add', id });
   if (!checked.success) {
-    const issue = checked.error.issues[0];
-    const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-    throw new SilenceRequestError(`${where}${issue?.message ?? 'invalid silence'}`);
+    throw new SilenceRequestError(requestProblem(checked.error));
   }
   const answer = await awaitSilenceTopic(bus, topics, id, (payload) => parseSilence(payload), timeoutMs);
   await bus.publish(topics.silenceRequests, JSON.stringify({ ...request, action: 'add', id }), { qos: 1 });

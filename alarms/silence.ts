@@ -76,6 +76,16 @@ export const silenceRequestSchema = z.discriminatedUnion('action', [
 
 export type SilenceRequest = z.input<typeof silenceRequestSchema>;
 
+/**
+ * Why a request is invalid, in one line (`duration: a duration such as …`): the first problem zod
+ * found, with its path. The alarms component refuses with it and the client checks with it first.
+ */
+export function requestProblem(error: z.ZodError): string {
+  const issue = error.issues[0];
+  const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  return `${where}${issue?.message ?? 'invalid request'}`;
+}
+
 /** The silence a valid `add` request makes at `now`. */
 export function silenceFromRequest(
   request: Extract<z.output<typeof silenceRequestSchema>, { action: 'add' }>,

@@ -4,6 +4,7 @@
  */
 import {
   compileLabelMatchers,
+  requestProblem,
   silenceFromRequest,
   silenceRequestSchema,
   type LabelPredicate,
@@ -66,9 +67,7 @@ export class SilenceStore {
     }
     const result = silenceRequestSchema.safeParse(parsed);
     if (!result.success) {
-      const issue = result.error.issues[0];
-      const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-      return { kind: 'refused', reason: `${where}${issue?.message ?? 'invalid request'}` };
+      return { kind: 'refused', reason: requestProblem(result.error) };
     }
     const request = result.data;
     if (request.action === 'add' && request.createdBy === CONFIG_AUTHOR) {

@@ -1,11 +1,11 @@
 /**
  * What the bot answers from: the history store (latest values, series, charts), and the bus' retained
- * state: sources online or offline and alarm states (web/bus-state.ts), active silences, and the
+ * state kept by web/bus-state.ts: sources online or offline, alarm states and active silences; and the
  * latest grouped notifications (remembered so their buttons can be resolved).
  */
 import type { AlarmMessage } from '../../alarms/alarm.js';
+import { isAlarmMessage } from '../alarm-payload.js';
 import type { AlarmNotification } from '../../alarms/notification.js';
-import { parseSilence } from '../../alarms/silence-client.js';
 import type { Silence } from '../../alarms/silence.js';
 import type { Bus, BusSubscription } from '../../core/bus.js';
 import type { Topics } from '../../core/topics.js';
@@ -20,15 +20,8 @@ export class HistoryUnavailableError extends Error {
   override readonly name = 'HistoryUnavailableError';
 }
 
-function isAlarm(value: Record<string, unknown>): boolean {
-  return (
-    typeof value.rule === 'string' && typeof value.series === 'string' && typeof value.state === 'string'
-  );
-}
-
 export class BotData {
   readonly state: BusState;
-  readonly silences = new Map<string, Silence>();
   private readonly groups = new Map<string, AlarmNotification>();
   private readonly subscriptions: BusSubscription[] = [];
   private history: HistoryReader | undefined;
@@ -44,12 +37,6 @@ export class BotData {
   async start(): Promise<void> {
     await this.state.start();
     this.subscriptions.push(
-      await this.bus.subscribe(this.topics.allSilences, (message) => {
-        const id = message.topic.slice(message.topic.lastIndexOf('/') + 1);
-        const silence = message.payload.length === 0 ? undefined : parseSilence(message.payload);
-        if (silence) this.silences.set(silence.id, silence);
-        else this.silences.delete(id);
-      }),
       await this.bus.subscribe(this.topics.allNotifications, (message) => {
         try {
           const parsed = JSON.parse(message.payload.toString('utf8')) as AlarmNotification;
@@ -62,6 +49,11 @@ export class BotData {
         }
       }),
     );
+  }
+
+  /** The active silences, as the web's state keeps them from the retained silence topics. */
+  get silences(): ReadonlyMap<string, Silence> {
+    return this.state.silences;
   }
 
   async stop(): Promise<void> {
@@ -91,8 +83,7 @@ export class BotData {
   /** Every alarm known from the retained topics. */
   alarms(): AlarmMessage[] {
     const out: AlarmMessage[] = [];
-    for (const value of this.state.alarms.values())
-      if (isAlarm(value)) out.push(value as unknown as AlarmMessage);
+    for (const value of this.state.alarms.values()) if (isAlarmMessage(value)) out.push(value);
     return out;
   }
 

@@ -1,24 +1,25 @@
 /**
  * Which alarms a notification is about, from its payload: one alarm (the retained JSON on
  * <base>/alarms/<rule>/<series>, alarms/alarm.ts) or a group of them (<base>/notify/<group>,
- * alarms/notification.ts). Anything else is about no alarm.
+ * alarms/notification.ts). Anything else is about no alarm. The one test of "is this an alarm" for
+ * templates, the email and Telegram services and the bot.
  */
-import type { AlarmMessage } from '../../../alarms/alarm.js';
-import type { AlarmNotification } from '../../../alarms/notification.js';
+import type { AlarmMessage } from '../alarms/alarm.js';
+import type { AlarmNotification } from '../alarms/notification.js';
 
-export type MailAlarm = AlarmMessage & { readonly flapping?: boolean };
+export type NotifiedAlarm = AlarmMessage & { readonly flapping?: boolean };
 
 export interface PayloadAlarms {
-  /** `group`: a grouped notification, listed alarm by alarm in the mail. */
+  /** `group`: a grouped notification (listed alarm by alarm in a mail). */
   readonly kind: 'alarm' | 'group';
-  readonly alarms: readonly MailAlarm[];
+  readonly alarms: readonly NotifiedAlarm[];
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The fields the mail reads; a payload without them is not taken for an alarm. */
+/** The fields notifiers read; a payload without them is not taken for an alarm. */
 export function isAlarmMessage(value: unknown): value is AlarmMessage {
   return (
     isObject(value) &&

@@ -5,6 +5,7 @@
  * payload cannot inject HTML into an email or markup into a chat message; the template text itself
  * is the operator's and is kept as written.
  */
+import { payloadAlarms } from '../alarm-payload.js';
 import type { TargetFormat } from '../services/service.js';
 
 type Part = { kind: 'text'; text: string } | { kind: 'value'; get: (values: TemplateValues) => unknown };
@@ -55,11 +56,7 @@ function accessor(name: string): ((values: TemplateValues) => unknown) | string 
  * itself; empty for any other payload.
  */
 function alarmLines(payload: unknown): string {
-  const list = fieldAt(payload, ['alarms']);
-  const alarms = Array.isArray(list) ? (list as unknown[]) : [payload];
-  return alarms
-    .filter((alarm): alarm is Record<string, unknown> => alarm !== null && typeof alarm === 'object')
-    .filter((alarm) => typeof alarm.state === 'string' && typeof alarm.summary === 'string')
+  return (payloadAlarms(payload)?.alarms ?? [])
     .map(
       (alarm) =>
         `[${alarm.flapping === true ? 'FLAPPING' : String(alarm.state).toUpperCase()}] ${String(alarm.summary)}`,

@@ -33,12 +33,24 @@ describe('templates', () => {
 
   it('lists the alarms of a grouped notification or an alarm with {alarms}, escaped', () => {
     const list = compileMessageTemplate('{payload.summary}\n{alarms}');
+    // As the alarms component publishes them (alarms/alarm.ts, alarms/notification.ts).
+    const alarm = (state: string, summary: string, extra: Record<string, unknown> = {}) => ({
+      rule: 'disk',
+      series: 'web1.disk.used_percent',
+      state,
+      since: '2026-11-25T10:00:00.000Z',
+      labels: { source: 'web1' },
+      summary,
+      ...extra,
+    });
     const group = {
+      group: 'rule=disk',
+      status: 'firing',
       summary: '2 firing, 1 resolved: disk on web1, web2',
       alarms: [
-        { state: 'firing', summary: 'disk on web1 is 95 > 90 <root>' },
-        { state: 'firing', summary: 'link on sw1 changes', flapping: true },
-        { state: 'resolved', summary: 'disk on web2 is back to 70' },
+        alarm('firing', 'disk on web1 is 95 > 90 <root>'),
+        alarm('firing', 'link on sw1 changes', { flapping: true }),
+        alarm('resolved', 'disk on web2 is back to 70'),
       ],
     };
     expect(list.render(values('busbar/notify/rule=disk', group), 'html')).toBe(
@@ -50,7 +62,7 @@ describe('templates', () => {
       ].join('\n'),
     );
     const one = compileMessageTemplate('{alarms}');
-    expect(one.render(values('busbar/alarms/a/b', { state: 'firing', summary: 'x is 1' }), 'text')).toBe(
+    expect(one.render(values('busbar/alarms/a/b', alarm('firing', 'x is 1')), 'text')).toBe(
       '[FIRING] x is 1',
     );
     expect(one.render(values('home/door/open', { who: 'Ann' }), 'text')).toBe('');

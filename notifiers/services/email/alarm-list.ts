@@ -1,9 +1,9 @@
 /** A grouped notification's alarms, one per line (text) or list item (HTML, every value escaped). */
 import { formatNumber } from '../../../alarms/alarm.js';
 import { escapeFor } from '../../router/template.js';
-import type { MailAlarm } from './alarm-payload.js';
+import type { NotifiedAlarm } from '../../alarm-payload.js';
 
-function facts(alarm: MailAlarm): string {
+function facts(alarm: NotifiedAlarm): string {
   const parts: string[] = [];
   if (alarm.value !== null) parts.push(`value ${formatNumber(alarm.value)}`);
   if (alarm.threshold !== null) parts.push(`threshold ${formatNumber(alarm.threshold)}`);
@@ -11,11 +11,11 @@ function facts(alarm: MailAlarm): string {
   return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
 }
 
-export function alarmListText(alarms: readonly MailAlarm[]): string {
+export function alarmListText(alarms: readonly NotifiedAlarm[]): string {
   return alarms.map((alarm) => `- ${alarm.state.toUpperCase()}: ${alarm.summary}${facts(alarm)}`).join('\n');
 }
 
-export function alarmListHtml(alarms: readonly MailAlarm[]): string {
+export function alarmListHtml(alarms: readonly NotifiedAlarm[]): string {
   const items = alarms.map(
     (alarm) =>
       `<li><b>${escapeFor('html', alarm.state.toUpperCase())}</b>: ` +

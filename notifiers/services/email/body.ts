@@ -5,7 +5,7 @@
 import { escapeFor } from '../../router/template.js';
 import type { Notification } from '../service.js';
 import { alarmListHtml, alarmListText } from './alarm-list.js';
-import type { PayloadAlarms } from './alarm-payload.js';
+import type { PayloadAlarms } from '../../alarm-payload.js';
 import { MAX_CHARTS, type MailCharts } from './charts.js';
 
 export interface MailBody {

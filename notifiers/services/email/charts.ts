@@ -20,7 +20,7 @@ async function chartModules(): Promise<{
   ]);
   return { history, render };
 }
-import type { MailAlarm } from './alarm-payload.js';
+import type { NotifiedAlarm } from '../../alarm-payload.js';
 
 /** More charts make a mail slow to open and heavy to keep; the rest are named in the body. */
 export const MAX_CHARTS = 5;
@@ -44,7 +44,7 @@ function errorText(error: unknown): string {
 }
 
 /** A file name from a series name: letters, digits, `.`, `_` and `-` only. */
-function fileName(index: number, alarm: MailAlarm): string {
+function fileName(index: number, alarm: NotifiedAlarm): string {
   const stem = `${alarm.rule}-${alarm.series}`.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80);
   return `chart-${index + 1}-${stem}.png`;
 }
@@ -76,7 +76,7 @@ export class AlarmCharts {
     return this.reader;
   }
 
-  async render(alarms: readonly MailAlarm[], now: number, signal: AbortSignal): Promise<MailCharts> {
+  async render(alarms: readonly NotifiedAlarm[], now: number, signal: AbortSignal): Promise<MailCharts> {
     const firing = alarms.filter((alarm) => alarm.state === 'firing');
     if (firing.length === 0) return { charts: [], omitted: 0 };
     const reader = this.open();

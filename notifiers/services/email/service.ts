@@ -4,7 +4,7 @@
  */
 import nodemailer from 'nodemailer';
 import type { NotifierService } from '../service.js';
-import { payloadAlarms } from './alarm-payload.js';
+import { payloadAlarms } from '../../alarm-payload.js';
 import { mailBody } from './body.js';
 import { AlarmCharts, type MailCharts } from './charts.js';
 import { emailTargetSchema, type EmailTargetConfig } from './config.js';

@@ -6,11 +6,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
 import type { MqttClient } from 'mqtt';
-import { SMTPServer } from 'smtp-server';
+import { startTestSmtp, type TestSmtp } from '../helpers/smtp.js';
 import type { AlarmMessage } from '../../alarms/alarm.js';
 import type { AlarmNotification } from '../../alarms/notification.js';
 import type { ConfigInput } from '../../config/schema.js';
@@ -26,13 +25,13 @@ import { readPng } from './png-pixels.js';
 
 const clients = new Clients();
 let busbar: TestBusbar | undefined;
-let smtp: SMTPServer | undefined;
+let smtp: TestSmtp | undefined;
 let dir: { path: string; remove(): Promise<void> } | undefined;
 
 afterEach(async () => {
   await clients.closeAll();
   await busbar?.stop();
-  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+  await smtp?.close();
   await dir?.remove();
   busbar = smtp = dir = undefined;
 });
@@ -41,26 +40,8 @@ const PASSWORD = 'smtp-pass-5e07';
 const MINUTE = 60_000;
 
 async function startSmtp(mails: ParsedMail[]): Promise<number> {
-  smtp = new SMTPServer({
-    authOptional: false,
-    allowInsecureAuth: true,
-    disabledCommands: ['STARTTLS'],
-    onAuth(auth, _session, callback) {
-      if (auth.username === 'busbar' && auth.password === PASSWORD) callback(null, { user: 'busbar' });
-      else callback(new Error('invalid login'));
-    },
-    onData(stream, _session, callback) {
-      // Kept as written: by default mailparser swaps cid: links for data: URLs.
-      simpleParser(stream, { keepCidLinks: true })
-        .then((mail) => {
-          mails.push(mail);
-          callback();
-        })
-        .catch((error: unknown) => callback(error as Error));
-    },
-  });
-  await new Promise<void>((resolve) => smtp!.listen(0, '127.0.0.1', resolve));
-  return (smtp.server.address() as AddressInfo).port;
+  smtp = await startTestSmtp(PASSWORD, mails);
+  return smtp.port;
 }
 
 /** A busbar mailing `port` for `route`, keeping its history store at a path the test can read. */

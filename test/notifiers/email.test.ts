@@ -4,9 +4,8 @@
  * topic of a real in-process busbar.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import type { ParsedMail } from 'mailparser';
+import { startTestSmtp, type TestSmtp } from '../helpers/smtp.js';
 import type { z } from 'zod';
 import { emailTargetSchema } from '../../notifiers/services/email/config.js';
 import { startTestBusbar, type TestBusbar } from '../helpers/busbar.js';
@@ -15,13 +14,13 @@ import { startHookServer, type HookServer } from './webhook-server.js';
 
 const clients = new Clients();
 let busbar: TestBusbar | undefined;
-let smtp: SMTPServer | undefined;
+let smtp: TestSmtp | undefined;
 let hook: HookServer | undefined;
 
 afterEach(async () => {
   await clients.closeAll();
   await busbar?.stop();
-  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+  await smtp?.close();
   await hook?.close();
   busbar = smtp = hook = undefined;
 });
@@ -29,26 +28,8 @@ afterEach(async () => {
 const PASSWORD = 'smtp-pass-91c2';
 
 async function startSmtp(mails: ParsedMail[], logins: string[]): Promise<number> {
-  smtp = new SMTPServer({
-    authOptional: false,
-    allowInsecureAuth: true,
-    disabledCommands: ['STARTTLS'],
-    onAuth(auth, _session, callback) {
-      logins.push(`${auth.username}:${auth.password ?? ''}`);
-      if (auth.username === 'busbar' && auth.password === PASSWORD) callback(null, { user: 'busbar' });
-      else callback(new Error('invalid login'));
-    },
-    onData(stream, _session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
-          mails.push(mail);
-          callback();
-        })
-        .catch((error: unknown) => callback(error as Error));
-    },
-  });
-  await new Promise<void>((resolve) => smtp!.listen(0, '127.0.0.1', resolve));
-  return (smtp.server.address() as AddressInfo).port;
+  smtp = await startTestSmtp(PASSWORD, mails, logins);
+  return smtp.port;
 }
 
 function emailTarget(port: number): z.input<typeof emailTargetSchema> {
@@ -101,7 +82,7 @@ describe('email', () => {
   it('fails over to a webhook when the SMTP server is down, counted, the password never logged', async () => {
     const mails: ParsedMail[] = [];
     const port = await startSmtp(mails, []);
-    await new Promise<void>((resolve) => smtp!.close(() => resolve())); // down: nothing listens
+    await smtp!.close(); // down: nothing listens
     smtp = undefined;
     hook = await startHookServer();
     busbar = await startTestBusbar({

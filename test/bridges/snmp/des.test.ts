@@ -51,6 +51,11 @@ it('polls a v3 authPriv MD5/DES device when busbar runs with the OpenSSL legacy 
       () => messages.some((m) => m.topic === 'busbar/metrics/md5-des/system'),
       'DES-encrypted reading',
     );
+    // The poller publishes a poll's metrics before the device's status, so wait for both.
+    await waitFor(
+      () => messages.some((m) => m.topic === 'busbar/status/md5-des'),
+      'status after the first poll',
+    );
     expect(messages.find((m) => m.topic === 'busbar/status/md5-des')?.payload).toBe('online');
     expect(busbar.output()).not.toContain(md5Des.privKey);
   } finally {

@@ -28,7 +28,14 @@ export type AlarmsComponentConfig = AlarmsConfig & { readonly historyPath?: stri
 
 export const alarmsComponent: Component<AlarmsComponentConfig> = {
   kind: 'alarms',
-  async run({ config, log, bus, topics, signal }: ComponentContext<AlarmsComponentConfig>): Promise<void> {
+  async run({
+    config,
+    log,
+    bus,
+    topics,
+    signal,
+    ready,
+  }: ComponentContext<AlarmsComponentConfig>): Promise<void> {
     const own = new Set(config.rules.map((rule) => rule.name));
     const rules = [
       ...(config.defaults ? DEFAULT_RULES.filter((rule) => !own.has(rule.name)) : []),
@@ -216,6 +223,7 @@ export const alarmsComponent: Component<AlarmsComponentConfig> = {
       await publishStats();
     };
     await flush(); // the silences restored from the state file and the config
+    ready();
     const timer = setInterval(
       () => {
         running = running

@@ -4,20 +4,36 @@ import type { Bus } from '../core/bus.js';
 import { createLocalBus } from '../core/bus-local.js';
 import { connectRemoteBus } from '../core/bus-remote.js';
 import type { Logger } from '../core/logger.js';
-import { createSupervisor } from '../core/supervisor.js';
+import { createSupervisor, type Readiness } from '../core/supervisor.js';
 import { createTopics, type Topics } from '../core/topics.js';
 import { registrations } from './components.js';
+
+/**
+ * How long `startBusbar` waits for its components to say they are ready. The broker already serves
+ * by then; this bounds only how long a component stuck in its start keeps busbar from saying so.
+ */
+const READY_TIMEOUT_MS = 30_000;
 
 export interface RunningBusbar {
   readonly broker: EmbeddedBroker | undefined;
   readonly bus: Bus;
   readonly topics: Topics;
+  /** Which components were ready when `startBusbar` returned, which had failed, which still starting. */
+  readonly readiness: Readiness;
   /** Stops components (their queues drain), then the bus, then the broker's listeners. */
   stop(): Promise<void>;
 }
 
-/** Starts busbar: the embedded broker (or a connection to a remote one), then every component. */
-export async function startBusbar(config: Config, log: Logger): Promise<RunningBusbar> {
+/**
+ * Starts busbar: the embedded broker (or a connection to a remote one), then every component, and
+ * returns once they all take their inputs (or failed, or `readyTimeoutMs` passed): a message
+ * published after that reaches every component.
+ */
+export async function startBusbar(
+  config: Config,
+  log: Logger,
+  readyTimeoutMs = READY_TIMEOUT_MS,
+): Promise<RunningBusbar> {
   const topics = createTopics(config.baseTopic);
   let broker: EmbeddedBroker | undefined;
   let bus: Bus;
@@ -33,11 +49,22 @@ export async function startBusbar(config: Config, log: Logger): Promise<RunningB
     const section = registration.section(config);
     if (section !== undefined) supervisor.start(await registration.load(), registration.id, section as never);
   }
+  const readiness = await supervisor.whenReady(readyTimeoutMs);
+  if (readiness.failed.length > 0) {
+    log.error({ failed: readiness.failed }, 'components failed to start; they are retried after a backoff');
+  }
+  if (readiness.waiting.length > 0) {
+    log.warn(
+      { waiting: readiness.waiting, waitedMs: readyTimeoutMs },
+      'components still starting; busbar runs without waiting for them',
+    );
+  }
 
   return {
     broker,
     bus,
     topics,
+    readiness,
     async stop() {
       await supervisor.stop();
       await bus.close();

@@ -34,7 +34,10 @@ export async function startCommand(file: string | undefined): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  log.info({ metrics: running.topics.metrics('<source>', '<measurement>') }, 'busbar ready');
+  log.info(
+    { components: running.readiness.ready, metrics: running.topics.metrics('<source>', '<measurement>') },
+    'busbar ready',
+  );
 
   let stopping = false;
   const shutdown = (signal: string): void => {

@@ -14,6 +14,12 @@ export interface ComponentContext<C> {
   readonly topics: Topics;
   /** Aborted when the component must stop; `run` should then return promptly. */
   readonly signal: AbortSignal;
+  /**
+   * Says the component now takes its inputs (subscribed, listening, polling). `busbar start` reports
+   * itself ready, and `startBusbar` returns, once every component has said so or failed: a message
+   * published after that reaches every component. Calling it again (after a restart) is harmless.
+   */
+  ready(): void;
 }
 
 /**

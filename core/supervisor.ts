@@ -36,11 +36,28 @@ export interface ComponentStatus {
   /** Times the component was started again after failing or returning early. */
   readonly restarts: number;
   readonly lastError: string | undefined;
+  /** It has called `ready()` at least once. */
+  readonly ready: boolean;
+}
+
+/** How the start went, as `whenReady` found it. */
+export interface Readiness {
+  /** Components that said they were ready. */
+  readonly ready: string[];
+  /** Components whose first run failed before they were ready (they are being restarted). */
+  readonly failed: string[];
+  /** Components that had neither said they were ready nor failed when the wait ended. */
+  readonly waiting: string[];
 }
 
 export interface Supervisor {
   /** Starts `component` under `id` (unique); returns at once, the component runs in the background. */
   start<C>(component: Component<C>, id: string, config: C): void;
+  /**
+   * Resolves once every component started so far is ready or has failed, or after `timeoutMs`,
+   * whichever comes first; never rejects, so a stuck component cannot hold busbar's start forever.
+   */
+  whenReady(timeoutMs: number): Promise<Readiness>;
   status(): ComponentStatus[];
   /** Aborts every component's signal and waits for each `run` to settle, at most `stopTimeoutMs` each. */
   stop(): Promise<void>;
@@ -53,6 +70,7 @@ interface Supervised {
   state: ComponentState;
   restarts: number;
   lastError: string | undefined;
+  ready: boolean;
   done: Promise<void>;
 }
 
@@ -67,6 +85,11 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   const sleep = options.sleep ?? abortableSleep;
   const supervised = new Map<string, Supervised>();
   let stopping: Promise<void> | undefined;
+  /** Waiters of `whenReady`, told whenever a component becomes ready or fails. */
+  const readinessWaiters = new Set<() => void>();
+  const readinessChanged = (): void => {
+    for (const waiter of readinessWaiters) waiter();
+  };
 
   async function supervise<C>(
     component: Component<C>,
@@ -98,6 +121,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       entry.restarts += 1;
       entry.lastError = errorMessage(failure);
       entry.state = 'backoff';
+      readinessChanged();
       const code = failure instanceof BusbarError ? failure.code : undefined;
       log.error(
         { err: failure, code, restarts: entry.restarts, delayMs },
@@ -106,6 +130,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       await sleep(delayMs, signal);
     }
     entry.state = 'stopped';
+    readinessChanged();
   }
 
   function start<C>(component: Component<C>, id: string, config: C): void {
@@ -115,14 +140,6 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     if (supervised.has(id)) throw new TypeError(`a component with id "${id}" is already supervised`);
     const controller = new AbortController();
     const log = options.log.child({ component: id });
-    const context: ComponentContext<C> = Object.freeze({
-      id,
-      config,
-      log,
-      bus: options.bus,
-      topics: options.topics,
-      signal: controller.signal,
-    });
     const entry: Supervised = {
       id,
       kind: component.kind,
@@ -130,8 +147,22 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       state: 'running',
       restarts: 0,
       lastError: undefined,
+      ready: false,
       done: Promise.resolve(),
     };
+    const context: ComponentContext<C> = Object.freeze({
+      id,
+      config,
+      log,
+      bus: options.bus,
+      topics: options.topics,
+      signal: controller.signal,
+      ready: () => {
+        if (entry.ready) return;
+        entry.ready = true;
+        readinessChanged();
+      },
+    });
     supervised.set(id, entry);
     log.info({ kind: component.kind }, 'component starting');
     entry.done = supervise(component, context, entry);
@@ -161,15 +192,43 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     return stopping;
   }
 
+  function readiness(): Readiness {
+    const entries = [...supervised.values()];
+    return {
+      ready: entries.filter((entry) => entry.ready).map((entry) => entry.id),
+      failed: entries.filter((entry) => !entry.ready && entry.restarts > 0).map((entry) => entry.id),
+      waiting: entries
+        .filter((entry) => !entry.ready && entry.restarts === 0 && entry.state === 'running')
+        .map((entry) => entry.id),
+    };
+  }
+
+  function whenReady(timeoutMs: number): Promise<Readiness> {
+    return new Promise((resolve) => {
+      const finish = (): void => {
+        clearTimeout(timer);
+        readinessWaiters.delete(check);
+        resolve(readiness());
+      };
+      const check = (): void => {
+        if (readiness().waiting.length === 0) finish();
+      };
+      const timer = setTimeout(finish, timeoutMs);
+      readinessWaiters.add(check);
+      check();
+    });
+  }
+
   function status(): ComponentStatus[] {
-    return [...supervised.values()].map(({ id, kind, state, restarts, lastError }) => ({
+    return [...supervised.values()].map(({ id, kind, state, restarts, lastError, ready }) => ({
       id,
       kind,
       state,
       restarts,
       lastError,
+      ready,
     }));
   }
 
-  return { start, status, stop };
+  return { start, whenReady, status, stop };
 }

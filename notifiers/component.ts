@@ -21,7 +21,14 @@ export type NotifiersComponentConfig = NotifiersConfig & { readonly historyPath?
 
 export const notifiersComponent: Component<NotifiersComponentConfig> = {
   kind: 'notifiers',
-  async run({ config, log, bus, topics, signal }: ComponentContext<NotifiersComponentConfig>): Promise<void> {
+  async run({
+    config,
+    log,
+    bus,
+    topics,
+    signal,
+    ready,
+  }: ComponentContext<NotifiersComponentConfig>): Promise<void> {
     const record = new DeliveryRecord(config.recordPath);
     const router = new Router(config, { log, bus, topics, historyPath: config.historyPath, record });
     const subscriptions: BusSubscription[] = [];
@@ -67,6 +74,7 @@ export const notifiersComponent: Component<NotifiersComponentConfig> = {
           log.error({ err: describeError(error, config.bot.token) }, 'telegram bot not started');
         }
       }
+      ready();
       await aborted(signal);
     } finally {
       clearInterval(statsTimer);

@@ -29,7 +29,7 @@ const BROKER_CHECK_TIMEOUT_MS = 2_000;
 
 export const webComponent: Component<WebSection> = {
   kind: 'web',
-  async run({ config, log, bus, topics, signal }) {
+  async run({ config, log, bus, topics, signal, ready }) {
     const state = new BusState(bus, topics);
     const sessions = new Sessions(
       config.sessionTtl,
@@ -115,6 +115,7 @@ export const webComponent: Component<WebSection> = {
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       url = `http://${host}:${address.port}`;
       await publishStats();
+      ready();
       log.info({ url }, 'web ready');
       await aborted(signal);
     } finally {

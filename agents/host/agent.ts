@@ -40,6 +40,8 @@ export interface HostAgentOptions {
   readonly collectors?: PlannedCollector[];
   readonly inventory?: () => Promise<object>;
   readonly facts?: HostFacts;
+  /** Called once the collectors are scheduled (busbar start's readiness). */
+  readonly started?: () => void;
 }
 
 /** Messages the outbox holds: `buffer` worth of samples of every collector, one message per measurement. */
@@ -95,6 +97,7 @@ export async function runHostAgent(options: HostAgentOptions, stopSignal: AbortS
     'host agent starting',
   );
   sender.kick(); // `online` first, before any sample
+  options.started?.();
 
   // Rates need a previous reading: the first one only primes the collectors' state.
   await Promise.all(runners.map((runner) => runner.sample(Date.now())));

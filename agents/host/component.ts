@@ -16,6 +16,7 @@ export const hostAgentComponent: Component<AgentConfig> = {
         topics: context.topics,
         link: busLink(context.bus),
         log: context.log,
+        started: context.ready,
       },
       context.signal,
     );

@@ -124,6 +124,7 @@ export const redisBridgeComponent: Component<RedisConfig> = {
         if (redis.status === 'ready') await notifications.ensureEnabled();
       }
       log.info({ selections: pollers.map((poller) => poller.name) }, 'Redis bridge reading');
+      context.ready();
       await Promise.all([...pollers.map((poller) => poller.run(stop.signal)), aborted(stop.signal)]);
     } finally {
       stopping = true;

@@ -47,6 +47,7 @@ export const snmpBridgeComponent: Component<SnmpConfig> = {
     };
 
     log.info({ devices: pollers.map((poller) => poller.name) }, 'SNMP bridge polling');
+    context.ready();
     const statsTimer = setInterval(() => void publishStats(), config.statsInterval);
     try {
       // Each device runs its own loop: one that times out never holds back the next poll of another.

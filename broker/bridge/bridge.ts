@@ -33,6 +33,8 @@ export interface BridgeContext {
   readonly topics: Topics;
   readonly log: Logger;
   readonly signal: AbortSignal;
+  /** Called once the bridge takes local messages (its subscriptions made). */
+  readonly started?: () => void;
 }
 
 /** Runs the bridge until `signal` aborts, then releases everything it opened. */
@@ -83,6 +85,7 @@ export async function runBridge(context: BridgeContext): Promise<void> {
       { addresses: config.addresses, rules: config.rules.length, queued: queue.size },
       'bridge started',
     );
+    context.started?.();
     await aborted(context.signal);
   } finally {
     // Drain the bus subscriptions into the queue first, so nothing accepted is dropped on the way.

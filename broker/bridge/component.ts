@@ -15,6 +15,12 @@ export const bridgesComponent: Component<RemotesConfig> = {
     const stop = new AbortController();
     const onAbort = (): void => stop.abort();
     signal.addEventListener('abort', onAbort, { once: true });
+    // busbar is ready once every bridge takes local messages.
+    let waiting = config.bridges.length;
+    const started = (): void => {
+      waiting -= 1;
+      if (waiting === 0) context.ready();
+    };
     try {
       const results = await Promise.allSettled(
         config.bridges.map(async (bridge) => {
@@ -26,6 +32,7 @@ export const bridgesComponent: Component<RemotesConfig> = {
               topics: context.topics,
               log: context.log.child({ bridge: bridge.name }),
               signal: stop.signal,
+              started,
             });
           } catch (error) {
             stop.abort();

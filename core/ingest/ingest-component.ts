@@ -27,6 +27,7 @@ export const ingestComponent: Component<IngestConfig> = {
       for (const [filter, handler] of ingest.ruleHandlers) {
         subscriptions.push(await context.bus.subscribe(filter, handler, { qos: 1 }));
       }
+      context.ready();
       context.log.info({ rules: context.config.rules.length }, 'ingest ready');
       await aborted(context.signal);
     } finally {

@@ -23,7 +23,7 @@ const MAX_PENDING_BATCHES = 20;
 
 export const historyComponent: Component<HistoryConfig> = {
   kind: 'history',
-  async run({ id, config, log, bus, topics, signal }) {
+  async run({ id, config, log, bus, topics, signal, ready: isReady }) {
     const stats = new HistoryStats();
     let failure: ((error: Error) => void) | undefined;
     const crashed = new Promise<never>((_resolve, reject) => (failure = reject));
@@ -120,6 +120,7 @@ export const historyComponent: Component<HistoryConfig> = {
         minute: config.minuteRetention,
         hour: config.hourRetention,
       };
+      isReady();
       log.info({ file: config.path, retention, series: thread.registry.size }, 'history store ready');
       await Promise.race([crashed, aborted(signal)]);
     } finally {

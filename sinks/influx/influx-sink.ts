@@ -141,6 +141,7 @@ async function runSink<C extends SinkConfig>(
       qos: 1,
       shareGroup: config.shareGroup,
     });
+    context.ready();
     const depth = outbox.depth();
     log.info({ url: target.display, durable: config.durable, outboxLines: depth.lines }, `${id} sink ready`);
     await aborted(signal);

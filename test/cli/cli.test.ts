@@ -67,6 +67,17 @@ describe('busbar CLI', () => {
     );
     const busbar = spawnCli(['start', '-c', file]);
     await waitForOutput(busbar.output, (text) => text.includes('busbar ready'));
+    // Said once every component of the defaults takes its inputs, and names them.
+    const ready = busbar
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"busbar ready"'))
+      .map((line) => JSON.parse(line) as { components: string[] });
+    expect(ready).toHaveLength(1);
+    expect(ready[0]!.components).toEqual(
+      expect.arrayContaining(['ingest', 'agent', 'history', 'alarms', 'web']),
+    );
+    expect(busbar.output()).not.toContain('still starting');
 
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0 });
     const received = new Promise<string>((resolve) =>

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Bus } from '../../core/bus.js';
 import type { Component, ComponentContext } from '../../core/component.js';
 import { BusbarError } from '../../core/errors.js';
-import { createSupervisor, type SupervisorOptions } from '../../core/supervisor.js';
+import { createSupervisor, type Readiness, type SupervisorOptions } from '../../core/supervisor.js';
 import { createTopics } from '../../core/topics.js';
 import { captureLog, LOG_LEVEL } from '../helpers/log-capture.js';
 
@@ -109,7 +109,7 @@ describe('supervisor', () => {
     );
     expect(failures[0]?.err).toMatchObject({ message: 'boom' });
     expect(supervisor.status()).toEqual([
-      { id: 'flaky:a', kind: 'flaky', state: 'running', restarts: 3, lastError: 'boom' },
+      { id: 'flaky:a', kind: 'flaky', state: 'running', ready: false, restarts: 3, lastError: 'boom' },
     ]);
     await supervisor.stop();
   });
@@ -282,5 +282,58 @@ describe('supervisor', () => {
     expect(() => supervisor.start(healthy(), 'one', {})).toThrow(/already supervised/);
     await supervisor.stop();
     expect(() => supervisor.start(healthy(), 'two', {})).toThrow(BusbarError);
+  });
+
+  describe('readiness', () => {
+    /** Says it is ready when `open` resolves, then runs until stopped. */
+    function startsWhen(open: Promise<void>): Component<unknown> {
+      return {
+        kind: 'gated',
+        async run(context) {
+          await open;
+          context.ready();
+          context.ready(); // twice is harmless
+          await healthy().run(context);
+        },
+      };
+    }
+
+    it('waits until every component is ready', async () => {
+      const { supervisor } = setup();
+      let openFirst!: () => void;
+      let openSecond!: () => void;
+      supervisor.start(startsWhen(new Promise((resolve) => (openFirst = resolve))), 'first', {});
+      supervisor.start(startsWhen(new Promise((resolve) => (openSecond = resolve))), 'second', {});
+      let settled: Readiness | undefined;
+      const waiting = supervisor.whenReady(5_000).then((readiness) => (settled = readiness));
+      openFirst();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(settled).toBeUndefined();
+      expect(supervisor.status().map((entry) => entry.ready)).toEqual([true, false]);
+      openSecond();
+      await waiting;
+      expect(settled).toEqual({ ready: ['first', 'second'], failed: [], waiting: [] });
+      await supervisor.stop();
+    });
+
+    it('does not wait for a component whose first run failed, and names it', async () => {
+      const { supervisor } = setup({ sleep: (_ms, signal) => until(() => signal.aborted, 60_000) });
+      supervisor.start(startsWhen(Promise.resolve()), 'fine', {});
+      supervisor.start(flaky(1), 'broken', {});
+      const readiness = await supervisor.whenReady(5_000);
+      expect(readiness).toEqual({ ready: ['fine'], failed: ['broken'], waiting: [] });
+      await supervisor.stop();
+    });
+
+    it('gives up after the timeout and says which components were still starting', async () => {
+      const { supervisor } = setup({ stopTimeoutMs: 50 }); // `stuck` ignores its signal too
+      supervisor.start(startsWhen(Promise.resolve()), 'fine', {});
+      supervisor.start(startsWhen(new Promise<void>(() => undefined)), 'stuck', {});
+      const started = Date.now();
+      const readiness = await supervisor.whenReady(100);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(95);
+      expect(readiness).toEqual({ ready: ['fine'], failed: [], waiting: ['stuck'] });
+      await supervisor.stop();
+    });
   });
 });

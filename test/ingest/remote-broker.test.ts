@@ -8,7 +8,7 @@ import { parseConfig } from '../../config/load.js';
 import { parseLineProtocol } from '../../core/line-protocol.js';
 import { captureLog } from '../helpers/log-capture.js';
 import { startMosquitto, type MosquittoServer } from '../helpers/mosquitto.js';
-import { Clients, messageOn, record, subscribe, waitFor } from '../helpers/mqtt-clients.js';
+import { Clients, messageOn, record, subscribe } from '../helpers/mqtt-clients.js';
 
 let mosquitto: MosquittoServer;
 let busbar: RunningBusbar;
@@ -22,9 +22,8 @@ beforeAll(async () => {
     bus: { remote: { url: mosquitto.url } },
     ingest: { rules: [{ topic: 'sensors/+room/+measurement', source: '{room}', tags: { room: '{room}' } }] },
   });
+  // Returns once ingest has subscribed on the remote broker (its readiness).
   busbar = await startBusbar(config, log.logger);
-  // Components start in the background: wait until ingest has subscribed.
-  await waitFor(() => log.find('ingest ready').length > 0, 'ingest ready');
 });
 
 afterAll(async () => {

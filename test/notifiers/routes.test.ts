@@ -24,11 +24,6 @@ afterEach(async () => {
   dir = undefined;
 });
 
-/** Components start after `startTestBusbar` returns: a message before the router subscribed is not routed. */
-async function notifiersListening(running: TestBusbar): Promise<void> {
-  await waitFor(() => running.log.lines.some((line) => line.msg === 'notifiers started'), 'the notifiers');
-}
-
 describe('routes on real topics', () => {
   it('sends a device event to a webhook with headers and to an MQTT topic, filtered on levels', async () => {
     hook = await startHookServer();
@@ -60,7 +55,6 @@ describe('routes on real topics', () => {
         ],
       },
     });
-    await notifiersListening(busbar);
     const client = await clients.connect(busbar.url);
     const messages = record(client);
     await subscribe(client, 'notify/#', 1);
@@ -125,7 +119,6 @@ describe('routes on real topics', () => {
         ],
       },
     });
-    await notifiersListening(busbar);
     const client = await clients.connect(busbar.url);
     await client.publishAsync('busbar/metrics/web1/temp', 'temp,host=web1 temp=40');
     await client.publishAsync('busbar/metrics/web1/temp', 'temp,host=web1 temp=61.5');

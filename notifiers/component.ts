@@ -1,9 +1,11 @@
 /**
  * The notifiers component: subscribes to every route's topic filter and hands each live message to
  * the router. Retained messages (sent because the subscription is new) are state, not events: they
- * are skipped, so a restart does not announce every retained alarm again.
+ * are skipped, so a restart does not announce every retained alarm again. It also follows the active
+ * silences, which the router applies to routes on the alarm state topics.
  */
 import type { Component, ComponentContext } from '../core/component.js';
+import { parseSilence } from '../alarms/silence-client.js';
 import { aborted } from '../core/abortable.js';
 import type { BusSubscription } from '../core/bus.js';
 import { errorMessage } from '../core/errors.js';
@@ -39,6 +41,13 @@ export const notifiersComponent: Component<NotifiersComponentConfig> = {
     try {
       const resumed = router.resume();
       if (resumed > 0) log.info({ resumed }, 'notifications from the previous run queued again');
+      // Silences first: their retained topics arrive before the routes take any alarm.
+      subscriptions.push(
+        await bus.subscribe(topics.allSilences, (message) => {
+          const id = message.topic.slice(message.topic.lastIndexOf('/') + 1);
+          router.silences.set(id, message.payload.length === 0 ? undefined : parseSilence(message.payload));
+        }),
+      );
       for (const filter of router.filters) {
         subscriptions.push(
           await bus.subscribe(filter, (message) => {

@@ -77,6 +77,12 @@ export const routeSchema = z
       .array(targetRef)
       .default([])
       .describe('Targets used, in order, for a notification a primary target could not deliver.'),
+    sendSilenced: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Also send alarm state changes (`busbar/alarms/#`) that an active silence matches (an audit log).',
+      ),
   })
   .strict();
 

@@ -2,7 +2,8 @@
  * The router: matches each message against the routes, renders the title and message for each
  * target's format and queues it on the target. A notification a target could not deliver goes to
  * the route's failover targets in order; one that no target could take is counted in `lost` and
- * logged as an error, never dropped silently.
+ * logged as an error, never dropped silently. A single alarm's state change that an active silence
+ * matches is not sent (silenced-alarms.ts) unless the route says `sendSilenced`.
  */
 import type { Bus } from '../../core/bus.js';
 import type { Logger } from '../../core/logger.js';
@@ -12,7 +13,9 @@ import { services, type ServiceName } from '../services/index.js';
 import type { Notification, NotifierService, Target } from '../services/service.js';
 import { TargetQueue, type FailureReason, type TargetStats } from './delivery.js';
 import type { DeliveryRecord } from './record.js';
+import { isAlarmMessage } from '../alarm-payload.js';
 import { compileRouteFilter } from './filter.js';
+import { SilencedAlarms } from './silenced-alarms.js';
 import { compileMessageTemplate, type CompiledTemplate, type TemplateValues } from './template.js';
 
 interface CompiledRoute {
@@ -48,6 +51,10 @@ export interface RouterStats {
   readonly failedOver: number;
   /** Notifications no target (primary or failover) could take. */
   readonly lost: number;
+  /** Alarm state changes not sent because an active silence matched them (counted per route). */
+  readonly silenced: number;
+  /** Silences the router knows of (published ones, ended or not). */
+  readonly silences: number;
 }
 
 function parsePayload(payload: Buffer): unknown {
@@ -66,6 +73,9 @@ export class Router {
   private sequence = 0;
   private failedOver = 0;
   private lost = 0;
+  private silenced = 0;
+  /** The active silences (the notifiers component feeds them from `<base>/silences/+`). */
+  readonly silences = new SilencedAlarms();
 
   private readonly log: Logger;
   /** When given, queued notifications survive a restart (see record.ts). */
@@ -140,9 +150,18 @@ export class Router {
   route(topic: string, payload: Buffer): number {
     const levels = topic.split('/');
     const parsed = parsePayload(payload);
+    let muted: boolean | undefined; // asked once, and only when a route matches
     let queued = 0;
     for (const route of this.routes) {
       if (!route.matches(topic, levels, parsed)) continue;
+      if (!route.config.sendSilenced && isAlarmMessage(parsed)) {
+        muted ??= this.silences.mutes(parsed, Date.now());
+        if (muted) {
+          this.silenced += 1;
+          this.log.debug({ route: route.config.name, topic }, 'silenced alarm not sent');
+          continue;
+        }
+      }
       this.sequence += 1;
       const id = `${route.config.name}/${Date.now().toString(36)}-${this.sequence}`;
       const values: TemplateValues = { topic, levels, payload: parsed };
@@ -157,7 +176,13 @@ export class Router {
   stats(): RouterStats {
     const targets: RouterStats['targets'] = {};
     for (const [id, queue] of this.queues) targets[id] = { ...queue.stats, queued: queue.queued };
-    return { targets, failedOver: this.failedOver, lost: this.lost };
+    return {
+      targets,
+      failedOver: this.failedOver,
+      lost: this.lost,
+      silenced: this.silenced,
+      silences: this.silences.size,
+    };
   }
 
   async stop(): Promise<void> {

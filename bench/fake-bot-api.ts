@@ -5,7 +5,8 @@
  * the photo's bytes kept), answerCallbackQuery and editMessageReplyMarkup. Requests are parsed as
  * Telegram accepts them: query string, urlencoded, multipart or JSON. Every call is recorded,
  * unknown methods and wrong tokens included, and answered like Telegram (404 / 401, `ok: false`).
- * Users are simulated by queueing updates: a text message, or a tap on an inline button.
+ * Users are simulated by queueing updates: a text message, or a tap on an inline button. A slow
+ * Telegram is simulated by holding the answers to some calls until the test releases them.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -46,6 +47,22 @@ interface Waiter {
   readonly respond: (status: number, body: unknown) => void;
 }
 
+/** Answers held back (FakeBotApi.hold). */
+export interface HeldCalls {
+  /** Calls held so far (each recorded on arrival, answered on release). */
+  readonly held: number;
+  /** Answers every held call and stops holding. */
+  release(): void;
+}
+
+interface Hold {
+  readonly match: (call: BotApiCall) => boolean;
+  readonly gate: Promise<void>;
+  released: boolean;
+  held: number;
+  open(): void;
+}
+
 interface SentMessage {
   readonly message_id: number;
   readonly chat: { id: number | string; type: string };
@@ -70,6 +87,7 @@ export class FakeBotApi {
   private readonly sent = new Map<number, SentMessage>();
   /** chat id → sendMessage calls still to fail. */
   private readonly sendFailures = new Map<string, number>();
+  private readonly holds: Hold[] = [];
 
   private constructor(
     private readonly server: http.Server,
@@ -136,6 +154,27 @@ export class FakeBotApi {
     this.sendFailures.set(String(chatId), times);
   }
 
+  /**
+   * From now on, calls `match` accepts are recorded when they arrive but answered only on
+   * `release()`: a slow chart upload for one chat, say, without a timer.
+   */
+  hold(match: (call: BotApiCall) => boolean): HeldCalls {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const hold: Hold = { match, gate, released: false, held: 0, open };
+    this.holds.push(hold);
+    return {
+      get held() {
+        return hold.held;
+      },
+      release: () => {
+        hold.released = true;
+        this.holds.splice(this.holds.indexOf(hold), 1);
+        hold.open();
+      },
+    };
+  }
+
   callsOf(method: string): BotApiCall[] {
     return this.calls.filter((call) => call.method === method);
   }
@@ -171,6 +210,7 @@ export class FakeBotApi {
   }
 
   async close(): Promise<void> {
+    for (const hold of this.holds.splice(0)) hold.open();
     this.waiter?.respond(200, { ok: true, result: [] });
     this.waiter = undefined;
     this.server.closeAllConnections();
@@ -228,6 +268,11 @@ export class FakeBotApi {
     this.calls.push(call);
     this.onCall?.(call);
     for (const listener of [...this.listeners]) listener();
+    const hold = this.holds.find((one) => one.match(call));
+    if (hold) {
+      hold.held++;
+      await hold.gate;
+    }
     if (!match) return respond(404, { ok: false, error_code: 404, description: 'Not Found' });
     if (!call.authorized) return respond(401, { ok: false, error_code: 401, description: 'Unauthorized' });
     this.answer(call, request, respond);

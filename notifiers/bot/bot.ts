@@ -1,7 +1,8 @@
 /**
- * The Telegram bot: long polling through node-telegram-bot-api, one middleware that checks access
- * (allow-list, pairing) and hands each message to its command and each button tap to buttons.ts.
- * Nothing that carries the token (it is in every Bot API URL) reaches the log unredacted.
+ * The Telegram bot: long polling through node-telegram-bot-api, one middleware that queues each update
+ * behind the earlier ones of its chat (chat-queue.ts: chats are answered concurrently, each in order),
+ * checks access (allow-list, pairing) and hands each message to its command and each button tap to
+ * buttons.ts. Nothing that carries the token (it is in every Bot API URL) reaches the log unredacted.
  */
 import { Bot, type Context } from 'node-telegram-bot-api';
 import { SilenceRequestError } from '../../alarms/silence-client.js';
@@ -10,12 +11,14 @@ import type { Logger } from '../../core/logger.js';
 import type { Topics } from '../../core/topics.js';
 import { AccessControl } from './access.js';
 import { handleButton } from './buttons.js';
+import { ChatQueue, MAX_PENDING_UPDATES } from './chat-queue.js';
 import { commands } from './commands/index.js';
 import { HELP_TEXT } from './commands/help.js';
-import type { BotConfig } from './config.js';
+import { groupsPathFor, type BotConfig } from './config.js';
 import type { CommandContext } from './context.js';
 import { BotData, HistoryUnavailableError } from './data.js';
 import { escapeHtml } from './format.js';
+import { NotifiedGroups } from './groups.js';
 import { PairedChats } from './paired-chats.js';
 import { PairingCodes, type PairingCode } from './pairing.js';
 import { COMMANDS, parseCommand } from './parse.js';
@@ -42,6 +45,7 @@ export class TelegramBot {
   private readonly paired: PairedChats;
   private readonly pairing: PairingCodes | undefined;
   private readonly log: Logger;
+  private readonly updates: ChatQueue;
   private readonly stopping = new AbortController();
   private polling: Promise<void> | undefined;
   private pairingTimer: NodeJS.Timeout | undefined;
@@ -51,19 +55,20 @@ export class TelegramBot {
     this.log = options.log;
     this.token = config.token ?? '';
     this.bot = new Bot(this.token, { apiRoot: config.apiRoot });
-    this.data = new BotData(bus, topics, historyPath);
+    this.data = new BotData(
+      bus,
+      topics,
+      historyPath,
+      new NotifiedGroups(groupsPathFor(config.statePath), this.log),
+    );
     this.paired = new PairedChats(config.statePath);
     this.access = new AccessControl(config.allow, this.paired);
     this.pairing = config.pairing
       ? new PairingCodes(config.pairingTtl, (code, reason) => this.announce(code, reason))
       : undefined;
-    this.bot.use((ctx) => this.handle(ctx));
-    this.bot.catch((error, ctx) => {
-      this.log.error(
-        { update: ctx.update.update_id, err: describeError(error, this.token) },
-        'telegram update failed',
-      );
-    });
+    this.updates = new ChatQueue(MAX_PENDING_UPDATES, (error) => this.failed(error, undefined));
+    this.bot.use((ctx) => this.dispatch(ctx));
+    this.bot.catch((error, ctx) => this.failed(error, ctx));
   }
 
   async start(): Promise<void> {
@@ -81,6 +86,8 @@ export class TelegramBot {
     clearInterval(this.pairingTimer);
     this.bot.stop();
     await this.polling;
+    // Updates already taken are answered before the data they read goes.
+    await this.updates.drain();
     await this.data.stop();
   }
 
@@ -148,6 +155,26 @@ export class TelegramBot {
       reply: (html) => sendHtml(ctx.api, chat, html),
       replyPhoto: (png, caption) => sendPng(ctx.api, chat, png, caption),
     };
+  }
+
+  /** Queues the update behind its chat's earlier ones; resolves once queued, not once handled. */
+  private dispatch(ctx: Context): Promise<void> {
+    const chat = ctx.chat ?? ctx.callbackQuery?.message?.chat;
+    return this.updates.push(chat?.id, async () => {
+      try {
+        await this.handle(ctx);
+      } catch (error) {
+        this.failed(error, ctx);
+      }
+    });
+  }
+
+  /** One update failed: logged (without the token), the others go on. */
+  private failed(error: unknown, ctx: Context | undefined): void {
+    this.log.error(
+      { update: ctx?.update.update_id, err: describeError(error, this.token) },
+      'telegram update failed',
+    );
   }
 
   private async handle(ctx: Context): Promise<void> {

@@ -59,7 +59,13 @@ export async function handleButton(context: CommandContext, data: string | undef
     }
     return 'Silenced for 1 h';
   }
-  const sent = await sendAlarmCharts(context, group.alarms);
+  // The alarms as they are now (retained on the bus), not as the notification told them.
+  const alarms = group.alarms.flatMap((ref) => context.data.alarm(ref.rule, ref.series) ?? []);
+  if (alarms.length === 0) {
+    await context.reply('None of the alarms of that notification is known now: use GRAPH.');
+    return 'Nothing to draw';
+  }
+  const sent = await sendAlarmCharts(context, alarms);
   if (sent === 0) await context.reply('No history of these alarms to draw.');
   return sent > 0 ? 'Chart sent' : 'Nothing to draw';
 }

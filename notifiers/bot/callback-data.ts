@@ -1,8 +1,8 @@
 /**
  * Inline button data. Telegram allows 64 bytes of callback data, too few for a rule and a series
  * name, so a button carries a hash of what it is about; the bot finds the alarm (retained on the
- * bus) or the group (remembered from <base>/notify/#) whose hash it is. Nothing is kept for the
- * buttons themselves, so they keep working after a restart.
+ * bus) or the group (remembered from <base>/notify/#, kept in a file: groups.ts) whose hash it is,
+ * so the buttons keep working after a restart.
  */
 import { createHash } from 'node:crypto';
 

@@ -2,6 +2,19 @@
 import { z } from 'zod';
 import { duration } from '../../config/duration.js';
 
+export const DEFAULT_STATE_PATH = 'data/telegram.json';
+
+/**
+ * The file keeping the grouped notifications' buttons working across restarts: beside the paired
+ * chats, `data/telegram.json` → `data/telegram-groups.json`.
+ */
+export function groupsPathFor(statePath: string): string {
+  const dot = statePath.lastIndexOf('.');
+  const slash = Math.max(statePath.lastIndexOf('/'), statePath.lastIndexOf('\\'));
+  const stem = dot > slash + 1 ? statePath.slice(0, dot) : statePath;
+  return `${stem}-groups.json`;
+}
+
 export const DEFAULT_API_ROOT = 'https://api.telegram.org';
 
 /** A Telegram bot token as BotFather hands it out (`123456:ABC-...`). */
@@ -45,8 +58,10 @@ export const botSchema = z
     statePath: z
       .string()
       .min(1)
-      .default('data/telegram.json')
-      .describe('JSON file keeping the paired chats across restarts.'),
+      .default(DEFAULT_STATE_PATH)
+      .describe(
+        "JSON file of the paired chats; grouped notifications' buttons are kept beside it (`<name>-groups.json`).",
+      ),
     pollTimeout: duration
       .prefault('30s')
       .refine((ms) => ms >= 1000 && ms <= 50_000, 'between 1s and 50s (Telegram holds a poll up to 50 s)')

@@ -1,20 +1,17 @@
 /**
  * What the bot answers from: the history store (latest values, series, charts), and the bus' retained
  * state kept by web/bus-state.ts: sources online or offline, alarm states and active silences; and the
- * latest grouped notifications (remembered so their buttons can be resolved).
+ * latest grouped notifications (remembered, across restarts too, so their buttons can be resolved).
  */
 import type { AlarmMessage } from '../../alarms/alarm.js';
-import { isAlarmMessage } from '../alarm-payload.js';
-import type { AlarmNotification } from '../../alarms/notification.js';
+import { isAlarmMessage, isAlarmNotification } from '../alarm-payload.js';
 import type { Silence } from '../../alarms/silence.js';
 import type { Bus, BusSubscription } from '../../core/bus.js';
 import type { Topics } from '../../core/topics.js';
 import { HistoryReader } from '../../sinks/history/reader.js';
 import { BusState } from '../../web/bus-state.js';
 import { subjectHash } from './callback-data.js';
-
-/** Grouped notifications remembered for their buttons. */
-export const REMEMBERED_GROUPS = 1_000;
+import type { NotifiedGroups, RememberedGroup } from './groups.js';
 
 export class HistoryUnavailableError extends Error {
   override readonly name = 'HistoryUnavailableError';
@@ -22,7 +19,6 @@ export class HistoryUnavailableError extends Error {
 
 export class BotData {
   readonly state: BusState;
-  private readonly groups = new Map<string, AlarmNotification>();
   private readonly subscriptions: BusSubscription[] = [];
   private history: HistoryReader | undefined;
 
@@ -30,23 +26,23 @@ export class BotData {
     private readonly bus: Bus,
     readonly topics: Topics,
     private readonly historyPath: string | undefined,
+    private readonly groups: NotifiedGroups,
   ) {
     this.state = new BusState(bus, topics);
   }
 
   async start(): Promise<void> {
+    await this.groups.load();
     await this.state.start();
     this.subscriptions.push(
       await this.bus.subscribe(this.topics.allNotifications, (message) => {
+        let parsed: unknown;
         try {
-          const parsed = JSON.parse(message.payload.toString('utf8')) as AlarmNotification;
-          if (typeof parsed.group !== 'string' || !Array.isArray(parsed.alarms)) return;
-          this.groups.delete(parsed.group);
-          this.groups.set(parsed.group, parsed);
-          if (this.groups.size > REMEMBERED_GROUPS) this.groups.delete(this.groups.keys().next().value!);
+          parsed = JSON.parse(message.payload.toString('utf8'));
         } catch {
-          // Not a notification: nothing to remember.
+          return; // Not a notification: nothing to remember.
         }
+        if (isAlarmNotification(parsed)) this.groups.remember(parsed);
       }),
     );
   }
@@ -59,6 +55,7 @@ export class BotData {
   async stop(): Promise<void> {
     await Promise.allSettled(this.subscriptions.map((subscription) => subscription.unsubscribe()));
     await this.state.stop();
+    await this.groups.flush();
     this.history?.close();
     this.history = undefined;
   }
@@ -99,10 +96,14 @@ export class BotData {
     );
   }
 
-  groupByHash(hash: string): AlarmNotification | undefined {
-    for (const group of this.groups.values()) {
-      if (subjectHash({ kind: 'group', key: group.group }) === hash) return group;
-    }
-    return undefined;
+  /** The current (retained) state of one alarm. */
+  alarm(rule: string, series: string): AlarmMessage | undefined {
+    const prefix = `${this.topics.base}/alarms/`;
+    const value = this.state.alarms.get(this.topics.alarm(rule, series).slice(prefix.length));
+    return isAlarmMessage(value) ? value : undefined;
+  }
+
+  groupByHash(hash: string): RememberedGroup | undefined {
+    return this.groups.byButtonHash(hash);
   }
 }

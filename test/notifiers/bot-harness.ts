@@ -38,6 +38,12 @@ export interface HarnessOptions {
   readonly bot?: Record<string, unknown>;
   /** Kept across a restart (pairing persistence). */
   readonly statePath?: string;
+  /**
+   * The data directory (history, alarm state, the bot's files), kept across a restart: the caller
+   * removes it. Default: a new one, removed on stop.
+   */
+  readonly dir?: { readonly path: string };
+  readonly broker?: ConfigInput['broker'];
   readonly api?: FakeBotApi;
   /** Targets besides telegram:ops (merged per service). */
   readonly services?: Record<string, Record<string, unknown>>;
@@ -48,15 +54,17 @@ export interface HarnessOptions {
 }
 
 export async function startBotHarness(options: HarnessOptions = {}): Promise<BotHarness> {
-  const dir = await tempDir('telegram');
+  const own = options.dir ? undefined : await tempDir('telegram');
+  const dir = options.dir ?? own!;
   const statePath = options.statePath ?? `${dir.path}/telegram.json`;
   const api = options.api ?? (await FakeBotApi.start({ token: TOKEN }));
   const historyPath = `${dir.path}/history.db`;
   const busbar = await startTestBusbar({
+    ...(options.broker ? { broker: options.broker } : {}),
     agent: { enabled: false },
     web: { enabled: false },
     sinks: { history: { enabled: options.history ?? true, path: historyPath, flushInterval: '20ms' } },
-    alarms: { defaults: false, ...options.alarms },
+    alarms: { defaults: false, statePath: `${dir.path}/alarms.json`, ...options.alarms },
     notifiers: {
       enabled: true,
       bot: {
@@ -140,7 +148,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
       await clients.closeAll();
       await busbar.stop();
       if (!options.api) await api.close();
-      await dir.remove();
+      await own?.remove();
     },
   };
   // Ready once the bot polls.

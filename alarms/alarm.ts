@@ -53,6 +53,11 @@ export interface AlarmMessage {
   readonly labels: Record<string, string>;
   /** One line in plain words. */
   readonly summary: string;
+  /**
+   * Set when the state is published again at start because the broker had lost its retained copy
+   * (memory persistence): not a change, so notifier routes do not send it.
+   */
+  readonly restored?: true;
 }
 
 export function flatLabels(labels: SeriesLabels): Record<string, string> {

@@ -91,7 +91,22 @@ export const alarmsComponent: Component<AlarmsComponentConfig> = {
       }
     }
     // In the background: points must not wait while the retained alarms settle (awaited on stop).
-    const cleanup = clearRemovedRuleTopics({ bus, topics, log, rules: rules.map((rule) => rule.name) });
+    // A broker without persistence lost the alarms' retained states in the restart: those the state
+    // file restored are published again (marked `restored`: not a change, so no one is notified).
+    const cleanup = clearRemovedRuleTopics({ bus, topics, log, rules: rules.map((rule) => rule.name) })
+      .then(async (scan) => {
+        if (!scan) return;
+        const lost = engine
+          .messages(Date.now())
+          .filter((message) => !scan.present.has(topics.alarm(message.rule, message.series)));
+        if (lost.length === 0) return;
+        for (const message of lost) outbox.push({ ...message, restored: true });
+        await flush();
+        log.info({ republished: lost.length }, 'alarm states the broker had lost published again');
+      })
+      .catch((error: unknown) =>
+        log.warn({ err: errorMessage(error) }, 'alarm states the broker had lost not published again'),
+      );
     const recorder = new Recorder(config.record);
     let refused = 0;
     log.info(
@@ -112,7 +127,7 @@ export const alarmsComponent: Component<AlarmsComponentConfig> = {
       while (outbox.length > 0) {
         const message = outbox.shift()!;
         const { rule, series, state, summary } = message;
-        log.info({ rule, series, state, summary }, 'alarm state changed');
+        if (!message.restored) log.info({ rule, series, state, summary }, 'alarm state changed');
         await bus.publish(topics.alarm(message.rule, message.series), JSON.stringify(message), {
           qos: 1,
           retain: true,

@@ -81,6 +81,17 @@ export class AlarmEngine {
     }
   }
 
+  /** The current message of every alarm not inactive (to publish again what a broker lost). */
+  messages(now: number): AlarmMessage[] {
+    const messages: AlarmMessage[] = [];
+    for (const { rule } of this.rules) {
+      for (const instance of this.instances.get(rule.name)!.values()) {
+        if (instance.state !== 'inactive') messages.push(alarmMessage(rule, instance, now));
+      }
+    }
+    return messages;
+  }
+
   /** One point from `source`. */
   observe(source: string, metric: Metric, now: number): void {
     const exact = this.byMeasurement.get(metric.measurement);

@@ -1,8 +1,10 @@
 /**
- * At start, clears the retained alarm topics of rules no longer in the config: nothing would ever
- * update them again, so a dashboard or a late subscriber would show a removed rule's alarm firing
- * forever. Covers the instances the engine dropped from the state file for the same reason, and
- * topics left by a run whose state file was lost.
+ * At start, reads the retained alarm topics the broker holds. Clears those of rules no longer in the
+ * config: nothing would ever update them again, so a dashboard or a late subscriber would show a
+ * removed rule's alarm firing forever (this covers the instances the engine dropped from the state
+ * file for the same reason, and topics left by a run whose state file was lost). And says which
+ * topics are present, so the alarms component can publish again the states a broker without
+ * persistence lost in the restart.
  */
 import type { Bus } from '../core/bus.js';
 import { errorMessage } from '../core/errors.js';
@@ -21,22 +23,31 @@ export interface CleanupOptions {
   readonly maxWaitMs?: number;
 }
 
+export interface RetainedScan {
+  /** Retained topics of removed rules, now cleared. */
+  readonly cleared: number;
+  /** Alarm topics the broker holds for configured rules, or that this run published meanwhile. */
+  readonly present: ReadonlySet<string>;
+}
+
 /**
- * Clears the retained topics of removed rules (empty retained payload, QoS 1) and logs how many; never
- * rejects (a failure is logged: the topics are cleared at the next start).
+ * Clears the retained topics of removed rules (empty retained payload, QoS 1) and logs how many;
+ * resolves with what it found, or undefined after a failure, which is logged (never rejects: the
+ * topics are cleared at the next start).
  */
-export async function clearRemovedRuleTopics(options: CleanupOptions): Promise<number> {
+export async function clearRemovedRuleTopics(options: CleanupOptions): Promise<RetainedScan | undefined> {
   try {
-    const cleared = await clearStale(options);
-    if (cleared > 0) options.log.info({ cleared }, 'retained alarms of removed rules cleared');
-    return cleared;
+    const scan = await clearStale(options);
+    if (scan.cleared > 0)
+      options.log.info({ cleared: scan.cleared }, 'retained alarms of removed rules cleared');
+    return scan;
   } catch (error) {
     options.log.warn({ err: errorMessage(error) }, 'retained alarms of removed rules not cleared');
-    return 0;
+    return undefined;
   }
 }
 
-async function clearStale(options: CleanupOptions): Promise<number> {
+async function clearStale(options: CleanupOptions): Promise<RetainedScan> {
   const { bus, topics } = options;
   const quietMs = options.quietMs ?? 250;
   const maxWaitMs = options.maxWaitMs ?? 5_000;
@@ -44,6 +55,7 @@ async function clearStale(options: CleanupOptions): Promise<number> {
   // <base>/alarms/<rule>/<series>: topics.alarm builds one; its levels are escaped, so no filter from it.
   const prefix = `${topics.base}/alarms/`;
   const stale = new Set<string>();
+  const present = new Set<string>();
   let settle: () => void = () => undefined;
   let quiet: NodeJS.Timeout | undefined;
   const settled = new Promise<void>((resolve) => {
@@ -54,9 +66,14 @@ async function clearStale(options: CleanupOptions): Promise<number> {
     quiet = setTimeout(settle, quietMs);
   };
   const subscription = await bus.subscribe(`${prefix}+/+`, (message) => {
-    if (!message.retain) return; // a live alarm of this run, not state left from before
+    // A live message is this run's own (a change, or a topic cleared): present, and newer than any
+    // state left from before.
+    if (!message.retain) return void present.add(message.topic);
     const rule = message.topic.slice(prefix.length, message.topic.indexOf('/', prefix.length));
-    if (message.payload.length > 0 && !kept.has(rule)) stale.add(message.topic);
+    if (message.payload.length > 0) {
+      if (kept.has(rule)) present.add(message.topic);
+      else stale.add(message.topic);
+    }
     restartQuiet();
   });
   restartQuiet();
@@ -70,5 +87,5 @@ async function clearStale(options: CleanupOptions): Promise<number> {
   }
   // An empty retained payload clears the topic [MQTT-3.3.1-10].
   for (const topic of stale) await bus.publish(topic, '', { qos: 1, retain: true });
-  return stale.size;
+  return { cleared: stale.size, present };
 }

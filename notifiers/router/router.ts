@@ -150,6 +150,8 @@ export class Router {
   route(topic: string, payload: Buffer): number {
     const levels = topic.split('/');
     const parsed = parsePayload(payload);
+    // An alarm state published again at start (the broker had lost it) is state, not news.
+    if (isAlarmMessage(parsed) && parsed.restored === true) return 0;
     let muted: boolean | undefined; // asked once, and only when a route matches
     let queued = 0;
     for (const route of this.routes) {

@@ -82,6 +82,9 @@ describe('retained alarms of removed rules', () => {
       await delay(300); // any other retained alarm would arrive with it
       expect(after.map((m) => m.topic)).toEqual([HOT]);
       expect(after[0]).toMatchObject({ retain: true, payload: expect.stringContaining('"firing"') });
+      // The broker kept it: nothing had to be published again from the state file.
+      expect(after[0]!.payload).not.toContain('"restored"');
+      expect(log.find('alarm states the broker had lost published again')).toEqual([]);
     } finally {
       await dir.remove();
     }

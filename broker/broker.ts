@@ -11,6 +11,7 @@ import { createTopics } from '../core/topics.js';
 import { createAcl } from './acl.js';
 import { createAuthHooks } from './auth.js';
 import { createAuthorizeHooks, dropDeniedPublishes } from './authorize.js';
+import { countPerClient } from './client-counters.js';
 import { startClientsPublisher } from './clients-publisher.js';
 import type { ConnectionRegistry } from './connections.js';
 import { startListener, type ConnectionHandler, type RunningListener } from './listeners.js';
@@ -53,7 +54,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
     drainTimeout: config.drainTimeout,
     connectTimeout: config.connectTimeout,
     ...createAuthHooks({ users: config.users, acl, connections, log }),
-    ...createAuthorizeHooks({ connections, aclEnabled: acl !== undefined, counters, log }),
+    ...countPerClient(createAuthorizeHooks({ connections, aclEnabled: acl !== undefined, counters, log })),
   };
   const aedes = new Aedes(aedesOptions);
   if (persistence.type === 'redis') {
@@ -141,6 +142,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
     aedes,
     connections,
     topic: createTopics(options.baseTopic).brokerClients,
+    refreshIntervalMs: config.sysInterval,
     log,
   });
 

@@ -4,11 +4,19 @@
  * stale; the JSON is built on a timer, at most once per `minIntervalMs`, never on Aedes' packet path
  * (the broker is benchmarked against Mosquitto, see write-coalescing.ts).
  *
+ * Each entry carries the client's message counts (client-counters.ts). They change with every
+ * message, so while clients are connected a timer (every `refreshIntervalMs`, busbar passes
+ * `sysInterval`: per-client counts are broker statistics like `$SYS`) marks the list stale when a
+ * count or a non-zero rate changed since it was last built; the list is not rebuilt per message.
+ * An MQTT client subscribed to the list is itself sent each list, so while one is connected the
+ * list is republished every interval (the web reads it in-process, which counts nothing).
+ *
  * No credentials: a client's username is listed, never its password.
  */
 import type { Aedes, Client } from 'aedes';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { messageCounts } from './client-counters.js';
 import type { ConnectionRegistry } from './connections.js';
 
 /** One entry of the list. */
@@ -25,6 +33,15 @@ export interface BrokerClientInfo {
   /** ISO 8601: when the broker accepted its CONNECT. */
   readonly connectedSince: string;
   readonly subscriptions: number;
+  /** PUBLISH packets the broker received from it since it connected (its will included). */
+  readonly published: number;
+  /** Messages the broker sent to it since it connected (live, retained and queued). */
+  readonly delivered: number;
+  /**
+   * Its `published` per second over the latest window: from the list that began it to the one that
+   * ended it, at least half of `minIntervalMs` later (a list built sooner shows the previous rate).
+   */
+  readonly publishedPerSecond: number;
 }
 
 export interface ClientsPublisherOptions {
@@ -35,6 +52,11 @@ export interface ClientsPublisherOptions {
   readonly log: Logger;
   /** At most one publication per this many ms (connection storms cost one list a second). */
   readonly minIntervalMs?: number;
+  /**
+   * While clients are connected, republish every this many ms when their counts changed (at most
+   * once per `minIntervalMs` still); 0 or absent: only on connects, disconnects and (un)subscribes.
+   */
+  readonly refreshIntervalMs?: number;
   readonly now?: () => number;
 }
 
@@ -49,19 +71,53 @@ interface ClientFields {
   readonly subscriptions: Readonly<Record<string, unknown>>;
 }
 
+/** What the publisher keeps per client between two lists. */
+interface Tracked {
+  readonly connectedAt: number;
+  /** Start of the current rate window and `published` then. */
+  windowAt: number;
+  windowPublished: number;
+  /** As in the latest list. */
+  listedPublished: number;
+  listedDelivered: number;
+  perSecond: number;
+}
+
 export function startClientsPublisher(options: ClientsPublisherOptions): ClientsPublisher {
   const { aedes, connections, log } = options;
   const now = options.now ?? Date.now;
   const minIntervalMs = options.minIntervalMs ?? 1_000;
-  const connectedAt = new WeakMap<Client, number>();
+  // Half: two lists minIntervalMs apart must not miss it by a timer's rounding.
+  const minRateWindowMs = minIntervalMs / 2;
+  const tracked = new WeakMap<Client, Tracked>();
   let lastPublished = -Infinity;
   let timer: NodeJS.Timeout | undefined;
   let inFlight = false;
   let again = false;
   let stopped = false;
 
+  function track(client: Client, at: number): Tracked {
+    let state = tracked.get(client);
+    if (state === undefined) {
+      state = {
+        connectedAt: at,
+        windowAt: at,
+        windowPublished: 0,
+        listedPublished: 0,
+        listedDelivered: 0,
+        perSecond: 0,
+      };
+      tracked.set(client, state);
+    }
+    return state;
+  }
+
+  const connectedClients = (): Record<string, Client> =>
+    (aedes as unknown as { clients: Record<string, Client> }).clients;
+
   function list(): BrokerClientInfo[] {
-    const clients = (aedes as unknown as { clients: Record<string, Client> }).clients;
+    const at = now();
+    const clients = connectedClients();
     const out: BrokerClientInfo[] = [];
     for (const id in clients) {
       const client = clients[id]!;
@@ -70,6 +126,18 @@ export function startClientsPublisher(options: ClientsPublisherOptions): Clients
       const info = connections.get(client);
       let subscriptions = 0;
       for (const _filter in fields.subscriptions) subscriptions++;
+      const counts = messageCounts(client);
+      const state = track(client, at);
+      // A list built right after another (a connect) keeps the previous rate rather than measure
+      // over a few milliseconds.
+      const elapsed = at - state.windowAt;
+      if (elapsed > 0 && elapsed >= minRateWindowMs) {
+        state.perSecond = Math.round(((counts.published - state.windowPublished) * 100_000) / elapsed) / 100;
+        state.windowAt = at;
+        state.windowPublished = counts.published;
+      }
+      state.listedPublished = counts.published;
+      state.listedDelivered = counts.delivered;
       out.push({
         clientId: client.id,
         username: info?.username ?? null,
@@ -77,8 +145,11 @@ export function startClientsPublisher(options: ClientsPublisherOptions): Clients
         listener: info?.listener.label ?? '',
         protocol: PROTOCOLS[client.version] ?? `MQTT (level ${client.version})`,
         cleanSession: client.clean,
-        connectedSince: new Date(connectedAt.get(client) ?? now()).toISOString(),
+        connectedSince: new Date(state.connectedAt).toISOString(),
         subscriptions,
+        published: counts.published,
+        delivered: counts.delivered,
+        publishedPerSecond: state.perSecond,
       });
     }
     return out.sort((a, b) => a.clientId.localeCompare(b.clientId));
@@ -124,8 +195,37 @@ export function startClientsPublisher(options: ClientsPublisherOptions): Clients
     timer.unref();
   }
 
+  /** True when a connected client's counts, or a rate that would now drop, differ from the list. */
+  function countsChanged(): boolean {
+    const clients = connectedClients();
+    for (const id in clients) {
+      const client = clients[id]!;
+      if (!(client as unknown as ClientFields).connected) continue;
+      const state = tracked.get(client);
+      if (state === undefined) return true;
+      const counts = messageCounts(client);
+      if (
+        counts.published !== state.listedPublished ||
+        counts.delivered !== state.listedDelivered ||
+        state.perSecond !== 0
+      ) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  function refresh(): void {
+    if (stopped || aedes.closed || timer !== undefined || inFlight) return;
+    if (countsChanged()) markStale();
+  }
+
+  const refreshIntervalMs = options.refreshIntervalMs ?? 0;
+  const refresher = refreshIntervalMs > 0 ? setInterval(refresh, refreshIntervalMs) : undefined;
+  refresher?.unref();
+
   const onReady = (client: Client): void => {
-    connectedAt.set(client, now());
+    track(client, now());
     markStale();
   };
   aedes.on('clientReady', onReady);
@@ -139,6 +239,7 @@ export function startClientsPublisher(options: ClientsPublisherOptions): Clients
     stop() {
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);
+      if (refresher !== undefined) clearInterval(refresher);
       aedes.off('clientReady', onReady);
       aedes.off('clientDisconnect', markStale);
       aedes.off('subscribe', markStale);

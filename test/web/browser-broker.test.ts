@@ -1,7 +1,8 @@
 /**
  * The broker page in headless Chromium: a connected MQTT client appears in the client list and goes
- * when it disconnects, without a reload; the messages-per-second chart draws the rate derived from
- * the broker's counters while the client publishes.
+ * when it disconnects, without a reload; its message counts and publish rate follow what it
+ * publishes and receives; the messages-per-second chart draws the rate derived from the broker's
+ * counters while the client publishes.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +63,39 @@ describe('broker page in headless Chromium', () => {
       expect.stringMatching(/^tcp 127\.0\.0\.1:\d+$/),
     ]);
     expect(await page.content()).not.toContain(ADMIN.password);
+    const field = (name: string): Promise<string | null> =>
+      row.locator(`td[data-field="${name}"]`).textContent();
+    expect(await field('published')).toBe('0');
+    expect(await page.locator('#clients').locator('..').locator('thead th').allTextContents()).toEqual([
+      'client id',
+      'username',
+      'remote address',
+      'protocol',
+      'listener',
+      'connected since',
+      'subscriptions',
+      'published',
+      'delivered',
+      'published /s',
+    ]);
+
+    // Counts change live, without a connect or subscribe: the list is republished as they change.
+    const commander = await clients.connect(web.busbar.url, {
+      clientId: 'page-test-commander',
+      username: ADMIN.username,
+      password: ADMIN.password,
+    });
+    for (let i = 0; i < 25; i++) await sensor.publishAsync('page-test/counted', String(i), { qos: 1 });
+    for (let i = 0; i < 3; i++) await commander.publishAsync('page-test/commands/light', 'on', { qos: 1 });
+    await expect.poll(() => field('published'), { timeout: 10_000 }).toBe('25');
+    await expect.poll(() => field('delivered'), { timeout: 10_000 }).toBe('3');
+    await expect
+      .poll(async () => Number(await field('publishedPerSecond')), { timeout: 10_000 })
+      .toBeGreaterThan(0);
+    const commanderRow = page.locator('tr[data-client="page-test-commander"]');
+    await expect
+      .poll(() => commanderRow.locator('td[data-field="published"]').textContent(), { timeout: 10_000 })
+      .toBe('3');
 
     // Publish steadily until the chart has a few rates; received/s must show them.
     const publishing = setInterval(() => {

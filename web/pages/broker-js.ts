@@ -2,7 +2,8 @@
  * Browser script of the broker page, live over `/api/events?state=stats,clients`: the broker's
  * statistics (`busbar/stats/broker`, the JSON copy of `$SYS`), a messages-per-second chart derived
  * from its received and sent counters between two publications, every connected client
- * (`busbar/broker/clients`) and every other component's statistics.
+ * (`busbar/broker/clients`) with its message counts, and every other component's statistics.
+ * The client table's columns are described once, in CLIENT_COLUMNS, which also writes its head.
  */
 export const BROKER_JS = `
 (function () {
@@ -12,6 +13,15 @@ export const BROKER_JS = `
     ['messagesSent', 'messages sent'], ['subscriptionsCount', 'subscriptions'], ['uptime', 'uptime (s)'], ['version', 'version'],
   ];
   var MAX_SAMPLES = 360;
+  /** Field of BrokerClientInfo (broker/clients-publisher.ts), heading, numeric, tooltip. */
+  var CLIENT_COLUMNS = [
+    ['clientId', 'client id'], ['username', 'username'], ['remoteAddress', 'remote address'],
+    ['protocol', 'protocol'], ['listener', 'listener'], ['connectedSince', 'connected since'],
+    ['subscriptions', 'subscriptions', true],
+    ['published', 'published', true, 'messages the broker received from this client since it connected'],
+    ['delivered', 'delivered', true, 'messages the broker sent to this client since it connected'],
+    ['publishedPerSecond', 'published /s', true, 'messages per second it published between the two latest client lists'],
+  ];
   function text(v) { return v === null || v === undefined ? '' : String(v).replace(/[&<>"]/g, function (c) {
     return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]; }); }
   function fmt(v) { return (Math.round(v * 10) / 10).toString(); }
@@ -63,14 +73,26 @@ export const BROKER_JS = `
       }).join('');
   }
 
+  var clientsBody = document.getElementById('clients');
+  clientsBody.parentNode.tHead.innerHTML = '<tr>' + CLIENT_COLUMNS.map(function (col) {
+    return '<th' + (col[3] ? ' title="' + text(col[3]) + '"' : '') + '>' + text(col[1]) + '</th>';
+  }).join('') + '</tr>';
+
+  function clientCell(c, col) {
+    var v = c[col[0]];
+    var attrs = ' data-field="' + col[0] + '"' + (col[2] ? ' class="num"' : '');
+    if (col[0] === 'connectedSince') {
+      var since = new Date(v);
+      return '<td' + attrs + ' title="' + text(v) + '">' + (isNaN(since) ? '' : text(since.toLocaleString())) + '</td>';
+    }
+    return '<td' + attrs + '>' + text(v) + '</td>';
+  }
+
   function showClients(clients) {
-    document.getElementById('clients').innerHTML = clients.map(function (c) {
-      var since = new Date(c.connectedSince);
-      return '<tr data-client="' + text(c.clientId) + '"><td>' + text(c.clientId) + '</td><td>' + text(c.username) +
-        '</td><td>' + text(c.remoteAddress) + '</td><td>' + text(c.protocol) + '</td><td>' + text(c.listener) +
-        '</td><td title="' + text(c.connectedSince) + '">' + (isNaN(since) ? '' : text(since.toLocaleString())) +
-        '</td><td class="num">' + text(c.subscriptions) + '</td></tr>';
-    }).join('') || '<tr><td colspan="7">no MQTT clients connected</td></tr>';
+    clientsBody.innerHTML = clients.map(function (c) {
+      return '<tr data-client="' + text(c.clientId) + '">' +
+        CLIENT_COLUMNS.map(function (col) { return clientCell(c, col); }).join('') + '</tr>';
+    }).join('') || '<tr><td colspan="' + CLIENT_COLUMNS.length + '">no MQTT clients connected</td></tr>';
   }
 
   var events = new EventSource('/api/events?state=stats,clients');

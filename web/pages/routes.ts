@@ -79,22 +79,14 @@ function alarmsPage(): string {
 }
 
 function brokerPage(): string {
-  const clientsHead = tableHead([
-    'client id',
-    'username',
-    'remote address',
-    'protocol',
-    'listener',
-    'connected since',
-    'subscriptions',
-  ]);
+  // The clients' table head is written by broker.js from its one list of columns (CLIENT_COLUMNS).
   return layout({
     title: 'Broker',
     body: `<table><tbody id="broker"></tbody></table>
 <h2>Messages per second</h2>
 <div class="chart" id="rate-chart"><div class="latest" id="rate-latest"></div><div class="plot"></div></div>
 <h2>Clients</h2>
-<table>${clientsHead}<tbody id="clients"></tbody></table>
+<table><thead></thead><tbody id="clients"></tbody></table>
 <h2>Components</h2>
 <table><thead><tr><th>component</th><th>state</th><th>statistics</th></tr></thead><tbody id="components"></tbody></table>`,
     scripts: ['/static/uPlot.iife.min.js', '/static/broker.js'],

@@ -2,13 +2,16 @@
  * `busbar agent`: the host agent on its own, for machines that run no busbar. It connects to a
  * broker (any MQTT broker, or a busbar) with a last will, and publishes until SIGINT/SIGTERM.
  * Settings come from the config file (`agent`, `bus.remote`, `baseTopic`, `log`), then the flags.
+ * Only those sections are validated (the others are `busbar start`'s): so the agent loads none of
+ * the other components' schemas, which would cost it about 15 MB of memory.
  */
 import os from 'node:os';
 import { runHostAgent } from '../agents/host/agent.js';
 import { agentSchema, type AgentConfig } from '../agents/host/config-schema.js';
 import { createMqttLink } from '../agents/host/link-mqtt.js';
-import { ConfigError, loadConfig } from '../config/load.js';
-import { remoteBusSchema, type Config, type RemoteBusConfig } from '../config/schema.js';
+import { z } from 'zod';
+import { baseTopicSchema, logSchema, remoteBusSchema } from '../config/common.js';
+import { ConfigError, readConfigDocument, validateConfig } from '../config/document.js';
 import { errorMessage } from '../core/errors.js';
 import { createLogger, redactUrl } from '../core/logger.js';
 import { createTopics } from '../core/topics.js';
@@ -27,6 +30,34 @@ export interface AgentCommandOptions {
   cert?: string;
   key?: string;
   insecure?: boolean;
+}
+
+/** The sections of the config file the agent reads, with the same schemas `busbar start` uses. */
+const agentFileSchema = z.object({
+  baseTopic: baseTopicSchema,
+  log: logSchema.prefault({}),
+  agent: agentSchema.prefault({}),
+  bus: z.object({ remote: remoteBusSchema.optional() }).strict().prefault({}),
+});
+
+export type AgentFile = z.output<typeof agentFileSchema>;
+type RemoteBusConfig = z.output<typeof remoteBusSchema>;
+
+/** The agent's sections of `file` (every default when there is none); other sections are ignored. */
+async function loadAgentFile(file: string | undefined): Promise<AgentFile> {
+  const raw = (file === undefined ? {} : await readConfigDocument(file)) ?? {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(file, [{ path: '(file)', message: 'expected a mapping of sections' }]);
+  }
+  const document = raw as Record<string, unknown>;
+  const bus = document.bus as Record<string, unknown> | undefined;
+  const sections = {
+    ...(document.baseTopic !== undefined && { baseTopic: document.baseTopic }),
+    ...(document.log !== undefined && { log: document.log }),
+    ...(document.agent !== undefined && { agent: document.agent }),
+    ...(bus?.remote !== undefined && { bus: { remote: bus.remote } }),
+  };
+  return validateConfig(agentFileSchema, sections, file === undefined ? {} : { file });
 }
 
 export interface AgentSettings {
@@ -62,7 +93,7 @@ function issues(
 
 /** The config file's settings with the flags applied on top, validated by the same schemas. */
 export function agentSettings(
-  config: Config,
+  config: AgentFile,
   options: AgentCommandOptions,
   password: string | undefined,
 ): AgentSettings {
@@ -96,8 +127,8 @@ export function agentSettings(
 
 async function settingsFrom(
   options: AgentCommandOptions,
-): Promise<{ config: Config; settings: AgentSettings }> {
-  const config = await loadConfig(options.config);
+): Promise<{ config: AgentFile; settings: AgentSettings }> {
+  const config = await loadAgentFile(options.config);
   const password =
     options.passwordFile === undefined ? undefined : await readPasswordFile(options.passwordFile);
   return { config, settings: agentSettings(config, options, password) };
@@ -105,7 +136,7 @@ async function settingsFrom(
 
 /** Runs the agent until SIGINT/SIGTERM; resolves with the exit code. */
 export async function agentCommand(options: AgentCommandOptions): Promise<number> {
-  let loaded: { config: Config; settings: AgentSettings };
+  let loaded: { config: AgentFile; settings: AgentSettings };
   try {
     loaded = await settingsFrom(options);
   } catch (error) {

@@ -1,75 +1,16 @@
-import { readFile } from 'node:fs/promises';
-import { parseDocument } from 'yaml';
-import { BusbarError } from '../core/errors.js';
+/** The whole config file, as `busbar start` and `busbar check-config` read it. */
+import { readConfigDocument, validateConfig } from './document.js';
 import { configSchema, type Config } from './schema.js';
-import { formatPath, substitute, type ConfigProblem } from './substitute.js';
 
-export type { ConfigProblem };
-
-/** Thrown when the file cannot be used; `problems` lists every one of them, each with its path. */
-export class ConfigError extends BusbarError {
-  readonly problems: readonly ConfigProblem[];
-  readonly file: string | undefined;
-
-  constructor(file: string | undefined, problems: ConfigProblem[]) {
-    const where = file ?? 'configuration';
-    super(
-      'BUSBAR_CONFIG_INVALID',
-      `${where}: ${problems.length} problem(s)\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`,
-    );
-    this.problems = problems;
-    this.file = file;
-  }
-}
+export { ConfigError, type ConfigProblem } from './document.js';
 
 /** Validates an already parsed document (YAML or an object in a test) into a frozen Config. */
 export function parseConfig(raw: unknown, options: { file?: string; env?: NodeJS.ProcessEnv } = {}): Config {
-  const problems: ConfigProblem[] = [];
-  const substituted = substitute(raw ?? {}, options.env ?? process.env, problems);
-  const result = configSchema.safeParse(substituted);
-  if (!result.success) {
-    for (const issue of result.error.issues) {
-      // zod reports an unknown key on its parent object; name the key itself so the user finds it.
-      if (issue.code === 'unrecognized_keys') {
-        for (const key of issue.keys) {
-          problems.push({ path: formatPath([...issue.path, key]), message: 'unknown key' });
-        }
-      } else {
-        problems.push({ path: formatPath(issue.path), message: issue.message });
-      }
-    }
-  }
-  if (problems.length > 0 || !result.success) throw new ConfigError(options.file, problems);
-  return deepFreeze(result.data);
+  return validateConfig(configSchema, raw, options);
 }
 
 /** Reads and validates a YAML file; with no file, the embedded defaults. */
 export async function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
   if (file === undefined) return parseConfig({}, { env });
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new ConfigError(file, [{ path: '(file)', message: `cannot read the file (${code})` }]);
-  }
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    throw new ConfigError(
-      file,
-      document.errors.map((error) => ({
-        path: error.linePos ? `line ${error.linePos[0].line}, column ${error.linePos[0].col}` : '(yaml)',
-        message: error.message.split('\n')[0] ?? error.message,
-      })),
-    );
-  }
-  return parseConfig(document.toJS(), { file, env });
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const item of Object.values(value)) deepFreeze(item);
-  }
-  return value;
+  return parseConfig(await readConfigDocument(file), { file, env });
 }

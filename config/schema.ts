@@ -13,7 +13,10 @@ import { remotesSchema } from '../broker/bridge/config.js';
 import { webSchema } from '../web/config.js';
 import { alarmsSchema } from '../alarms/config.js';
 import { notifiersSchema } from '../notifiers/config.js';
+import { baseTopicSchema, logSchema, remoteBusSchema } from './common.js';
 import { byteSize, duration } from './duration.js';
+
+export { baseTopicSchema, logSchema, remoteBusSchema };
 
 const port = z.number().int().min(0).max(65535);
 
@@ -154,20 +157,6 @@ export const brokerSchema = z
   })
   .strict();
 
-export const remoteBusSchema = z
-  .object({
-    url: z.string().default('mqtt://127.0.0.1:1883').describe('mqtt://, mqtts://, ws:// or wss:// URL.'),
-    username: z.string().optional(),
-    password: z.string().optional(),
-    clientId: z.string().optional(),
-    protocolVersion: z.union([z.literal(4), z.literal(5)]).default(4),
-    ca: z.string().optional().describe('Path to a PEM CA bundle for mqtts/wss.'),
-    cert: z.string().optional(),
-    key: z.string().optional(),
-    rejectUnauthorized: z.boolean().default(true),
-  })
-  .strict();
-
 const fieldType = z.enum(['float', 'integer', 'unsigned', 'boolean', 'string']);
 
 const jsonFieldSchema = z
@@ -216,23 +205,9 @@ export const ingestSchema = z
   })
   .strict();
 
-export const logSchema = z
-  .object({
-    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
-    format: z
-      .enum(['auto', 'json', 'pretty'])
-      .default('auto')
-      .describe('auto: pretty on a terminal, JSON otherwise.'),
-  })
-  .strict();
-
 export const configSchema = z
   .object({
-    baseTopic: z
-      .string()
-      .regex(/^[^#+/]+$/, 'one topic level without wildcards')
-      .default('busbar')
-      .describe('First level of every busbar topic.'),
+    baseTopic: baseTopicSchema,
     log: logSchema.prefault({}),
     broker: brokerSchema.prefault({}),
     bus: z

@@ -204,4 +204,49 @@ describe('busbar agent (standalone)', () => {
     expect(url.code).toBe(1);
     expect(url.stderr).toMatch(/not an mqtt:\/\//);
   });
+
+  it('reads only its sections of a config file shared with busbar start, and names a bad one', async () => {
+    const dir = await tempDir('agent-config');
+    try {
+      const shared = path.join(dir.path, 'busbar.yaml');
+      // `web.port` is wrong, but it is busbar start's to refuse: the agent reads agent, bus.remote,
+      // baseTopic and log.
+      await writeFile(
+        shared,
+        [
+          'baseTopic: site1',
+          'log: { format: json }',
+          `bus: { remote: { url: '${plain.url}' } }`,
+          'agent: { name: cli-shared, interval: 300ms }',
+          'web: { port: not-a-port }',
+          'alarms: { rules: [{ kind: nonsense }] }',
+          '',
+        ].join('\n'),
+      );
+      const watcher = await clients.connect(plain.url);
+      const seen = record(watcher);
+      await subscribe(watcher, 'site1/status/cli-shared', 1);
+      const agent = startAgent(['-c', shared]);
+      await waitFor(() => seen.some((m) => m.payload === 'online'), 'the agent online under site1/');
+      agent.child.kill('SIGTERM');
+      expect(await agent.exited).toBe(0);
+
+      const broken = path.join(dir.path, 'broken.yaml');
+      await writeFile(broken, 'agent: { interval: often, colour: blue }\nbus: { remote: { port: 1 } }\n');
+      const refused = await runCli(['agent', '-c', broken]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`${broken}: 3 problem(s)`);
+      expect(refused.stderr).toMatch(/agent\.interval: .*duration/);
+      expect(refused.stderr).toContain('agent.colour: unknown key');
+      expect(refused.stderr).toContain('bus.remote.port: unknown key');
+
+      const list = path.join(dir.path, 'list.yaml');
+      await writeFile(list, '- agent\n');
+      const notMapping = await runCli(['agent', '-c', list]);
+      expect(notMapping.code).toBe(1);
+      expect(notMapping.stderr).toContain('expected a mapping of sections');
+    } finally {
+      await dir.remove();
+    }
+  });
 });

@@ -1,0 +1,35 @@
+/**
+ * Config sections every busbar process reads, `busbar start` and the lone `busbar agent` alike. Kept
+ * apart from schema.ts so the agent validates them without loading every component's schema.
+ */
+import { z } from 'zod';
+
+export const baseTopicSchema = z
+  .string()
+  .regex(/^[^#+/]+$/, 'one topic level without wildcards')
+  .default('busbar')
+  .describe('First level of every busbar topic.');
+
+export const remoteBusSchema = z
+  .object({
+    url: z.string().default('mqtt://127.0.0.1:1883').describe('mqtt://, mqtts://, ws:// or wss:// URL.'),
+    username: z.string().optional(),
+    password: z.string().optional(),
+    clientId: z.string().optional(),
+    protocolVersion: z.union([z.literal(4), z.literal(5)]).default(4),
+    ca: z.string().optional().describe('Path to a PEM CA bundle for mqtts/wss.'),
+    cert: z.string().optional(),
+    key: z.string().optional(),
+    rejectUnauthorized: z.boolean().default(true),
+  })
+  .strict();
+
+export const logSchema = z
+  .object({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+    format: z
+      .enum(['auto', 'json', 'pretty'])
+      .default('auto')
+      .describe('auto: pretty on a terminal, JSON otherwise.'),
+  })
+  .strict();

@@ -2,8 +2,7 @@
  * `npm run bench:agent`: what the standalone host agent costs, measured from outside as users run it
  * (`busbar agent` publishing to a Mosquitto), against references measured in the same run on the
  * same machine: a bare process calling the equivalent systeminformation functions at the same
- * interval, and an idle Node process (the runtime's own memory floor). A second agent runs as README's
- * systemd unit starts it (its NODE_OPTIONS), reported beside the verdict, which is about the first.
+ * interval, and an idle Node process (the runtime's own memory floor).
  *
  * Targets (issue #3): < 2 % of one core at a 10 s interval, < 80 MB resident.
  */
@@ -24,8 +23,6 @@ const USAGE = `usage: node dist/bench/agent.js [options]
 
 const TARGET_CORE_PERCENT = 2;
 const TARGET_RSS_BYTES = 80 * 1024 * 1024;
-/** README's systemd unit runs the agent with this young generation; measured too, as users run it. */
-const SYSTEMD_NODE_OPTIONS = '--max-semi-space-size=1';
 
 interface Watched {
   readonly label: string;
@@ -58,8 +55,8 @@ function options(): { durationMs: number; intervalMs: number } {
   };
 }
 
-function launch(label: string, command: string, args: string[], env?: NodeJS.ProcessEnv): Watched {
-  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], env: env ?? process.env });
+function launch(label: string, command: string, args: string[]): Watched {
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let errors = '';
   child.stderr?.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString()).slice(-2_000)));
   child.once('exit', (code, signal) => {
@@ -113,13 +110,6 @@ async function main(): Promise<number> {
       String(intervalMs),
     ]),
     launch('idle node (reference)', process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)']),
-    launch(
-      'busbar agent (systemd unit)',
-      process.execPath,
-      agentArgs('bench-agent-systemd'),
-      // Appended: options the caller set (a tsx loader) stay.
-      { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${SYSTEMD_NODE_OPTIONS}`.trim() },
-    ),
   ];
   log(
     `host agent: ${os.cpus().length} CPUs, node ${process.version}, interval ${intervalMs} ms, ` +
@@ -193,12 +183,6 @@ async function main(): Promise<number> {
   );
   const rssPass = agentRss < TARGET_RSS_BYTES;
   console.log(`${rssPass ? 'PASS' : 'MISS'}  RSS < ${mb(TARGET_RSS_BYTES)} — peak ${mb(agentRss)}`);
-  // Not a verdict: `busbar agent` as typed is what the target is about; this is the documented unit.
-  const unit = watched[3]!;
-  console.log(
-    `      with the systemd unit's NODE_OPTIONS=${SYSTEMD_NODE_OPTIONS}: RSS median ${mb(median(unit.rss))}, ` +
-      `peak ${mb(Math.max(...unit.rss, unit.peak))}`,
-  );
   return cpuPass && rssPass ? 0 : 1;
 }
 

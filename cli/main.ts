@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First, before any other module loads (see agent-heap.ts).
+import './agent-heap.js';
 import { Command } from 'commander';
 import type { AgentCommandOptions } from './agent.js';
 import type { SilenceAddOptions, SilenceConnectionOptions } from './silence.js';

@@ -62,6 +62,13 @@ export class TelegramBot {
       new NotifiedGroups(groupsPathFor(config.statePath), this.log),
     );
     this.paired = new PairedChats(config.statePath);
+    if (this.paired.damaged !== undefined) {
+      // Access is never widened by a damaged file: only the allow-list is answered meanwhile.
+      this.log.error(
+        { path: config.statePath, reason: this.paired.damaged, keptAs: this.paired.damagedCopy },
+        'telegram paired chats unreadable: answering the allow-list only; the next pairing starts a new list and keeps this file aside',
+      );
+    }
     this.access = new AccessControl(config.allow, this.paired);
     this.pairing = config.pairing
       ? new PairingCodes(config.pairingTtl, (code, reason) => this.announce(code, reason))

@@ -1,9 +1,9 @@
 /**
  * Who the bot answers: the allow-list (chats and users), a one-line refusal for everyone else (logged),
  * and pairing with the one-time code busbar logs at start: a wrong code refused, a used code not
- * reusable, the paired chat kept across a restart.
+ * reusable, the paired chat kept across a restart; a damaged paired-chats file stops nothing.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PairingCodes, MAX_WRONG_GUESSES, type PairingCode } from '../../notifiers/bot/pairing.js';
 import { FakeBotApi, type FakeChat, type FakeUser } from '../helpers/fake-bot-api.js';
@@ -128,6 +128,33 @@ describe('pairing', () => {
     expect(loggedCodes(harness)).toHaveLength(1);
     expect(loggedCodes(harness)[0]).not.toBe(code);
     expect(harness.busbar.log.text()).not.toContain(TOKEN);
+  });
+
+  it('a damaged paired-chats file: the allow-list is answered, the next pairing keeps the file aside', async () => {
+    const state = await tempDir('telegram-damaged');
+    dirs.push(state);
+    const statePath = `${state.path}/telegram.json`;
+    const damaged = '{"chats": [{"id": "seven"';
+    writeFileSync(statePath, damaged);
+    harness = await startBotHarness({ statePath });
+    const logged = harness.busbar.log.find('telegram paired chats unreadable');
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({
+      level: 50,
+      path: statePath,
+      reason: expect.stringContaining('not JSON'),
+    });
+    expect((await harness.ask('ALARMS')).params.text).toContain('No alarm is firing');
+    expect((await harness.ask('STATUS', STRANGER_CHAT, STRANGER)).params.text).toContain(
+      'may not use busbar',
+    );
+
+    const newcomer: FakeChat = { id: 8888 };
+    const [code] = loggedCodes(harness);
+    expect((await harness.ask(`/start ${code!}`, newcomer, { id: 88 })).params.text).toContain('Paired');
+    expect(readFileSync(`${statePath}.damaged`, 'utf8')).toBe(damaged);
+    const saved = JSON.parse(readFileSync(statePath, 'utf8')) as { chats: { id: number }[] };
+    expect(saved.chats.map((chat) => chat.id)).toEqual([8888]);
   });
 
   it('with pairing off, /start with a code is refused like anything else', async () => {

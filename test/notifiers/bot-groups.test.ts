@@ -12,14 +12,15 @@ import { parseCallbackData, subjectHash } from '../../notifiers/bot/callback-dat
 import { groupsPathFor } from '../../notifiers/bot/config.js';
 import { NotifiedGroups, REMEMBERED_GROUPS } from '../../notifiers/bot/groups.js';
 import { captureLog } from '../helpers/log-capture.js';
-import { FakeBotApi, type BotApiCall } from '../helpers/fake-bot-api.js';
+import { FakeBotApi } from '../helpers/fake-bot-api.js';
 import { waitFor } from '../helpers/mqtt-clients.js';
 import { tempDir } from '../helpers/process.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
 import {
+  buttons,
   OPS_CHAT,
-  OPS_USER,
   startBotHarness,
+  tap,
   TOKEN,
   type BotHarness,
   type HarnessOptions,
@@ -33,29 +34,6 @@ afterEach(async () => {
   harness = undefined;
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-interface Button {
-  readonly text: string;
-  readonly callback_data: string;
-}
-
-function buttons(call: BotApiCall): Button[] {
-  const markup = call.params.reply_markup;
-  if (markup === undefined) return [];
-  return (JSON.parse(markup) as { inline_keyboard: Button[][] }).inline_keyboard.flat();
-}
-
-/** Taps a button of `message`; resolves with the tap's answerCallbackQuery. */
-async function tap(h: BotHarness, message: BotApiCall, label: string): Promise<BotApiCall> {
-  const button = buttons(message).find((one) => one.text === label);
-  expect(button, `a "${label}" button`).toBeDefined();
-  const update = h.api.pressButton(OPS_CHAT, OPS_USER, button!.callback_data);
-  const id = (update.callback_query as { id: string }).id;
-  return h.api.waitForCall(
-    (call) => call.method === 'answerCallbackQuery' && call.params.callback_query_id === id,
-    `the answer to "${label}"`,
-  );
-}
 
 describe('grouped notification buttons across a restart', () => {
   it('silence the group and chart its alarms after busbar restarts; a damaged file is warned about', async () => {

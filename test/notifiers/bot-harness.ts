@@ -3,6 +3,7 @@
  * Bot API is the local fake: tests play the users' side through it.
  */
 import type { MqttClient } from 'mqtt';
+import { expect } from 'vitest';
 import type { ConfigInput } from '../../config/schema.js';
 import { HistoryReader } from '../../sinks/history/reader.js';
 import { startTestBusbar, type TestBusbar } from '../helpers/busbar.js';
@@ -155,4 +156,28 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
   if (options.waitForPoll !== false)
     await api.waitForCall((call) => call.method === 'getUpdates', 'the first poll', 15_000);
   return harness;
+}
+
+interface Button {
+  readonly text: string;
+  readonly callback_data: string;
+}
+
+/** The inline buttons under a message the bot sent. */
+export function buttons(call: BotApiCall): Button[] {
+  const markup = call.params.reply_markup;
+  if (markup === undefined) return [];
+  return (JSON.parse(markup) as { inline_keyboard: Button[][] }).inline_keyboard.flat();
+}
+
+/** Taps a button under a message the bot sent; resolves with the tap's answerCallbackQuery. */
+export async function tap(h: BotHarness, message: BotApiCall, label: string): Promise<BotApiCall> {
+  const button = buttons(message).find((one) => one.text === label);
+  expect(button, `a "${label}" button`).toBeDefined();
+  const update = h.api.pressButton(OPS_CHAT, OPS_USER, button!.callback_data);
+  const id = (update.callback_query as { id: string }).id;
+  return h.api.waitForCall(
+    (call) => call.method === 'answerCallbackQuery' && call.params.callback_query_id === id,
+    `the answer to "${label}"`,
+  );
 }

@@ -10,11 +10,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AlarmNotification } from '../../alarms/notification.js';
 import { parseCallbackData } from '../../notifiers/bot/callback-data.js';
 import { THRESHOLD_COLOR } from '../../notifiers/charts/option.js';
-import { FakeBotApi, type BotApiCall } from '../helpers/fake-bot-api.js';
+import { FakeBotApi } from '../helpers/fake-bot-api.js';
 import { waitFor } from '../helpers/mqtt-clients.js';
 import { freePort } from '../helpers/ports.js';
 import { tempDir } from '../helpers/process.js';
-import { OPS_CHAT, OPS_USER, startBotHarness, TOKEN, type BotHarness } from './bot-harness.js';
+import { buttons, OPS_CHAT, OPS_USER, startBotHarness, tap, TOKEN, type BotHarness } from './bot-harness.js';
 
 let harness: BotHarness | undefined;
 
@@ -22,29 +22,6 @@ afterEach(async () => {
   await harness?.stop();
   harness = undefined;
 });
-
-interface Button {
-  readonly text: string;
-  readonly callback_data: string;
-}
-
-function buttons(call: BotApiCall): Button[] {
-  const markup = call.params.reply_markup;
-  if (markup === undefined) return [];
-  return (JSON.parse(markup) as { inline_keyboard: Button[][] }).inline_keyboard.flat();
-}
-
-/** Taps a button under a message the bot sent; resolves with the tap's answerCallbackQuery. */
-async function tap(h: BotHarness, message: BotApiCall, label: string): Promise<BotApiCall> {
-  const button = buttons(message).find((one) => one.text === label);
-  expect(button, `a "${label}" button`).toBeDefined();
-  const update = h.api.pressButton(OPS_CHAT, OPS_USER, button!.callback_data);
-  const id = (update.callback_query as { id: string }).id;
-  return h.api.waitForCall(
-    (call) => call.method === 'answerCallbackQuery' && call.params.callback_query_id === id,
-    `the answer to "${label}"`,
-  );
-}
 
 const ALARM_ROUTE = {
   name: 'alarms',

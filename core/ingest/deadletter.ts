@@ -1,6 +1,7 @@
 import type { Bus } from '../bus.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { LogThrottle } from '../log-throttle.js';
 import { TokenBucket } from '../rate-limit.js';
 import type { Topics } from '../topics.js';
 import type { Rejection } from './decoded.js';
@@ -22,19 +23,16 @@ export function createDeadletter(options: {
 }): (topic: string, payload: Buffer, rejection: Rejection) => void {
   const { bus, topics, log, stats } = options;
   const publishBudget = new TokenBucket(options.perSecond);
-  const logBudget = new TokenBucket(options.perSecond);
-  let logSuppressed = 0;
+  const logThrottle = new LogThrottle(options.perSecond, Math.max(1, options.perSecond));
 
   return (topic, payload, rejection) => {
     stats.countRejection(rejection.reason);
-    if (logBudget.take()) {
+    const suppressed = logThrottle.admit();
+    if (suppressed !== undefined) {
       log.warn(
-        { topic, reason: rejection.reason, detail: rejection.detail, suppressed: logSuppressed },
+        { topic, reason: rejection.reason, detail: rejection.detail, suppressed },
         `payload refused on ${topic}: ${rejection.detail}`,
       );
-      logSuppressed = 0;
-    } else {
-      logSuppressed++;
     }
     if (!publishBudget.take()) {
       stats.deadletterSuppressed++;

@@ -6,6 +6,7 @@
 import type { Bus } from '../../core/bus.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import { LogThrottle } from '../../core/log-throttle.js';
 import { TokenBucket } from '../../core/rate-limit.js';
 import type { Topics } from '../../core/topics.js';
 import type { SinkStats } from './sink-stats.js';
@@ -23,17 +24,11 @@ export function createSinkDeadletter(options: {
 }): (line: string, reason: string) => void {
   const { sink, bus, topics, log, stats } = options;
   const publishBudget = new TokenBucket(PUBLISH_PER_SECOND, PUBLISH_BURST);
-  const logBudget = new TokenBucket(1, 5);
-  let logSuppressed = 0;
+  const logThrottle = new LogThrottle(1, 5);
   return (line, reason) => {
-    if (logBudget.take()) {
-      log.warn(
-        { reason, line, suppressed: logSuppressed },
-        `line refused by the database, dead-lettered: ${reason}`,
-      );
-      logSuppressed = 0;
-    } else {
-      logSuppressed++;
+    const suppressed = logThrottle.admit();
+    if (suppressed !== undefined) {
+      log.warn({ reason, line, suppressed }, `line refused by the database, dead-lettered: ${reason}`);
     }
     if (!publishBudget.take()) {
       stats.deadletterSuppressed++;

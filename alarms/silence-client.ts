@@ -41,6 +41,19 @@ export async function listSilences(bus: Bus, topics: Topics, settleMs = 300): Pr
   return [...found.values()].sort((a, b) => a.endsAt.localeCompare(b.endsAt));
 }
 
+/**
+ * A message on <base>/silences/+ as a follower of the silences reads it: the silence's id (the last
+ * topic level) and the silence, or undefined when the topic was cleared (ended, removed) or holds no
+ * silence.
+ */
+export function silenceTopicUpdate(message: { readonly topic: string; readonly payload: Buffer }): {
+  id: string;
+  silence: Silence | undefined;
+} {
+  const id = message.topic.slice(message.topic.lastIndexOf('/') + 1);
+  return { id, silence: message.payload.length === 0 ? undefined : parseSilence(message.payload) };
+}
+
 /** The silence a retained payload holds, or undefined when it is not one. */
 export function parseSilence(payload: Buffer | string): Silence | undefined {
   try {

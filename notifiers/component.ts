@@ -5,7 +5,7 @@
  * silences, which the router applies to routes on the alarm state topics.
  */
 import type { Component, ComponentContext } from '../core/component.js';
-import { parseSilence } from '../alarms/silence-client.js';
+import { silenceTopicUpdate } from '../alarms/silence-client.js';
 import { aborted } from '../core/abortable.js';
 import type { BusSubscription } from '../core/bus.js';
 import { errorMessage } from '../core/errors.js';
@@ -44,8 +44,8 @@ export const notifiersComponent: Component<NotifiersComponentConfig> = {
       // Silences first: their retained topics arrive before the routes take any alarm.
       subscriptions.push(
         await bus.subscribe(topics.allSilences, (message) => {
-          const id = message.topic.slice(message.topic.lastIndexOf('/') + 1);
-          router.silences.set(id, message.payload.length === 0 ? undefined : parseSilence(message.payload));
+          const { id, silence } = silenceTopicUpdate(message);
+          router.silences.set(id, silence);
         }),
       );
       for (const filter of router.filters) {

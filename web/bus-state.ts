@@ -7,7 +7,7 @@
  * pages (events.ts) which part changed.
  */
 import { EventEmitter } from 'node:events';
-import { parseSilence } from '../alarms/silence-client.js';
+import { silenceTopicUpdate } from '../alarms/silence-client.js';
 import type { Silence } from '../alarms/silence.js';
 import type { Bus, BusSubscription } from '../core/bus.js';
 import type { Topics } from '../core/topics.js';
@@ -80,8 +80,7 @@ export class BusState {
     );
     this.subscriptions.push(
       await this.bus.subscribe(this.topics.allSilences, (message) => {
-        const id = message.topic.slice(message.topic.lastIndexOf('/') + 1);
-        const silence = message.payload.length === 0 ? undefined : parseSilence(message.payload);
+        const { id, silence } = silenceTopicUpdate(message);
         if (silence) this.silences.set(id, silence);
         else this.silences.delete(id);
         this.changed('silences');

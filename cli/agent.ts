@@ -10,7 +10,7 @@ import { runHostAgent } from '../agents/host/agent.js';
 import { agentSchema, type AgentConfig } from '../agents/host/config-schema.js';
 import { createMqttLink } from '../agents/host/link-mqtt.js';
 import { z } from 'zod';
-import { baseTopicSchema, logSchema, remoteBusSchema } from '../config/common.js';
+import { baseTopicSchema, logSchema, remoteBusSchema, type RemoteBusConfig } from '../config/common.js';
 import { ConfigError, readConfigDocument, validateConfig } from '../config/document.js';
 import { errorMessage } from '../core/errors.js';
 import { createLogger, redactUrl } from '../core/logger.js';
@@ -41,7 +41,6 @@ const agentFileSchema = z.object({
 });
 
 export type AgentFile = z.output<typeof agentFileSchema>;
-type RemoteBusConfig = z.output<typeof remoteBusSchema>;
 
 /** The agent's sections of `file` (every default when there is none); other sections are ignored. */
 async function loadAgentFile(file: string | undefined): Promise<AgentFile> {

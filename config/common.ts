@@ -24,6 +24,8 @@ export const remoteBusSchema = z
   })
   .strict();
 
+export type RemoteBusConfig = z.output<typeof remoteBusSchema>;
+
 export const logSchema = z
   .object({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),

@@ -327,7 +327,7 @@ export type ListenerConfig = BrokerConfig['listeners'][number];
 export type AclRule = BrokerConfig['acl'][number];
 export type UserEntry = BrokerConfig['users'][number];
 export type PersistenceConfig = BrokerConfig['persistence'];
-export type RemoteBusConfig = z.output<typeof remoteBusSchema>;
+export type { RemoteBusConfig } from './common.js';
 export type IngestConfig = Config['ingest'];
 export type IngestRule = IngestConfig['rules'][number];
 export type FieldType = z.output<typeof fieldType>;

@@ -5,8 +5,8 @@
  * crash mid-write leaves the previous state, never half a file. Version 1 files (instances only) are
  * still read.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomically } from '../core/atomic-file.js';
 import { z } from 'zod';
 import type { AlarmInstance, AlarmMessage } from './alarm.js';
 import type { StageSnapshot } from './notify/stage.js';
@@ -118,9 +118,6 @@ export function emptyAlarmState(): AlarmState {
 }
 
 export async function saveAlarmState(path: string, state: AlarmState): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.tmp`;
   // JSON.stringify drops undefined members, which the schema reads back as optional.
-  await writeFile(temporary, `${JSON.stringify({ version: VERSION, ...state })}\n`);
-  await rename(temporary, path);
+  await writeFileAtomically(path, `${JSON.stringify({ version: VERSION, ...state })}\n`);
 }

@@ -5,8 +5,8 @@
  * still exists, its password is unchanged, its role is the one the config gives now).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomically } from '../core/atomic-file.js';
 import { z } from 'zod';
 import type { Principal } from './auth.js';
 
@@ -147,10 +147,7 @@ export class Sessions {
       credential: entry.credential,
       expires: entry.expires,
     }));
-    await mkdir(dirname(path), { recursive: true });
-    const temporary = `${path}.${process.pid}.tmp`;
-    await writeFile(temporary, `${JSON.stringify({ version: 1, sessions })}\n`, { mode: 0o600 });
-    await rename(temporary, path);
+    await writeFileAtomically(path, `${JSON.stringify({ version: 1, sessions })}\n`, 0o600);
   }
 
   private sweep(): void {

@@ -7,8 +7,8 @@
  * temporary file renamed over the old one), so the buttons keep working after a restart. A damaged or
  * missing file only means starting with no group remembered: it never stops the bot.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomically } from '../../core/atomic-file.js';
 import { z } from 'zod';
 import type { AlarmNotification } from '../../alarms/notification.js';
 import { errorMessage } from '../../core/errors.js';
@@ -120,11 +120,8 @@ export class NotifiedGroups {
       if (!this.dirty) return;
       this.dirty = false;
       const text = `${JSON.stringify({ groups: [...this.groups.values()] })}\n`;
-      const temporary = `${this.file}.${process.pid}.tmp`;
       try {
-        await mkdir(dirname(this.file), { recursive: true });
-        await writeFile(temporary, text, { mode: 0o600 });
-        await rename(temporary, this.file);
+        await writeFileAtomically(this.file, text, 0o600);
       } catch (error) {
         this.log.warn(
           { path: this.file, err: errorMessage(error) },

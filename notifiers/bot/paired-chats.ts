@@ -7,8 +7,8 @@
  * caller logs why. The damaged file is kept for a person to look at: the next pairing moves it aside
  * to `<file>.damaged` before writing a new list.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync, renameSync } from 'node:fs';
+import { writeFileAtomicallySync } from '../../core/atomic-file.js';
 import { z } from 'zod';
 import { errorMessage } from '../../core/errors.js';
 
@@ -49,14 +49,11 @@ export class PairedChats {
 
   add(chat: PairedChat): void {
     this.chats.set(chat.id, chat);
-    mkdirSync(dirname(this.file), { recursive: true });
     if (this.damagedReason !== undefined) {
       this.moveDamagedAside();
       this.damagedReason = undefined;
     }
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify({ chats: this.list() }, null, 2)}\n`, { mode: 0o600 });
-    renameSync(temporary, this.file);
+    writeFileAtomicallySync(this.file, `${JSON.stringify({ chats: this.list() }, null, 2)}\n`, 0o600);
   }
 
   /** Where a damaged file is moved before the first write over it. */

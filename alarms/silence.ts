@@ -1,7 +1,8 @@
 /**
  * Silences: "do not notify about alarms matching these labels until then". Alertmanager's model:
- * a silence mutes notifications, never the alarm itself, whose state stays visible (retained, with
- * `silenced` naming the silence).
+ * a silence mutes notifications, never the alarm itself, whose state stays published (retained).
+ * Who shows or sends alarms matches them against the active silences with compileLabelMatchers: the
+ * notification stage, the notifier routes on the state topics, the web (`silencedBy`) and the bot.
  *
  * One writer: the alarms component owns the list, keeps it in its state file and publishes each
  * active silence retained on <base>/silences/<id> (empty payload: expired or removed). Everyone else

@@ -10,6 +10,7 @@ import type { ConnectionRegistry } from './connections.js';
 import { LogThrottle } from '../core/log-throttle.js';
 import type { MessageCounters } from './sys-stats.js';
 import { filterTextMatchesTopic } from './topic-filter.js';
+import { interceptPublish } from './publish-intercept.js';
 
 const SYS_PREFIX = '$SYS/';
 const DOLLAR = 36;
@@ -22,6 +23,11 @@ const DOLLAR = 36;
  */
 const DENIED = Symbol('busbar.deniedByAcl');
 type Deniable = PublishPacket & { [DENIED]?: true };
+
+/** True for a PUBLISH the ACL refused: it is acknowledged, then dropped (see DENIED). */
+export function deniedByAcl(packet: PublishPacket): boolean {
+  return (packet as Deniable)[DENIED] === true;
+}
 
 export interface AuthorizeOptions {
   readonly connections: ConnectionRegistry;
@@ -127,27 +133,21 @@ function subscribedToDollarTopic(client: Client, topic: string): boolean {
   return false;
 }
 
-type PublishWithClient = (
-  this: Aedes,
-  packet: PublishPacket,
-  client: Client | null | ((error?: Error) => void),
-  done?: (error?: Error) => void,
-) => void;
-
 /**
  * Makes `aedes.publish` drop packets the ACL marked as denied. Installed only when ACL rules exist;
- * then every publish pays one property test. Aedes' protocol handlers and will publication call
- * `broker.publish(packet, client, done)`, so this is the one place every client message passes.
+ * then every publish pays one property test.
  */
 export function dropDeniedPublishes(aedes: Aedes): void {
-  const publish = aedes.publish as unknown as PublishWithClient;
-  const guarded: PublishWithClient = function (packet, client, done) {
-    if ((packet as Deniable)[DENIED] === true) {
-      // Asynchronously, as the real publish completes: the caller's parser loop must not re-enter.
-      if (typeof done === 'function') process.nextTick(done);
-      return;
-    }
-    publish.call(this, packet, client, done);
-  };
-  (aedes as unknown as { publish: PublishWithClient }).publish = guarded;
+  interceptPublish(
+    aedes,
+    (publish) =>
+      function (packet, client, done) {
+        if ((packet as Deniable)[DENIED] === true) {
+          // Asynchronously, as the real publish completes: the caller's parser loop must not re-enter.
+          if (typeof done === 'function') process.nextTick(done);
+          return;
+        }
+        publish.call(this, packet, client, done);
+      },
+  );
 }

@@ -10,7 +10,7 @@ import type { Logger } from '../core/logger.js';
 import { createTopics } from '../core/topics.js';
 import { createAcl } from './acl.js';
 import { createAuthHooks } from './auth.js';
-import { createAuthorizeHooks, dropDeniedPublishes } from './authorize.js';
+import { createAuthorizeHooks, deniedByAcl, dropDeniedPublishes } from './authorize.js';
 import { countPerClient } from './client-counters.js';
 import { startClientsPublisher } from './clients-publisher.js';
 import type { ConnectionRegistry } from './connections.js';
@@ -20,6 +20,8 @@ import { createPacketLimiter } from './packet-limit.js';
 import { openPersistence, type BrokerPersistence } from './persistence.js';
 import { createCounters, startSysStats, type SysStats } from './sys-stats.js';
 import { brokerVersion } from './version.js';
+import { journalPublishes, trackJournaledPublishes, type IncomingStore } from './journal/aedes-hooks.js';
+import type { IntakeJournal } from './journal/journal.js';
 import { coalesceWrites } from './write-coalescing.js';
 
 export interface EmbeddedBroker {
@@ -34,6 +36,8 @@ export interface StartBrokerOptions {
   readonly log: Logger;
   /** busbar's base topic: the broker's statistics are also published on `<base>/stats/broker`. */
   readonly baseTopic?: string;
+  /** When given, QoS 1/2 messages on the topics it wants are on disk before they are acknowledged. */
+  readonly journal?: IntakeJournal;
 }
 
 /** How long close() lets Aedes and the store finish cleanly before dropping their connections. */
@@ -47,6 +51,15 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
   const acl = createAcl(config.acl);
 
   const persistence = await openPersistence(config.persistence, log);
+  const authorize = countPerClient(
+    createAuthorizeHooks({ connections, aclEnabled: acl !== undefined, counters, log }),
+  );
+  const journal = options.journal;
+  if (journal !== undefined) {
+    // Aedes' store answers whether a QoS 2 resend is a duplicate; it exists once `aedes` does.
+    const store = (): IncomingStore => (aedes as unknown as { persistence: IncomingStore }).persistence;
+    authorize.authorizePublish = journalPublishes(authorize.authorizePublish!, journal, deniedByAcl, store);
+  }
   const aedesOptions: AedesOptions = {
     ...persistence.aedesOptions,
     ...(config.id === undefined ? {} : { id: config.id }),
@@ -54,9 +67,11 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
     drainTimeout: config.drainTimeout,
     connectTimeout: config.connectTimeout,
     ...createAuthHooks({ users: config.users, acl, connections, log }),
-    ...countPerClient(createAuthorizeHooks({ connections, aclEnabled: acl !== undefined, counters, log })),
+    ...authorize,
   };
   const aedes = new Aedes(aedesOptions);
+  // Before dropDeniedPublishes wraps it: denied packets are never journaled, nor tracked.
+  if (journal !== undefined) trackJournaledPublishes(aedes);
   if (persistence.type === 'redis') {
     // Queued messages are stored under `packet:<broker id>:<counter>`, and Aedes starts its counter
     // at 0. With a fixed `broker.id`, a restarted broker would reuse the keys of messages still

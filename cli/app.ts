@@ -4,7 +4,9 @@ import type { Bus } from '../core/bus.js';
 import { createLocalBus } from '../core/bus-local.js';
 import { connectRemoteBus } from '../core/bus-remote.js';
 import type { Logger } from '../core/logger.js';
+import { DurableStages } from '../core/durability.js';
 import { createSupervisor, type Readiness } from '../core/supervisor.js';
+import { expectStages, openIntakeJournal, runCheckpoints } from '../broker/journal/setup.js';
 import { createTopics, type Topics } from '../core/topics.js';
 import { registrations } from './components.js';
 
@@ -37,14 +39,17 @@ export async function startBusbar(
   const topics = createTopics(config.baseTopic);
   let broker: EmbeddedBroker | undefined;
   let bus: Bus;
+  const journal = await openIntakeJournal(config, log);
   if (config.broker.enabled) {
-    broker = await startBroker({ config: config.broker, log, baseTopic: config.baseTopic });
+    broker = await startBroker({ config: config.broker, log, baseTopic: config.baseTopic, journal });
     bus = createLocalBus(broker.aedes, { log: log.child({ component: 'bus' }) });
   } else {
     bus = await connectRemoteBus(config.bus.remote!, { log: log.child({ component: 'bus' }) });
   }
 
-  const supervisor = createSupervisor({ bus, topics, log });
+  const durability = new DurableStages();
+  expectStages(durability, config);
+  const supervisor = createSupervisor({ bus, topics, log, durability });
   for (const registration of registrations) {
     const section = registration.section(config);
     if (section !== undefined) supervisor.start(await registration.load(), registration.id, section as never);
@@ -60,15 +65,22 @@ export async function startBusbar(
     );
   }
 
+  // After the components are ready: the journal's replay needs its stores subscribed.
+  const checkpoints =
+    journal && runCheckpoints(journal, durability, bus, config.broker.journal.checkpointInterval, log);
+
   return {
     broker,
     bus,
     topics,
     readiness,
     async stop() {
+      // A last checkpoint while the stores still run; what arrives after it is replayed next time.
+      await checkpoints?.stop();
       await supervisor.stop();
       await bus.close();
       await broker?.close();
+      await journal?.close();
     },
   };
 }

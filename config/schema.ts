@@ -10,6 +10,7 @@ import { agentSchema } from '../agents/host/config-schema.js';
 import { sinksSchema } from '../sinks/config.js';
 import { bridgesSchema } from '../bridges/config.js';
 import { remotesSchema } from '../broker/bridge/config.js';
+import { journalSchema } from '../broker/journal/config.js';
 import { webSchema } from '../web/config.js';
 import { alarmsSchema } from '../alarms/config.js';
 import { notifiersSchema } from '../notifiers/config.js';
@@ -154,6 +155,7 @@ export const brokerSchema = z
     connectTimeout: duration.prefault('30s'),
     sysInterval: duration.prefault('10s').describe('How often $SYS statistics are published; 0 disables.'),
     persistence: persistenceSchema,
+    journal: journalSchema,
   })
   .strict();
 

@@ -16,6 +16,7 @@ import { DeliveryQueue, subscriptionOf, trackPublish } from './bus-queue.js';
 import { Route, subscribeProblem } from './bus-route.js';
 import { BusbarError, errorMessage } from './errors.js';
 import type { Logger } from './logger.js';
+import { stampedReceiveTime } from './receive-time.js';
 import { topicMatches, topicProblem } from './topic-match.js';
 
 type Deliver = (packet: AedesPublishPacket, callback: () => void) => void;
@@ -200,7 +201,10 @@ function deliveryFor(filter: string, deliver: Deliver): Deliver {
 
 /** A live message: retain is false as an MQTT 3.1.1 subscriber sees it (Aedes clears it for its clients too). */
 function liveMessage(packet: AedesPublishPacket): BusMessage {
-  return { topic: packet.topic, payload: toBuffer(packet.payload), retain: false, qos: qosOf(packet.qos) };
+  const payload = toBuffer(packet.payload);
+  const receivedNs = stampedReceiveTime(payload);
+  const message = { topic: packet.topic, payload, retain: false, qos: qosOf(packet.qos) };
+  return receivedNs === undefined ? message : { ...message, receivedNs };
 }
 
 function toBuffer(payload: string | Buffer): Buffer {

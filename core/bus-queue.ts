@@ -50,6 +50,10 @@ export class DeliveryQueue {
   private abandoned = false;
   private active = false;
   private idle: Promise<void> = Promise.resolve();
+  /** Messages taken since the start, and those handled (or dropped, or discarded): see `settled`. */
+  private takenCount = 0;
+  private settledCount = 0;
+  private settleWaiters: { target: number; resolve: () => void }[] = [];
   private readonly failures: PeriodicLog;
   private readonly drops: PeriodicLog;
 
@@ -90,6 +94,7 @@ export class DeliveryQueue {
    */
   offer(received: BusMessage, accepted: () => void): void {
     if (this.stopped) return accepted();
+    this.takenCount += 1;
     const maxQos: BusMessage['qos'] = this.options.maxQos ?? 2;
     const message = received.qos > maxQos ? { ...received, qos: maxQos } : received;
     if (this.hasRoom()) {
@@ -101,6 +106,15 @@ export class DeliveryQueue {
       return accepted();
     }
     this.waiting.push({ message, accepted });
+  }
+
+  /**
+   * Resolves once every message taken before the call has been handled (or dropped, or discarded by
+   * a stop): what a durable stage waits for before it commits (see core/durability.ts).
+   */
+  settled(): Promise<void> {
+    if (this.settledCount >= this.takenCount) return Promise.resolve();
+    return new Promise((resolve) => this.settleWaiters.push({ target: this.takenCount, resolve }));
   }
 
   /**
@@ -125,6 +139,7 @@ export class DeliveryQueue {
       const discarded = this.items.length;
       this.items.clear();
       this.qos0Queued = 0;
+      this.settle(this.takenCount - this.settledCount);
       this.options.log.warn(
         { filter: this.filter, timeoutMs, discarded },
         'subscription did not drain in time; discarded what was left',
@@ -164,6 +179,7 @@ export class DeliveryQueue {
       const message = this.items.shift();
       if (message === undefined || this.abandoned) {
         this.active = false;
+        if (this.abandoned) this.settle(this.takenCount - this.settledCount);
         return;
       }
       if (message.qos === 0) this.qos0Queued -= 1;
@@ -179,7 +195,19 @@ export class DeliveryQueue {
           ),
         );
       }
+      this.settle(1);
     }
+  }
+
+  /** `count` more messages are done with: wake whoever waits for them in `settled`. */
+  private settle(count: number): void {
+    this.settledCount += count;
+    if (this.settleWaiters.length === 0) return;
+    this.settleWaiters = this.settleWaiters.filter((waiter) => {
+      if (waiter.target > this.settledCount) return true;
+      waiter.resolve();
+      return false;
+    });
   }
 
   private admitWaiting(): void {
@@ -198,6 +226,7 @@ export class DeliveryQueue {
 
   private dropOldestQos0(message: BusMessage): void {
     this.droppedCount += 1;
+    this.settle(1);
     if (this.qos0Queued > 0) {
       // Only QoS 0 may go: a queued QoS 1 message has been acknowledged and must reach the handler.
       this.items.removeFirst((queued) => queued.qos === 0);
@@ -285,6 +314,9 @@ export function subscriptionOf(
     },
     get failed() {
       return queue.failed;
+    },
+    settled() {
+      return queue.settled();
     },
     unsubscribe() {
       stopping ??= stop();

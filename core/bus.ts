@@ -16,6 +16,13 @@ export interface BusMessage {
    */
   readonly retain: boolean;
   readonly qos: QoS | 2;
+  /**
+   * When the embedded broker received it from an MQTT client, for messages busbar journaled (see
+   * broker/journal): a message replayed from the journal after a crash keeps its first arrival time,
+   * so a point without a timestamp of its own is stored at the same time both times. Undefined
+   * otherwise: the time the message is read stands in (`receivedAt`).
+   */
+  readonly receivedNs?: bigint;
 }
 
 export interface PublishOptions {
@@ -61,6 +68,11 @@ export interface BusSubscription {
   readonly dropped: number;
   /** Handler calls that threw or rejected. */
   readonly failed: number;
+  /**
+   * Resolves once every message this subscription took before the call has been handled: a durable
+   * component awaits it before it commits, so that a commit covers everything acknowledged so far.
+   */
+  settled(): Promise<void>;
   /**
    * Stops delivery and drains: what was already accepted still reaches the handler. Waits 10 s at
    * most, then discards the rest (logged): a stuck handler must not keep busbar from stopping.

@@ -1,4 +1,5 @@
 import type { Bus } from './bus.js';
+import type { DurableStages } from './durability.js';
 import type { Logger } from './logger.js';
 import type { Topics } from './topics.js';
 
@@ -12,6 +13,11 @@ export interface ComponentContext<C> {
   readonly log: Logger;
   readonly bus: Bus;
   readonly topics: Topics;
+  /**
+   * Where a component that commits points to disk, or turns messages into metrics, registers for
+   * durable acknowledgement (core/durability.ts). Absent when nothing journals (remote bus, tests).
+   */
+  readonly durability?: DurableStages;
   /** Aborted when the component must stop; `run` should then return promptly. */
   readonly signal: AbortSignal;
   /**

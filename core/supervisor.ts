@@ -6,6 +6,7 @@
 import { sleep as abortableSleep } from './abortable.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import type { Bus } from './bus.js';
+import type { DurableStages } from './durability.js';
 import type { Component, ComponentContext } from './component.js';
 import { BusbarError, errorMessage } from './errors.js';
 import type { Logger } from './logger.js';
@@ -15,6 +16,8 @@ export interface SupervisorOptions {
   readonly bus: Bus;
   readonly topics: Topics;
   readonly log: Logger;
+  /** Handed to every component (see ComponentContext.durability). */
+  readonly durability?: DurableStages;
   /** Restart delays. Default 1 s doubling to 60 s, with jitter. */
   readonly backoff?: BackoffPolicy;
   /** A run that lasted this long was healthy: the next restart waits `backoff.initialMs` again. Default 60 s. */
@@ -156,6 +159,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       log,
       bus: options.bus,
       topics: options.topics,
+      ...(options.durability === undefined ? {} : { durability: options.durability }),
       signal: controller.signal,
       ready: () => {
         if (entry.ready) return;

@@ -4,7 +4,8 @@ import type { BusMessage, BusSubscription } from '../bus.js';
 import type { Component, ComponentContext } from '../component.js';
 import { errorMessage } from '../errors.js';
 import { serializeLineProtocol } from '../line-protocol.js';
-import { nowNs, type Metric } from '../metric.js';
+import type { Metric } from '../metric.js';
+import { receivedAt } from '../receive-time.js';
 import { decodeCanonical } from './canonical.js';
 import { createDeadletter } from './deadletter.js';
 import { compileRule, type CompiledRule } from './rule.js';
@@ -21,16 +22,28 @@ export const ingestComponent: Component<IngestConfig> = {
   async run(context) {
     const ingest = createIngest(context);
     const subscriptions: BusSubscription[] = [];
+    const ruleSubscriptions: BusSubscription[] = [];
     const statsTimer = setInterval(() => ingest.publishStats(), context.config.statsInterval);
+    // A rule's handler awaits its republish, which the stores have taken once it resolves: so a rule
+    // subscription that has settled has handed every message it took on to them.
+    const leaveDurability = context.durability?.register('transform', {
+      name: context.id,
+      flush: async () => {
+        await Promise.all(ruleSubscriptions.map((subscription) => subscription.settled()));
+      },
+    });
     try {
       subscriptions.push(await context.bus.subscribe(context.topics.allMetrics, ingest.onMetricMessage));
       for (const [filter, handler] of ingest.ruleHandlers) {
-        subscriptions.push(await context.bus.subscribe(filter, handler, { qos: 1 }));
+        const subscription = await context.bus.subscribe(filter, handler, { qos: 1 });
+        subscriptions.push(subscription);
+        ruleSubscriptions.push(subscription);
       }
       context.ready();
       context.log.info({ rules: context.config.rules.length }, 'ingest ready');
       await aborted(context.signal);
     } finally {
+      leaveDurability?.();
       clearInterval(statsTimer);
       await Promise.allSettled(subscriptions.map((subscription) => subscription.unsubscribe()));
       await ingest.publishStats();
@@ -54,7 +67,7 @@ export function createIngest(context: ComponentContext<IngestConfig>): Ingest {
 
   function onMetricMessage(message: BusMessage): void {
     stats.metricMessages++;
-    const decoded = decodeCanonical(topics, message.topic, message.payload, nowNs());
+    const decoded = decodeCanonical(topics, message.topic, message.payload, receivedAt(message));
     stats.metricsAccepted += decoded.metrics.length;
     for (const rejection of decoded.rejections) deadletter(message.topic, message.payload, rejection);
   }
@@ -71,7 +84,7 @@ export function createIngest(context: ComponentContext<IngestConfig>): Ingest {
       const rule = firstRule(message.topic);
       if (!rule || rule.filter !== filter) return;
       stats.ruleMessages++;
-      const decoded = rule.decode(message.topic, message.payload, nowNs());
+      const decoded = rule.decode(message.topic, message.payload, receivedAt(message));
       for (const rejection of decoded!.rejections) deadletter(message.topic, message.payload, rejection);
       await republish(decoded!.source, decoded!.metrics, message.qos === 0 ? 0 : 1);
     });

@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import type { BusMessage, BusSubscription } from '../../core/bus.js';
 import type { Component } from '../../core/component.js';
 import { errorMessage } from '../../core/errors.js';
-import { nowNs } from '../../core/metric.js';
+import { receivedAt } from '../../core/receive-time.js';
 import type { HistoryConfig } from '../config.js';
 import { decodeForSink } from '../decode.js';
 import { repeat } from '../lifecycle.js';
@@ -23,7 +23,7 @@ const MAX_PENDING_BATCHES = 20;
 
 export const historyComponent: Component<HistoryConfig> = {
   kind: 'history',
-  async run({ id, config, log, bus, topics, signal, ready: isReady }) {
+  async run({ id, config, log, bus, topics, signal, ready: isReady, durability }) {
     const stats = new HistoryStats();
     let failure: ((error: Error) => void) | undefined;
     const crashed = new Promise<never>((_resolve, reject) => (failure = reject));
@@ -89,7 +89,7 @@ export const historyComponent: Component<HistoryConfig> = {
     };
 
     const onMessage = async (message: BusMessage): Promise<void> => {
-      const decoded = decodeForSink(topics, message.topic, message.payload, nowNs());
+      const decoded = decodeForSink(topics, message.topic, message.payload, receivedAt(message));
       if (decoded.metrics.length === 0) return;
       const { thread, builder } = ready ?? (await opening);
       stats.pointsReceived += builder.add(decoded.source, decoded.metrics);
@@ -110,6 +110,16 @@ export const historyComponent: Component<HistoryConfig> = {
     };
 
     const warn = (what: string) => (error: unknown) => log.warn({ reason: errorMessage(error) }, what);
+    const leaveDurability = durability?.register('store', {
+      name: id,
+      async flush() {
+        await subscription?.settled();
+        const { thread } = ready ?? (await opening);
+        flush();
+        if (!(await thread.whenWritten()))
+          throw new Error(`the history store dropped points (${config.path})`);
+      },
+    });
     try {
       subscription = await bus.subscribe(topics.allMetrics, onMessage, { qos: 1 });
       const { thread } = await opening;
@@ -124,6 +134,7 @@ export const historyComponent: Component<HistoryConfig> = {
       log.info({ file: config.path, retention, series: thread.registry.size }, 'history store ready');
       await Promise.race([crashed, aborted(signal)]);
     } finally {
+      leaveDurability?.();
       await subscription?.unsubscribe();
       await Promise.all(timers.map((timer) => timer.stop()));
       flush();

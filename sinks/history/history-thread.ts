@@ -23,6 +23,11 @@ export interface HistoryEvents {
 export class HistoryThread {
   private inFlightBatches = 0;
   private waiters: { max: number; resolve: () => void }[] = [];
+  /** Batches handed over since the start, and those the thread wrote or dropped (in that order). */
+  private sentBatches = 0;
+  private settledBatches = 0;
+  private droppedBatches = 0;
+  private settleWaiters: { target: number; resolve: () => void }[] = [];
   private closing: ((unwritten: number) => void) | undefined;
   private exited = false;
 
@@ -68,6 +73,7 @@ export class HistoryThread {
 
   write(batch: PointBatch): void {
     this.inFlightBatches++;
+    this.sentBatches++;
     const message: ToWorker = { type: 'batch', batch };
     this.worker.postMessage(message, transferables(batch));
   }
@@ -76,6 +82,20 @@ export class HistoryThread {
   whenInFlightAtMost(max: number): Promise<void> {
     if (this.inFlightBatches <= max) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ max, resolve }));
+  }
+
+  /**
+   * Resolves once every batch handed over so far was written, with false if any batch was dropped
+   * meanwhile (the file was unwritable for too long). The thread writes batches in order, so this
+   * holds under a steady load too, where some batch is always in flight.
+   */
+  whenWritten(): Promise<boolean> {
+    const dropped = this.droppedBatches;
+    const done = (): boolean => this.droppedBatches === dropped;
+    if (this.settledBatches >= this.sentBatches) return Promise.resolve(done());
+    return new Promise((resolve) =>
+      this.settleWaiters.push({ target: this.sentBatches, resolve: () => resolve(done()) }),
+    );
   }
 
   /** Lets the thread write what it holds and close the file; returns the points it could not write. */
@@ -96,6 +116,14 @@ export class HistoryThread {
   /** `batches` left the thread's hands (written or dropped): wake whoever waits for room. */
   private settle(batches: number): void {
     this.inFlightBatches -= batches;
+    this.settledBatches += batches;
+    if (this.settleWaiters.length > 0) {
+      this.settleWaiters = this.settleWaiters.filter((waiter) => {
+        if (waiter.target > this.settledBatches) return true;
+        waiter.resolve();
+        return false;
+      });
+    }
     this.waiters = this.waiters.filter((waiter) => {
       if (this.inFlightBatches > waiter.max) return true;
       waiter.resolve();
@@ -112,6 +140,7 @@ export class HistoryThread {
       case 'failed':
         return events.failed(message.reason, message.pendingPoints);
       case 'dropped':
+        this.droppedBatches += message.batches;
         this.settle(message.batches);
         return events.dropped(message.points);
       case 'pruned':

@@ -8,7 +8,7 @@ import type { BusMessage, BusSubscription } from '../../core/bus.js';
 import type { Component, ComponentContext } from '../../core/component.js';
 import { errorMessage } from '../../core/errors.js';
 import { serializeLineProtocol } from '../../core/line-protocol.js';
-import { nowNs } from '../../core/metric.js';
+import { receivedAt } from '../../core/receive-time.js';
 import type { DeliveryConfig } from '../config.js';
 import { decodeForSink } from '../decode.js';
 import { aborted } from '../../core/abortable.js';
@@ -111,7 +111,7 @@ async function runSink<C extends SinkConfig>(
   };
 
   const onMessage = async (message: BusMessage): Promise<void> => {
-    const decoded = decodeForSink(topics, message.topic, message.payload, nowNs());
+    const decoded = decodeForSink(topics, message.topic, message.payload, receivedAt(message));
     if (decoded.metrics.length === 0) return;
     // Payloads that are already plain line protocol with nanosecond timestamps go out as they came.
     const text =
@@ -133,6 +133,17 @@ async function runSink<C extends SinkConfig>(
   };
 
   const warn = (what: string) => (error: unknown) => log.warn({ reason: errorMessage(error) }, what);
+  // Only the outbox on disk can hold an acknowledged point across a crash (core/durability.ts).
+  const leaveDurability = config.durable
+    ? context.durability?.register('store', {
+        name: id,
+        async flush() {
+          await subscription?.settled();
+          seal();
+          await sealer.stored();
+        },
+      })
+    : undefined;
   try {
     delivering = deliverer.run(delivery.signal);
     timers.push(repeat(config.flushInterval, seal, warn('batch flush failed')));
@@ -146,6 +157,7 @@ async function runSink<C extends SinkConfig>(
     log.info({ url: target.display, durable: config.durable, outboxLines: depth.lines }, `${id} sink ready`);
     await aborted(signal);
   } finally {
+    leaveDurability?.();
     await subscription?.unsubscribe();
     await Promise.all(timers.map((timer) => timer.stop()));
     seal();

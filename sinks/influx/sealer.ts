@@ -31,6 +31,7 @@ interface Encoded {
 export class Sealer {
   private chain: Promise<void> = Promise.resolve();
   private waitingLines = 0;
+  private lostLines = 0;
   private readonly unstored: Encoded[] = [];
 
   constructor(private readonly options: SealerOptions) {}
@@ -54,6 +55,16 @@ export class Sealer {
   /** Resolves once everything sealed so far was stored or failed to be. */
   idle(): Promise<void> {
     return this.chain;
+  }
+
+  /** Resolves once everything sealed so far is in the outbox; rejects if some of it could not be stored. */
+  async stored(): Promise<void> {
+    const lostBefore = this.lostLines;
+    await this.chain;
+    if (this.lostLines > lostBefore) throw new Error(`${this.lostLines - lostBefore} lines were dropped`);
+    // Later batches are chained behind: anything still unstored here failed to be stored.
+    if (this.unstored.length > 0)
+      throw new Error(`${this.waitingLines} lines wait for the outbox, which cannot store them now`);
   }
 
   private async encodeAndStore(text: string, lines: number): Promise<void> {
@@ -95,6 +106,9 @@ export class Sealer {
       this.waitingLines -= oldest.lines;
       lost += oldest.lines;
     }
-    if (lost > 0) this.options.lost(lost);
+    if (lost > 0) {
+      this.lostLines += lost;
+      this.options.lost(lost);
+    }
   }
 }

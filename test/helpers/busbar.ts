@@ -19,7 +19,12 @@ export async function startTestBusbar(input: ConfigInput = {}): Promise<TestBusb
   const history = { path: `${data.path}/history.db`, ...input.sinks?.history };
   const config = parseConfig({
     ...input,
-    broker: { listeners: [{ type: 'tcp', host: '127.0.0.1', port: 0 }], ...input.broker },
+    broker: {
+      listeners: [{ type: 'tcp', host: '127.0.0.1', port: 0 }],
+      ...input.broker,
+      // And the intake journal.
+      journal: { path: `${data.path}/journal`, ...input.broker?.journal },
+    },
     sinks: { ...input.sinks, history },
     // Alarm state too, so test busbars never share data/alarms.json.
     alarms: { statePath: `${data.path}/alarms.json`, ...input.alarms },

@@ -32,6 +32,8 @@ export async function startVictoriaMetrics(): Promise<BenchProcess> {
 export interface BusbarBenchConfig {
   readonly vmUrl: string;
   readonly batchSize: number;
+  /** The intake journal (broker.journal); default as `busbar start` has it: on, with fdatasync. */
+  readonly journal?: { readonly enabled: boolean; readonly fsync: boolean };
 }
 
 /** busbar as users run it (`node dist/cli/main.js start -c FILE`): history store and v2 sink on. */
@@ -47,7 +49,7 @@ export async function startBusbar(
     file,
     [
       'log: { level: warn, format: json }',
-      `broker: { listeners: [{ type: tcp, host: 127.0.0.1, port: ${port} }] }`,
+      `broker: { listeners: [{ type: tcp, host: 127.0.0.1, port: ${port} }], journal: { path: ${path.join(dir, 'journal')}, enabled: ${config.journal?.enabled ?? true}, fsync: ${config.journal?.fsync ?? true} } }`,
       'web: { port: 0 }',
       'sinks:',
       `  history: { path: ${historyPath}, statsInterval: 200ms }`,

@@ -20,17 +20,24 @@ const USAGE = `usage: npm run bench:ingest -- [options]
   --series N        distinct series (tag sets)        (default 1000)
   --publishers N    MQTT publishing connections       (default 4)
   --window N        QoS 1 messages in flight per publisher (default 8)
-  --batch N         lines per write request (sink and ceiling) (default 5000)`;
+  --batch N         lines per write request (sink and ceiling) (default 5000)
+  --journal LIST    intake journal modes to run, comma-separated: off, fsync, write (default off,fsync)`;
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const rate = (count: number, ms: number): string => Math.round((count / ms) * 1000).toLocaleString('en-US');
+const signed = (value: number): string => `${value >= 0 ? '+' : ''}${value.toFixed(1)}`;
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 
-function options(): LoadSpec & { publishers: number; window: number; batch: number } {
+function options(): LoadSpec & {
+  publishers: number;
+  window: number;
+  batch: number;
+  journal: JournalMode[];
+} {
   const { values } = parseArgs({
     strict: true,
     options: Object.fromEntries(
-      ['lines', 'per-message', 'fields', 'series', 'publishers', 'window', 'batch'].map((name) => [
+      ['lines', 'per-message', 'fields', 'series', 'publishers', 'window', 'batch', 'journal'].map((name) => [
         name,
         { type: 'string' },
       ]),
@@ -51,7 +58,17 @@ function options(): LoadSpec & { publishers: number; window: number; batch: numb
     publishers: count('publishers', 4),
     window: count('window', 8),
     batch: count('batch', 5_000),
+    journal: journalModes(values.journal === undefined ? 'off,fsync' : String(values.journal)),
   };
+}
+
+function journalModes(text: string): JournalMode[] {
+  const modes = text.split(',').map((mode) => mode.trim());
+  for (const mode of modes) {
+    if (!(mode in JOURNAL_MODES))
+      throw new Error(`--journal: "${mode}" is not off, fsync or write\n${USAGE}`);
+  }
+  return modes as JournalMode[];
 }
 
 interface SinkProgress {
@@ -71,7 +88,9 @@ async function watchStats(url: string): Promise<{
     reconnectPeriod: 0,
   });
   const progress: SinkProgress = { influx: 0, history: 0 };
+  let lastInflux = '';
   client.on('message', (topic, payload) => {
+    if (topic.endsWith('/influxdb')) lastInflux = payload.toString();
     const stats = JSON.parse(payload.toString()) as { written?: number; pointsWritten?: number };
     if (topic.endsWith('/influxdb')) progress.influx = stats.written ?? 0;
     else progress.history = stats.pointsWritten ?? 0;
@@ -84,7 +103,7 @@ async function watchStats(url: string): Promise<{
       while (progress.influx < lines || progress.history < points) {
         if (performance.now() > deadline) {
           throw new Error(
-            `timed out: ${progress.influx}/${lines} lines in VictoriaMetrics, ${progress.history}/${points} in history`,
+            `timed out: ${progress.influx}/${lines} lines in VictoriaMetrics, ${progress.history}/${points} in history; sink statistics: ${lastInflux}`,
           );
         }
         await new Promise((resolve) => setTimeout(resolve, 20));
@@ -95,9 +114,84 @@ async function watchStats(url: string): Promise<{
   };
 }
 
+/** The intake journal settings a pass runs with: off, on with fdatasync (the default), on without. */
+const JOURNAL_MODES = {
+  off: { enabled: false, fsync: false },
+  fsync: { enabled: true, fsync: true },
+  write: { enabled: true, fsync: false },
+} as const;
+type JournalMode = keyof typeof JOURNAL_MODES;
+
+interface PassResult {
+  readonly mode: JournalMode;
+  readonly publishedMs: number;
+  readonly endToEndMs: number;
+  readonly busbarCpu: number;
+  readonly vmCpu: number;
+  readonly rssMax: number;
+  readonly generatorBusy: number;
+  readonly inVm: number;
+  readonly inHistory: number;
+}
+
+/** One busbar, fed the whole load through MQTT, until both stores hold every point. */
+async function busbarPass(
+  spec: ReturnType<typeof options>,
+  mode: JournalMode,
+  vm: BenchProcess,
+  vmUrl: string,
+  startMs: number,
+): Promise<PassResult> {
+  const points = spec.lines * spec.fields;
+  const measurement = `journal${mode}`;
+  const load = generateMessages(spec, measurement, startMs);
+  const busbar = await startBusbar({ vmUrl, batchSize: spec.batch, journal: JOURNAL_MODES[mode] });
+  try {
+    const brokerUrl = `mqtt://127.0.0.1:${busbar.port}`;
+    const stats = await watchStats(brokerUrl);
+    const busbarCpu0 = cpuSecondsWithChildren(busbar.pid);
+    const vmCpu0 = cpuSecondsWithChildren(vm.pid);
+    let rssMax = 0;
+    const sampler = setInterval(() => (rssMax = Math.max(rssMax, memoryBytes(busbar.pid).rss)), 100);
+    const generatorCpu0 = process.cpuUsage();
+    const t1 = performance.now();
+    await Promise.race([
+      publishAll(brokerUrl, load, spec.publishers, spec.window),
+      busbar.crashed,
+      vm.crashed,
+    ]);
+    const publishedMs = performance.now() - t1;
+    const generatorCpu = process.cpuUsage(generatorCpu0);
+    const end = await Promise.race([stats.done(spec.lines, points, 30_000), busbar.crashed])
+      .catch((error: unknown) => {
+        log(busbar.output());
+        throw error;
+      })
+      .finally(() => clearInterval(sampler));
+    const busbarCpu = cpuSecondsWithChildren(busbar.pid) - busbarCpu0;
+    const vmCpu = cpuSecondsWithChildren(vm.pid) - vmCpu0;
+    rssMax = Math.max(rssMax, memoryBytes(busbar.pid).peak);
+    await stats.close();
+    return {
+      mode,
+      publishedMs,
+      endToEndMs: end - t1,
+      busbarCpu,
+      vmCpu,
+      rssMax,
+      generatorBusy: (generatorCpu.user + generatorCpu.system) / 1000 / publishedMs,
+      inVm: await countVictoriaMetrics(vmUrl, measurement),
+      inHistory: countHistory(busbar.historyPath, measurement),
+    };
+  } finally {
+    await busbar.stop();
+  }
+}
+
 async function main(): Promise<number> {
   const spec = options();
   const points = spec.lines * spec.fields;
+  const messages = Math.ceil(spec.lines / spec.linesPerMessage);
   log(
     `ingest: ${spec.lines.toLocaleString('en-US')} lines × ${spec.fields} field(s), ${spec.linesPerMessage} lines/message, ` +
       `${spec.series} series, ${spec.publishers} publishers × ${spec.window} in flight (QoS 1); ` +
@@ -110,7 +204,6 @@ async function main(): Promise<number> {
     const vmUrl = `http://127.0.0.1:${vm.port}`;
     const startMs = Date.now() - 3_600_000;
     const reference = generateMessages(spec, 'benchref', startMs);
-    const load = generateMessages(spec, 'bench', startMs);
 
     // The ceiling: the same lines straight into VictoriaMetrics, nothing in between.
     const perRequest = Math.max(1, Math.round(spec.batch / spec.linesPerMessage));
@@ -123,50 +216,53 @@ async function main(): Promise<number> {
       `  direct HTTP to VictoriaMetrics: ${rate(spec.lines, ceilingMs)} lines/s (VictoriaMetrics CPU ${(((ceilingCpu * 1000) / ceilingMs) * 100).toFixed(0)}%)`,
     );
 
-    const busbar = await startBusbar({ vmUrl, batchSize: spec.batch });
-    processes.push(busbar);
-    const brokerUrl = `mqtt://127.0.0.1:${busbar.port}`;
-    const stats = await watchStats(brokerUrl);
-    const busbarCpu0 = cpuSecondsWithChildren(busbar.pid);
-    const vmCpu1 = cpuSecondsWithChildren(vm.pid);
-    let rssMax = 0;
-    const sampler = setInterval(() => (rssMax = Math.max(rssMax, memoryBytes(busbar.pid).rss)), 100);
-    const generatorCpu0 = process.cpuUsage();
-    const t1 = performance.now();
-    await Promise.race([
-      publishAll(brokerUrl, load, spec.publishers, spec.window),
-      busbar.crashed,
-      vm.crashed,
-    ]);
-    const publishedMs = performance.now() - t1;
-    const generatorCpu = process.cpuUsage(generatorCpu0);
-    const generatorBusy = (generatorCpu.user + generatorCpu.system) / 1000 / publishedMs;
-    const end = await Promise.race([stats.done(spec.lines, points, 300_000), busbar.crashed]);
-    const endToEndMs = end - t1;
-    clearInterval(sampler);
-    const busbarCpu = cpuSecondsWithChildren(busbar.pid) - busbarCpu0;
-    const vmCpu = cpuSecondsWithChildren(vm.pid) - vmCpu1;
-    const memory = memoryBytes(busbar.pid);
-    await stats.close();
+    // The same load through busbar without the journal, and with it (the default: fdatasync).
+    const passes: PassResult[] = [];
+    for (const mode of spec.journal) {
+      const result = await busbarPass(spec, mode, vm, vmUrl, startMs);
+      log(`  busbar, journal ${mode}: ${rate(spec.lines, result.endToEndMs)} lines/s end to end`);
+      passes.push(result);
+    }
 
-    const inVm = await countVictoriaMetrics(vmUrl, 'bench');
-    const inHistory = countHistory(busbar.historyPath, 'bench');
-    const ratio = ceilingMs / endToEndMs;
+    const row = (label: string, count: number, ms: number): string =>
+      `| ${label} | ${rate(count, ms)} | ${rate(points, ms)} | ${(ms / 1000).toFixed(1)} s |`;
+    const cpuPerMessageUs = (pass: PassResult): number => (pass.busbarCpu * 1e6) / messages;
     const lines = [
       '',
       `| path                                 | lines/s | points/s | time |`,
       `| ------------------------------------ | ------- | -------- | ---- |`,
-      `| direct HTTP → VictoriaMetrics        | ${rate(spec.lines, ceilingMs)} | ${rate(points, ceilingMs)} | ${(ceilingMs / 1000).toFixed(1)} s |`,
-      `| MQTT → busbar (accepted by broker)   | ${rate(spec.lines, publishedMs)} | ${rate(points, publishedMs)} | ${(publishedMs / 1000).toFixed(1)} s |`,
-      `| MQTT → busbar → VictoriaMetrics + history (end to end) | ${rate(spec.lines, endToEndMs)} | ${rate(points, endToEndMs)} | ${(endToEndMs / 1000).toFixed(1)} s |`,
-      '',
-      `end to end / direct ceiling: ${(ratio * 100).toFixed(0)}%`,
-      `busbar: peak RSS ${mib(Math.max(memory.peak, rssMax))} (now ${mib(memory.rss)}), CPU ${busbarCpu.toFixed(1)} s = ${(((busbarCpu * 1000) / endToEndMs) * 100).toFixed(0)}% of one core; VictoriaMetrics CPU ${(((vmCpu * 1000) / endToEndMs) * 100).toFixed(0)}%`,
-      `load generator (this process) while publishing: ${(generatorBusy * 100).toFixed(0)}% of one core`,
-      `stored: VictoriaMetrics ${inVm.toLocaleString('en-US')} / ${points.toLocaleString('en-US')} points, history ${inHistory.toLocaleString('en-US')} / ${points.toLocaleString('en-US')}`,
+      row('direct HTTP → VictoriaMetrics', spec.lines, ceilingMs),
     ];
+    for (const pass of passes) {
+      lines.push(
+        row(`MQTT → busbar, journal ${pass.mode} (accepted by broker)`, spec.lines, pass.publishedMs),
+      );
+      lines.push(
+        row(`MQTT → busbar, journal ${pass.mode} → VictoriaMetrics + history`, spec.lines, pass.endToEndMs),
+      );
+    }
+    lines.push('');
+    for (const pass of passes) {
+      lines.push(
+        `journal ${pass.mode}: end to end / direct ceiling ${((ceilingMs / pass.endToEndMs) * 100).toFixed(0)}%; ` +
+          `busbar CPU ${pass.busbarCpu.toFixed(1)} s = ${cpuPerMessageUs(pass).toFixed(1)} µs per message, ` +
+          `${(((pass.busbarCpu * 1000) / pass.endToEndMs) * 100).toFixed(0)}% of one core; peak RSS ${mib(pass.rssMax)}; ` +
+          `VictoriaMetrics CPU ${(((pass.vmCpu * 1000) / pass.endToEndMs) * 100).toFixed(0)}%; ` +
+          `load generator ${(pass.generatorBusy * 100).toFixed(0)}% of one core; ` +
+          `stored: VictoriaMetrics ${pass.inVm.toLocaleString('en-US')}, history ${pass.inHistory.toLocaleString('en-US')} / ${points.toLocaleString('en-US')}`,
+      );
+    }
+    const off = passes.find((pass) => pass.mode === 'off');
+    for (const pass of passes) {
+      if (off === undefined || pass === off) continue;
+      lines.push(
+        `cost of durable acknowledgement (journal ${pass.mode} vs off, same run): throughput ×${(off.endToEndMs / pass.endToEndMs).toFixed(2)} end to end, ` +
+          `×${(off.publishedMs / pass.publishedMs).toFixed(2)} accepted; CPU per message ×${(cpuPerMessageUs(pass) / cpuPerMessageUs(off)).toFixed(2)} ` +
+          `(${signed(cpuPerMessageUs(pass) - cpuPerMessageUs(off))} µs)`,
+      );
+    }
     process.stdout.write(`${lines.join('\n')}\n`);
-    if (inVm !== points || inHistory !== points) {
+    if (passes.some((pass) => pass.inVm !== points || pass.inHistory !== points)) {
       log('FAIL: the databases do not hold exactly the points published');
       return 1;
     }

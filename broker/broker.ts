@@ -22,6 +22,7 @@ import { createCounters, startSysStats, type SysStats } from './sys-stats.js';
 import { brokerVersion } from './version.js';
 import { journalPublishes, trackJournaledPublishes, type IncomingStore } from './journal/aedes-hooks.js';
 import type { IntakeJournal } from './journal/journal.js';
+import type { PublishGate } from './publish-gate.js';
 import { coalesceWrites } from './write-coalescing.js';
 
 export interface EmbeddedBroker {
@@ -38,6 +39,8 @@ export interface StartBrokerOptions {
   readonly baseTopic?: string;
   /** When given, QoS 1/2 messages on the topics it wants are on disk before they are acknowledged. */
   readonly journal?: IntakeJournal;
+  /** When given, client publishes wait until it opens (see publish-gate.ts). */
+  readonly publishGate?: PublishGate;
 }
 
 /** How long close() lets Aedes and the store finish cleanly before dropping their connections. */
@@ -59,6 +62,9 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
     // Aedes' store answers whether a QoS 2 resend is a duplicate; it exists once `aedes` does.
     const store = (): IncomingStore => (aedes as unknown as { persistence: IncomingStore }).persistence;
     authorize.authorizePublish = journalPublishes(authorize.authorizePublish!, journal, deniedByAcl, store);
+  }
+  if (options.publishGate !== undefined) {
+    authorize.authorizePublish = options.publishGate.wrap(authorize.authorizePublish!);
   }
   const aedesOptions: AedesOptions = {
     ...persistence.aedesOptions,

@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
 import { startBroker, type EmbeddedBroker } from '../broker/broker.js';
+import { createPublishGate } from '../broker/publish-gate.js';
 import type { Bus } from '../core/bus.js';
 import { createLocalBus } from '../core/bus-local.js';
 import { connectRemoteBus } from '../core/bus-remote.js';
@@ -40,8 +41,16 @@ export async function startBusbar(
   let broker: EmbeddedBroker | undefined;
   let bus: Bus;
   const journal = await openIntakeJournal(config, log);
+  // Devices may connect at once; their messages wait until the components below have subscribed.
+  const publishGate = createPublishGate();
   if (config.broker.enabled) {
-    broker = await startBroker({ config: config.broker, log, baseTopic: config.baseTopic, journal });
+    broker = await startBroker({
+      config: config.broker,
+      log,
+      baseTopic: config.baseTopic,
+      journal,
+      publishGate,
+    });
     bus = createLocalBus(broker.aedes, { log: log.child({ component: 'bus' }) });
   } else {
     bus = await connectRemoteBus(config.bus.remote!, { log: log.child({ component: 'bus' }) });
@@ -55,6 +64,7 @@ export async function startBusbar(
     if (section !== undefined) supervisor.start(await registration.load(), registration.id, section as never);
   }
   const readiness = await supervisor.whenReady(readyTimeoutMs);
+  publishGate.open();
   if (readiness.failed.length > 0) {
     log.error({ failed: readiness.failed }, 'components failed to start; they are retried after a backoff');
   }

@@ -11,13 +11,14 @@ import { aborted } from '../core/abortable.js';
 import { errorMessage } from '../core/errors.js';
 import { decodeCanonical } from '../core/ingest/canonical.js';
 import { nowNs } from '../core/metric.js';
-import type { AlarmMessage } from './alarm.js';
+import { NOTIFICATION_DEAD_RULE, type AlarmMessage } from './alarm.js';
 import type { AlarmsConfig } from './config.js';
 import { DEFAULT_RULES } from './defaults.js';
 import { AlarmEngine } from './engine.js';
 import type { AlarmNotification } from './notification.js';
 import { NotificationStage } from './notify/stage.js';
 import { SilenceStore } from './notify/silences.js';
+import { parseReceipt } from './notify/told.js';
 import { Recorder } from './record.js';
 import { clearRemovedRuleTopics } from './retained-cleanup.js';
 import { seedFromHistory } from './seed.js';
@@ -93,7 +94,9 @@ export const alarmsComponent: Component<AlarmsComponentConfig> = {
     // In the background: points must not wait while the retained alarms settle (awaited on stop).
     // A broker without persistence lost the alarms' retained states in the restart: those the state
     // file restored are published again (marked `restored`: not a change, so no one is notified).
-    const cleanup = clearRemovedRuleTopics({ bus, topics, log, rules: rules.map((rule) => rule.name) })
+    // notification_dead is the notifiers' own alarm: theirs to keep, not a removed rule.
+    const names = [...rules.map((rule) => rule.name), NOTIFICATION_DEAD_RULE];
+    const cleanup = clearRemovedRuleTopics({ bus, topics, log, rules: names })
       .then(async (scan) => {
         if (!scan) return;
         const lost = engine
@@ -220,6 +223,13 @@ export const alarmsComponent: Component<AlarmsComponentConfig> = {
       await flush();
     });
 
+    // A group counts as told when the notifiers say a receiver took its message (notify/told.ts).
+    const receipts = await bus.subscribe(topics.allNotified, (message) => {
+      const receipt = parseReceipt(message.payload);
+      if (!receipt) return log.warn({ topic: message.topic }, 'notification receipt unreadable, ignored');
+      if (!stage.receipt(receipt)) log.debug(receipt, 'receipt for a message no longer awaited');
+    });
+
     let running = Promise.resolve();
     const tick = async (): Promise<void> => {
       const now = Date.now();
@@ -256,6 +266,7 @@ export const alarmsComponent: Component<AlarmsComponentConfig> = {
       await metrics.unsubscribe();
       await statuses.unsubscribe();
       await requests.unsubscribe();
+      await receipts.unsubscribe();
       await save().catch((error: unknown) =>
         log.error({ err: errorMessage(error) }, 'alarm state not saved'),
       );

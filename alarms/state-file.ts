@@ -56,6 +56,14 @@ const groupSchema = z.object({
       flapping: z.boolean(),
     }),
   ),
+  sent: z
+    .array(
+      z.object({
+        id: z.string(),
+        said: z.record(z.string(), z.enum(['firing', 'resolved', 'flapping'])),
+      }),
+    )
+    .optional(),
 });
 
 const flapSchema = z.object({ alarm: z.string(), changes: z.array(z.number()), flapping: z.boolean() });

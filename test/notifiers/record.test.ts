@@ -44,8 +44,8 @@ describe('delivery record', () => {
     for (const n of ['0', '1', '2']) router.route('home/door/open', Buffer.from(n));
     await waitFor(() => router.stats().targets['webhook:hook']!.delivered === 1, 'the first delivery');
     await router.stop();
-    expect(router.stats().lost).toBe(0);
-    expect(record.counts()).toEqual({ delivered: 1, queued: 2 });
+    expect(router.stats().dead).toBe(0);
+    expect(record.counts()).toEqual({ delivered: 1, pending: 2 });
     record.close();
 
     // Second run: the two queued are sent, the delivered one is not.

@@ -97,7 +97,7 @@ export const deliverySchema = z
       .min(0)
       .default(3)
       .describe(
-        "Retries at one target before the route's next failover target takes over; without one, a target retries until maxAge.",
+        'Retries at one target before the next failover target takes over; without one, retried until maxAge.',
       ),
     retryInitial: duration
       .prefault('1s')
@@ -106,7 +106,7 @@ export const deliverySchema = z
     maxAge: duration
       .prefault('12h')
       .describe(
-        'A notification no target accepted within this long is dead: dead-lettered, logged, counted and raised as the notification_dead alarm.',
+        'A notification not delivered within this long is dead: dead-lettered, counted, logged, raised as an alarm.',
       ),
     timeout: duration.prefault('15s').describe('One attempt is abandoned after this.'),
     ratePerMinute: z.number().positive().default(30).describe('Sends per target and minute at most.'),

@@ -42,6 +42,11 @@ export interface Queued {
   attempts: number;
   /** Whether another target may take it after `retries` failed attempts here. */
   readonly canMoveOn: boolean;
+  /**
+   * Whether a later target of its chain may take it without an attempt here, while this target is
+   * down (never back towards the primary: two targets down would hand it to and fro).
+   */
+  readonly canSkip: boolean;
 }
 
 export class TargetQueue {
@@ -49,6 +54,11 @@ export class TargetQueue {
   private readonly queue: Queued[] = [];
   private readonly bucket: TokenBucket;
   private wake: (() => void) | undefined;
+  /**
+   * Failed attempts in a row of the notification being retried now; past `retries` the target is
+   * down for the notifications behind it too.
+   */
+  private failing = 0;
   private readonly stopping = new AbortController();
   private readonly worker: Promise<void>;
 
@@ -75,6 +85,7 @@ export class TargetQueue {
       return this.onOutcome(item, 'overflow', `queue of ${this.settings.queueSize} full`);
     }
     this.queue.push(item);
+    this.shedWhileDown();
     this.wake?.();
   }
 
@@ -101,7 +112,23 @@ export class TargetQueue {
       if (signal.aborted) return;
       this.queue.shift();
       const [outcome, reason] = await this.deliver(item, signal);
+      this.failing = 0; // the next notification is tried here: that is how a return is noticed
       this.onOutcome(item, outcome, reason);
+    }
+  }
+
+  /**
+   * While the notification at the head retries on a target that has failed `retries` times in a row,
+   * those queued behind it that have a failover target go there at once rather than wait behind
+   * one that has none (a route without failover sharing the target). When the head leaves, the next
+   * notification is tried here again: the target's return is noticed by the next attempt.
+   */
+  private shedWhileDown(): void {
+    if (this.failing <= this.settings.retries) return;
+    for (const item of this.queue.filter((queued) => queued.canSkip)) {
+      this.queue.splice(this.queue.indexOf(item), 1);
+      this.stats.failed += 1;
+      this.onOutcome(item, 'failed', `${this.id} is down`);
     }
   }
 
@@ -119,6 +146,7 @@ export class TargetQueue {
         // Stopping does not cut a send in flight (bounded by its timeout): a request the target got
         // but whose answer was cut off would be recorded as undelivered and sent again next run.
         await this.target.send(notification, AbortSignal.timeout(timeout));
+        this.failing = 0;
         this.stats.delivered += 1;
         this.log.debug({ target: this.id, id: notification.id }, 'notification delivered');
         return ['delivered', 'accepted'];
@@ -134,6 +162,8 @@ export class TargetQueue {
           return ['refused', failure.message];
         }
         item.attempts += 1;
+        this.failing = here;
+        this.shedWhileDown();
         if (item.canMoveOn && here > retries) {
           this.stats.failed += 1;
           this.log.warn(

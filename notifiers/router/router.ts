@@ -272,6 +272,7 @@ export class Router {
       created: delivery.created,
       attempts: delivery.attempts,
       canMoveOn: delivery.chain.some((id, at) => at !== delivery.position && !delivery.skip.has(id)),
+      canSkip: delivery.chain.some((id, at) => at > delivery.position && !delivery.skip.has(id)),
     };
     this.deliveries.set(item, delivery);
     queue.enqueue(item);

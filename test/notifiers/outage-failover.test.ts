@@ -35,4 +35,31 @@ describe('failover during an outage', () => {
     expect(hooked().map((title) => about([title], 'boiler'))).toEqual([1]);
     expect(running.stats('notifiers')).toMatchObject({ dead: 0 });
   }, 60_000);
+
+  it('does not keep a notification waiting behind one that has no failover, on a target that is down', async () => {
+    const receivers = await outage.receivers();
+    const { smtp, hook } = receivers;
+    const running = await outage.busbar({
+      // Both routes take each notification; `solo`'s copy heads the SMTP queue and has nowhere else to go.
+      routes: [notifyRoute('solo', ['email:ops']), notifyRoute('mail', ['email:ops'], ['webhook:backup'])],
+      delivery: { retries: 2 },
+    });
+    await smtp.pause();
+
+    await running.publish('boiler', 90);
+    await waitFor(() => hook.requests.length === 1, "mail's copy at the failover while SMTP is down", 10_000);
+    expect(hook.requests[0]!.body).toMatchObject({ route: 'mail' });
+    expect(receivers.mails).toHaveLength(0);
+
+    await smtp.resume();
+    await waitFor(() => receivers.mails.length === 1, "solo's copy by mail", 15_000);
+    await running.publish('marker', 90);
+    await waitFor(
+      () => about(subjects(receivers), 'marker') === 2,
+      'the marker by mail, from both routes',
+      15_000,
+    );
+    expect(subjects(receivers).map((subject) => about([subject], 'boiler'))).toEqual([1, 0, 0]);
+    expect(hook.requests).toHaveLength(1);
+  }, 60_000);
 });

@@ -61,6 +61,7 @@ const groupSchema = z.object({
       z.object({
         id: z.string(),
         said: z.record(z.string(), z.enum(['firing', 'resolved', 'flapping'])),
+        dead: z.literal(true).optional(),
       }),
     )
     .optional(),

@@ -129,7 +129,7 @@ export class NotificationStage {
         lastFlush: saved.lastFlush,
         nextFlush: saved.nextFlush,
         entries: new Map(saved.entries.map((entry) => [alarmKey(entry.message), { ...entry }])),
-        sent: (saved.sent ?? []).map((message) => ({ id: message.id, said: { ...message.said } })),
+        sent: (saved.sent ?? []).map((message) => ({ ...message, said: { ...message.said } })),
       };
       this.groups.set(group.key, group);
       if (group.nextFlush !== undefined) this.earliest = Math.min(this.earliest, group.nextFlush);
@@ -231,7 +231,7 @@ export class NotificationStage {
         lastFlush: group.lastFlush,
         nextFlush: group.nextFlush,
         entries: [...group.entries.values()].map((entry) => ({ ...entry })),
-        sent: group.sent.map((message) => ({ id: message.id, said: { ...message.said } })),
+        sent: group.sent.map((message) => ({ ...message, said: { ...message.said } })),
       })),
       flaps: [...this.flapRecords.values()].map((record) => ({ ...record, changes: [...record.changes] })),
     };

@@ -4,8 +4,9 @@
  * on <base>/notified/<group>. Like Alertmanager's notification log, which records a notification
  * only after the receiver took it, an alarm's `told` changes here and only here, on a `delivered`
  * receipt. Until then the message is `sent`: what the group's next message is compared with, so a
- * message on its way is not sent again. A `dead` receipt forgets it, so the alarms it was about
- * are news again at the group's next interval.
+ * message on its way is not sent again. A `dead` receipt leaves it out of that comparison, so the
+ * alarms it was about are news again at the group's next interval; it is kept, though, because
+ * another route taking the same message may still deliver it.
  */
 import type { Told } from './stage.js';
 
@@ -13,6 +14,8 @@ import type { Told } from './stage.js';
 export interface SentMessage {
   readonly id: string;
   readonly said: Record<string, Exclude<Told, undefined>>;
+  /** A receipt said it died on some route (absent: still on its way). */
+  dead?: true;
 }
 
 /** The receipt the notifiers publish on <base>/notified/<group>. */
@@ -38,7 +41,8 @@ const MAX_SENT = 8;
 /** What the group last said of an alarm: its newest message on the way, else what it was told. */
 export function lastSaid(group: ToldGroup, key: string, told: Told): Told {
   for (let at = group.sent.length - 1; at >= 0; at -= 1) {
-    const said = group.sent[at]!.said[key];
+    const message = group.sent[at]!;
+    const said = message.dead ? undefined : message.said[key];
     if (said !== undefined) return said;
   }
   return told;
@@ -60,19 +64,22 @@ export function forgetAlarm(group: ToldGroup, key: string): void {
 
 /**
  * Applies a receipt; returns false when the group has no such message (a receipt for another run's
- * message, or one let go). On `delivered` the alarms it was about are told as it said, and older
- * messages, superseded by it, are let go too.
+ * message, or one let go). On `delivered` the alarms it was about are told as it said, and it and
+ * the older messages, superseded by it, are let go.
  */
 export function applyReceipt(group: ToldGroup, receipt: Receipt): boolean {
   const at = group.sent.findIndex((message) => message.id === receipt.id);
   if (at < 0) return false;
-  const [message] = group.sent.splice(at, 1);
-  if (receipt.state === 'dead') return true;
-  for (const [key, said] of Object.entries(message!.said)) {
+  const message = group.sent[at]!;
+  if (receipt.state === 'dead') {
+    message.dead = true;
+    return true;
+  }
+  for (const [key, said] of Object.entries(message.said)) {
     const entry = group.entries.get(key);
     if (entry) entry.told = said;
   }
-  group.sent.splice(0, at);
+  group.sent.splice(0, at + 1);
   return true;
 }
 

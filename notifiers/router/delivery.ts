@@ -178,7 +178,10 @@ export class TargetQueue {
           failure.retryAfterMs ??
           backoffDelay(item.attempts - 1, { initialMs: retryInitial, maxMs: retryMax });
         const delay = Math.max(0, Math.min(wanted, item.created + maxAge - Date.now()));
-        this.log.info(
+        // Hours of an outage at the capped delay would be hundreds of lines per notification: the
+        // 1st, 2nd, 4th, 8th... retry at info, the others at debug.
+        const level = (item.attempts & (item.attempts - 1)) === 0 ? 'info' : 'debug';
+        this.log[level](
           { target: this.id, id: notification.id, err: failure.message, attempt: item.attempts, delay },
           'notification retry',
         );

@@ -4,6 +4,12 @@
  */
 import type { SeriesLabels } from './series.js';
 
+/**
+ * The rule name of busbar's own alarm for notifications that died undelivered (notifiers/router/
+ * dead.ts): not a configured rule, and so never cleared as a removed one.
+ */
+export const NOTIFICATION_DEAD_RULE = 'notification_dead';
+
 export type AlarmState = 'inactive' | 'pending' | 'firing' | 'resolved';
 export type Severity = 'info' | 'warning' | 'critical';
 /**

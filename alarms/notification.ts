@@ -7,6 +7,11 @@
 import type { AlarmMessage } from './alarm.js';
 
 export interface AlarmNotification {
+  /**
+   * Unique per message: the notifiers' receipt (`<base>/notified/<group>`) names it, and the group
+   * counts as told once a receipt says it was delivered.
+   */
+  readonly id: string;
   /** The group key: the `groupBy` labels and their values (`rule=disk-full,source=web1`). */
   readonly group: string;
   /** The `groupBy` labels and their values, shared by every alarm of the group. */

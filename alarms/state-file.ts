@@ -56,6 +56,15 @@ const groupSchema = z.object({
       flapping: z.boolean(),
     }),
   ),
+  sent: z
+    .array(
+      z.object({
+        id: z.string(),
+        said: z.record(z.string(), z.enum(['firing', 'resolved', 'flapping'])),
+        dead: z.literal(true).optional(),
+      }),
+    )
+    .optional(),
 });
 
 const flapSchema = z.object({ alarm: z.string(), changes: z.array(z.number()), flapping: z.boolean() });

@@ -85,8 +85,8 @@ export class FakeBotApi {
   private waiter: Waiter | undefined;
   private readonly listeners = new Set<() => void>();
   private readonly sent = new Map<number, SentMessage>();
-  /** chat id → sendMessage calls still to fail. */
-  private readonly sendFailures = new Map<string, number>();
+  /** chat id → sendMessage calls still to fail, and how. */
+  private readonly sendFailures = new Map<string, { times: number; retryAfter?: number }>();
   private readonly holds: Hold[] = [];
 
   private constructor(
@@ -151,7 +151,28 @@ export class FakeBotApi {
 
   /** The next `times` sendMessage calls to `chatId` fail with 502, as Telegram does at times. */
   failSends(chatId: number | string, times: number): void {
-    this.sendFailures.set(String(chatId), times);
+    this.sendFailures.set(String(chatId), { times });
+  }
+
+  /**
+   * The next `times` sendMessage calls to `chatId` are refused with 429 and
+   * `parameters.retry_after: seconds`, as Telegram's flood control does.
+   */
+  rateLimitSends(chatId: number | string, times: number, seconds: number): void {
+    this.sendFailures.set(String(chatId), { times, retryAfter: seconds });
+  }
+
+  /** An outage: stops listening (open connections are cut); `resume` listens again on the same port. */
+  async pause(): Promise<void> {
+    this.waiter?.respond(200, { ok: true, result: [] });
+    this.waiter = undefined;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  async resume(): Promise<void> {
+    const port = Number(new URL(this.url).port);
+    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
   }
 
   /**
@@ -329,10 +350,18 @@ export class FakeBotApi {
       case 'sendMessage': {
         if (params.chat_id === undefined) return badRequest('chat_id is empty');
         if (!params.text) return badRequest('message text is empty');
-        const failures = this.sendFailures.get(String(params.chat_id)) ?? 0;
-        if (failures > 0) {
-          this.sendFailures.set(String(params.chat_id), failures - 1);
-          return respond(502, { ok: false, error_code: 502, description: 'Bad Gateway' });
+        const failure = this.sendFailures.get(String(params.chat_id));
+        if (failure && failure.times > 0) {
+          failure.times -= 1;
+          if (failure.retryAfter === undefined) {
+            return respond(502, { ok: false, error_code: 502, description: 'Bad Gateway' });
+          }
+          return respond(429, {
+            ok: false,
+            error_code: 429,
+            description: `Too Many Requests: retry after ${failure.retryAfter}`,
+            parameters: { retry_after: failure.retryAfter },
+          });
         }
         return ok(this.remember(params.chat_id, { text: params.text }));
       }

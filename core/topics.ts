@@ -21,6 +21,8 @@ export interface Topics {
   inventory(source: string): string;
   /** JSON alarm state, retained. */
   alarm(rule: string, series: string): string;
+  /** Filter matching every alarm state topic of one rule. */
+  alarmsOf(rule: string): string;
   /** Rejected payloads, rate-limited. Not retained. */
   deadletter(reason: string): string;
   /** JSON statistics of one component, retained. */
@@ -37,6 +39,13 @@ export interface Topics {
   notification(group: string): string;
   /** Filter matching every grouped alarm notification. */
   readonly allNotifications: string;
+  /**
+   * JSON receipt of a grouped notification, not retained: a route delivered it, or it died. The
+   * alarms component counts a group as told only on a `delivered` receipt (alarms/notify/told.ts).
+   */
+  notified(group: string): string;
+  /** Filter matching every notification receipt. */
+  readonly allNotified: string;
   /** JSON list of the clients connected to busbar's broker, retained. */
   readonly brokerClients: string;
 }
@@ -49,6 +58,7 @@ export function createTopics(base = 'busbar'): Topics {
     status: (source) => `${base}/status/${topicLevel(source)}`,
     inventory: (source) => `${base}/inventory/${topicLevel(source)}`,
     alarm: (rule, series) => `${base}/alarms/${topicLevel(rule)}/${topicLevel(series)}`,
+    alarmsOf: (rule) => `${base}/alarms/${topicLevel(rule)}/+`,
     deadletter: (reason) => `${base}/deadletter/${topicLevel(reason)}`,
     stats: (component) => `${base}/stats/${topicLevel(component)}`,
     bridgeStatus: (name) => `${base}/status/bridge/${topicLevel(name)}`,
@@ -57,6 +67,8 @@ export function createTopics(base = 'busbar'): Topics {
     silenceRequests: `${base}/control/silences`,
     notification: (group) => `${base}/notify/${topicLevel(group)}`,
     allNotifications: `${base}/notify/#`,
+    notified: (group) => `${base}/notified/${topicLevel(group)}`,
+    allNotified: `${base}/notified/+`,
     brokerClients: `${base}/broker/clients`,
   };
 }

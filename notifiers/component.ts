@@ -5,6 +5,7 @@
  * silences, which the router applies to routes on the alarm state topics.
  */
 import type { Component, ComponentContext } from '../core/component.js';
+import { NOTIFICATION_DEAD_RULE } from '../alarms/alarm.js';
 import { silenceTopicUpdate } from '../alarms/silence-client.js';
 import { aborted } from '../core/abortable.js';
 import type { BusSubscription } from '../core/bus.js';
@@ -41,6 +42,12 @@ export const notifiersComponent: Component<NotifiersComponentConfig> = {
     try {
       const resumed = router.resume();
       if (resumed > 0) log.info({ resumed }, 'notifications from the previous run queued again');
+      // What the notification_dead alarms say, so a route delivering again after a restart resolves its own.
+      subscriptions.push(
+        await bus.subscribe(topics.alarmsOf(NOTIFICATION_DEAD_RULE), (message) => {
+          router.knownDeadAlarm(message.topic.slice(message.topic.lastIndexOf('/') + 1), message.payload);
+        }),
+      );
       // Silences first: their retained topics arrive before the routes take any alarm.
       subscriptions.push(
         await bus.subscribe(topics.allSilences, (message) => {

@@ -76,7 +76,9 @@ export const routeSchema = z
     failover: z
       .array(targetRef)
       .default([])
-      .describe('Targets used, in order, for a notification a primary target could not deliver.'),
+      .describe(
+        'Targets used, in order, while a primary target cannot deliver; each new notification starts at the primary again.',
+      ),
     sendSilenced: z
       .boolean()
       .default(false)
@@ -89,9 +91,23 @@ export const routeSchema = z
 export const deliverySchema = z
   .object({
     queueSize: z.number().int().min(1).default(1000).describe('Notifications waiting per target at most.'),
-    retries: z.number().int().min(0).default(3).describe('Retries after the first failed attempt.'),
-    retryInitial: duration.prefault('1s').describe('Delay before the first retry; doubles up to retryMax.'),
+    retries: z
+      .number()
+      .int()
+      .min(0)
+      .default(3)
+      .describe(
+        'Retries at one target before the next failover target takes over; without one, retried until maxAge.',
+      ),
+    retryInitial: duration
+      .prefault('1s')
+      .describe('Delay before the first retry; doubles (with jitter) up to retryMax.'),
     retryMax: duration.prefault('1m').describe('Longest delay between retries.'),
+    maxAge: duration
+      .prefault('12h')
+      .describe(
+        'A notification not delivered within this long is dead: dead-lettered, counted, logged, raised as an alarm.',
+      ),
     timeout: duration.prefault('15s').describe('One attempt is abandoned after this.'),
     ratePerMinute: z.number().positive().default(30).describe('Sends per target and minute at most.'),
     burst: z.number().int().min(1).default(10).describe('Sends allowed at once before the rate applies.'),
@@ -106,7 +122,7 @@ export const notifiersSchema = z
       .min(1)
       .default('data/notifications.db')
       .describe(
-        'SQLite file recording queued, delivered and failed notifications, so a restart neither loses nor repeats them.',
+        'SQLite file recording pending, delivered and dead notifications, so a restart neither loses nor repeats them.',
       ),
     services: z
       .object({

@@ -16,8 +16,9 @@ import type { InhibitRule, NotifyConfig } from './config.js';
 import { FlapDetector } from './flapping.js';
 import { Inhibitor, type InhibitionCheck } from './inhibit.js';
 import type { SilenceStore } from './silences.js';
+import { applyReceipt, forgetAlarm, lastSaid, markSent, type Receipt, type SentMessage } from './told.js';
 
-/** What an alarm was last told as; undefined: not yet. */
+/** What an alarm was last told as (a receiver accepted it, told.ts); undefined: not yet. */
 export type Told = 'firing' | 'resolved' | 'flapping' | undefined;
 
 /** One alarm inside a group; also what the state file keeps. */
@@ -49,6 +50,8 @@ export interface GroupSnapshot {
   readonly lastFlush: number | undefined;
   readonly nextFlush: number | undefined;
   readonly entries: readonly GroupEntry[];
+  /** Messages published and not yet delivered (absent in files of earlier versions). */
+  readonly sent?: readonly SentMessage[];
 }
 
 interface Group {
@@ -57,6 +60,7 @@ interface Group {
   lastFlush: number | undefined;
   nextFlush: number | undefined;
   readonly entries: Map<string, GroupEntry>;
+  sent: SentMessage[];
 }
 
 export interface NotifyStats {
@@ -67,6 +71,9 @@ export interface NotifyStats {
   inhibited: number;
   /** Alarms that started flapping. */
   flapping: number;
+  /** Receipts: notifications a receiver accepted, and those that died undelivered. */
+  delivered: number;
+  dead: number;
 }
 
 export interface StageOptions {
@@ -93,7 +100,16 @@ export class NotificationStage {
   private readonly onNotify: (notification: AlarmNotification) => void;
   /** Earliest `nextFlush` of any group, so `flushDue` is cheap when nothing is due. */
   private earliest = Infinity;
-  readonly stats: NotifyStats = { notifications: 0, silenced: 0, inhibited: 0, flapping: 0 };
+  readonly stats: NotifyStats = {
+    notifications: 0,
+    silenced: 0,
+    inhibited: 0,
+    flapping: 0,
+    delivered: 0,
+    dead: 0,
+  };
+  /** Makes each message's id unique within a run; the time in it, across runs. */
+  private sequence = 0;
   /** Bumped when something the state file keeps changed. */
   changes = 0;
 
@@ -113,6 +129,7 @@ export class NotificationStage {
         lastFlush: saved.lastFlush,
         nextFlush: saved.nextFlush,
         entries: new Map(saved.entries.map((entry) => [alarmKey(entry.message), { ...entry }])),
+        sent: (saved.sent ?? []).map((message) => ({ ...message, said: { ...message.said } })),
       };
       this.groups.set(group.key, group);
       if (group.nextFlush !== undefined) this.earliest = Math.min(this.earliest, group.nextFlush);
@@ -130,7 +147,7 @@ export class NotificationStage {
       // A resolution of an alarm never told firing is no news.
       if (message.state === 'resolved') return;
       if (!group) {
-        group = { key, labels, lastFlush: undefined, nextFlush: undefined, entries: new Map() };
+        group = { key, labels, lastFlush: undefined, nextFlush: undefined, entries: new Map(), sent: [] };
         this.groups.set(key, group);
       }
       entry = { message, told: undefined, flapping: false };
@@ -148,6 +165,19 @@ export class NotificationStage {
     entry.flapping = flapping;
     this.schedule(group!, now);
     this.changes += 1;
+  }
+
+  /**
+   * A receipt from the notifiers (<base>/notified/<group>): the one way an alarm becomes told
+   * (told.ts). Returns false for a message this stage does not know (another run's, or let go).
+   */
+  receipt(receipt: Receipt): boolean {
+    const group = this.groups.get(receipt.group);
+    if (!group || !applyReceipt(group, receipt)) return false;
+    this.stats[receipt.state] += 1;
+    this.changes += 1;
+    if (group.entries.size === 0 && group.sent.length === 0) this.groups.delete(group.key);
+    return true;
   }
 
   /** Sends the notifications of groups whose time has come. Cheap when none is due. */
@@ -201,6 +231,7 @@ export class NotificationStage {
         lastFlush: group.lastFlush,
         nextFlush: group.nextFlush,
         entries: [...group.entries.values()].map((entry) => ({ ...entry })),
+        sent: group.sent.map((message) => ({ ...message, said: { ...message.said } })),
       })),
       flaps: [...this.flapRecords.values()].map((record) => ({ ...record, changes: [...record.changes] })),
     };
@@ -246,16 +277,17 @@ export class NotificationStage {
     return message.state === 'firing' ? 'firing' : 'resolved';
   }
 
-  /** True when an entry is news: shown differently from how it was last told. */
-  private isNews(entry: GroupEntry, shown: Told): boolean {
-    if (shown === undefined || shown === entry.told) return false;
-    if (shown === 'resolved') return entry.told !== undefined && this.config.resolved;
+  /** True when an entry is news: shown differently from what the group last said of it. */
+  private isNews(group: Group, key: string, entry: GroupEntry, shown: Told): boolean {
+    const said = lastSaid(group, key, entry.told);
+    if (shown === undefined || shown === said) return false;
+    if (shown === 'resolved') return said !== undefined && this.config.resolved;
     return true;
   }
 
   private hasNews(group: Group, now: number, inhibited: InhibitionCheck): boolean {
-    for (const entry of group.entries.values()) {
-      if (this.isNews(entry, this.shown(entry, now, inhibited, false))) return true;
+    for (const [key, entry] of group.entries) {
+      if (this.isNews(group, key, entry, this.shown(entry, now, inhibited, false))) return true;
     }
     return false;
   }
@@ -275,31 +307,38 @@ export class NotificationStage {
   private flush(group: Group, now: number, reason: 'change' | 'repeat', inhibited: InhibitionCheck): void {
     if (group.nextFlush !== undefined) this.changes += 1;
     group.nextFlush = undefined;
-    const told: { entry: GroupEntry; shown: Exclude<Told, undefined> }[] = [];
+    const told: { key: string; entry: GroupEntry; shown: Exclude<Told, undefined> }[] = [];
+    const settled: string[] = [];
     let news = false;
-    for (const [id, entry] of group.entries) {
+    for (const [key, entry] of group.entries) {
       const shown = this.shown(entry, now, inhibited, reason === 'change');
-      const isNews = this.isNews(entry, shown);
+      const isNews = this.isNews(group, key, entry, shown);
       news ||= isNews;
-      if (shown === 'firing' || isNews) told.push({ entry, shown: shown! });
-      // Resolved and settled: told now, muted, or never told firing. Nothing more to say about it.
-      if (entry.message.state === 'resolved' && !entry.flapping) {
-        group.entries.delete(id);
-        this.changes += 1;
-      }
+      if (shown === 'firing' || isNews) told.push({ key, entry, shown: shown! });
+      // Resolved and settled: said now, muted, or never said firing. Nothing more to say about it.
+      if (entry.message.state === 'resolved' && !entry.flapping) settled.push(key);
     }
     if (told.length > 0 && (news || reason === 'repeat')) {
       const kind = reason === 'repeat' ? 'repeat' : group.lastFlush === undefined ? 'new' : 'update';
-      for (const { entry, shown } of told) entry.told = shown;
+      this.sequence += 1;
+      const id = `${group.key}@${now.toString(36)}-${this.sequence}`;
+      // Sent, not told: that waits for the notifiers' receipt (told.ts).
+      markSent(group, { id, said: Object.fromEntries(told.map(({ key, shown }) => [key, shown])) });
       group.lastFlush = now;
       this.stats.notifications += 1;
       this.changes += 1;
-      this.onNotify(this.notification(group, told, kind, now));
+      this.onNotify(this.notification(id, group, told, kind, now));
+    }
+    for (const key of settled) {
+      group.entries.delete(key);
+      forgetAlarm(group, key);
+      this.changes += 1;
     }
     if (group.entries.size === 0) this.groups.delete(group.key);
   }
 
   private notification(
+    id: string,
     group: Group,
     told: readonly { entry: GroupEntry; shown: Exclude<Told, undefined> }[],
     reason: AlarmNotification['reason'],
@@ -311,6 +350,7 @@ export class NotificationStage {
     const firing = told.filter(({ shown }) => shown !== 'resolved').length;
     const resolved = told.length - firing;
     return {
+      id,
       group: group.key,
       labels: group.labels,
       status: firing > 0 ? 'firing' : 'resolved',

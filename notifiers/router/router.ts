@@ -1,9 +1,10 @@
 /**
  * The router: matches each message against the routes, renders the title and message for each
- * target's format and queues it on the target. A notification a target could not deliver goes to
- * the route's failover targets in order; one that no target could take is counted in `lost` and
- * logged as an error, never dropped silently. A single alarm's state change that an active silence
- * matches is not sent (silenced-alarms.ts) unless the route says `sendSilenced`.
+ * target's format and queues it on the target. A notification is delivered or visibly dead: it is
+ * retried until a target accepted it, moving along the route's failover targets while the one
+ * holding it is down, and dies only when older than `maxAge` or refused by every target (dead.ts).
+ * A single alarm's state change that an active silence matches is not sent (silenced-alarms.ts)
+ * unless the route says `sendSilenced`.
  */
 import type { Bus } from '../../core/bus.js';
 import type { Logger } from '../../core/logger.js';
@@ -11,9 +12,12 @@ import { createTopics, type Topics } from '../../core/topics.js';
 import type { NotifiersConfig, RouteConfig } from '../config.js';
 import { services, type ServiceName } from '../services/index.js';
 import type { Notification, NotifierService, Target } from '../services/service.js';
-import { TargetQueue, type FailureReason, type TargetStats } from './delivery.js';
+import { DeadNotifications, aboutRoute } from './dead.js';
+import { TargetQueue, type Outcome, type Queued, type TargetStats } from './delivery.js';
 import type { DeliveryRecord } from './record.js';
-import { isAlarmMessage } from '../alarm-payload.js';
+import { errorMessage } from '../../core/errors.js';
+import { topicMatches } from '../../core/topic-match.js';
+import { isAlarmMessage, isAlarmNotification } from '../alarm-payload.js';
 import { compileRouteFilter } from './filter.js';
 import { SilencedAlarms } from './silenced-alarms.js';
 import { compileMessageTemplate, type CompiledTemplate, type TemplateValues } from './template.js';
@@ -25,13 +29,23 @@ interface CompiledRoute {
   readonly message: CompiledTemplate;
 }
 
-/** A notification before rendering, with where it still may go. */
-interface Pending {
+/**
+ * One notification on its way to one of its route's targets and, while that one is down, along the
+ * route's failover targets: the chain. Each new notification starts at the head of its chain, so the
+ * primary is used again as soon as it is back; one a failover target delivered is done.
+ */
+interface Delivery {
   readonly id: string;
   readonly route: CompiledRoute;
   readonly values: TemplateValues;
-  /** Failover targets not tried yet, in order. */
-  readonly failover: readonly string[];
+  /** The primary target, then the route's failover targets, in order. */
+  readonly chain: readonly string[];
+  /** Index in `chain` of the target holding it now. */
+  position: number;
+  readonly created: number;
+  attempts: number;
+  /** Targets not to try again: they refused it for good, their queue was full, or they are gone. */
+  readonly skip: Set<string>;
 }
 
 /** What targets may use besides their config. */
@@ -47,10 +61,10 @@ export interface RouterEnvironment {
 
 export interface RouterStats {
   readonly targets: Record<string, TargetStats & { queued: number }>;
-  /** Notifications that went to a failover target. */
+  /** Notifications moved on to a failover target. */
   readonly failedOver: number;
-  /** Notifications no target (primary or failover) could take. */
-  readonly lost: number;
+  /** Notifications no target delivered before they expired or that every target refused. */
+  readonly dead: number;
   /** Alarm state changes not sent because an active silence matched them (counted per route). */
   readonly silenced: number;
   /** Silences the router knows of (published ones, ended or not). */
@@ -69,16 +83,18 @@ function parsePayload(payload: Buffer): unknown {
 export class Router {
   private readonly routes: CompiledRoute[];
   private readonly queues = new Map<string, TargetQueue>();
-  private readonly pending = new WeakMap<Notification, Pending>();
+  private readonly deliveries = new WeakMap<Queued, Delivery>();
+  private readonly deadNotifications: DeadNotifications;
   private sequence = 0;
   private failedOver = 0;
-  private lost = 0;
   private silenced = 0;
   /** The active silences (the notifiers component feeds them from `<base>/silences/+`). */
   readonly silences = new SilencedAlarms();
 
   private readonly log: Logger;
-  /** When given, queued notifications survive a restart (see record.ts). */
+  private readonly bus: Bus;
+  private readonly topics: Topics;
+  /** When given, pending notifications survive a restart (see record.ts). */
   private readonly record: DeliveryRecord | undefined;
 
   constructor(config: NotifiersConfig, environment: RouterEnvironment) {
@@ -86,6 +102,9 @@ export class Router {
     this.log = log;
     this.record = environment.record;
     const topics = environment.topics ?? createTopics();
+    this.bus = bus;
+    this.topics = topics;
+    this.deadNotifications = new DeadNotifications(bus, topics, log);
     for (const name of Object.keys(services) as ServiceName[]) {
       const service = services[name] as NotifierService<unknown>;
       for (const [targetName, targetConfig] of Object.entries(config.services[name])) {
@@ -103,8 +122,7 @@ export class Router {
           target,
           config.targetDelivery[id] ?? config.delivery,
           log,
-          (notification, reason) => this.failed(id, notification, reason),
-          (notification) => this.record?.done(notification.id, id, 'delivered'),
+          (item, outcome, reason) => this.settle(id, item, outcome, reason),
         );
         this.queues.set(id, queue);
       }
@@ -118,27 +136,40 @@ export class Router {
   }
 
   /**
-   * Queues again what the delivery record holds as still queued from the previous run; returns how
-   * many. A notification whose route no longer exists is counted as lost and logged.
+   * Queues again, with their age, the notifications the delivery record holds as pending from the
+   * previous run; returns how many. One whose route no longer exists is dead.
    */
   resume(): number {
-    const entries = this.record?.pending() ?? [];
+    const entries = this.record?.pendingDeliveries() ?? [];
     for (const entry of entries) {
       const route = this.routes.find((candidate) => candidate.config.name === entry.route);
       if (!route) {
-        this.lost += 1;
-        this.record?.done(entry.id, entry.target, 'failed');
-        this.log.error({ id: entry.id, route: entry.route }, 'notification lost: its route is gone');
+        this.record?.done(entry.id, entry.first, 'dead');
+        this.deadNotifications.dead({
+          ...entry,
+          targets: entry.chain,
+          reason: 'its route is no longer configured',
+        });
         continue;
       }
-      const values: TemplateValues = {
-        topic: entry.topic,
-        levels: entry.topic.split('/'),
-        payload: entry.payload,
-      };
-      this.send(entry.target, { id: entry.id, route, values, failover: entry.failover });
+      this.send({
+        id: entry.id,
+        route,
+        values: { topic: entry.topic, levels: entry.topic.split('/'), payload: entry.payload },
+        chain: entry.chain,
+        position: Math.max(0, entry.chain.indexOf(entry.target)),
+        created: entry.created,
+        attempts: 0,
+        skip: new Set(),
+      });
     }
     return entries.length;
+  }
+
+  /** Takes the state of the notification_dead alarms (retained `<base>/alarms/notification_dead/+`). */
+  knownDeadAlarm(route: string, payload: Buffer): void {
+    const parsed = parsePayload(payload);
+    this.deadNotifications.known(route, isAlarmMessage(parsed) && parsed.state === 'firing');
   }
 
   /** The topic filters to subscribe to, one per route (duplicates removed). */
@@ -156,6 +187,8 @@ export class Router {
     let queued = 0;
     for (const route of this.routes) {
       if (!route.matches(topic, levels, parsed)) continue;
+      // The alarm saying this route's notifications die would die on it too, raising itself again.
+      if (aboutRoute(parsed, route.config.name)) continue;
       if (!route.config.sendSilenced && isAlarmMessage(parsed)) {
         muted ??= this.silences.mutes(parsed, Date.now());
         if (muted) {
@@ -168,7 +201,17 @@ export class Router {
       const id = `${route.config.name}/${Date.now().toString(36)}-${this.sequence}`;
       const values: TemplateValues = { topic, levels, payload: parsed };
       for (const target of route.config.targets) {
-        this.send(target, { id, route, values, failover: route.config.failover });
+        const chain = [target, ...route.config.failover.filter((failover) => failover !== target)];
+        this.send({
+          id,
+          route,
+          values,
+          chain,
+          position: 0,
+          created: Date.now(),
+          attempts: 0,
+          skip: new Set(),
+        });
         queued += 1;
       }
     }
@@ -181,30 +224,31 @@ export class Router {
     return {
       targets,
       failedOver: this.failedOver,
-      lost: this.lost,
+      dead: this.deadNotifications.count,
       silenced: this.silenced,
       silences: this.silences.size,
     };
   }
 
   async stop(): Promise<void> {
-    // Every queue stops together. What is still queued stays in the delivery record for the next
-    // run; without a record it is counted as lost and logged, never dropped silently.
+    // Every queue stops together. What is still pending stays in the delivery record for the next
+    // run; without a record it is dead, counted and logged, never dropped silently.
     await Promise.all([...this.queues.values()].map((queue) => queue.stop()));
   }
 
-  private send(targetId: string, pending: Pending): void {
+  /** Hands a delivery to the target at its position in the chain. */
+  private send(delivery: Delivery): void {
+    const targetId = delivery.chain[delivery.position]!;
     const queue = this.queues.get(targetId);
     if (!queue) {
-      // The schema checks references; this guards a programming error, and still counts it.
-      this.lost += 1;
-      this.log.error({ target: targetId, id: pending.id }, 'notification for an unknown target');
-      return;
+      // A target removed from the config since the record was written (the schema checks routes).
+      delivery.skip.add(targetId);
+      return this.moveOn(delivery, targetId, `target ${targetId} is no longer configured`);
     }
-    const { route, values } = pending;
+    const { route, values } = delivery;
     const format = queue.target.format;
     const notification: Notification = {
-      id: pending.id,
+      id: delivery.id,
       route: route.config.name,
       topic: values.topic,
       title: route.title.render(values, format),
@@ -213,36 +257,102 @@ export class Router {
       priority: route.config.priority,
       payload: values.payload,
     };
-    this.pending.set(notification, pending);
-    this.record?.queued({
-      id: pending.id,
+    this.record?.pending({
+      id: delivery.id,
+      first: delivery.chain[0]!,
       target: targetId,
       route: route.config.name,
       topic: values.topic,
       payload: values.payload,
-      failover: pending.failover,
+      chain: delivery.chain,
+      created: delivery.created,
     });
-    queue.enqueue(notification);
+    const item: Queued = {
+      notification,
+      created: delivery.created,
+      attempts: delivery.attempts,
+      canMoveOn: delivery.chain.some((id, at) => at !== delivery.position && !delivery.skip.has(id)),
+      canSkip: delivery.chain.some((id, at) => at > delivery.position && !delivery.skip.has(id)),
+    };
+    this.deliveries.set(item, delivery);
+    queue.enqueue(item);
   }
 
-  private failed(targetId: string, notification: Notification, reason: FailureReason): void {
-    if (reason === 'stopped' && this.record) return; // kept as queued for the next run
-    this.record?.done(notification.id, targetId, 'failed');
-    const pending = this.pending.get(notification);
-    const [next, ...rest] = pending?.failover ?? [];
-    if (!pending || next === undefined) {
-      this.lost += 1;
-      this.log.error(
-        { target: targetId, id: notification.id, route: notification.route, reason },
-        'notification lost: no failover target left',
-      );
-      return;
+  /** Where a delivery goes when a target's queue hands it back: the one place a notification ends. */
+  private settle(targetId: string, item: Queued, outcome: Outcome, reason: string): void {
+    const delivery = this.deliveries.get(item);
+    if (!delivery) return; // every queued item is registered in send(); nothing else reaches here
+    delivery.attempts = item.attempts;
+    switch (outcome) {
+      case 'delivered':
+        this.record?.done(delivery.id, delivery.chain[0]!, 'delivered');
+        this.deadNotifications.delivered(delivery.route.config.name);
+        return this.receipt(delivery, 'delivered', targetId);
+      case 'stopped':
+        if (!this.record) this.dead(delivery, 'busbar stopped with no delivery record');
+        return; // pending in the record: the next run sends it
+      case 'expired':
+        return this.dead(delivery, reason);
+      case 'refused':
+      case 'overflow':
+        delivery.skip.add(targetId);
+        return this.moveOn(delivery, targetId, reason);
+      case 'failed':
+        return this.moveOn(delivery, targetId, reason);
     }
-    this.failedOver += 1;
-    this.log.warn(
-      { target: targetId, id: notification.id, reason, failover: next },
-      'notification failing over',
-    );
-    this.send(next, { ...pending, failover: rest });
+  }
+
+  /**
+   * The next target of the chain that may still take it, after the current one and round to the
+   * primary again (all down: each gets its retries in turn, with the backoff still growing). With none
+   * left the notification is dead.
+   */
+  private moveOn(delivery: Delivery, from: string, reason: string): void {
+    const { chain } = delivery;
+    for (let step = 1; step <= chain.length; step += 1) {
+      const position = (delivery.position + step) % chain.length;
+      const next = chain[position]!;
+      if (delivery.skip.has(next)) continue;
+      if (position !== 0) this.failedOver += 1;
+      const message = position === 0 ? 'notification back to its primary' : 'notification failing over';
+      this.log.warn({ target: from, id: delivery.id, reason, next }, message);
+      delivery.position = position;
+      return this.send(delivery);
+    }
+    this.dead(delivery, reason);
+  }
+
+  private dead(delivery: Delivery, reason: string): void {
+    this.record?.done(delivery.id, delivery.chain[0]!, 'dead');
+    this.deadNotifications.dead({
+      id: delivery.id,
+      route: delivery.route.config.name,
+      topic: delivery.values.topic,
+      payload: delivery.values.payload,
+      targets: delivery.chain,
+      reason,
+      created: delivery.created,
+    });
+    this.receipt(delivery, 'dead', delivery.chain[delivery.position]!);
+  }
+
+  /**
+   * Tells the alarms component how a grouped notification ended (`<base>/notified/<group>`): its
+   * group counts as told only once a receiver accepted the message.
+   */
+  private receipt(delivery: Delivery, state: 'delivered' | 'dead', target: string): void {
+    const { payload, topic } = delivery.values;
+    if (!isAlarmNotification(payload) || typeof payload.id !== 'string') return;
+    if (!topicMatches(this.topics.allNotifications, topic)) return;
+    const body = JSON.stringify({
+      id: payload.id,
+      group: payload.group,
+      state,
+      route: delivery.route.config.name,
+      target,
+    });
+    this.bus.publish(this.topics.notified(payload.group), body, { qos: 1 }).catch((error: unknown) => {
+      this.log.warn({ id: payload.id, err: errorMessage(error) }, 'notification receipt not published');
+    });
   }
 }

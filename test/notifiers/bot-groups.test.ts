@@ -134,6 +134,7 @@ describe('grouped notification buttons across a restart', () => {
 
 describe('NotifiedGroups', () => {
   const notification = (group: string): AlarmNotification => ({
+    id: `${group}@1`,
     group,
     labels: { rule: group },
     status: 'firing',

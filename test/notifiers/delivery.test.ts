@@ -56,7 +56,7 @@ describe('delivery', () => {
     expect(router.stats()).toMatchObject({
       targets: { 'webhook:hook': { delivered: 1, retried: 2, failed: 0, overflowed: 0, queued: 0 } },
       failedOver: 0,
-      lost: 0,
+      dead: 0,
     });
   });
 
@@ -84,20 +84,22 @@ describe('delivery', () => {
     expect(stats.targets['webhook:down']).toMatchObject({ delivered: 0, failed: 1, retried: 1 });
     expect(stats.targets['webhook:flaky']).toMatchObject({ delivered: 0, failed: 1, retried: 1 });
     expect(stats.failedOver).toBe(2);
-    expect(stats.lost).toBe(0);
+    expect(stats.dead).toBe(0);
     const line = JSON.parse((await readFile(file, 'utf8')).trim()) as Record<string, unknown>;
     expect(line).toMatchObject({ route: 'r', message: '1', topic: 'home/door/open' });
   });
 
-  it('counts and logs a notification no target could take', async () => {
+  it('keeps retrying a target with no failover until maxAge, then counts and logs it dead once', async () => {
     const { router, log } = await start((url) => ({
       services: { webhook: { down: { url: `${url.replace(/:\d+$/, ':1')}/x` } } },
       routes: [{ name: 'r', topic: 'home/#', targets: ['webhook:down'] }],
-      delivery: { ...fast, retries: 0 },
+      delivery: { ...fast, retries: 0, maxAge: '300ms' },
     }));
     router.route('home/door/open', Buffer.from('x'));
-    await waitFor(() => router.stats().lost === 1, 'the loss counted');
-    expect(log.find('notification lost')).toHaveLength(1);
+    await waitFor(() => router.stats().dead === 1, 'the dead notification counted');
+    // `retries: 0` is the count before failing over; with nowhere to fail over to it kept trying.
+    expect(router.stats().targets['webhook:down']!.retried).toBeGreaterThan(0);
+    expect(log.find('notification dead')).toHaveLength(1);
   });
 
   it('bounds the queue per target: overflow goes to failover, counted', async () => {
@@ -111,7 +113,7 @@ describe('delivery', () => {
     expect(router.stats().targets['webhook:slow']).toMatchObject({ queued: 2, overflowed: 2 });
     await waitFor(() => router.stats().targets['file:spool']!.delivered === 2, 'overflow to the file');
     await waitFor(() => router.stats().targets['webhook:slow']!.delivered === 2, 'the queued two');
-    expect(router.stats()).toMatchObject({ failedOver: 2, lost: 0 });
+    expect(router.stats()).toMatchObject({ failedOver: 2, dead: 0 });
   });
 
   it('rate-limits each target: a burst, then the configured rate', async () => {

@@ -153,6 +153,7 @@ function alarm(source: string, value: number, summary: string): AlarmMessage {
 
 function notification(alarms: AlarmMessage[]): AlarmNotification {
   return {
+    id: 'rule=disk-full@1',
     group: 'rule=disk-full',
     labels: { rule: 'disk-full' },
     status: 'firing',

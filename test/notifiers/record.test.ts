@@ -2,6 +2,7 @@
  * Item 3, the delivery record: notifications still queued when the router stops are sent after a
  * restart, and those delivered are not sent again. Real webhook server, real SQLite file.
  */
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { notifiersSchema } from '../../notifiers/config.js';
 import { DeliveryRecord } from '../../notifiers/router/record.js';
@@ -44,8 +45,8 @@ describe('delivery record', () => {
     for (const n of ['0', '1', '2']) router.route('home/door/open', Buffer.from(n));
     await waitFor(() => router.stats().targets['webhook:hook']!.delivered === 1, 'the first delivery');
     await router.stop();
-    expect(router.stats().lost).toBe(0);
-    expect(record.counts()).toEqual({ delivered: 1, queued: 2 });
+    expect(router.stats().dead).toBe(0);
+    expect(record.counts()).toEqual({ delivered: 1, pending: 2 });
     record.close();
 
     // Second run: the two queued are sent, the delivered one is not.
@@ -66,5 +67,34 @@ describe('delivery record', () => {
     await router.stop();
     record.close();
     expect(hook.requests).toHaveLength(3);
+  });
+
+  it("takes over the queued rows of an earlier version's table, with their failover chain", async () => {
+    dir = await tempDir('notify-record');
+    const file = `${dir.path}/notifications.db`;
+    const old = new Database(file);
+    old.exec(`CREATE TABLE notifications (id TEXT NOT NULL, target TEXT NOT NULL, route TEXT NOT NULL,
+      topic TEXT NOT NULL, payload TEXT NOT NULL, failover TEXT NOT NULL, state TEXT NOT NULL,
+      updated INTEGER NOT NULL, PRIMARY KEY (id, target))`);
+    const insert = old.prepare('INSERT INTO notifications VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    insert.run('r/1', 'email:ops', 'r', 'home/door', '"open"', '["file:spool"]', 'queued', 1000);
+    insert.run('r/0', 'email:ops', 'r', 'home/door', '"shut"', '[]', 'delivered', 900);
+    old.close();
+
+    const record = new DeliveryRecord(file, 2000);
+    expect(record.pendingDeliveries()).toEqual([
+      {
+        id: 'r/1',
+        first: 'email:ops',
+        target: 'email:ops',
+        route: 'r',
+        topic: 'home/door',
+        payload: 'open',
+        chain: ['email:ops', 'file:spool'],
+        created: 1000,
+      },
+    ]);
+    expect(record.counts()).toEqual({ pending: 1 });
+    record.close();
   });
 });

@@ -129,6 +129,7 @@ describe('alarm messages on Telegram', () => {
     const alarm = await harness.alarm('disk_used', 'firing');
     await harness.stored('web1/disk/used_percent');
     const notification: AlarmNotification = {
+      id: 'rule=disk_used,source=web1@1',
       group: 'rule=disk_used,source=web1',
       labels: { rule: 'disk_used', source: 'web1' },
       status: 'firing',

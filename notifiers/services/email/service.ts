@@ -1,8 +1,12 @@
 /**
  * Email through SMTP (nodemailer): the title is the subject, with a text body and an HTML body. An
  * alarm or grouped alarm notification also carries a chart of each firing series (see charts.ts).
+ * An SMTP reply of 5xx is a permanent refusal (RFC 5321 §4.2.1: "the same request will fail"), 4xx
+ * and connection failures are transient: the router retries those and fails over on these.
  */
 import nodemailer from 'nodemailer';
+import { errorMessage } from '../../../core/errors.js';
+import { SendError } from '../send-error.js';
 import type { NotifierService } from '../service.js';
 import { payloadAlarms } from '../../alarm-payload.js';
 import { mailBody } from './body.js';
@@ -10,6 +14,13 @@ import { AlarmCharts, type MailCharts } from './charts.js';
 import { emailTargetSchema, type EmailTargetConfig } from './config.js';
 
 const NO_CHARTS: MailCharts = { charts: [], omitted: 0 };
+
+/** nodemailer's error as a SendError: `responseCode` is the SMTP reply code, when a server gave one. */
+function smtpError(error: unknown): SendError {
+  const code = (error as { responseCode?: unknown } | undefined)?.responseCode;
+  const permanent = typeof code === 'number' && code >= 500 && code < 600;
+  return new SendError(`smtp: ${errorMessage(error)}`, { permanent, cause: error });
+}
 
 export const emailService: NotifierService<EmailTargetConfig> = {
   name: 'email',
@@ -68,7 +79,7 @@ export const emailService: NotifierService<EmailTargetConfig> = {
             },
             (error: unknown) => {
               signal.removeEventListener('abort', onAbort);
-              reject(error instanceof Error ? error : new Error(String(error)));
+              reject(smtpError(error));
             },
           );
         });

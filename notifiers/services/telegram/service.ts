@@ -1,10 +1,13 @@
 /**
  * Telegram through the Bot API (sendMessage, HTML). Alarm messages carry inline buttons that the bot
  * (notifiers.bot, same token) answers. The router owns retries and the timeout, so the library's own
- * retries are off; errors are rethrown without the token, which is part of every Bot API URL.
+ * retries are off; errors are rethrown without the token, which is part of every Bot API URL. A 429
+ * carries `parameters.retry_after`, which the router waits out; any other 4xx (a chat that does not
+ * exist, a bot blocked or removed) is a permanent refusal; 5xx and network failures are transient.
  */
-import { Api } from 'node-telegram-bot-api';
+import { Api, TelegramApiError } from 'node-telegram-bot-api';
 import { describeError } from '../../bot/redact.js';
+import { SendError } from '../send-error.js';
 import type { NotifierService } from '../service.js';
 import { alarmButtons } from './buttons.js';
 import { telegramTargetSchema, type TelegramTargetConfig } from './config.js';
@@ -15,8 +18,15 @@ const MAX_REMEMBERED = 1_000;
 /** Telegram refuses longer texts. */
 export const MAX_MESSAGE_LENGTH = 4096;
 
-export class TelegramSendError extends Error {
-  override readonly name = 'TelegramSendError';
+/** The Bot API's answer as a SendError, its text without the token. */
+function sendError(chat: string | number, error: unknown, token: string): SendError {
+  const message = `telegram chat ${chat}: ${describeError(error, token)}`;
+  if (!(error instanceof TelegramApiError)) return new SendError(message);
+  const retryAfter = error.retryAfter;
+  if (error.errorCode === 429) {
+    return new SendError(message, { retryAfterMs: retryAfter === undefined ? undefined : retryAfter * 1000 });
+  }
+  return new SendError(message, { permanent: error.errorCode >= 400 && error.errorCode < 500 });
 }
 
 export const telegramService: NotifierService<TelegramTargetConfig> = {
@@ -32,7 +42,7 @@ export const telegramService: NotifierService<TelegramTargetConfig> = {
     return {
       format: 'html',
       async send(notification, signal) {
-        if (!api) throw new TelegramSendError('no bot token for this telegram target');
+        if (!api) throw new SendError('no bot token for this telegram target', { permanent: true });
         const html = notification.title
           ? `<b>${notification.title}</b>\n${notification.message}`
           : notification.message;
@@ -62,7 +72,7 @@ export const telegramService: NotifierService<TelegramTargetConfig> = {
               signal,
             );
           } catch (error) {
-            throw new TelegramSendError(`telegram chat ${chat}: ${describeError(error, token)}`);
+            throw sendError(chat, error, token);
           }
           done.add(chat);
         }

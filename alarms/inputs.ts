@@ -1,0 +1,58 @@
+/**
+ * What the alarms component reads from the bus: every metric (rules and recording rules), source
+ * statuses (offline rules), silence requests, and the notifiers' receipts (a group is told only on a
+ * `delivered` one, notify/told.ts). Each handler changes state, then flushes the publisher, so what
+ * the change produced goes out before the next message's.
+ */
+import type { Bus, BusSubscription } from '../core/bus.js';
+import { decodeCanonical } from '../core/ingest/canonical.js';
+import type { Logger } from '../core/logger.js';
+import { nowNs } from '../core/metric.js';
+import type { Topics } from '../core/topics.js';
+import type { AlarmEngine } from './engine.js';
+import type { NotificationStage } from './notify/stage.js';
+import { parseReceipt } from './notify/told.js';
+import type { AlarmPublisher } from './publisher.js';
+import type { Recorder } from './record.js';
+import type { SilenceRequests } from './silence-requests.js';
+
+export interface AlarmInputs {
+  readonly bus: Bus;
+  readonly topics: Topics;
+  readonly log: Logger;
+  readonly engine: AlarmEngine;
+  readonly recorder: Recorder;
+  readonly requests: SilenceRequests;
+  readonly stage: NotificationStage;
+  readonly publisher: AlarmPublisher;
+}
+
+export async function subscribeInputs(inputs: AlarmInputs): Promise<BusSubscription[]> {
+  const { bus, topics, log, engine, recorder, requests, stage, publisher } = inputs;
+  const statusPrefix = `${topics.base}/status/`;
+  return [
+    await bus.subscribe(topics.allMetrics, async (message) => {
+      const now = Date.now();
+      const decoded = decodeCanonical(topics, message.topic, message.payload, nowNs());
+      for (const metric of decoded.metrics) {
+        engine.observe(decoded.source, metric, now);
+        recorder.observe(message.topic, metric, now);
+      }
+      await publisher.flush();
+    }),
+    await bus.subscribe(`${statusPrefix}+`, async (message) => {
+      const source = message.topic.slice(statusPrefix.length);
+      engine.status(source, message.payload.toString('utf8').trim(), Date.now());
+      await publisher.flush();
+    }),
+    await bus.subscribe(topics.silenceRequests, async (message) => {
+      requests.request(message.payload, Date.now());
+      await publisher.flush();
+    }),
+    await bus.subscribe(topics.allNotified, (message) => {
+      const receipt = parseReceipt(message.payload);
+      if (!receipt) return log.warn({ topic: message.topic }, 'notification receipt unreadable, ignored');
+      if (!stage.receipt(receipt)) log.debug(receipt, 'receipt for a message no longer awaited');
+    }),
+  ];
+}

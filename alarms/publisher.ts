@@ -1,0 +1,48 @@
+/**
+ * What the alarms component publishes (alarm states, cleared topics, silences, notifications), one
+ * FIFO drained by one publisher at a time. Points, statuses, silence requests, receipts and ticks
+ * arrive concurrently; publishing in the order things happened keeps each alarm's states in order on
+ * the bus (a `resolved` overtaking its `firing` would leave the wrong state retained) and puts a
+ * notification after the states it is about.
+ */
+import type { Bus } from '../core/bus.js';
+
+interface Publication {
+  readonly topic: string;
+  /** Empty with `retain`: clears the retained topic [MQTT-3.3.1-10]. */
+  readonly payload: string;
+  readonly retain: boolean;
+}
+
+export class AlarmPublisher {
+  private readonly queue: Publication[] = [];
+  private draining = Promise.resolve();
+
+  /** `beforeDrain` runs at the start of each drain: what falls due then goes out in the same drain. */
+  constructor(
+    private readonly bus: Bus,
+    private readonly beforeDrain: () => void = () => undefined,
+  ) {}
+
+  /** Queues one publication (QoS 1); `flush` sends it. */
+  add(publication: Publication): void {
+    this.queue.push(publication);
+  }
+
+  /** Publishes everything queued, after any drain already running; rejects with a publish failure. */
+  flush(): Promise<void> {
+    const next = this.draining.then(() => this.drain());
+    this.draining = next.catch(() => undefined); // the caller sees the failure; the next drain still runs
+    return next;
+  }
+
+  private async drain(): Promise<void> {
+    this.beforeDrain();
+    while (this.queue.length > 0) {
+      const { topic, payload, retain } = this.queue[0]!;
+      await this.bus.publish(topic, payload, { qos: 1, retain });
+      // Taken off only once published: after a failure the next drain tries it again.
+      this.queue.shift();
+    }
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * What the alarms component reads before it runs: the rules (built-in defaults, replaced by a rule
+ * of the same name), the state saved by the previous run, and trend and baseline history. Neither a
+ * damaged state file nor an unreadable history store stops alarms: each is logged, and alarms start
+ * without it.
+ */
+import { errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { AlarmsConfig } from './config.js';
+import { DEFAULT_RULES } from './defaults.js';
+import type { AlarmEngine } from './engine.js';
+import { seedFromHistory } from './seed.js';
+import { emptyAlarmState, loadAlarmState, type AlarmState } from './state-file.js';
+
+export function configuredRules(config: AlarmsConfig): AlarmsConfig['rules'] {
+  const own = new Set(config.rules.map((rule) => rule.name));
+  return [...(config.defaults ? DEFAULT_RULES.filter((rule) => !own.has(rule.name)) : []), ...config.rules];
+}
+
+export async function restoredState(path: string, log: Logger): Promise<AlarmState> {
+  try {
+    return await loadAlarmState(path);
+  } catch (error) {
+    // A damaged file must not stop alarms: start afresh (alarms firing before are announced again).
+    log.error({ path, err: errorMessage(error) }, 'alarm state unreadable, starting afresh');
+    return emptyAlarmState();
+  }
+}
+
+export async function seedEngine(
+  engine: AlarmEngine,
+  historyPath: string | undefined,
+  log: Logger,
+): Promise<void> {
+  if (historyPath === undefined) return;
+  try {
+    const seeded = await seedFromHistory(engine, historyPath, Date.now());
+    log.info(seeded, 'alarm trends and baselines seeded from history');
+  } catch (error) {
+    // Seeding saves learning time, no more: without it alarms still run, and learn as before.
+    log.warn({ path: historyPath, err: errorMessage(error) }, 'history unreadable, alarms start unseeded');
+  }
+}

@@ -1,12 +1,14 @@
 /**
  * `npm run bench:broker`: fan-in throughput and CPU per message of busbar's broker, bare Aedes and
- * Mosquitto, measured in the same run so that their ratios mean something on a noisy machine.
+ * Mosquitto, measured in the same run so that their ratios mean something on a noisy machine; then
+ * the slow-subscriber scenario (slow-subscriber.ts) against busbar.
  * Exits non-zero only when a QoS 1 message is lost or a broker dies; a missed target is reported.
  */
 import os from 'node:os';
 import { runRound, type RoundResult, type RoundSpec } from './fan-in.js';
 import { USAGE, parseOptions, type BenchOptions } from './options.js';
 import { clockTicksPerSecond } from './process-cpu.js';
+import { runLatency, type LatencyResult } from './slow-subscriber.js';
 import {
   generatorWarnings,
   resultsTable,
@@ -113,9 +115,54 @@ async function main(options: BenchOptions): Promise<number> {
   ];
   const warnings = generatorWarnings(summaries);
   if (warnings.length > 0) out.push('', ...warnings);
+  if (options.latencySeconds > 0) {
+    try {
+      out.push('', ...(await slowSubscriberScenario(options)));
+    } catch (error) {
+      failures.push(`slow-subscriber scenario: ${describe(error)}`);
+    }
+  }
   if (failures.length > 0) out.push('', ...failures.map((failure) => `FAIL  ${failure}`));
   process.stdout.write(`${out.join('\n')}\n`);
   return failures.length > 0 ? 1 : 0;
+}
+
+/** Same busbar process, same rate: once alone, once beside a subscriber on `#` that never reads. */
+async function slowSubscriberScenario(options: BenchOptions): Promise<string[]> {
+  const target = await startTarget('busbar', { nodeArgs: [], sysInterval: '1s' });
+  const spec = {
+    rate: options.latencyRate,
+    durationMs: options.latencySeconds * 1000,
+    payloadBytes: options.latencyPayload,
+  };
+  try {
+    log(
+      `slow subscriber: busbar (pid ${target.pid}), ${spec.rate} msg/s for ${options.latencySeconds} s, twice`,
+    );
+    // Warm-up (JIT, buffers), not reported: otherwise the first run pays for it.
+    await runLatency(target, { ...spec, durationMs: Math.min(spec.durationMs, 2_000), withNonReader: false });
+    const alone = await runLatency(target, { ...spec, withNonReader: false });
+    const beside = await runLatency(target, { ...spec, withNonReader: true });
+    const ms = (value: number): string => (Number.isFinite(value) ? value.toFixed(2) : 'lost').padStart(8);
+    const row = (label: string, r: LatencyResult): string =>
+      `${label.padEnd(36)} ${`${r.delivered.toLocaleString('en-US')}/${r.sent.toLocaleString('en-US')}`.padStart(15)}` +
+      `${ms(r.p50Ms)}${ms(r.p99Ms)}${ms(r.maxMs)} ${`${(r.rssMaxBytes / 2 ** 20).toFixed(0)} MiB`.padStart(14)}` +
+      ` ${String(r.stats?.messagesDropped ?? '?').padStart(8)} ${String(r.stats?.queueDisconnects ?? '?').padStart(11)}`;
+    // Infinity (a probe message never arrived) reads as a MISS, never as a good ratio.
+    const ratio = beside.p99Ms / alone.p99Ms;
+    return [
+      `slow subscriber (busbar): QoS 0, ${spec.rate.toLocaleString('en-US')} msg/s of ${spec.payloadBytes} B to one probe ` +
+        `for ${options.latencySeconds} s, publish → deliver latency; the second run beside a subscriber on # that never reads`,
+      `${'run'.padEnd(36)} ${'delivered/sent'.padStart(15)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}` +
+        `${'max ms'.padStart(8)} ${'busbar RSS max'.padStart(14)} ${'dropped'.padStart(8)} ${'disconnects'.padStart(11)}`,
+      row('alone', alone),
+      row('beside a non-reading # subscriber', beside),
+      `p99 beside / alone: ${Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : 'n/a (messages lost)'} (goal ≤ 2×)${ratio <= 2 ? '' : '  MISS'}` +
+        ' (dropped, disconnects: busbar/stats/broker totals at the end of each run)',
+    ];
+  } finally {
+    await target.stop();
+  }
 }
 
 let options: BenchOptions;

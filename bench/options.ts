@@ -12,6 +12,10 @@ export interface BenchOptions {
   targets: TargetName[];
   /** Directory for `node --cpu-prof` profiles of the Node targets, or undefined. */
   profileDir: string | undefined;
+  /** Slow-subscriber scenario (slow-subscriber.ts): seconds per run, 0 skips it. */
+  latencySeconds: number;
+  latencyRate: number;
+  latencyPayload: number;
 }
 
 export const USAGE = `usage: node dist/bench/broker.js [options]
@@ -21,7 +25,10 @@ export const USAGE = `usage: node dist/bench/broker.js [options]
   --window N        QoS 1 in-flight messages per publisher (BENCH_WINDOW, default 64)
   --rounds N        measured rounds; the median is shown (BENCH_ROUNDS, default 5)
   --targets LIST    comma-separated: ${TARGET_NAMES.join(',')} (BENCH_TARGETS, default all)
-  --profile DIR     run the Node targets under --cpu-prof, profiles into DIR`;
+  --profile DIR     run the Node targets under --cpu-prof, profiles into DIR
+  --latency-seconds N  slow-subscriber scenario: seconds per run, 0 skips it (BENCH_LATENCY_SECONDS, default 8)
+  --latency-rate N     its messages per second                  (BENCH_LATENCY_RATE, default 5000)
+  --latency-payload N  its payload bytes (at least 8)           (BENCH_LATENCY_PAYLOAD, default 1024)`;
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
   const { values } = parseArgs({
@@ -35,6 +42,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       rounds: { type: 'string' },
       targets: { type: 'string' },
       profile: { type: 'string' },
+      'latency-seconds': { type: 'string' },
+      'latency-rate': { type: 'string' },
+      'latency-payload': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -60,6 +70,15 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     rounds: count('--rounds', values.rounds ?? env.BENCH_ROUNDS, 5),
     targets: TARGET_NAMES.filter((name) => targets.includes(name)),
     profileDir: values.profile,
+    latencySeconds:
+      (values['latency-seconds'] ?? env.BENCH_LATENCY_SECONDS) === '0'
+        ? 0
+        : count('--latency-seconds', values['latency-seconds'] ?? env.BENCH_LATENCY_SECONDS, 8),
+    latencyRate: count('--latency-rate', values['latency-rate'] ?? env.BENCH_LATENCY_RATE, 5_000),
+    latencyPayload: Math.max(
+      8,
+      count('--latency-payload', values['latency-payload'] ?? env.BENCH_LATENCY_PAYLOAD, 1_024),
+    ),
   };
 }
 

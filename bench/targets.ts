@@ -31,6 +31,8 @@ export interface Target {
 export interface TargetOptions {
   /** Extra `node` flags for the Node targets, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
   nodeArgs: string[];
+  /** busbar targets: `broker.sysInterval` (busbar/stats/broker), e.g. `1s`; default busbar's own. */
+  sysInterval?: string;
 }
 
 const MOSQUITTO = '/usr/sbin/mosquitto';
@@ -107,7 +109,7 @@ async function commandFor(
     case 'busbar-defaults': {
       if (!existsSync(BUSBAR_CLI)) throw new Error(`${BUSBAR_CLI} is missing; run \`npm run build\``);
       const conf = path.join(dir, 'busbar.yaml');
-      await writeFile(conf, busbarConfig(name, port, dir));
+      await writeFile(conf, busbarConfig(name, port, dir, options.sysInterval));
       return [process.execPath, [...options.nodeArgs, BUSBAR_CLI, 'start', '-c', conf]];
     }
   }
@@ -164,11 +166,12 @@ function launch(name: TargetName, port: number, command: string, args: string[],
  * as `npm start` runs it, history store, alarms and web on, beside the broker in one process. The
  * host agent is off in both: its 10 s sampling is periodic work unrelated to messages, only noise.
  */
-function busbarConfig(name: TargetName, port: number, dir: string): string {
+function busbarConfig(name: TargetName, port: number, dir: string, sysInterval?: string): string {
+  const sys = sysInterval === undefined ? '' : `, sysInterval: ${sysInterval}`;
   const lines = [
     'log: { level: warn, format: json }',
     'agent: { enabled: false }',
-    `broker: { listeners: [{ type: tcp, host: 127.0.0.1, port: ${port} }] }`,
+    `broker: { listeners: [{ type: tcp, host: 127.0.0.1, port: ${port} }]${sys} }`,
   ];
   if (name === 'busbar') {
     lines.push(

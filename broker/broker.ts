@@ -17,6 +17,7 @@ import type { ConnectionRegistry } from './connections.js';
 import { startListener, type ConnectionHandler, type RunningListener } from './listeners.js';
 import { LogThrottle } from '../core/log-throttle.js';
 import { createPacketLimiter } from './packet-limit.js';
+import { createOutgoingQueues } from './outgoing-queue.js';
 import { openPersistence, type BrokerPersistence } from './persistence.js';
 import { createCounters, startSysStats, type SysStats } from './sys-stats.js';
 import { brokerVersion } from './version.js';
@@ -103,26 +104,51 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
     throw error;
   }
 
+  /** A warning about one client, naming who and from where, at most as often as `throttle` admits. */
+  const warnAbout = (throttle: LogThrottle, client: Client, fields: object, message: string): void => {
+    const notLogged = throttle.admit();
+    if (notLogged === undefined) return;
+    const extra = notLogged > 0 ? { linesNotLogged: notLogged } : {};
+    log.warn({ ...describeClient(connections, client), ...fields, ...extra }, message);
+  };
   const tooLarge = new LogThrottle(1, 10);
-  const limitPacketSize = createPacketLimiter(config.maxPacketSize, (client, declared) => {
-    const dropped = tooLarge.admit();
-    if (dropped === undefined) return;
-    const info = connections.get(client);
-    log.warn(
-      {
-        clientId: client.id,
-        remoteAddress: info?.remoteAddress,
-        declaredBytes: declared,
-        limit: config.maxPacketSize,
-      },
+  const limitPacketSize = createPacketLimiter(config.maxPacketSize, (client, declared) =>
+    warnAbout(
+      tooLarge,
+      client,
+      { declaredBytes: declared, limit: config.maxPacketSize },
       'packet larger than maxPacketSize: connection closed',
-    );
+    ),
+  );
+  const fullQueues = new LogThrottle(1, 10);
+  const boundOutgoingQueue = createOutgoingQueues({
+    maxMessages: config.maxQueuedMessages,
+    maxBytes: config.maxQueuedBytes,
+    queueAfterMs: config.queueAfter,
+    counters,
+    onFull: (client, outcome, queue, packet) =>
+      warnAbout(
+        fullQueues,
+        client,
+        {
+          reason: 'outgoing queue full',
+          qos: packet.qos,
+          queuedMessages: queue.messages,
+          queuedBytes: queue.bytes,
+          maxQueuedMessages: config.maxQueuedMessages,
+          maxQueuedBytes: config.maxQueuedBytes,
+        },
+        outcome === 'dropping'
+          ? 'client does not keep up: QoS 0 messages beyond its outgoing queue are dropped for it (counted)'
+          : 'client does not keep up: QoS 1/2 message beyond its outgoing queue, connection closed',
+      ),
   });
   const onConnection: ConnectionHandler = (stream: Duplex, listener, remoteAddress, request) => {
     coalesceWrites(stream);
     const client = aedes.handle(stream, request);
     try {
       limitPacketSize(client);
+      boundOutgoingQueue(client);
     } catch (error) {
       log.error({ reason: errorMessage(error) }, 'connection refused');
       stream.destroy();
@@ -195,17 +221,20 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
   };
 }
 
+/** Who a client is and where it came from, for log lines. */
+function describeClient(connections: ConnectionRegistry, client: Client): Record<string, unknown> {
+  const info = connections.get(client);
+  return {
+    clientId: client.id,
+    username: info?.username,
+    remoteAddress: info?.remoteAddress,
+    listener: info?.listener.label,
+  };
+}
+
 /** Logs client lifecycles and keeps Aedes' 'error' events (store failures) from ending the process. */
 function observe(aedes: Aedes, connections: ConnectionRegistry, log: Logger): void {
-  const describe = (client: Client): Record<string, unknown> => {
-    const info = connections.get(client);
-    return {
-      clientId: client.id,
-      username: info?.username,
-      remoteAddress: info?.remoteAddress,
-      listener: info?.listener.label,
-    };
-  };
+  const describe = (client: Client): Record<string, unknown> => describeClient(connections, client);
   aedes.on('clientReady', (client) => log.debug(describe(client), 'client connected'));
   aedes.on('clientDisconnect', (client) => log.debug(describe(client), 'client disconnected'));
   aedes.on('clientError', (client, error) =>

@@ -4,7 +4,8 @@
  * stale; the JSON is built on a timer, at most once per `minIntervalMs`, never on Aedes' packet path
  * (the broker is benchmarked against Mosquitto, see write-coalescing.ts).
  *
- * Each entry carries the client's message counts (client-counters.ts). They change with every
+ * Each entry carries the client's message counts (client-counters.ts) and its outgoing queue (its
+ * length, its peak and its QoS 0 drops, outgoing-queue.ts). They change with every
  * message, so while clients are connected a timer (every `refreshIntervalMs`, busbar passes
  * `sysInterval`: per-client counts are broker statistics like `$SYS`) marks the list stale when a
  * count or a non-zero rate changed since it was last built; the list is not rebuilt per message.
@@ -18,6 +19,7 @@ import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { messageCounts } from './client-counters.js';
 import type { ConnectionRegistry } from './connections.js';
+import { outgoingQueue } from './outgoing-queue.js';
 
 /** One entry of the list. */
 export interface BrokerClientInfo {
@@ -42,6 +44,14 @@ export interface BrokerClientInfo {
    * ended it, at least half of `minIntervalMs` later (a list built sooner shows the previous rate).
    */
   readonly publishedPerSecond: number;
+  /** Messages (and their bytes) waiting to be written to it now: its outgoing queue. */
+  readonly queuedMessages: number;
+  readonly queuedBytes: number;
+  /** The most its queue held at once since it connected (bounded by maxQueuedMessages/Bytes). */
+  readonly peakQueuedMessages: number;
+  readonly peakQueuedBytes: number;
+  /** QoS 0 messages dropped for it because its queue was full. */
+  readonly dropped: number;
 }
 
 export interface ClientsPublisherOptions {
@@ -80,6 +90,10 @@ interface Tracked {
   /** As in the latest list. */
   listedPublished: number;
   listedDelivered: number;
+  /** Its outgoing queue (outgoing-queue.ts) as in the latest list. */
+  listedQueuedBytes: number;
+  listedPeakQueuedBytes: number;
+  listedDropped: number;
   perSecond: number;
 }
 
@@ -105,6 +119,9 @@ export function startClientsPublisher(options: ClientsPublisherOptions): Clients
         windowPublished: 0,
         listedPublished: 0,
         listedDelivered: 0,
+        listedQueuedBytes: 0,
+        listedPeakQueuedBytes: 0,
+        listedDropped: 0,
         perSecond: 0,
       };
       tracked.set(client, state);
@@ -138,6 +155,10 @@ export function startClientsPublisher(options: ClientsPublisherOptions): Clients
       }
       state.listedPublished = counts.published;
       state.listedDelivered = counts.delivered;
+      const queue = outgoingQueue(client);
+      state.listedQueuedBytes = queue.bytes;
+      state.listedPeakQueuedBytes = queue.peakBytes;
+      state.listedDropped = queue.dropped;
       out.push({
         clientId: client.id,
         username: info?.username ?? null,
@@ -150,6 +171,11 @@ export function startClientsPublisher(options: ClientsPublisherOptions): Clients
         published: counts.published,
         delivered: counts.delivered,
         publishedPerSecond: state.perSecond,
+        queuedMessages: queue.messages,
+        queuedBytes: queue.bytes,
+        peakQueuedMessages: queue.peakMessages,
+        peakQueuedBytes: queue.peakBytes,
+        dropped: queue.dropped,
       });
     }
     return out.sort((a, b) => a.clientId.localeCompare(b.clientId));
@@ -204,9 +230,13 @@ export function startClientsPublisher(options: ClientsPublisherOptions): Clients
       const state = tracked.get(client);
       if (state === undefined) return true;
       const counts = messageCounts(client);
+      const queue = outgoingQueue(client);
       if (
         counts.published !== state.listedPublished ||
         counts.delivered !== state.listedDelivered ||
+        queue.bytes !== state.listedQueuedBytes ||
+        queue.peakBytes !== state.listedPeakQueuedBytes ||
+        queue.dropped !== state.listedDropped ||
         state.perSecond !== 0
       ) {
         return true;

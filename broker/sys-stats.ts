@@ -6,11 +6,12 @@
  * Counting costs an integer increment in hooks Aedes calls anyway (see authorize.ts); everything
  * else is computed when the statistics are published.
  */
-import type { Aedes } from 'aedes';
+import type { Aedes, Client } from 'aedes';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { outgoingQueue, type OverflowCounters } from './outgoing-queue.js';
 
-export interface MessageCounters {
+export interface MessageCounters extends OverflowCounters {
   /** PUBLISH packets received from clients (wills included). */
   received: number;
   /** PUBLISH packets handed to clients (live, retained and queued deliveries). */
@@ -18,7 +19,7 @@ export interface MessageCounters {
 }
 
 export function createCounters(): MessageCounters {
-  return { received: 0, sent: 0 };
+  return { received: 0, sent: 0, dropped: 0, queueDisconnects: 0 };
 }
 
 export interface SysStatsOptions {
@@ -52,9 +53,16 @@ export interface BrokerStats {
   messagesSent: number;
   subscriptionsCount: number;
   loadMessagesReceived1min: number;
+  /** QoS 0 messages dropped for clients whose outgoing queue was full (outgoing-queue.ts). */
+  messagesDropped: number;
+  /** Clients disconnected because a QoS 1/2 message found their outgoing queue full. */
+  queueDisconnects: number;
+  /** Messages and bytes waiting in the connected clients' outgoing queues now. */
+  queuedMessages: number;
+  queuedBytes: number;
 }
 
-interface ClientLike {
+interface ClientLike extends Client {
   readonly clean: boolean;
   readonly subscriptions: Readonly<Record<string, unknown>>;
 }
@@ -89,10 +97,15 @@ export function startSysStats(options: SysStatsOptions): SysStats {
     const clients = (aedes as unknown as { clients: Record<string, ClientLike> }).clients;
     let subscriptions = 0;
     let connectedPersistent = 0;
+    let queuedMessages = 0;
+    let queuedBytes = 0;
     for (const id in clients) {
       const client = clients[id]!;
       if (!client.clean) connectedPersistent++;
       for (const _filter in client.subscriptions) subscriptions++;
+      const queue = outgoingQueue(client);
+      queuedMessages += queue.messages;
+      queuedBytes += queue.bytes;
     }
     const persistentSessions = await options.countOfflineSessions();
     const connected = aedes.connectedClients;
@@ -105,6 +118,10 @@ export function startSysStats(options: SysStatsOptions): SysStats {
       messagesSent: counters.sent,
       subscriptionsCount: subscriptions,
       loadMessagesReceived1min: Math.round(receivedLoad1min * 100) / 100,
+      messagesDropped: counters.dropped,
+      queueDisconnects: counters.queueDisconnects,
+      queuedMessages,
+      queuedBytes,
     };
   }
 
@@ -120,6 +137,7 @@ export function startSysStats(options: SysStatsOptions): SysStats {
       publish('$SYS/broker/messages/sent', String(stats.messagesSent)),
       publish('$SYS/broker/subscriptions/count', String(stats.subscriptionsCount)),
       publish('$SYS/broker/load/messages/received/1min', stats.loadMessagesReceived1min.toFixed(2)),
+      publish('$SYS/broker/publish/messages/dropped', String(stats.messagesDropped)),
       publish(options.statsTopic, JSON.stringify(stats)),
     ]);
   }

@@ -152,6 +152,20 @@ export const brokerSchema = z
     maxTopicLevels: z.number().int().min(1).max(100).default(32),
     maxPacketSize: byteSize.prefault('1MiB').describe('Larger packets close the connection.'),
     drainTimeout: duration.prefault('10s').describe('Disconnect a client that does not read for this long.'),
+    maxQueuedMessages: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(1000)
+      .describe(
+        'Messages queued for a client that does not keep up; beyond, QoS 0 is dropped for it, QoS 1/2 disconnects it. 0: none.',
+      ),
+    maxQueuedBytes: byteSize.prefault('8MiB').describe('The same bound in bytes on the wire. 0: no limit.'),
+    queueAfter: duration
+      .prefault('20ms')
+      .describe(
+        "How long a client's socket may refuse data before its messages are queued instead of waited for.",
+      ),
     connectTimeout: duration.prefault('30s'),
     sysInterval: duration.prefault('10s').describe('How often $SYS statistics are published; 0 disables.'),
     persistence: persistenceSchema,

@@ -113,6 +113,11 @@ describe('broker client list', () => {
       published: 0,
       delivered: 0,
       publishedPerSecond: 0,
+      queuedMessages: 0,
+      queuedBytes: 0,
+      peakQueuedMessages: 0,
+      peakQueuedBytes: 0,
+      dropped: 0,
     });
     const since = Date.parse(entry.connectedSince);
     expect(since).toBeGreaterThanOrEqual(before - 5);

@@ -86,10 +86,10 @@ export function publishHeader(declaredLength: number): Buffer {
   return Buffer.concat([Buffer.from([0x30]), remainingLength(declaredLength)]);
 }
 
-/** A SUBSCRIBE packet for one filter at QoS 0. */
-export function subscribePacket(filter: string, messageId = 1): Buffer {
+/** A SUBSCRIBE packet for one filter, at QoS 0 unless asked. */
+export function subscribePacket(filter: string, messageId = 1, qos: 0 | 1 | 2 = 0): Buffer {
   const id = Buffer.alloc(2);
   id.writeUInt16BE(messageId);
-  const body = Buffer.concat([id, utf8(filter), Buffer.from([0])]);
+  const body = Buffer.concat([id, utf8(filter), Buffer.from([qos])]);
   return Buffer.concat([Buffer.from([0x82]), remainingLength(body.length), body]);
 }

@@ -29,6 +29,7 @@ const SYS_TOPICS = [
   '$SYS/broker/messages/sent',
   '$SYS/broker/subscriptions/count',
   '$SYS/broker/load/messages/received/1min',
+  '$SYS/broker/publish/messages/dropped',
 ];
 
 /** The latest payload received on each topic. */
@@ -105,6 +106,10 @@ describe('$SYS statistics', () => {
       version: expect.stringMatching(/^busbar /),
       clientsConnected: 1,
       messagesReceived: expect.any(Number),
+      messagesDropped: 0,
+      queueDisconnects: 0,
+      queuedMessages: expect.any(Number),
+      queuedBytes: expect.any(Number),
     });
   });
 

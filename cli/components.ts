@@ -95,6 +95,7 @@ export const registrations: readonly Registration[] = [
             ...config.web,
             users: config.broker.users,
             acl: config.broker.acl,
+            maxPacketSize: config.broker.maxPacketSize,
             historyPath: config.sinks.history.enabled ? config.sinks.history.path : undefined,
           }
         : undefined,

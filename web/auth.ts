@@ -2,9 +2,9 @@
  * Who is asking: a session cookie (from POST /login), HTTP Basic with a broker user's password, or
  * an API token (`Bearer`, or InfluxDB's `Token`). Passwords are checked with the broker's scrypt
  * hashes through a short-lived cache, so API clients sending Basic on every request cost one scrypt
- * per minute, not one per request. Repeated wrong passwords from one address or for one username
- * are refused for a while (login-limit.ts). Without credentials, a request is served only when
- * anonymous access is allowed (by default: from a loopback address).
+ * per minute, not one per request. Wrong passwords are answered ever more slowly per address and
+ * username (login-throttle.ts). Without credentials, a request is served only when anonymous
+ * access is allowed (by default: from a loopback client, behind a trusted proxy the forwarded one).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -13,8 +13,8 @@ import { isLoopbackHost } from '../broker/loopback.js';
 import { decoyHash, verifyPassword } from '../broker/passwords.js';
 import type { UserEntry } from '../config/schema.js';
 import type { WebConfig, WebRole } from './config.js';
-import { HttpError } from './http.js';
-import { LoginLimiter } from './login-limit.js';
+import type { ProxyTrust } from './client-address.js';
+import { LoginThrottle } from './login-throttle.js';
 import { credentialFingerprint, type SessionResolver, type Sessions } from './sessions.js';
 
 export interface Principal {
@@ -30,12 +30,22 @@ export interface Principal {
 
 export const SESSION_COOKIE = 'busbar_session';
 
+export interface Identified {
+  readonly principal: Principal;
+  /**
+   * What said who: a browser adds the session cookie, and Basic credentials it has prompted for, to
+   * any site's requests (origin-check.ts); a token or `u`/`p` only a script that knows them sends.
+   */
+  readonly via: 'cookie' | 'basic' | 'token' | 'query';
+}
+
 export interface Authenticator {
-  /** The principal, `undefined` without credentials, or `false` when credentials were wrong. */
-  identify(request: IncomingMessage): Promise<Principal | undefined | false>;
+  /** Who sent the request, `undefined` without credentials, or `false` when credentials were wrong. */
+  identify(request: IncomingMessage): Promise<Identified | undefined | false>;
   /**
    * Checks a broker user's password, asked from `remoteAddress`; the role it gets, or undefined.
-   * Throws a 429 HttpError while that address or username has failed too often.
+   * A wrong one is answered late (login-throttle.ts); throws a 429 HttpError when too many checks
+   * from that address are waiting.
    */
   login(username: string, password: string, remoteAddress: string): Promise<Principal | undefined>;
   /** What a login session of `name` (`user:<name>`) is worth under the current config (sessions.ts). */
@@ -55,24 +65,12 @@ export function cookieValue(request: IncomingMessage, name: string): string | un
   return undefined;
 }
 
-/**
- * Where a request comes from, for the failed-login limit. From a loopback peer (a reverse proxy on
- * this machine), the last `X-Forwarded-For` entry, the one the proxy added; else the peer. Only
- * local processes can set it, and the username limit holds whatever they claim.
- */
-export function clientAddress(request: IncomingMessage): string {
-  const peer = request.socket.remoteAddress ?? '';
-  const forwarded = request.headers['x-forwarded-for'];
-  if (!isLoopbackHost(peer) || typeof forwarded !== 'string') return peer;
-  const last = forwarded.split(',').at(-1)?.trim();
-  return last ? last : peer;
-}
-
 export function createAuthenticator(
   config: WebConfig,
   users: readonly UserEntry[],
   sessions: Sessions,
-  limiter = new LoginLimiter(),
+  trust: ProxyTrust,
+  throttle = new LoginThrottle(),
 ): Authenticator {
   const cache = new CredentialCache({ ttlMs: 60_000, maxEntries: 1_000 });
   const decoy = decoyHash();
@@ -84,23 +82,13 @@ export function createAuthenticator(
     password: string,
     remoteAddress: string,
   ): Promise<Principal | undefined> {
-    const keys = [`address:${remoteAddress}`, `user:${username}`];
-    const wait = limiter.retryAfter(keys);
-    if (wait !== undefined) {
-      throw new HttpError(429, 'too many requests', `too many failed logins: try again in ${wait} s`, {
-        'retry-after': String(wait),
-      });
-    }
     const user = users.find((candidate) => candidate.username === username);
-    // An unknown user costs one scrypt too, so timing does not tell which usernames exist.
+    // An unknown user costs one scrypt too, so timing does not tell which usernames exist. A cached
+    // success (an API client's Basic on every request) waits for no one's turn.
     const ok = await cache.verify(username, Buffer.from(password), () =>
-      verifyPassword(password, user?.password ?? decoy),
+      throttle.check(remoteAddress, username, () => verifyPassword(password, user?.password ?? decoy)),
     );
-    if (!ok || !user) {
-      limiter.failed(keys);
-      return undefined;
-    }
-    limiter.succeeded(`user:${username}`);
+    if (!ok || !user) return undefined;
     return { name: `user:${username}`, role: readOnly.has(username) ? 'read' : 'write', aclUser: username };
   }
 
@@ -122,22 +110,27 @@ export function createAuthenticator(
       };
     },
     anonymous(request) {
-      const allowed = config.allowAnonymous ?? isLoopbackHost(request.socket.remoteAddress ?? '');
+      const allowed = config.allowAnonymous ?? isLoopbackHost(trust.clientAddress(request));
       return allowed ? { name: 'anonymous', role: config.anonymousRole, aclUser: undefined } : undefined;
     },
     async identify(request) {
-      const from = clientAddress(request);
+      const from = trust.clientAddress(request);
+
       const header = request.headers.authorization;
       if (header !== undefined) {
         const space = header.indexOf(' ');
         const scheme = header.slice(0, space).toLowerCase();
         const value = header.slice(space + 1).trim();
-        if (scheme === 'bearer' || scheme === 'token') return token(value);
+        if (scheme === 'bearer' || scheme === 'token') {
+          const principal = token(value);
+          return principal && { principal, via: 'token' };
+        }
         if (scheme === 'basic') {
           const decoded = Buffer.from(value, 'base64').toString('utf8');
           const colon = decoded.indexOf(':');
           if (colon < 0) return false;
-          return (await login(decoded.slice(0, colon), decoded.slice(colon + 1), from)) ?? false;
+          const principal = await login(decoded.slice(0, colon), decoded.slice(colon + 1), from);
+          return principal ? { principal, via: 'basic' } : false;
         }
         return false;
       }
@@ -145,9 +138,14 @@ export function createAuthenticator(
       const url = new URL(request.url ?? '/', 'http://localhost');
       const u = url.searchParams.get('u');
       const p = url.searchParams.get('p');
-      if (u !== null && p !== null) return (await login(u, p, from)) ?? false;
+      if (u !== null && p !== null) {
+        const principal = await login(u, p, from);
+        return principal ? { principal, via: 'query' } : false;
+      }
       const session = cookieValue(request, SESSION_COOKIE);
-      if (session !== undefined) return sessions.get(session) ?? false;
+      if (session === undefined) return undefined;
+      const principal = sessions.get(session);
+      return principal ? { principal, via: 'cookie' } : false;
       return undefined;
     },
   };

@@ -7,11 +7,15 @@ import type { AddressInfo } from 'node:net';
 import { aborted } from '../core/abortable.js';
 import type { Component } from '../core/component.js';
 import { BusbarError, errorMessage } from '../core/errors.js';
+import { LogThrottle } from '../core/log-throttle.js';
 import type { AclRule, UserEntry } from '../config/schema.js';
 import { createAcl } from '../broker/acl.js';
 import { createAuthenticator } from './auth.js';
 import { BusState } from './bus-state.js';
+import { ProxyTrust } from './client-address.js';
 import type { WebConfig } from './config.js';
+import { createWebCounters } from './counters.js';
+import { LoginThrottle, type LoginFailure } from './login-throttle.js';
 import { createWebServer } from './server.js';
 import { Sessions } from './sessions.js';
 
@@ -20,6 +24,8 @@ export interface WebSection extends WebConfig {
   readonly users: readonly UserEntry[];
   /** The broker's ACL (broker.acl): what a principal may publish over HTTP, as over MQTT. */
   readonly acl: readonly AclRule[];
+  /** broker.maxPacketSize: HTTP publishing makes no larger message than an MQTT client may. */
+  readonly maxPacketSize: number;
   /** The history store file; undefined when the store is off. */
   readonly historyPath: string | undefined;
 }
@@ -35,7 +41,7 @@ export const webComponent: Component<WebSection> = {
       config.sessionTtl,
       config.sessionsPath === '' ? undefined : config.sessionsPath,
     );
-    const counters = { requests: 0, failed: 0, unauthorized: 0 };
+    const counters = createWebCounters();
     let url = '';
     const publishStats = (): Promise<void> =>
       bus.publish(
@@ -65,7 +71,32 @@ export const webComponent: Component<WebSection> = {
     };
 
     await state.start();
-    const auth = createAuthenticator(config, config.users, sessions);
+    const trust = new ProxyTrust(config.trustedProxies);
+    const failedLogins = new LogThrottle(1, 10);
+    const known = new Set(config.users.map((user) => user.username));
+    const onLoginFailure = (failure: LoginFailure): void => {
+      counters.loginFailures++;
+      if (failure.delayMs > 0) counters.loginsDelayed++;
+      const dropped = failedLogins.admit();
+      if (dropped === undefined) return;
+      // A name that is no user is left out: people type their password into the username field.
+      const { username, ...rest } = failure;
+      log.warn(
+        {
+          ...rest,
+          ...(known.has(username) ? { username } : { unknownUser: true }),
+          ...(dropped > 0 ? { failuresNotLogged: dropped } : {}),
+        },
+        'web login failed',
+      );
+    };
+    const auth = createAuthenticator(
+      config,
+      config.users,
+      sessions,
+      trust,
+      new LoginThrottle({}, onLoginFailure),
+    );
     try {
       const { kept, dropped } = await sessions.load(auth.resolveSession);
       if (kept + dropped > 0) log.info({ kept, dropped }, 'login sessions of the previous run restored');
@@ -83,6 +114,8 @@ export const webComponent: Component<WebSection> = {
       log,
       historyPath: config.historyPath,
       acl: createAcl(config.acl),
+      maxPacketSize: config.maxPacketSize,
+      trust,
       brokerCheck,
       counters,
     });

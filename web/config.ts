@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { byteSize, duration } from '../config/duration.js';
+import { isOrigin, validProxyEntry } from './client-address.js';
 
 const role = z.enum(['read', 'write']);
 
@@ -42,9 +43,64 @@ export const webSchema = z
       .describe(
         'File where login sessions survive a restart (hashes of their ids only); empty: in memory only.',
       ),
-    maxBodySize: byteSize.prefault('10MiB').describe('Larger request bodies are refused with 413.'),
+    maxBodySize: byteSize
+      .prefault('10MiB')
+      .describe('Larger request bodies, counted after gzip is undone, are refused with 413.'),
+    trustedProxies: z
+      .array(z.string().refine(validProxyEntry, 'an IP address or a CIDR block (10.0.0.0/8, ::1/128)'))
+      .default([])
+      .describe(
+        'Reverse proxies (addresses or CIDR blocks) whose X-Forwarded-For, -Host and -Proto are believed.',
+      ),
+    trustedOrigins: z
+      .array(z.string().refine(isOrigin, 'an origin: scheme://host[:port], no path (https://ops.example)'))
+      .default([])
+      .describe(
+        "Other origins whose pages may send writes with a login cookie; the server's own always may.",
+      ),
+    headersTimeout: duration
+      .prefault('10s')
+      .describe('A request whose headers have not all arrived by then is answered 408 and closed.'),
+    requestTimeout: duration
+      .prefault('60s')
+      .describe('A request whose body has not all arrived by then is answered 408 and closed.'),
+    keepAliveTimeout: duration
+      .prefault('5s')
+      .describe('An idle keep-alive connection is closed after this long without a new request.'),
+    idleTimeout: duration
+      .prefault('2m')
+      .describe('A connection on which nothing is sent or received for this long is closed; 0: never.'),
+    maxConnections: z
+      .number()
+      .int()
+      .positive()
+      .default(1_000)
+      .describe('Connections open at once; more are closed as they arrive (counted, logged).'),
+    maxConnectionsPerAddress: z
+      .number()
+      .int()
+      .positive()
+      .default(100)
+      .describe('Connections open at once from one client address (trusted proxies: no per-address cap).'),
+    maxEventStreams: z
+      .number()
+      .int()
+      .positive()
+      .default(200)
+      .describe('Live streams (/api/events) open at once; more are answered 503.'),
+    maxEventStreamsPerAddress: z
+      .number()
+      .int()
+      .positive()
+      .default(20)
+      .describe('Live streams open at once from one client address; more are answered 503.'),
   })
-  .strict();
+  .strict()
+  // Node refuses a header timeout longer than the request timeout; said here, with the keys' names.
+  .refine((web) => web.headersTimeout > 0 && web.headersTimeout <= web.requestTimeout, {
+    message: 'headersTimeout must be above 0 and at most requestTimeout',
+    path: ['headersTimeout'],
+  });
 
 export type WebConfig = z.output<typeof webSchema>;
 export type WebRole = z.output<typeof role>;

@@ -29,13 +29,23 @@ export function sendJson(response: ServerResponse, status: number, value: unknow
   response.end(JSON.stringify(value));
 }
 
-/** The whole body, gunzipped when sent with `Content-Encoding: gzip` (Telegraf does by default). */
+function tooLarge(maxBytes: number): HttpError {
+  // The rest of the body is not read: the connection closes after the answer.
+  return new HttpError(413, 'too large', `request body over ${maxBytes} bytes`, { connection: 'close' });
+}
+
+/**
+ * The whole body, gunzipped when sent with `Content-Encoding: gzip` (Telegraf does by default).
+ * Over `maxBytes`, as sent or once inflated (a gzip bomb), is a 413; a declared Content-Length over
+ * it is refused before a byte is read.
+ */
 export async function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  if (Number(request.headers['content-length'] ?? 0) > maxBytes) throw tooLarge(maxBytes);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > maxBytes) throw new HttpError(413, 'too large', `request body over ${maxBytes} bytes`);
+    if (size > maxBytes) throw tooLarge(maxBytes);
     chunks.push(chunk);
   }
   const body = Buffer.concat(chunks);
@@ -43,9 +53,9 @@ export async function readBody(request: IncomingMessage, maxBytes: number): Prom
   if (encoding === 'identity') return body;
   if (encoding !== 'gzip') throw new HttpError(415, 'unsupported', `Content-Encoding ${encoding}`);
   try {
-    const inflated = await gunzipAsync(body, { maxOutputLength: maxBytes });
-    return inflated;
+    return await gunzipAsync(body, { maxOutputLength: maxBytes });
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(maxBytes);
     throw new HttpError(400, 'invalid', `gzip body: ${(error as Error).message}`);
   }
 }

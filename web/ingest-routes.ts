@@ -4,7 +4,9 @@
  *   POST /api/v2/write?bucket=&precision=   InfluxDB 2.x write API (Telegraf, client libraries)
  *   POST /write?db=&precision=              InfluxDB 1.x write API
  *   POST /api/publish/<topic>[?retain=true] the body, as is, on a topic (devices that speak HTTP)
- * Publishing obeys broker.acl as an MQTT client logged in as the same user would.
+ * Publishing obeys broker.acl and broker.maxPacketSize as an MQTT client logged in as the same
+ * user would: a write whose lines for one topic would make a larger message is sent as several,
+ * split between lines; a publish that does not fit, or a single line that does not, is a 413.
  * Line protocol is grouped by source and measurement into one message per metric topic. The source
  * is the `source` parameter, else each line's `host` tag (Telegraf sets it), else `http`.
  * Timestamps are converted from `precision` to nanoseconds, and lines without one get the time the
@@ -18,6 +20,43 @@ import { formatLineError, parseLineProtocol, serializeLineProtocol } from '../co
 import { nowNs, type Metric, type Precision } from '../core/metric.js';
 import type { Topics } from '../core/topics.js';
 import { HttpError, param, sendJson } from './http.js';
+
+/**
+ * The remaining length of the MQTT 3.1.1 PUBLISH at QoS 1 carrying `payloadBytes` on `topic` (topic
+ * length and topic, packet id, payload [MQTT-3.3.2]): what broker.maxPacketSize limits for a client.
+ */
+export function publishPacketLength(topic: string, payloadBytes: number): number {
+  return 2 + Buffer.byteLength(topic) + 2 + payloadBytes;
+}
+
+function tooLarge(topic: string, bytes: number, maxPacketSize: number): HttpError {
+  return new HttpError(
+    413,
+    'too large',
+    `a ${bytes}-byte message on ${topic} is over broker.maxPacketSize (${maxPacketSize} bytes)`,
+  );
+}
+
+/** `lines` joined by newlines into as few payloads as fit one packet each on `topic`. */
+function packLines(topic: string, lines: readonly string[], maxPacketSize: number): string[] {
+  const room = maxPacketSize - publishPacketLength(topic, 0);
+  const payloads: string[] = [];
+  let current: string[] = [];
+  let size = -1; // no newline before the first line
+  for (const line of lines) {
+    const bytes = Buffer.byteLength(line);
+    if (bytes > room) throw tooLarge(topic, bytes, maxPacketSize);
+    if (current.length > 0 && size + 1 + bytes > room) {
+      payloads.push(current.join('\n'));
+      current = [];
+      size = -1;
+    }
+    size += 1 + bytes;
+    current.push(line);
+  }
+  if (current.length > 0) payloads.push(current.join('\n'));
+  return payloads;
+}
 
 const PRECISIONS: Readonly<Record<string, Precision>> = {
   ns: 'ns',
@@ -38,6 +77,7 @@ export async function handleWrite(
   bus: Bus,
   topics: Topics,
   canPublish: (topic: string) => boolean,
+  maxPacketSize: number,
 ): Promise<void> {
   const precisionText = param(url, 'precision') ?? 'ns';
   const precision = PRECISIONS[precisionText];
@@ -62,14 +102,20 @@ export async function handleWrite(
   const denied = targets.filter((topic) => !canPublish(topic));
   if (denied.length > 0)
     throw new HttpError(403, 'forbidden', `broker.acl denies publishing to ${denied.join(', ')}`);
-  const publishes = [...groups].map(([topic, group]) =>
-    bus.publish(topic, serializeLineProtocol(group.metrics), { qos: 1 }),
+  // Sized before any publish, so a line too large for a packet refuses the write whole.
+  const messages = [...groups].flatMap(([topic, group]) =>
+    packLines(
+      topic,
+      group.metrics.map((metric) => serializeLineProtocol([metric])),
+      maxPacketSize,
+    ).map((payload) => ({ topic, payload })),
   );
   if (errors.length > 0) {
-    const raw = errors.map((error) => error.text).join('\n');
-    publishes.push(bus.publish(unparsedTopic, raw, { qos: 1 }));
+    const raw = errors.map((error) => error.text);
+    for (const payload of packLines(unparsedTopic, raw, maxPacketSize))
+      messages.push({ topic: unparsedTopic, payload });
   }
-  await Promise.all(publishes);
+  await Promise.all(messages.map(({ topic, payload }) => bus.publish(topic, payload, { qos: 1 })));
   if (errors.length > 0) {
     const first = errors.slice(0, 10).map(formatLineError).join('; ');
     throw new HttpError(
@@ -94,9 +140,12 @@ export async function handlePublish(
   response: ServerResponse,
   bus: Bus,
   canPublish: (topic: string) => boolean,
+  maxPacketSize: number,
 ): Promise<void> {
   if (!publishableTopic(topic)) throw new HttpError(400, 'invalid', `cannot publish to "${topic}"`);
   if (!canPublish(topic)) throw new HttpError(403, 'forbidden', `broker.acl denies publishing to ${topic}`);
+  if (publishPacketLength(topic, body.length) > maxPacketSize)
+    throw tooLarge(topic, body.length, maxPacketSize);
   const retain = param(url, 'retain') === 'true';
   await bus.publish(topic, body, { qos: 1, retain });
   sendJson(response, 200, { topic, bytes: body.length, retain });

@@ -1,23 +1,30 @@
 /**
- * The HTTP server: authentication, then one route table. Every route but `/health` and `/login`
- * needs a principal; reading needs the `read` role, ingesting, publishing and silencing the `write` role.
+ * The HTTP server: connection limits, authentication, the origin check of browser writes, then one
+ * route table. Every route but `/health` and `/login` needs a principal; reading needs the `read`
+ * role, ingesting, publishing and silencing the `write` role.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Acl } from '../broker/acl.js';
 import type { Bus } from '../core/bus.js';
 import { errorMessage } from '../core/errors.js';
+import { LogThrottle } from '../core/log-throttle.js';
 import type { Logger } from '../core/logger.js';
 import type { Topics } from '../core/topics.js';
 import { HistoryReader } from '../sinks/history/reader.js';
 import { SILENCE_ANSWER_TIMEOUT_MS } from '../alarms/silence-client.js';
 import { handleApiRead } from './api-routes.js';
-import { SESSION_COOKIE, clientAddress, cookieValue, type Authenticator, type Principal } from './auth.js';
+import { SESSION_COOKIE, cookieValue, type Authenticator, type Identified, type Principal } from './auth.js';
 import type { BusState } from './bus-state.js';
+import type { ProxyTrust } from './client-address.js';
 import type { WebConfig } from './config.js';
+import { limitConnections, serverOptions } from './connection-limits.js';
+import type { WebCounters } from './counters.js';
 import { checkHealth, healthText } from './health.js';
 import { HttpError, readBody, sendJson, sendText } from './http.js';
 import { handleEvents } from './events.js';
 import { handlePublish, handleWrite } from './ingest-routes.js';
+import { localPath } from './local-path.js';
+import { changesState, foreignOrigin } from './origin-check.js';
 import { SILENCES_PATH, handleSilences } from './silence-routes.js';
 import { withSilences } from './silenced.js';
 import { handlePage, isPublicPage } from './pages/routes.js';
@@ -36,9 +43,13 @@ export interface WebServerOptions {
   readonly historyPath: string | undefined;
   /** broker.acl compiled; undefined when there are no rules (everything allowed). */
   readonly acl: Acl | undefined;
+  /** broker.maxPacketSize: the largest message publishing over HTTP may make. */
+  readonly maxPacketSize: number;
+  /** web.trustedProxies. */
+  readonly trust: ProxyTrust;
   /** Whether the broker accepts a publish now (a round trip through the bus). */
   readonly brokerCheck: () => Promise<{ ok: boolean; detail: string }>;
-  readonly counters: { requests: number; failed: number; unauthorized: number };
+  readonly counters: WebCounters;
   /** How long a silence request waits for the alarms component; default SILENCE_ANSWER_TIMEOUT_MS. */
   readonly silenceAnswerTimeoutMs?: number;
 }
@@ -55,7 +66,8 @@ function openReader(file: string): HistoryReader {
 }
 
 export function createWebServer(options: WebServerOptions): Server {
-  const { config, auth, sessions, log, counters } = options;
+  const { config, auth, sessions, log, counters, trust } = options;
+  const originRefusals = new LogThrottle(1, 10);
 
   /** Opens a read-only reader for one request: an export's cursor must not share a connection. */
   async function withReader<T>(action: (reader: () => HistoryReader) => Promise<T>): Promise<T> {
@@ -89,7 +101,34 @@ export function createWebServer(options: WebServerOptions): Server {
     sendText(response, report.ok ? 200 : 503, healthText(report));
   }
 
+  /**
+   * A state-changing request a browser could have been made to send by another site: one with the
+   * session cookie, browser Basic credentials or none (anonymous on loopback), not a token's.
+   */
+  function checkOrigin(request: IncomingMessage, identified: Identified | undefined): void {
+    const via = identified?.via;
+    if (!changesState(request.method ?? 'GET') || via === 'token' || via === 'query') return;
+    const why = foreignOrigin(request, trust, config.trustedOrigins, via === 'cookie');
+    if (why === undefined) return;
+    counters.foreignOrigin++;
+    const dropped = originRefusals.admit();
+    if (dropped !== undefined) {
+      log.warn(
+        {
+          path: request.url?.split('?')[0],
+          remoteAddress: trust.clientAddress(request),
+          origin: request.headers.origin,
+          ...(dropped > 0 ? { refusalsNotLogged: dropped } : {}),
+        },
+        'web write from a foreign origin refused',
+      );
+    }
+    throw new HttpError(403, 'forbidden', why);
+  }
+
   async function login(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    // Logging a browser in on another site's behalf is refused too (login CSRF).
+    checkOrigin(request, undefined);
     const body = (await readBody(request, 64 * 1024)).toString('utf8');
     const type = request.headers['content-type'] ?? '';
     const fields = type.includes('json')
@@ -98,16 +137,23 @@ export function createWebServer(options: WebServerOptions): Server {
     const principal = await auth.login(
       String(fields.username ?? ''),
       String(fields.password ?? ''),
-      clientAddress(request),
+      trust.clientAddress(request),
     );
     if (!principal) throw new HttpError(401, 'unauthorized', 'wrong username or password');
     const id = sessions.create(principal, auth.resolveSession(principal.name)?.credential);
-    const secure = request.headers['x-forwarded-proto'] === 'https' ? '; Secure' : '';
+    const secure = trust.origin(request)?.startsWith('https:') ? '; Secure' : '';
     response.setHeader(
       'set-cookie',
       `${SESSION_COOKIE}=${id}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${Math.floor(config.sessionTtl / 1000)}${secure}`,
     );
-    sendJson(response, 200, { user: principal.name, role: principal.role });
+    const next = localPath(typeof fields.next === 'string' ? fields.next : undefined);
+    // The form posted without its script (a browser navigation): back where the user was going.
+    if ((request.headers.accept ?? '').includes('text/html')) {
+      response.writeHead(303, { location: next });
+      response.end();
+      return;
+    }
+    sendJson(response, 200, { user: principal.name, role: principal.role, next });
   }
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -116,11 +162,11 @@ export function createWebServer(options: WebServerOptions): Server {
     const method = request.method ?? 'GET';
     if (path === '/health' && (method === 'GET' || method === 'HEAD')) return health(response);
     if (path === '/login' && method === 'POST') return login(request, response);
-    if (method === 'GET' && isPublicPage(path) && (await handlePage(path, response))) return;
+    if (method === 'GET' && isPublicPage(path) && (await handlePage(url, response))) return;
 
     const identified = await auth.identify(request);
     if (identified === false) throw new HttpError(401, 'unauthorized', 'wrong credentials');
-    const principal: Principal | undefined = identified ?? auth.anonymous(request);
+    const principal: Principal | undefined = identified?.principal ?? auth.anonymous(request);
     if (!principal && method === 'GET' && !path.startsWith('/api/') && path !== '/metrics') {
       // A browser asking for a page: the login form, then back here.
       response.writeHead(303, { location: `/login?next=${encodeURIComponent(path)}` });
@@ -131,6 +177,7 @@ export function createWebServer(options: WebServerOptions): Server {
       response.setHeader('www-authenticate', 'Basic realm="busbar", charset="UTF-8"');
       throw new HttpError(401, 'unauthorized', 'log in (POST /login), or send Basic or Bearer credentials');
     }
+    checkOrigin(request, identified);
 
     if (path === '/logout' && method === 'POST') {
       const id = cookieValue(request, SESSION_COOKIE);
@@ -148,9 +195,9 @@ export function createWebServer(options: WebServerOptions): Server {
       const canPublish = publishCheck(principal);
       if (path.startsWith(PUBLISH_PREFIX)) {
         const topic = decodeURIComponent(path.slice(PUBLISH_PREFIX.length));
-        return handlePublish(topic, url, body, response, options.bus, canPublish);
+        return handlePublish(topic, url, body, response, options.bus, canPublish, options.maxPacketSize);
       }
-      return handleWrite(url, body, response, options.bus, options.topics, canPublish);
+      return handleWrite(url, body, response, options.bus, options.topics, canPublish, options.maxPacketSize);
     }
     if (path === SILENCES_PATH || path.startsWith(`${SILENCES_PATH}/`)) {
       return handleSilences(request, response, path, {
@@ -167,9 +214,20 @@ export function createWebServer(options: WebServerOptions): Server {
       return sendText(response, 200, prometheusText(options.state.stats), 'text/plain; version=0.0.4');
     if (path === '/api/whoami')
       return sendJson(response, 200, { name: principal.name, role: principal.role });
-    if (path === '/api/events')
-      return handleEvents(request, response, url, options.bus, options.topics, options.state);
-    if (!path.startsWith('/api/') && (await handlePage(path, response))) return;
+    if (path === '/api/events') {
+      const close = limits.openStream(trust.clientAddress(request));
+      if (!close) {
+        throw new HttpError(503, 'busy', 'too many live streams open; try again later', {
+          'retry-after': '30',
+        });
+      }
+      try {
+        return await handleEvents(request, response, url, options.bus, options.topics, options.state);
+      } finally {
+        close();
+      }
+    }
+    if (!path.startsWith('/api/') && (await handlePage(url, response))) return;
     if (path === '/api/alarms') {
       const { alarms, silences } = options.state;
       return sendJson(response, 200, withSilences(alarms.values(), silences.values()));
@@ -184,14 +242,15 @@ export function createWebServer(options: WebServerOptions): Server {
     if (!handled) throw new HttpError(404, 'not found', path);
   }
 
-  return createServer((request, response) => {
+  const server = createServer(serverOptions(config), (request, response) => {
     counters.requests++;
     route(request, response).catch((error: unknown) => {
       // SyntaxError: a JSON login body that does not parse; URIError: a bad %-escape in the path.
       const badInput = error instanceof SyntaxError || error instanceof URIError;
       const status = error instanceof HttpError ? error.status : badInput ? 400 : 500;
       if (status === 401) counters.unauthorized++;
-      if (status >= 500) {
+      // A full server (503 busy) is counted and logged where it refuses.
+      if (status >= 500 && !(error instanceof HttpError && error.code === 'busy')) {
         counters.failed++;
         log.error({ path: request.url?.split('?')[0], reason: errorMessage(error) }, 'web request failed');
       }
@@ -205,4 +264,6 @@ export function createWebServer(options: WebServerOptions): Server {
       sendJson(response, status, { code, message: errorMessage(error) });
     });
   });
+  const limits = limitConnections(server, config, trust, counters, log);
+  return server;
 }

@@ -89,7 +89,11 @@ describe('web authentication', () => {
     expect(cookie).toMatch(/^busbar_session=[\w-]+; HttpOnly; SameSite=Strict/);
     const session = { cookie: cookie.split(';')[0]! };
     expect((await whoami(closed.base, session)).body).toEqual({ name: 'user:admin', role: 'write' });
-    const logout = await fetch(`${closed.base}/logout`, { method: 'POST', headers: session });
+    // A browser names the page's origin with every POST; a write with the cookie must (origin.test.ts).
+    const logout = await fetch(`${closed.base}/logout`, {
+      method: 'POST',
+      headers: { ...session, origin: closed.base },
+    });
     expect(logout.status).toBe(200);
     expect((await whoami(closed.base, session)).status).toBe(401);
   });

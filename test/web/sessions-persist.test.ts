@@ -64,7 +64,7 @@ describe('login sessions across a restart', () => {
     // Logged out: gone after the next restart too.
     const logout = await fetch(`${base}/logout`, {
       method: 'POST',
-      headers: { cookie: `busbar_session=${admin}` },
+      headers: { cookie: `busbar_session=${admin}`, origin: base },
     });
     expect(logout.status).toBe(200);
     base = await restart(users, web);

@@ -1,4 +1,5 @@
 /** A whole busbar in-process with its web server on a free port, and fetch helpers for the tests. */
+import { request, type IncomingHttpHeaders } from 'node:http';
 import { hashPassword } from '../../broker/passwords.js';
 import type { ConfigInput } from '../../config/schema.js';
 import { startTestBusbar, type TestBusbar } from '../helpers/busbar.js';
@@ -80,4 +81,70 @@ export function basic(user: { username: string; password: string }): Record<stri
 
 export function bearer(token: string): Record<string, string> {
   return { authorization: `Bearer ${token}` };
+}
+
+export interface Answer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/**
+ * One request over its own connection, from a chosen local address (all of 127.0.0.0/8 reaches a
+ * server on 127.0.0.1) and with any headers, `Origin` and `X-Forwarded-For` included.
+ */
+export function send(
+  web: WebBusbar,
+  options: {
+    method?: string;
+    path: string;
+    from?: string;
+    headers?: Record<string, string>;
+    body?: Buffer | string;
+  },
+): Promise<Answer> {
+  const url = new URL(options.path, web.base);
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: `${url.pathname}${url.search}`,
+        method: options.method ?? 'GET',
+        headers: options.headers ?? {},
+        localAddress: options.from ?? '127.0.0.1',
+        agent: false,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(options.body ?? '');
+  });
+}
+
+/** The web's statistics once `holds` is true of them (published every 10 s on busbar/stats/web). */
+export async function webStatsWhen(
+  web: WebBusbar,
+  holds: (stats: Record<string, number>) => boolean,
+): Promise<Record<string, number>> {
+  let stats: Record<string, number> = {};
+  const subscription = await web.busbar.running.bus.subscribe('busbar/stats/web', (message) => {
+    stats = JSON.parse(message.payload.toString()) as Record<string, number>;
+  });
+  try {
+    await waitFor(() => holds(stats), 'web statistics', 25_000);
+  } finally {
+    await subscription.unsubscribe();
+  }
+  return stats;
 }

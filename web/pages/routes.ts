@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { ServerResponse } from 'node:http';
 import { sendText } from '../http.js';
+import { localPath } from '../local-path.js';
 import { layout } from './layout.js';
 import { ALARMS_JS } from './alarms-js.js';
 import { BROKER_JS } from './broker-js.js';
@@ -111,14 +112,15 @@ export function isPublicPage(pathname: string): boolean {
 }
 
 /** Handles page and static paths; false for any other path. */
-export async function handlePage(pathname: string, response: ServerResponse): Promise<boolean> {
+export async function handlePage(url: URL, response: ServerResponse): Promise<boolean> {
+  const pathname = url.pathname;
   const asset = STATIC[pathname];
   if (asset) {
     sendText(response, 200, await asset.body(), asset.type);
     return true;
   }
   if (pathname === '/login') {
-    sendText(response, 200, loginPage(), 'text/html');
+    sendText(response, 200, loginPage(localPath(url.searchParams.get('next'))), 'text/html');
     return true;
   }
   if (pathname === '/alarms') {

@@ -45,7 +45,13 @@ let connectionSerial = 0;
 
 export async function runRound(target: Target, spec: RoundSpec): Promise<RoundResult> {
   const serial = ++connectionSerial;
-  const subscriber = await Subscriber.start(target.port, `bench-sub-${serial}`, '#', spec.qos, 'bench/');
+  const subscriber = await Subscriber.start(
+    target.port,
+    `bench-sub-${serial}`,
+    '#',
+    spec.qos,
+    `${target.topicRoot}/`,
+  );
   const publishers: RawClient[] = [];
   try {
     for (let p = 1; p <= spec.publishers; p++) {
@@ -67,7 +73,7 @@ export async function runRound(target: Target, spec: RoundSpec): Promise<RoundRe
     let problem: string | undefined;
     const publishing = Promise.all(
       publishers.map((client, p) => {
-        const template = encodePublish(`bench/p${p + 1}/cpu`, payloadFor(p + 1), spec.qos);
+        const template = encodePublish(`${target.topicRoot}/p${p + 1}/cpu`, payloadFor(p + 1), spec.qos);
         return spec.qos === 0
           ? publishQos0(client, template, share(p))
           : publishQos1(client, template, share(p), spec.window);

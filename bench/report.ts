@@ -103,6 +103,8 @@ export function ratiosTable(summaries: Summary[]): string {
     ['busbar-defaults', 'mosquitto'],
     ['aedes', 'mosquitto'],
     ['busbar', 'aedes'],
+    // The cost of durable acknowledgement: the same busbar on metric topics, journal on vs off.
+    ['busbar-journal', 'busbar-no-journal'],
   ];
   const rows: string[][] = [];
   for (const [a, b] of pairs) {

@@ -7,18 +7,33 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, waitForPort } from './ports.js';
 
-export const TARGET_NAMES = ['busbar', 'busbar-defaults', 'aedes', 'mosquitto'] as const;
+export const TARGET_NAMES = [
+  'busbar',
+  'busbar-defaults',
+  'busbar-journal',
+  'busbar-no-journal',
+  'aedes',
+  'mosquitto',
+] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 export const TARGET_LABELS: Record<TargetName, string> = {
   busbar: 'busbar',
   'busbar-defaults': 'busbar (defaults)',
+  'busbar-journal': 'busbar (metrics, journal)',
+  'busbar-no-journal': 'busbar (metrics, no journal)',
   aedes: 'aedes (bare)',
   mosquitto: 'mosquitto',
 };
 
 export interface Target {
   readonly name: TargetName;
+  /**
+   * Where the benchmark publishes (`<root>/p<n>/cpu`). The journal targets publish on busbar's
+   * metric topics, where a QoS 1 message is journaled (or not) before its PUBACK; the others on
+   * `bench/...`, which no component reads.
+   */
+  readonly topicRoot: string;
   readonly port: number;
   readonly pid: number;
   /** Why the process ended on its own, or undefined while it runs (or after `stop()`). */
@@ -106,7 +121,9 @@ async function commandFor(
       return [process.execPath, [...options.nodeArgs, ...loader, script, String(port)]];
     }
     case 'busbar':
-    case 'busbar-defaults': {
+    case 'busbar-defaults':
+    case 'busbar-journal':
+    case 'busbar-no-journal': {
       if (!existsSync(BUSBAR_CLI)) throw new Error(`${BUSBAR_CLI} is missing; run \`npm run build\``);
       const conf = path.join(dir, 'busbar.yaml');
       await writeFile(conf, busbarConfig(name, port, dir, options.sysInterval));
@@ -141,6 +158,7 @@ function launch(name: TargetName, port: number, command: string, args: string[],
   if (child.pid === undefined) throw new Error(`could not spawn ${command}`);
   const target: Target = {
     name,
+    topicRoot: name === 'busbar-journal' || name === 'busbar-no-journal' ? 'busbar/metrics' : 'bench',
     port,
     pid: child.pid,
     crash: () => crash,
@@ -164,14 +182,21 @@ function launch(name: TargetName, port: number, command: string, args: string[],
  * `busbar`: busbar started as a dedicated broker process (how a site that outgrows one machine runs
  * its brokers, docs/scaling.md): the components that consume metrics are off. `busbar (defaults)`:
  * as `npm start` runs it, history store, alarms and web on, beside the broker in one process. The
- * host agent is off in both: its 10 s sampling is periodic work unrelated to messages, only noise.
+ * host agent is off in all: its 10 s sampling is periodic work unrelated to messages, only noise.
+ * `busbar (metrics, journal)` and `(metrics, no journal)`: the defaults, fed on metric topics, with
+ * the intake journal on (as `npm start` has it) and off: their ratio is the cost of durable
+ * acknowledgement.
  */
 function busbarConfig(name: TargetName, port: number, dir: string, sysInterval?: string): string {
   const sys = sysInterval === undefined ? '' : `, sysInterval: ${sysInterval}`;
+  const journal =
+    name === 'busbar-journal' || name === 'busbar-no-journal'
+      ? `, journal: { enabled: ${name === 'busbar-journal'}, path: ${JSON.stringify(path.join(dir, 'journal'))} }`
+      : '';
   const lines = [
     'log: { level: warn, format: json }',
     'agent: { enabled: false }',
-    `broker: { listeners: [{ type: tcp, host: 127.0.0.1, port: ${port} }]${sys} }`,
+    `broker: { listeners: [{ type: tcp, host: 127.0.0.1, port: ${port} }]${sys}${journal} }`,
   ];
   if (name === 'busbar') {
     lines.push(

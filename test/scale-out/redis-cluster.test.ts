@@ -33,6 +33,8 @@ async function startNode(index: number): Promise<void> {
       `  id: node-${index}`,
       `  listeners: [{ type: tcp, host: 127.0.0.1, port: ${port} }]`,
       `  persistence: { type: redis, redis: { host: 127.0.0.1, port: ${redis.port} } }`,
+      // Each node journals into a folder of its own (one process per journal).
+      `  journal: { path: ${JSON.stringify(path.join(dir.path, `journal-${index}`))} }`,
     ].join('\n'),
   );
   const node = spawnCli(['start', '-c', file]);

@@ -23,7 +23,7 @@ it('busbar start serves /health and /metrics on web.port, and closes it on SIGTE
     file,
     [
       'log: { format: json }',
-      'broker: { listeners: [{ type: tcp, host: 127.0.0.1, port: 0 }] }',
+      `broker: { listeners: [{ type: tcp, host: 127.0.0.1, port: 0 }], journal: { path: ${JSON.stringify(path.join(dir.path, 'journal'))} } }`,
       'agent: { enabled: false }',
       `sinks: { history: { path: ${JSON.stringify(path.join(dir.path, 'history.db'))} } }`,
       `web: { port: ${port} }`,

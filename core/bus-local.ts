@@ -202,9 +202,14 @@ function deliveryFor(filter: string, deliver: Deliver): Deliver {
 /** A live message: retain is false as an MQTT 3.1.1 subscriber sees it (Aedes clears it for its clients too). */
 function liveMessage(packet: AedesPublishPacket): BusMessage {
   const payload = toBuffer(packet.payload);
-  const receivedNs = stampedReceiveTime(payload);
-  const message = { topic: packet.topic, payload, retain: false, qos: qosOf(packet.qos) };
-  return receivedNs === undefined ? message : { ...message, receivedNs };
+  // One shape for every message, stamped or not (undefined when the journal did not see it).
+  return {
+    topic: packet.topic,
+    payload,
+    retain: false,
+    qos: qosOf(packet.qos),
+    receivedNs: stampedReceiveTime(payload),
+  };
 }
 
 function toBuffer(payload: string | Buffer): Buffer {

@@ -57,21 +57,25 @@ export class SegmentWriter {
   }
 
   private async writeGroups(): Promise<void> {
-    while (this.waiting.chunks.length > 0) {
-      const group = this.waiting;
-      this.waiting = { chunks: [], callbacks: [] };
-      let failure: Error | undefined;
-      try {
-        const data = group.chunks.length === 1 ? group.chunks[0]! : Buffer.concat(group.chunks);
-        await this.writeAll(data);
-        if (this.fsync) await this.handle.datasync();
-        this.bytes += data.length;
-      } catch (error) {
-        // Part of the group may be in the file: nothing more goes into it (the journal starts another).
-        failure = error instanceof Error ? error : new Error(String(error));
-        this.closed = true;
-      }
-      for (const callback of group.callbacks) callback(failure);
+    const group = this.waiting;
+    this.waiting = { chunks: [], callbacks: [] };
+    let failure: Error | undefined;
+    try {
+      const data = group.chunks.length === 1 ? group.chunks[0]! : Buffer.concat(group.chunks);
+      await this.writeAll(data);
+      if (this.fsync) await this.handle.datasync();
+      this.bytes += data.length;
+    } catch (error) {
+      // Part of the group may be in the file: nothing more goes into it (the journal starts another).
+      failure = error instanceof Error ? error : new Error(String(error));
+      this.closed = true;
+    }
+    for (const callback of group.callbacks) callback(failure);
+    if (this.waiting.chunks.length > 0) {
+      // Not at once: the acknowledgements just sent bring the clients' next messages within a turn
+      // of the event loop, and they should join the next group rather than wait behind a small one.
+      setImmediate(() => void this.writeGroups());
+      return;
     }
     this.writing = false;
     for (const resolve of this.drained.splice(0)) resolve();

@@ -183,6 +183,8 @@ export class IntakeJournal {
     await this.checkpointing?.catch(() => undefined);
     await this.opening;
     await this.active.writer?.close();
+    // An empty last segment holds nothing to replay: leave no file for the next start to read.
+    if (this.active.writer?.bytes === 0) await unlink(this.active.file).catch(() => undefined);
     await this.lock.release();
   }
 

@@ -195,7 +195,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
 
   log.info(
     {
-      listeners: listeners.map((listener) => listener.url),
+      listeners: listeners.map((listener) => listener.boundUrl),
       persistence: persistence.type,
       users: config.users.length,
       aclRules: config.acl.length,

@@ -35,7 +35,10 @@ export interface RunningListener {
   readonly host: string;
   /** The port actually bound (port 0 in config picks a free one). */
   readonly port: number;
+  /** A URL to connect to it: a wildcard bind (0.0.0.0, ::) is reached on loopback. */
   readonly url: string;
+  /** The address as bound, for logs: `mqtt://0.0.0.0:1883` stays so. */
+  readonly boundUrl: string;
   /** Stops accepting connections; those already open stay until `close`. */
   stopAccepting(): void;
   /** Stops accepting, destroys the connections still open, resolves once the server has closed. */
@@ -105,7 +108,7 @@ export async function startListener(
   }
   server.on('error', (error) => log.error({ listener: where, reason: error.message }, 'listener error'));
 
-  const port = (server.address() as net.AddressInfo).port;
+  const { port, address: boundAddress } = server.address() as net.AddressInfo;
   bound.identity = {
     type: config.type,
     host: config.host,
@@ -125,6 +128,7 @@ export async function startListener(
     host: config.host,
     port,
     url: `${scheme}://${urlHost(config.host)}:${port}${path}`,
+    boundUrl: `${scheme}://${bracketed(boundAddress)}:${port}${path}`,
     stopAccepting,
     async close() {
       stopAccepting();
@@ -206,5 +210,9 @@ function createWebSocketServer(
 function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '') return '127.0.0.1';
   if (host === '::') return '[::1]';
+  return bracketed(host);
+}
+
+function bracketed(host: string): string {
   return net.isIPv6(host) ? `[${host}]` : host;
 }

@@ -13,6 +13,7 @@ import { createAuthHooks } from './auth.js';
 import { createAuthorizeHooks, deniedByAcl, dropDeniedPublishes } from './authorize.js';
 import { countPerClient } from './client-counters.js';
 import { startClientsPublisher } from './clients-publisher.js';
+import { limitConnections } from './connection-limits.js';
 import type { ConnectionRegistry } from './connections.js';
 import { startListener, type ConnectionHandler, type RunningListener } from './listeners.js';
 import { LogThrottle } from '../core/log-throttle.js';
@@ -164,11 +165,16 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
   };
 
   const listeners: RunningListener[] = [];
+  const listenerOptions = {
+    onConnection,
+    maxPacketSize: config.maxPacketSize,
+    admit: limitConnections(config, counters, log),
+    connectTimeoutMs: config.connectTimeout,
+    log,
+  };
   try {
     for (const listenerConfig of config.listeners) {
-      listeners.push(
-        await startListener(listenerConfig, { onConnection, maxPacketSize: config.maxPacketSize, log }),
-      );
+      listeners.push(await startListener(listenerConfig, listenerOptions));
     }
   } catch (error) {
     await Promise.all(listeners.map((listener) => listener.close()));

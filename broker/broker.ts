@@ -74,7 +74,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
     maxTopicLevels: config.maxTopicLevels,
     drainTimeout: config.drainTimeout,
     connectTimeout: config.connectTimeout,
-    ...createAuthHooks({ users: config.users, acl, connections, log }),
+    ...createAuthHooks({ config, acl, connections, counters, log }),
     ...authorize,
   };
   const aedes = new Aedes(aedesOptions);
@@ -159,6 +159,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
       listener,
       remoteAddress,
       emptyIdWithoutCleanSession: false,
+      clientIdGenerated: false,
       username: undefined,
       acl: undefined,
     });

@@ -188,6 +188,29 @@ export const brokerSchema = z
       .describe(
         'Close a connection whose CONNECT (or TLS handshake, or WebSocket upgrade) is not in within this time.',
       ),
+    loginDelay: duration
+      .prefault('1s')
+      .describe(
+        'First delay before refusing a wrong password; doubles with the failures of an address or username, up to 30 times it.',
+      ),
+    loginBanAfter: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(20)
+      .describe(
+        'Distinct wrong passwords from one address before it is banned for loginBanDuration; 0: never.',
+      ),
+    loginBanDuration: duration
+      .prefault('5m')
+      .describe('How long a banned address has every CONNECT refused (CONNACK 5), right passwords included.'),
+    clientIdPattern: z
+      .string()
+      .refine((pattern) => pattern.includes('%u'), 'must contain %u (the username)')
+      .optional()
+      .describe(
+        "Client ids a user may take: `%u` is the username, `*` any characters (`%u`, `%u-*`). Others are refused (CONNACK 2); an id that fits another user's pattern too. Default: any.",
+      ),
     sysInterval: duration.prefault('10s').describe('How often $SYS statistics are published; 0 disables.'),
     persistence: persistenceSchema,
     journal: journalSchema,

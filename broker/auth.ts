@@ -2,17 +2,24 @@
  * Who may connect: Aedes' preConnect and authenticate hooks. Users log in with a password checked
  * against its scrypt hash; clients without a username are anonymous and accepted only where their
  * listener allows it (by default, listeners bound to a loopback address). Refusals are logged with
- * username, client id, remote address and listener, never with the password.
+ * username, client id, remote address and listener, never with the password. Wrong passwords are
+ * answered ever later per address and username (core/login-throttle.ts), an address that keeps
+ * guessing is banned for a while (login-bans.ts), and client ids may be bound to usernames
+ * (client-ids.ts); all of it counted on `<base>/stats/broker`.
  */
 import type { AedesOptions, AuthenticateError, Client } from 'aedes';
-import type { UserEntry } from '../config/schema.js';
-import { errorMessage } from '../core/errors.js';
+import type { BrokerConfig } from '../config/schema.js';
+import { BusbarError, errorMessage } from '../core/errors.js';
+import { LoginThrottle } from '../core/login-throttle.js';
 import type { Logger } from '../core/logger.js';
 import type { Acl } from './acl.js';
+import { clientIdRule } from './client-ids.js';
 import type { ConnectionInfo, ConnectionRegistry } from './connections.js';
 import { CredentialCache } from './credential-cache.js';
 import { LogThrottle } from '../core/log-throttle.js';
+import { LoginBans } from './login-bans.js';
 import { decoyHash, verifyPassword } from './passwords.js';
+import type { EdgeCounters } from './sys-stats.js';
 
 /** CONNACK return codes, MQTT 3.1.1 table 3.1. */
 export const CONNACK_IDENTIFIER_REJECTED = 2;
@@ -25,17 +32,24 @@ const CREDENTIAL_CACHE_TTL_MS = 60_000;
 const CREDENTIAL_CACHE_ENTRIES = 10_000;
 
 export interface AuthOptions {
-  readonly users: readonly UserEntry[];
+  readonly config: Pick<
+    BrokerConfig,
+    'users' | 'loginDelay' | 'loginBanAfter' | 'loginBanDuration' | 'clientIdPattern'
+  >;
   readonly acl: Acl | undefined;
   readonly connections: ConnectionRegistry;
+  readonly counters: EdgeCounters;
   readonly log: Logger;
 }
 
 type AuthHooks = Required<Pick<AedesOptions, 'preConnect' | 'authenticate'>>;
 
 export function createAuthHooks(options: AuthOptions): AuthHooks {
-  const { acl, connections, log } = options;
-  const users = new Map(options.users.map((user) => [user.username, user.password]));
+  const { acl, config, connections, counters, log } = options;
+  const users = new Map(config.users.map((user) => [user.username, user.password]));
+  const throttle = new LoginThrottle({ baseDelayMs: config.loginDelay });
+  const bans = new LoginBans({ after: config.loginBanAfter, durationMs: config.loginBanDuration });
+  const clientIdAllowed = clientIdRule(config.clientIdPattern, [...users.keys()]);
   const cache = new CredentialCache({ ttlMs: CREDENTIAL_CACHE_TTL_MS, maxEntries: CREDENTIAL_CACHE_ENTRIES });
   const decoy = decoyHash();
   const refusals = new LogThrottle(5, 50);
@@ -46,38 +60,67 @@ export function createAuthHooks(options: AuthOptions): AuthHooks {
     username: string | undefined,
     returnCode: number,
     reason: string,
+    extra: object = {},
   ): AuthenticateError {
-    const dropped = refusals.admit();
-    if (dropped !== undefined) {
-      log.warn(
-        {
-          username,
-          clientId: client.id,
-          remoteAddress: info?.remoteAddress,
-          listener: info?.listener.label,
-          returnCode,
-          reason,
-          ...(dropped > 0 ? { refusalsNotLogged: dropped } : {}),
-        },
-        'MQTT connection refused',
-      );
-    }
+    refusals.warn(
+      log,
+      {
+        username,
+        clientId: client.id,
+        remoteAddress: info?.remoteAddress,
+        listener: info?.listener.label,
+        returnCode,
+        reason,
+        ...extra,
+      },
+      'MQTT connection refused',
+      'refusalsNotLogged',
+    );
     return Object.assign(new Error(reason), { returnCode }) as AuthenticateError;
   }
 
-  function accept(client: Client, info: ConnectionInfo, username: string | undefined): void {
+  /** Logs in `client`, or refuses it with CONNACK 2 when its id is not the user's to take. */
+  function accept(
+    client: Client,
+    info: ConnectionInfo,
+    username: string | undefined,
+    done: (error: AuthenticateError | null, success: boolean | null) => void,
+  ): void {
+    if (clientIdAllowed && !info.clientIdGenerated && !clientIdAllowed(client.id, username)) {
+      counters.clientIdsRejected++;
+      const reason = `client id does not fit clientIdPattern for ${username === undefined ? 'anonymous clients' : 'this user'}`;
+      done(refuse(client, info, username, CONNACK_IDENTIFIER_REJECTED, reason), null);
+      return;
+    }
     info.username = username;
     info.acl = acl?.forClient(username, client.id);
+    done(null, true);
   }
 
-  async function passwordMatches(username: string, password: Buffer | undefined): Promise<boolean> {
+  /**
+   * The password check, in the address's turn and held when wrong (login-throttle.ts); a right
+   * password cached from a recent login skips both. `held` is told how long a wrong one was held.
+   */
+  async function passwordMatches(
+    username: string,
+    password: Buffer | undefined,
+    address: string,
+    held: (delayMs: number) => void,
+  ): Promise<boolean> {
     const hash = users.get(username);
-    if (password === undefined) return false;
-    if (hash === undefined) {
-      await verifyPassword(password, decoy);
-      return false;
-    }
-    return cache.verify(username, password, () => verifyPassword(password, hash));
+    const verify = async (): Promise<boolean> => {
+      if (password === undefined) return false;
+      // An unknown user costs one scrypt too, so timing does not tell which usernames exist.
+      const ok = await verifyPassword(password, hash ?? decoy);
+      return ok && hash !== undefined;
+    };
+    const throttled = async (): Promise<boolean> => {
+      const attempt = await throttle.attempt(address, username, verify);
+      held(attempt.delayMs);
+      return attempt.ok;
+    };
+    if (password === undefined || hash === undefined) return throttled();
+    return cache.verify(username, password, throttled);
   }
 
   return {
@@ -86,6 +129,7 @@ export function createAuthHooks(options: AuthOptions): AuthHooks {
       // [MQTT-3.1.3-8]: an empty client id needs a clean session. Aedes would invent an id for it;
       // remember the case here and refuse with CONNACK 2 in authenticate, which can send a CONNACK.
       if (info && packet.clientId === '' && !packet.clean) info.emptyIdWithoutCleanSession = true;
+      if (info) info.clientIdGenerated = packet.clientId === '';
       done(null, true);
     },
 
@@ -115,21 +159,43 @@ export function createAuthHooks(options: AuthOptions): AuthHooks {
           done(refuse(client, info, username, CONNACK_NOT_AUTHORIZED, reason), null);
           return;
         }
-        accept(client, info, undefined);
-        done(null, true);
+        accept(client, info, undefined, done);
         return;
       }
-      passwordMatches(username, password).then(
+      const address = info.remoteAddress;
+      const bannedMs = bans.remainingMs(address);
+      if (bannedMs > 0) {
+        counters.loginsRefused++;
+        const reason = 'address banned after repeated wrong passwords';
+        done(refuse(client, info, username, CONNACK_NOT_AUTHORIZED, reason, { bannedForMs: bannedMs }), null);
+        return;
+      }
+      let delayMs = 0;
+      passwordMatches(username, password, address, (held) => (delayMs = held)).then(
         (ok) => {
-          if (!ok) {
-            const reason = users.has(username) ? 'wrong password' : 'unknown user';
-            done(refuse(client, info, username, CONNACK_BAD_USERNAME_OR_PASSWORD, reason), null);
+          if (ok) {
+            accept(client, info, username, done);
             return;
           }
-          accept(client, info, username);
-          done(null, true);
+          counters.loginFailures++;
+          if (delayMs > 0) counters.loginsDelayed++;
+          const banned = bans.failed(address, username, password);
+          if (banned) {
+            counters.addressesBanned++;
+            log.warn(
+              {
+                remoteAddress: address,
+                banAfter: config.loginBanAfter,
+                bannedForMs: config.loginBanDuration,
+              },
+              'MQTT address banned after repeated wrong passwords',
+            );
+          }
+          const reason = users.has(username) ? 'wrong password' : 'unknown user';
+          done(refuse(client, info, username, CONNACK_BAD_USERNAME_OR_PASSWORD, reason, { delayMs }), null);
         },
         (error: unknown) => {
+          if (error instanceof BusbarError && error.code === 'BUSBAR_LOGINS_BUSY') counters.loginsRefused++;
           const reason = `password check failed: ${errorMessage(error)}`;
           done(refuse(client, info, username, CONNACK_SERVER_UNAVAILABLE, reason), null);
         },

@@ -13,6 +13,7 @@ import { createAuthHooks } from './auth.js';
 import { createAuthorizeHooks, deniedByAcl, dropDeniedPublishes } from './authorize.js';
 import { countPerClient } from './client-counters.js';
 import { startClientsPublisher } from './clients-publisher.js';
+import { limitConnections } from './connection-limits.js';
 import type { ConnectionRegistry } from './connections.js';
 import { startListener, type ConnectionHandler, type RunningListener } from './listeners.js';
 import { LogThrottle } from '../core/log-throttle.js';
@@ -73,7 +74,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
     maxTopicLevels: config.maxTopicLevels,
     drainTimeout: config.drainTimeout,
     connectTimeout: config.connectTimeout,
-    ...createAuthHooks({ users: config.users, acl, connections, log }),
+    ...createAuthHooks({ config, acl, connections, counters, log }),
     ...authorize,
   };
   const aedes = new Aedes(aedesOptions);
@@ -158,17 +159,23 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
       listener,
       remoteAddress,
       emptyIdWithoutCleanSession: false,
+      clientIdGenerated: false,
       username: undefined,
       acl: undefined,
     });
   };
 
   const listeners: RunningListener[] = [];
+  const listenerOptions = {
+    onConnection,
+    maxPacketSize: config.maxPacketSize,
+    admit: limitConnections(config, counters, log),
+    connectTimeoutMs: config.connectTimeout,
+    log,
+  };
   try {
     for (const listenerConfig of config.listeners) {
-      listeners.push(
-        await startListener(listenerConfig, { onConnection, maxPacketSize: config.maxPacketSize, log }),
-      );
+      listeners.push(await startListener(listenerConfig, listenerOptions));
     }
   } catch (error) {
     await Promise.all(listeners.map((listener) => listener.close()));
@@ -195,7 +202,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
 
   log.info(
     {
-      listeners: listeners.map((listener) => listener.url),
+      listeners: listeners.map((listener) => listener.boundUrl),
       persistence: persistence.type,
       users: config.users.length,
       aclRules: config.acl.length,

@@ -20,6 +20,8 @@ export interface ConnectionInfo {
   readonly remoteAddress: string;
   /** Set by preConnect: CONNECT carried an empty client id without clean session [MQTT-3.1.3-8]. */
   emptyIdWithoutCleanSession: boolean;
+  /** Set by preConnect: CONNECT carried an empty client id, so the broker made one up. */
+  clientIdGenerated: boolean;
   /** Set at login; undefined for anonymous clients. */
   username: string | undefined;
   /** Set at login when ACL rules exist. */

@@ -1,7 +1,10 @@
 /**
  * Where clients connect: plain TCP, TLS, and WebSocket (optionally over TLS). Each listener hands
  * every new connection, as a byte stream, to the broker; it knows nothing of MQTT. It tracks its
- * sockets so that closing the broker never waits for a client to hang up.
+ * sockets so that closing the broker never waits for a client to hang up. Each new socket is first
+ * counted against the connection caps (connection-limits.ts); what comes before CONNECT (a TLS
+ * handshake, a WebSocket upgrade request) must be done within the connect timeout, as CONNECT
+ * must after it (Aedes' own timer).
  */
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -13,6 +16,8 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { ListenerConfig } from '../config/schema.js';
 import { BusbarError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { httpServerOptions } from '../core/http-timeouts.js';
+import type { AdmitConnection } from './connection-limits.js';
 import type { ListenerIdentity } from './connections.js';
 import { isLoopbackHost } from './loopback.js';
 
@@ -27,6 +32,10 @@ export interface ListenerOptions {
   readonly onConnection: ConnectionHandler;
   /** Largest MQTT packet accepted; WebSocket frames may carry one packet plus its 5-byte header. */
   readonly maxPacketSize: number;
+  /** Counts each new socket against the connection caps; false: it was refused and destroyed. */
+  readonly admit: AdmitConnection;
+  /** Milliseconds a TLS handshake or a WebSocket upgrade request may take (`broker.connectTimeout`). */
+  readonly connectTimeoutMs: number;
   readonly log: Logger;
 }
 
@@ -35,7 +44,10 @@ export interface RunningListener {
   readonly host: string;
   /** The port actually bound (port 0 in config picks a free one). */
   readonly port: number;
+  /** A URL to connect to it: a wildcard bind (0.0.0.0, ::) is reached on loopback. */
   readonly url: string;
+  /** The address as bound, for logs: `mqtt://0.0.0.0:1883` stays so. */
+  readonly boundUrl: string;
   /** Stops accepting connections; those already open stay until `close`. */
   stopAccepting(): void;
   /** Stops accepting, destroys the connections still open, resolves once the server has closed. */
@@ -50,7 +62,9 @@ export async function startListener(
 ): Promise<RunningListener> {
   const where = `${config.type} listener ${config.host}:${config.port}`;
   const files = config.type === 'tcp' ? undefined : config.tls;
-  const tlsOptions = files ? await loadTlsOptions(files, where) : undefined;
+  const tlsOptions = files
+    ? { ...(await loadTlsOptions(files, where)), handshakeTimeout: options.connectTimeoutMs }
+    : undefined;
   const allowAnonymous = config.allowAnonymous ?? isLoopbackHost(config.host);
   const { log } = options;
 
@@ -67,15 +81,18 @@ export async function startListener(
   let server: net.Server;
   try {
     if (config.type === 'ws') {
-      server = createWebSocketServer(config.path, tlsOptions, options.maxPacketSize, accept, log);
+      server = createWebSocketServer(config.path, tlsOptions, options, accept);
     } else if (tlsOptions) {
       const tlsServer = tls.createServer(tlsOptions);
       tlsServer.on('secureConnection', (socket) => accept(socket, socket.remoteAddress));
+      // With a listener on this event Node leaves the socket open (a handshake timeout included):
+      // it is closed here, or a client that never finishes its handshake holds it forever.
       tlsServer.on('tlsClientError', (error, socket) => {
         log.debug(
           { remoteAddress: socket.remoteAddress, reason: error.message, listener: where },
           'TLS handshake failed',
         );
+        socket.destroy();
       });
       server = tlsServer;
     } else {
@@ -86,7 +103,9 @@ export async function startListener(
   }
 
   const sockets = new Set<net.Socket>();
-  server.on('connection', (socket: net.Socket) => {
+  // First in line: a refused socket is destroyed before TLS or HTTP read from it.
+  server.prependListener('connection', (socket: net.Socket) => {
+    if (!options.admit(socket, where)) return;
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     // Writes are already coalesced per loop turn (write-coalescing.ts); Nagle on top would only add
@@ -105,7 +124,7 @@ export async function startListener(
   }
   server.on('error', (error) => log.error({ listener: where, reason: error.message }, 'listener error'));
 
-  const port = (server.address() as net.AddressInfo).port;
+  const { port, address: boundAddress } = server.address() as net.AddressInfo;
   bound.identity = {
     type: config.type,
     host: config.host,
@@ -125,6 +144,7 @@ export async function startListener(
     host: config.host,
     port,
     url: `${scheme}://${urlHost(config.host)}:${port}${path}`,
+    boundUrl: `${scheme}://${bracketed(boundAddress)}:${port}${path}`,
     stopAccepting,
     async close() {
       stopAccepting();
@@ -175,17 +195,25 @@ async function loadTlsOptions(files: TlsFiles, where: string): Promise<tls.TlsOp
 function createWebSocketServer(
   path: string,
   tlsOptions: tls.TlsOptions | undefined,
-  maxPacketSize: number,
+  options: ListenerOptions,
   accept: (stream: Duplex, remoteAddress: string | undefined, request: http.IncomingMessage) => void,
-  log: Logger,
 ): net.Server {
+  const { log } = options;
   // A frame is buffered whole before it is delivered: bound it by the largest packet we accept.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: maxPacketSize + 5 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPacketSize + 5 });
   const respond = (_request: http.IncomingMessage, response: http.ServerResponse): void => {
     response.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' });
     response.end(`MQTT over WebSocket: connect to ${path}\n`);
   };
-  const server = tlsOptions ? https.createServer(tlsOptions, respond) : http.createServer(respond);
+  // An upgrade request whose headers are not in within the connect timeout is answered 408 and
+  // closed, like a half-sent one on the web server (slowloris).
+  const timeouts = httpServerOptions({
+    headersTimeout: options.connectTimeoutMs,
+    requestTimeout: options.connectTimeoutMs,
+  });
+  const server = tlsOptions
+    ? https.createServer({ ...tlsOptions, ...timeouts }, respond)
+    : http.createServer(timeouts, respond);
   server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = request.url ?? '/';
     const query = url.indexOf('?');
@@ -206,5 +234,9 @@ function createWebSocketServer(
 function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '') return '127.0.0.1';
   if (host === '::') return '[::1]';
+  return bracketed(host);
+}
+
+function bracketed(host: string): string {
   return net.isIPv6(host) ? `[${host}]` : host;
 }

@@ -11,7 +11,25 @@ import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { outgoingQueue, type OverflowCounters } from './outgoing-queue.js';
 
-export interface MessageCounters extends OverflowCounters {
+/** What the broker's edges refused (connection-limits.ts, auth.ts); `connections` is open now. */
+export interface EdgeCounters {
+  /** Sockets open now on the MQTT listeners, CONNECT sent or not. */
+  connections: number;
+  /** Sockets closed as they arrived: over maxConnections or maxConnectionsPerAddress. */
+  connectionsRefused: number;
+  /** CONNECTs with a wrong password or an unknown username. */
+  loginFailures: number;
+  /** Of those, the ones whose CONNACK was held back (login-throttle.ts). */
+  loginsDelayed: number;
+  /** Addresses banned after loginBanAfter distinct wrong passwords. */
+  addressesBanned: number;
+  /** CONNECTs refused unchecked: from a banned address, or with too many of its logins waiting. */
+  loginsRefused: number;
+  /** CONNECTs refused with CONNACK 2: a client id the user may not take (clientIdPattern). */
+  clientIdsRejected: number;
+}
+
+export interface MessageCounters extends OverflowCounters, EdgeCounters {
   /** PUBLISH packets received from clients (wills included). */
   received: number;
   /** PUBLISH packets handed to clients (live, retained and queued deliveries). */
@@ -19,7 +37,19 @@ export interface MessageCounters extends OverflowCounters {
 }
 
 export function createCounters(): MessageCounters {
-  return { received: 0, sent: 0, dropped: 0, queueDisconnects: 0 };
+  return {
+    received: 0,
+    sent: 0,
+    dropped: 0,
+    queueDisconnects: 0,
+    connections: 0,
+    connectionsRefused: 0,
+    loginFailures: 0,
+    loginsDelayed: 0,
+    addressesBanned: 0,
+    loginsRefused: 0,
+    clientIdsRejected: 0,
+  };
 }
 
 export interface SysStatsOptions {
@@ -44,7 +74,7 @@ export interface SysStats {
 const ONE_MINUTE_MS = 60_000;
 
 /** Also the JSON document on `<base>/stats/broker`. */
-export interface BrokerStats {
+export interface BrokerStats extends EdgeCounters {
   version: string;
   uptime: number;
   clientsConnected: number;
@@ -122,6 +152,13 @@ export function startSysStats(options: SysStatsOptions): SysStats {
       queueDisconnects: counters.queueDisconnects,
       queuedMessages,
       queuedBytes,
+      connections: counters.connections,
+      connectionsRefused: counters.connectionsRefused,
+      loginFailures: counters.loginFailures,
+      loginsDelayed: counters.loginsDelayed,
+      addressesBanned: counters.addressesBanned,
+      loginsRefused: counters.loginsRefused,
+      clientIdsRejected: counters.clientIdsRejected,
     };
   }
 

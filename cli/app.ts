@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import { checkDescriptors } from '../core/descriptors.js';
 import { startBroker, type EmbeddedBroker } from '../broker/broker.js';
 import { createPublishGate } from '../broker/publish-gate.js';
 import type { Bus } from '../core/bus.js';
@@ -38,6 +39,13 @@ export async function startBusbar(
   readyTimeoutMs = READY_TIMEOUT_MS,
 ): Promise<RunningBusbar> {
   const topics = createTopics(config.baseTopic);
+  checkDescriptors(
+    {
+      ...(config.broker.enabled ? { 'broker.maxConnections': config.broker.maxConnections } : {}),
+      ...(config.web.enabled ? { 'web.maxConnections': config.web.maxConnections } : {}),
+    },
+    log,
+  );
   let broker: EmbeddedBroker | undefined;
   let bus: Bus;
   const journal = await openIntakeJournal(config, log);

@@ -7,7 +7,13 @@ import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { BusbarError } from '../core/errors.js';
-import { formatPath, substitute, type ConfigProblem } from './substitute.js';
+import {
+  formatPath,
+  restoreStrings,
+  substitute,
+  type ConfigProblem,
+  type ConvertedValues,
+} from './substitute.js';
 
 export type { ConfigProblem };
 
@@ -56,8 +62,14 @@ export function validateConfig<S extends z.ZodType>(
   options: { file?: string; env?: NodeJS.ProcessEnv } = {},
 ): z.output<S> {
   const problems: ConfigProblem[] = [];
-  const substituted = substitute(raw ?? {}, options.env ?? process.env, problems);
-  const result = schema.safeParse(substituted);
+  const converted: ConvertedValues = new Map();
+  const substituted = substitute(raw ?? {}, options.env ?? process.env, problems, converted);
+  let result = schema.safeParse(substituted);
+  // A `${NAME}` holding digits was made a number; where a string was expected, it is one. Each
+  // pass puts back at least one value, so this ends.
+  while (!result.success && restoreStrings(substituted, converted, stringsExpected(result.error.issues))) {
+    result = schema.safeParse(substituted);
+  }
   if (!result.success) {
     for (const issue of result.error.issues) {
       // zod reports an unknown key on its parent object; name the key itself so the user finds it.
@@ -72,6 +84,13 @@ export function validateConfig<S extends z.ZodType>(
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(options.file, problems);
   return deepFreeze(result.data as z.output<S>);
+}
+
+/** Paths where the schema wanted a string and got something else. */
+function stringsExpected(issues: readonly z.core.$ZodIssue[]): PropertyKey[][] {
+  return issues
+    .filter((issue) => issue.code === 'invalid_type' && issue.expected === 'string')
+    .map((issue) => issue.path);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -166,7 +166,51 @@ export const brokerSchema = z
       .describe(
         "How long a client's socket may refuse data before its messages are queued instead of waited for.",
       ),
-    connectTimeout: duration.prefault('30s'),
+    // Sized for a 2-core machine: 10,000 idle MQTT clients were measured to fit (see README,
+    // "The broker on a network"), and with web.maxConnections and a reserve for busbar's own files
+    // they stay under the usual descriptor limits (checked at start, core/descriptors.ts).
+    maxConnections: z
+      .number()
+      .int()
+      .positive()
+      .default(10_000)
+      .describe(
+        'MQTT connections open at once over all listeners; more are closed as they arrive, before CONNECT (counted, logged).',
+      ),
+    maxConnectionsPerAddress: z
+      .number()
+      .int()
+      .positive()
+      .default(1_000)
+      .describe('MQTT connections open at once from one client address; more are closed as they arrive.'),
+    connectTimeout: duration
+      .prefault('10s')
+      .describe(
+        'Close a connection whose CONNECT (or TLS handshake, or WebSocket upgrade) is not in within this time.',
+      ),
+    loginDelay: duration
+      .prefault('1s')
+      .describe(
+        'First delay before refusing a wrong password; doubles with the failures of an address or username, up to 30 times it.',
+      ),
+    loginBanAfter: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(20)
+      .describe(
+        'Distinct wrong passwords from one address before it is banned for loginBanDuration; 0: never.',
+      ),
+    loginBanDuration: duration
+      .prefault('5m')
+      .describe('How long a banned address has every CONNECT refused (CONNACK 5), right passwords included.'),
+    clientIdPattern: z
+      .string()
+      .refine((pattern) => pattern.includes('%u'), 'must contain %u (the username)')
+      .optional()
+      .describe(
+        "Client ids a user may take: `%u` is the username, `*` any characters (`%u`, `%u-*`). Others are refused (CONNACK 2); an id that fits another user's pattern too. Default: any.",
+      ),
     sysInterval: duration.prefault('10s').describe('How often $SYS statistics are published; 0 disables.'),
     persistence: persistenceSchema,
     journal: journalSchema,

@@ -30,16 +30,33 @@ function resolveReference(body: string, env: NodeJS.ProcessEnv): string {
   throw new Error(`\${${name}}: environment variable ${name} is not set`);
 }
 
-function substituteString(text: string, env: NodeJS.ProcessEnv): string | number | boolean {
+/** The text of each value converted from a whole `${NAME}` to a number or boolean, by its path. */
+export type ConvertedValues = Map<string, string>;
+
+function substituteString(
+  text: string,
+  env: NodeJS.ProcessEnv,
+  path: (string | number)[],
+  converted: ConvertedValues,
+): string | number | boolean {
   const whole = /^\$\{([^}]*)\}$/.exec(text);
   const replaced = text.replace(REFERENCE_RE, (match, body: string | undefined) =>
     match === '$${' ? '${' : resolveReference(body ?? '', env),
   );
   // `port: ${MQTT_PORT}` should give a number, as if the value had been written in the file.
-  // Only whole environment references are converted; file contents (secrets) stay strings.
+  // Only whole environment references are converted; file contents (secrets) stay strings. Where
+  // the schema wants a string (`password: ${SMTP_PASS}` holding 123456), the text is put back:
+  // see restoreStrings.
   if (whole && !whole[1]!.startsWith('file:')) {
-    if (NUMBER_RE.test(replaced)) return Number(replaced);
-    if (replaced === 'true' || replaced === 'false') return replaced === 'true';
+    const value = NUMBER_RE.test(replaced)
+      ? Number(replaced)
+      : replaced === 'true' || replaced === 'false'
+        ? replaced === 'true'
+        : undefined;
+    if (value !== undefined) {
+      converted.set(formatPath(path), replaced);
+      return value;
+    }
   }
   return replaced;
 }
@@ -52,23 +69,24 @@ export function substitute(
   value: unknown,
   env: NodeJS.ProcessEnv,
   problems: ConfigProblem[],
+  converted: ConvertedValues = new Map(),
   path: (string | number)[] = [],
 ): unknown {
   if (typeof value === 'string') {
     if (!value.includes('${')) return value;
     try {
-      return substituteString(value, env);
+      return substituteString(value, env, path, converted);
     } catch (error) {
       problems.push({ path: formatPath(path), message: (error as Error).message });
       return value;
     }
   }
   if (Array.isArray(value))
-    return value.map((item, index) => substitute(item, env, problems, [...path, index]));
+    return value.map((item, index) => substitute(item, env, problems, converted, [...path, index]));
   if (value !== null && typeof value === 'object') {
     const result: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value))
-      result[key] = substitute(item, env, problems, [...path, key]);
+      result[key] = substitute(item, env, problems, converted, [...path, key]);
     return result;
   }
   return value;
@@ -82,4 +100,27 @@ export function formatPath(path: readonly PropertyKey[]): string {
     else text += text ? `.${String(part)}` : String(part);
   }
   return text || '(top level)';
+}
+
+/**
+ * Puts back the text of converted values (see substituteString) at each path of `wantStrings`
+ * (where the schema expected a string); true when one was put back. `0123` comes back as written.
+ */
+export function restoreStrings(
+  document: unknown,
+  converted: ConvertedValues,
+  wantStrings: readonly (readonly PropertyKey[])[],
+): boolean {
+  let restored = false;
+  for (const path of wantStrings) {
+    const text = converted.get(formatPath(path));
+    if (text === undefined || path.length === 0) continue;
+    let parent = document as Record<PropertyKey, unknown> | undefined;
+    for (const key of path.slice(0, -1)) parent = parent?.[key] as Record<PropertyKey, unknown> | undefined;
+    const last = path.at(-1)!;
+    if (parent === undefined || parent === null || typeof parent[last] === 'string') continue;
+    parent[last] = text;
+    restored = true;
+  }
+  return restored;
 }

@@ -1,3 +1,4 @@
+import type { Logger } from './logger.js';
 import { TokenBucket } from './rate-limit.js';
 
 /**
@@ -22,6 +23,13 @@ export class LogThrottle {
     const dropped = this.dropped;
     this.dropped = 0;
     return dropped;
+  }
+
+  /** `log.warn(fields, message)` if admitted, with the count of lines dropped before it. */
+  warn(log: Logger, fields: object, message: string, droppedKey = 'linesNotLogged'): void {
+    const dropped = this.admit();
+    if (dropped === undefined) return;
+    log.warn({ ...fields, ...(dropped > 0 ? { [droppedKey]: dropped } : {}) }, message);
   }
 }
 

@@ -9,12 +9,13 @@
  * streams, which stay open for hours, have their own caps. What is refused is closed at once,
  * counted on `<base>/stats/web` and logged at a bounded rate.
  */
-import type { Server, ServerOptions } from 'node:http';
+import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { plainAddress } from '../core/address.js';
 import { LogThrottle } from '../core/log-throttle.js';
 import type { Logger } from '../core/logger.js';
+import { Tally } from '../core/tally.js';
 import type { ProxyTrust } from './client-address.js';
-import { plainAddress } from './client-address.js';
 import type { WebConfig } from './config.js';
 import type { WebCounters } from './counters.js';
 
@@ -30,40 +31,6 @@ type Limits = Pick<
   | 'maxEventStreamsPerAddress'
 >;
 
-/**
- * Options for `createServer`. Node looks for requests past their timeouts every
- * `connectionsCheckingInterval` (30 s by default, which would let a 10 s header timeout run 40 s):
- * here a quarter of the header timeout, between 100 ms and 1 s, one walk over the open connections.
- */
-export function serverOptions(limits: Limits): ServerOptions {
-  return {
-    headersTimeout: limits.headersTimeout,
-    requestTimeout: limits.requestTimeout,
-    connectionsCheckingInterval: Math.min(1_000, Math.max(100, Math.floor(limits.headersTimeout / 4))),
-  };
-}
-
-/** Counts per key against a cap; a key leaves the map at zero. */
-class Tally {
-  private readonly counts = new Map<string, number>();
-
-  constructor(private readonly cap: number) {}
-
-  /** False when `key` is at the cap (nothing counted); true when counted. */
-  add(key: string): boolean {
-    const count = this.counts.get(key) ?? 0;
-    if (count >= this.cap) return false;
-    this.counts.set(key, count + 1);
-    return true;
-  }
-
-  remove(key: string): void {
-    const count = (this.counts.get(key) ?? 1) - 1;
-    if (count <= 0) this.counts.delete(key);
-    else this.counts.set(key, count);
-  }
-}
-
 const CLIENT_ERROR_ANSWERS: Readonly<Record<string, string>> = {
   ERR_HTTP_REQUEST_TIMEOUT: 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n',
   HPE_HEADER_OVERFLOW: 'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n',
@@ -78,7 +45,7 @@ export interface ConnectionLimits {
   openStream(address: string): (() => void) | undefined;
 }
 
-/** Applies the limits to `server` (created with `serverOptions`). */
+/** Applies the limits to `server` (created with `httpServerOptions`). */
 export function limitConnections(
   server: Server,
   limits: Limits,
@@ -87,11 +54,8 @@ export function limitConnections(
   log: Logger,
 ): ConnectionLimits {
   const refusals = new LogThrottle(1, 10);
-  const refused = (fields: Record<string, unknown>, message: string): void => {
-    const dropped = refusals.admit();
-    if (dropped === undefined) return;
-    log.warn({ ...fields, ...(dropped > 0 ? { refusalsNotLogged: dropped } : {}) }, message);
-  };
+  const refused = (fields: Record<string, unknown>, message: string): void =>
+    refusals.warn(log, fields, message, 'refusalsNotLogged');
 
   server.keepAliveTimeout = limits.keepAliveTimeout;
   server.timeout = limits.idleTimeout;

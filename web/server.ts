@@ -17,7 +17,8 @@ import { SESSION_COOKIE, cookieValue, type Authenticator, type Identified, type 
 import type { BusState } from './bus-state.js';
 import type { ProxyTrust } from './client-address.js';
 import type { WebConfig } from './config.js';
-import { limitConnections, serverOptions } from './connection-limits.js';
+import { httpServerOptions } from '../core/http-timeouts.js';
+import { limitConnections } from './connection-limits.js';
 import type { WebCounters } from './counters.js';
 import { checkHealth, healthText } from './health.js';
 import { HttpError, readBody, sendJson, sendText } from './http.js';
@@ -242,7 +243,7 @@ export function createWebServer(options: WebServerOptions): Server {
     if (!handled) throw new HttpError(404, 'not found', path);
   }
 
-  const server = createServer(serverOptions(config), (request, response) => {
+  const server = createServer(httpServerOptions(config), (request, response) => {
     counters.requests++;
     route(request, response).catch((error: unknown) => {
       // SyntaxError: a JSON login body that does not parse; URIError: a bad %-escape in the path.

@@ -15,8 +15,13 @@ export interface RawConnection {
   destroy(): void;
 }
 
-export async function rawConnect(port: number, host = '127.0.0.1'): Promise<RawConnection> {
-  const socket = net.connect({ port, host });
+/** `localAddress` (127.0.0.x) makes the connection come from another client address. */
+export async function rawConnect(
+  port: number,
+  host = '127.0.0.1',
+  localAddress?: string,
+): Promise<RawConnection> {
+  const socket = net.connect({ port, host, ...(localAddress === undefined ? {} : { localAddress }) });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('error', reject);
@@ -68,15 +73,26 @@ function remainingLength(value: number): Buffer {
   return Buffer.from(bytes);
 }
 
-/** A CONNECT packet, MQTT 3.1.1, no will, no credentials. */
-export function connectPacket(options: { clientId: string; clean: boolean; keepalive?: number }): Buffer {
+/** A CONNECT packet, MQTT 3.1.1, no will; credentials when given. */
+export function connectPacket(options: {
+  clientId: string;
+  clean: boolean;
+  keepalive?: number;
+  username?: string;
+  password?: string;
+}): Buffer {
   const keepalive = Buffer.alloc(2);
   keepalive.writeUInt16BE(options.keepalive ?? 60);
+  const { username, password } = options;
+  const flags =
+    (options.clean ? 0x02 : 0x00) | (username === undefined ? 0 : 0x80) | (password === undefined ? 0 : 0x40);
   const body = Buffer.concat([
     utf8('MQTT'),
-    Buffer.from([4, options.clean ? 0x02 : 0x00]),
+    Buffer.from([4, flags]),
     keepalive,
     utf8(options.clientId),
+    ...(username === undefined ? [] : [utf8(username)]),
+    ...(password === undefined ? [] : [utf8(password)]),
   ]);
   return Buffer.concat([Buffer.from([0x10]), remainingLength(body.length), body]);
 }

@@ -5,6 +5,7 @@
  * and connection failures are transient: the router retries those and fails over on these.
  */
 import nodemailer from 'nodemailer';
+import { isLoopbackHost } from '../../../broker/loopback.js';
 import { errorMessage } from '../../../core/errors.js';
 import { SendError } from '../send-error.js';
 import type { NotifierService } from '../service.js';
@@ -26,6 +27,14 @@ export const emailService: NotifierService<EmailTargetConfig> = {
   name: 'email',
   schema: emailTargetSchema,
   create({ config, log, historyPath }) {
+    // nodemailer sends AUTH over a plain connection without a word; anyone on the path reads it.
+    // A relay on this machine is not on a network path, so it is left alone.
+    if (config.security === 'none' && config.username !== undefined && !isLoopbackHost(config.host)) {
+      log.warn(
+        { host: config.host, port: config.port },
+        'email: security is none, so the SMTP password is sent in clear; use starttls or tls',
+      );
+    }
     const transport = nodemailer.createTransport({
       host: config.host,
       port: config.port,

@@ -17,6 +17,7 @@ import type { ConnectionRegistry } from './connections.js';
 import { startListener, type ConnectionHandler, type RunningListener } from './listeners.js';
 import { LogThrottle } from '../core/log-throttle.js';
 import { createPacketLimiter } from './packet-limit.js';
+import { createProtocolChecker } from './strict-protocol.js';
 import { createOutgoingQueues } from './outgoing-queue.js';
 import { openPersistence, type BrokerPersistence } from './persistence.js';
 import { createCounters, startSysStats, type SysStats } from './sys-stats.js';
@@ -120,6 +121,11 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
       'packet larger than maxPacketSize: connection closed',
     ),
   );
+  const malformed = new LogThrottle(1, 10);
+  const checkProtocol = createProtocolChecker((client, rule) => {
+    counters.malformed++;
+    warnAbout(malformed, client, { rule }, 'malformed packet: connection closed');
+  });
   const fullQueues = new LogThrottle(1, 10);
   const boundOutgoingQueue = createOutgoingQueues({
     maxMessages: config.maxQueuedMessages,
@@ -148,6 +154,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
     const client = aedes.handle(stream, request);
     try {
       limitPacketSize(client);
+      checkProtocol(client);
       boundOutgoingQueue(client);
     } catch (error) {
       log.error({ reason: errorMessage(error) }, 'connection refused');

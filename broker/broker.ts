@@ -19,6 +19,7 @@ import { LogThrottle } from '../core/log-throttle.js';
 import { createPacketLimiter } from './packet-limit.js';
 import { createProtocolChecker } from './strict-protocol.js';
 import { createOutgoingQueues } from './outgoing-queue.js';
+import { clearOwnRetained } from './own-retained.js';
 import { openPersistence, type BrokerPersistence } from './persistence.js';
 import { createCounters, startSysStats, type SysStats } from './sys-stats.js';
 import { brokerVersion } from './version.js';
@@ -53,11 +54,15 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
   const log = options.log.child({ component: 'broker' });
   const connections: ConnectionRegistry = new WeakMap();
   const counters = createCounters();
-  const acl = createAcl(config.acl);
+  const baseTopic = options.baseTopic ?? createTopics().base;
+  const acl = createAcl(config.acl, {
+    baseTopic,
+    components: config.users.filter((user) => user.component).map((user) => user.username),
+  });
 
   const persistence = await openPersistence(config.persistence, log);
   const authorize = countPerClient(
-    createAuthorizeHooks({ connections, aclEnabled: acl !== undefined, counters, log }),
+    createAuthorizeHooks({ connections, aclEnabled: acl.hasRules, baseTopic, counters, log }),
   );
   const journal = options.journal;
   if (journal !== undefined) {
@@ -86,7 +91,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
     // queued for offline clients and overwrite them; starting from the clock keeps keys unique.
     (aedes as unknown as { counter: number }).counter = Date.now() * 1000;
   }
-  if (acl) dropDeniedPublishes(aedes);
+  dropDeniedPublishes(aedes);
   observe(aedes, connections, log);
   try {
     // Aedes loads the store's sessions here; Redis can vanish right after answering our readiness
@@ -98,6 +103,10 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
         `broker persistence (${persistence.type}) did not load within ${persistence.setupTimeoutMs} ms`,
         { retryable: true },
       );
+    }
+    const cleared = await clearOwnRetained(aedes, baseTopic);
+    if (cleared > 0) {
+      log.info({ cleared }, "retained messages on busbar's own topics from before this start cleared");
     }
   } catch (error) {
     persistence.abort();
@@ -188,14 +197,14 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
     counters,
     intervalMs: config.sysInterval,
     version: brokerVersion((aedes as unknown as { version: string }).version),
-    statsTopic: createTopics(options.baseTopic).stats('broker'),
+    statsTopic: createTopics(baseTopic).stats('broker'),
     countOfflineSessions: () => persistence.countSessions(aedes),
     log,
   });
   const clientsPublisher = startClientsPublisher({
     aedes,
     connections,
-    topic: createTopics(options.baseTopic).brokerClients,
+    topic: createTopics(baseTopic).brokerClients,
     refreshIntervalMs: config.sysInterval,
     log,
   });

@@ -7,11 +7,19 @@
  * safe for every topic the filter can match: an allow rule matches a subscription only when its
  * filter covers all of it (`sensors/#` covers `sensors/+/temp`, not the reverse), and a deny rule
  * matches as soon as it overlaps (deny `sensors/secret/#` refuses a later-allowed `sensors/#`).
+ *
+ * busbar's own topics (`<base>/alarms/...`, `<base>/stats/...`: core/topics.ts BUSBAR_OWN_KINDS) are
+ * trusted by the web's /health and alarm list and by the notifiers, so they are not anyone's to
+ * publish, whatever the rules: only component users (`broker.users[].component`), the components
+ * running in busbar's process (no client, no ACL) and users an allow rule names them for explicitly
+ * (its filter starts with `<base>/<kind>/`, not a wildcard) may. A deny rule still denies.
  */
 import type { AclRule } from '../config/schema.js';
+import { BUSBAR_OWN_KINDS, busbarOwnKind } from '../core/topics.js';
 import {
   compileFilter,
   covers,
+  LevelKind,
   literal,
   matchesTopic,
   overlaps,
@@ -25,23 +33,38 @@ export const ANONYMOUS_USER = '$anonymous';
 interface ClientRule {
   readonly allow: boolean;
   readonly filter: CompiledFilter;
+  /** The busbar-owned kind the filter names explicitly (`<base>/alarms/#`: alarms), if any. */
+  readonly ownKind: string | undefined;
 }
 
 /** What one logged-in client may do. */
 export interface ClientAcl {
+  /** The rules, and busbar's own topics only for components or users a rule names them for. */
   canPublish(topic: string): boolean;
+  /** The rules alone: for busbar's web publishing a request it checked on a user's behalf. */
+  rulesAllowPublish(topic: string): boolean;
   canSubscribe(filter: string): boolean;
 }
 
 export interface Acl {
+  /** False without rules: everything is allowed but publishing on busbar's own topics. */
+  readonly hasRules: boolean;
   /** `username` undefined: an anonymous client. */
   forClient(username: string | undefined, clientId: string): ClientAcl;
 }
 
-/** undefined when there are no rules: the broker then installs no ACL hooks at all. */
-export function createAcl(rules: readonly AclRule[]): Acl | undefined {
-  if (rules.length === 0) return undefined;
+export interface AclOptions {
+  /** busbar's base topic; default `busbar`. */
+  readonly baseTopic?: string;
+  /** Users that are busbar components (on a remote bus): they may publish on busbar's own topics. */
+  readonly components?: readonly string[];
+}
+
+export function createAcl(rules: readonly AclRule[], options: AclOptions = {}): Acl {
+  const base = options.baseTopic ?? 'busbar';
+  const components = new Set(options.components);
   return {
+    hasRules: rules.length > 0,
     forClient(username, clientId) {
       const publish: ClientRule[] = [];
       const subscribe: ClientRule[] = [];
@@ -49,13 +72,22 @@ export function createAcl(rules: readonly AclRule[]): Acl | undefined {
         if (!appliesTo(rule.user, username)) continue;
         const filter = substitute(rule.topic, username, clientId);
         if (!filter) continue;
-        const compiled: ClientRule = { allow: rule.allow, filter };
+        const compiled: ClientRule = { allow: rule.allow, filter, ownKind: namedKind(base, filter) };
         if (rule.access !== 'subscribe') publish.push(compiled);
         if (rule.access !== 'publish') subscribe.push(compiled);
       }
-      return new CompiledClientAcl(publish, subscribe);
+      const component = username !== undefined && components.has(username);
+      return new CompiledClientAcl(base, component, rules.length > 0, publish, subscribe);
     },
   };
+}
+
+/** The busbar-owned kind a filter's first two levels name literally, if they do. */
+function namedKind(base: string, filter: CompiledFilter): string | undefined {
+  const [first, second] = filter;
+  if (first?.kind !== LevelKind.Literal || first.text !== base) return undefined;
+  if (second?.kind !== LevelKind.Literal) return undefined;
+  return BUSBAR_OWN_KINDS.includes(second.text) ? second.text : undefined;
 }
 
 function appliesTo(user: string, username: string | undefined): boolean {
@@ -91,11 +123,27 @@ function substitute(
 
 class CompiledClientAcl implements ClientAcl {
   constructor(
+    private readonly base: string,
+    private readonly component: boolean,
+    private readonly hasRules: boolean,
     private readonly publishRules: readonly ClientRule[],
     private readonly subscribeRules: readonly ClientRule[],
   ) {}
 
   canPublish(topic: string): boolean {
+    const kind = this.component ? undefined : busbarOwnKind(this.base, topic);
+    if (kind === undefined) return this.rulesAllowPublish(topic);
+    // busbar's own topic: a deny rule denies, an allow rule counts only when it names the kind.
+    for (const rule of this.publishRules) {
+      if (!matchesTopic(rule.filter, topic)) continue;
+      if (!rule.allow) return false;
+      if (rule.ownKind === kind) return true;
+    }
+    return false;
+  }
+
+  rulesAllowPublish(topic: string): boolean {
+    if (!this.hasRules) return true;
     const rules = this.publishRules;
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i]!;
@@ -105,6 +153,7 @@ class CompiledClientAcl implements ClientAcl {
   }
 
   canSubscribe(filter: string): boolean {
+    if (!this.hasRules) return true;
     const wanted = compileFilter(filter);
     for (const rule of this.subscribeRules) {
       if (rule.allow ? covers(rule.filter, wanted) : overlaps(rule.filter, wanted)) return rule.allow;

@@ -1,8 +1,8 @@
 /**
  * Aedes' per-message hooks: authorizePublish (every PUBLISH received), authorizeForward (every
  * message about to be written to a subscriber) and authorizeSubscribe. They run on the hot path,
- * so they allocate nothing per message: a counter increment, a string prefix test and, only when ACL
- * rules exist, a walk over the client's compiled rules.
+ * so they allocate nothing per message: a counter increment, string prefix tests and, only when ACL
+ * rules exist or the topic is one of busbar's own, a walk over the client's compiled rules.
  */
 import type { Aedes, AedesOptions, AedesPublishPacket, Client, PublishPacket } from 'aedes';
 import type { Logger } from '../core/logger.js';
@@ -33,6 +33,8 @@ export interface AuthorizeOptions {
   readonly connections: ConnectionRegistry;
   /** True when `broker.acl` has rules; otherwise subscriptions are not checked at all. */
   readonly aclEnabled: boolean;
+  /** busbar's base topic: without ACL rules, only topics under it need the client's ClientAcl. */
+  readonly baseTopic: string;
   readonly counters: MessageCounters;
   readonly log: Logger;
 }
@@ -43,7 +45,12 @@ export function createAuthorizeHooks(options: AuthorizeOptions): AuthorizeHooks 
   const { connections, counters, log } = options;
   const denials = new LogThrottle(1, 10);
 
-  function logDenied(client: Client, access: 'publish' | 'subscribe', topic: string): void {
+  function logDenied(
+    client: Client,
+    access: 'publish' | 'subscribe',
+    topic: string,
+    why = `${access} denied by ACL`,
+  ): void {
     const dropped = denials.admit();
     if (dropped === undefined) return;
     const info = connections.get(client);
@@ -56,35 +63,33 @@ export function createAuthorizeHooks(options: AuthorizeOptions): AuthorizeHooks 
         topic,
         ...(dropped > 0 ? { denialsNotLogged: dropped } : {}),
       },
-      `${access} denied by ACL`,
+      why,
     );
   }
 
   const sysReserved = (): Error => new Error(`${SYS_PREFIX} topics are reserved for the broker`);
 
-  // Same as Aedes' default, plus the counter: clients may not publish under $SYS/ (aedes#597).
-  function authorizePublish(
-    _client: Client | null,
-    packet: PublishPacket,
-    callback: (error?: Error | null) => void,
-  ): void {
-    counters.received++;
-    if (packet.topic.startsWith(SYS_PREFIX)) return callback(sysReserved());
-    callback(null);
-  }
+  const basePrefix = `${options.baseTopic}/`;
 
-  function authorizePublishWithAcl(
+  // Aedes' default (no $SYS/ from clients, aedes#597), the counter, broker.acl and busbar's own
+  // topics (acl.ts). Without ACL rules a topic outside the base topic needs no look-up at all.
+  function authorizePublish(
     client: Client | null,
     packet: PublishPacket,
     callback: (error?: Error | null) => void,
   ): void {
     counters.received++;
-    if (packet.topic.startsWith(SYS_PREFIX)) return callback(sysReserved());
+    const topic = packet.topic;
+    if (topic.startsWith(SYS_PREFIX)) return callback(sysReserved());
     // client is null only for the will of a client of a broker that died (clustered persistence);
     // that will was checked against its own client's rules when it would have been published.
-    if (client !== null && connections.get(client)?.acl?.canPublish(packet.topic) !== true) {
+    if (client === null || (!options.aclEnabled && !topic.startsWith(basePrefix))) return callback(null);
+    const acl = connections.get(client)?.acl;
+    if (acl?.canPublish(topic) !== true) {
       (packet as Deniable)[DENIED] = true;
-      logDenied(client, 'publish', packet.topic);
+      counters.publishDenied++;
+      const own = acl?.rulesAllowPublish(topic) === true;
+      logDenied(client, 'publish', topic, own ? "publish refused: the topic is busbar's own" : undefined);
     }
     callback(null);
   }
@@ -114,7 +119,7 @@ export function createAuthorizeHooks(options: AuthorizeOptions): AuthorizeHooks 
   }
 
   return {
-    authorizePublish: options.aclEnabled ? authorizePublishWithAcl : authorizePublish,
+    authorizePublish,
     authorizeForward,
     ...(options.aclEnabled ? { authorizeSubscribe } : {}),
   };
@@ -133,10 +138,7 @@ function subscribedToDollarTopic(client: Client, topic: string): boolean {
   return false;
 }
 
-/**
- * Makes `aedes.publish` drop packets the ACL marked as denied. Installed only when ACL rules exist;
- * then every publish pays one property test.
- */
+/** Makes `aedes.publish` drop packets the ACL marked as denied: every publish pays one property test. */
 export function dropDeniedPublishes(aedes: Aedes): void {
   interceptPublish(
     aedes,

@@ -18,7 +18,9 @@ import type { ConnectionRegistry } from './connections.js';
 import { startListener, type ConnectionHandler, type RunningListener } from './listeners.js';
 import { LogThrottle } from '../core/log-throttle.js';
 import { createPacketLimiter } from './packet-limit.js';
+import { createProtocolChecker } from './strict-protocol.js';
 import { createOutgoingQueues } from './outgoing-queue.js';
+import { clearOwnRetained } from './own-retained.js';
 import { openPersistence, type BrokerPersistence } from './persistence.js';
 import { createCounters, startSysStats, type SysStats } from './sys-stats.js';
 import { brokerVersion } from './version.js';
@@ -53,11 +55,15 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
   const log = options.log.child({ component: 'broker' });
   const connections: ConnectionRegistry = new WeakMap();
   const counters = createCounters();
-  const acl = createAcl(config.acl);
+  const baseTopic = options.baseTopic ?? createTopics().base;
+  const acl = createAcl(config.acl, {
+    baseTopic,
+    components: config.users.filter((user) => user.component).map((user) => user.username),
+  });
 
   const persistence = await openPersistence(config.persistence, log);
   const authorize = countPerClient(
-    createAuthorizeHooks({ connections, aclEnabled: acl !== undefined, counters, log }),
+    createAuthorizeHooks({ connections, aclEnabled: acl.hasRules, baseTopic, counters, log }),
   );
   const journal = options.journal;
   if (journal !== undefined) {
@@ -86,7 +92,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
     // queued for offline clients and overwrite them; starting from the clock keeps keys unique.
     (aedes as unknown as { counter: number }).counter = Date.now() * 1000;
   }
-  if (acl) dropDeniedPublishes(aedes);
+  dropDeniedPublishes(aedes);
   observe(aedes, connections, log);
   try {
     // Aedes loads the store's sessions here; Redis can vanish right after answering our readiness
@@ -98,6 +104,10 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
         `broker persistence (${persistence.type}) did not load within ${persistence.setupTimeoutMs} ms`,
         { retryable: true },
       );
+    }
+    const cleared = await clearOwnRetained(aedes, baseTopic);
+    if (cleared > 0) {
+      log.info({ cleared }, "retained messages on busbar's own topics from before this start cleared");
     }
   } catch (error) {
     persistence.abort();
@@ -121,6 +131,11 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
       'packet larger than maxPacketSize: connection closed',
     ),
   );
+  const malformed = new LogThrottle(1, 10);
+  const checkProtocol = createProtocolChecker((client, rule) => {
+    counters.malformed++;
+    warnAbout(malformed, client, { rule }, 'malformed packet: connection closed');
+  });
   const fullQueues = new LogThrottle(1, 10);
   const boundOutgoingQueue = createOutgoingQueues({
     maxMessages: config.maxQueuedMessages,
@@ -149,6 +164,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
     const client = aedes.handle(stream, request);
     try {
       limitPacketSize(client);
+      checkProtocol(client);
       boundOutgoingQueue(client);
     } catch (error) {
       log.error({ reason: errorMessage(error) }, 'connection refused');
@@ -188,14 +204,14 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
     counters,
     intervalMs: config.sysInterval,
     version: brokerVersion((aedes as unknown as { version: string }).version),
-    statsTopic: createTopics(options.baseTopic).stats('broker'),
+    statsTopic: createTopics(baseTopic).stats('broker'),
     countOfflineSessions: () => persistence.countSessions(aedes),
     log,
   });
   const clientsPublisher = startClientsPublisher({
     aedes,
     connections,
-    topic: createTopics(options.baseTopic).brokerClients,
+    topic: createTopics(baseTopic).brokerClients,
     refreshIntervalMs: config.sysInterval,
     log,
   });

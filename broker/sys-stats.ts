@@ -34,6 +34,10 @@ export interface MessageCounters extends OverflowCounters, EdgeCounters {
   received: number;
   /** PUBLISH packets handed to clients (live, retained and queued deliveries). */
   sent: number;
+  /** Connections closed on a malformed packet (strict-protocol.ts). */
+  malformed: number;
+  /** PUBLISH packets acknowledged and dropped: refused by broker.acl or on busbar's own topics. */
+  publishDenied: number;
 }
 
 export function createCounters(): MessageCounters {
@@ -49,6 +53,8 @@ export function createCounters(): MessageCounters {
     addressesBanned: 0,
     loginsRefused: 0,
     clientIdsRejected: 0,
+    malformed: 0,
+    publishDenied: 0,
   };
 }
 
@@ -87,6 +93,10 @@ export interface BrokerStats extends EdgeCounters {
   messagesDropped: number;
   /** Clients disconnected because a QoS 1/2 message found their outgoing queue full. */
   queueDisconnects: number;
+  /** Connections closed because a packet was malformed (strict-protocol.ts). */
+  malformedPackets: number;
+  /** PUBLISH packets refused by broker.acl or because the topic is busbar's own (acknowledged, dropped). */
+  publishesDenied: number;
   /** Messages and bytes waiting in the connected clients' outgoing queues now. */
   queuedMessages: number;
   queuedBytes: number;
@@ -150,6 +160,8 @@ export function startSysStats(options: SysStatsOptions): SysStats {
       loadMessagesReceived1min: Math.round(receivedLoad1min * 100) / 100,
       messagesDropped: counters.dropped,
       queueDisconnects: counters.queueDisconnects,
+      malformedPackets: counters.malformed,
+      publishesDenied: counters.publishDenied,
       queuedMessages,
       queuedBytes,
       connections: counters.connections,

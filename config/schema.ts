@@ -77,6 +77,12 @@ export const userSchema = z
       .string()
       .regex(PASSWORD_HASH_PATTERN, 'a hash made by `busbar passwd USER` (scrypt$N$r$p$salt$hash)')
       .describe('scrypt hash printed by `busbar passwd USER`; never the clear password.'),
+    component: z
+      .boolean()
+      .default(false)
+      .describe(
+        "A busbar process on a remote bus: may publish busbar's own topics (alarms, stats, notify...).",
+      ),
   })
   .strict();
 

@@ -73,6 +73,36 @@ export function createTopics(base = 'busbar'): Topics {
   };
 }
 
+/**
+ * The kinds of topic under the base topic that only busbar's own components publish: alarm states,
+ * notifications and their receipts, silences and silence requests, statistics, dead letters and the
+ * broker's client list. Others trust them (the web's /health and alarm list, the notifiers), so the
+ * broker refuses them from any other client (broker/acl.ts). Agents and bridges publish `metrics`,
+ * `status` and `inventory`.
+ */
+export const BUSBAR_OWN_KINDS: readonly string[] = [
+  'alarms',
+  'notify',
+  'notified',
+  'silences',
+  'control',
+  'stats',
+  'deadletter',
+  'broker',
+];
+
+/** The kind when `topic` is `<base>/<kind>` or under it and the kind is busbar's own, else undefined. */
+export function busbarOwnKind(base: string, topic: string): string | undefined {
+  if (!topic.startsWith(base) || topic.charCodeAt(base.length) !== 47 /* '/' */) return undefined;
+  const start = base.length + 1;
+  for (const kind of BUSBAR_OWN_KINDS) {
+    if (!topic.startsWith(kind, start)) continue;
+    const after = start + kind.length;
+    if (after === topic.length || topic.charCodeAt(after) === 47) return kind;
+  }
+  return undefined;
+}
+
 /** Splits `<base>/metrics/<source>/<measurement>`; undefined when the topic is not a metric topic. */
 export function parseMetricTopic(
   topics: Topics,

@@ -113,7 +113,10 @@ export const webComponent: Component<WebSection> = {
       topics,
       log,
       historyPath: config.historyPath,
-      acl: createAcl(config.acl),
+      acl: createAcl(config.acl, {
+        baseTopic: topics.base,
+        components: config.users.filter((user) => user.component).map((user) => user.username),
+      }),
       maxPacketSize: config.maxPacketSize,
       trust,
       brokerCheck,

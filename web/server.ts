@@ -42,8 +42,8 @@ export interface WebServerOptions {
   readonly log: Logger;
   /** The history store file; undefined when the store is off. */
   readonly historyPath: string | undefined;
-  /** broker.acl compiled; undefined when there are no rules (everything allowed). */
-  readonly acl: Acl | undefined;
+  /** broker.acl compiled, with busbar's own topics reserved as for MQTT clients. */
+  readonly acl: Acl;
   /** broker.maxPacketSize: the largest message publishing over HTTP may make. */
   readonly maxPacketSize: number;
   /** web.trustedProxies. */
@@ -91,10 +91,14 @@ export function createWebServer(options: WebServerOptions): Server {
     }
   }
 
-  /** What broker.acl lets this principal publish, as an MQTT client logged in as the same user. */
-  function publishCheck(principal: Principal): (topic: string) => boolean {
-    const clientAcl = options.acl?.forClient(principal.aclUser, `web:${principal.name}`);
-    return (topic) => clientAcl?.canPublish(topic) ?? true;
+  /**
+   * What this principal may publish, as an MQTT client logged in as the same user: broker.acl, and
+   * busbar's own topics refused unless granted (broker/acl.ts). `rulesOnly`: broker.acl alone, for a
+   * request busbar's web checked and publishes itself (a silence on <base>/control/silences).
+   */
+  function publishCheck(principal: Principal, rulesOnly = false): (topic: string) => boolean {
+    const clientAcl = options.acl.forClient(principal.aclUser, `web:${principal.name}`);
+    return rulesOnly ? (topic) => clientAcl.rulesAllowPublish(topic) : (topic) => clientAcl.canPublish(topic);
   }
 
   async function health(response: ServerResponse): Promise<void> {
@@ -206,7 +210,7 @@ export function createWebServer(options: WebServerOptions): Server {
         bus: options.bus,
         topics: options.topics,
         principal,
-        canPublish: publishCheck(principal),
+        canPublish: publishCheck(principal, true),
         answerTimeoutMs: options.silenceAnswerTimeoutMs ?? SILENCE_ANSWER_TIMEOUT_MS,
       });
     }

@@ -72,8 +72,19 @@ describe('retained alarms of removed rules', () => {
 
       busbar = await startTestBusbar(config(statePath, [hot]));
       const log = busbar.log;
-      await waitFor(() => log.find('retained alarms of removed rules cleared').length > 0, 'the cleanup');
-      expect(log.find('retained alarms of removed rules cleared')[0]).toMatchObject({ cleared: 2 });
+      // The broker clears every retained message on busbar's own topics at start (broker/own-retained.ts),
+      // the three alarms among them; the alarms component then publishes again those its state file
+      // holds for configured rules: hot, not loud.
+      expect(
+        log.find("retained messages on busbar's own topics from before this start cleared")[0]?.cleared,
+      ).toBeGreaterThanOrEqual(3);
+      await waitFor(
+        () => log.find('alarm states the broker had lost published again').length > 0,
+        'hot published again',
+      );
+      expect(log.find('alarm states the broker had lost published again')[0]).toMatchObject({
+        republished: 1,
+      });
 
       const fresh = await clients.connect(busbar.url);
       const after = record(fresh);
@@ -82,9 +93,7 @@ describe('retained alarms of removed rules', () => {
       await delay(300); // any other retained alarm would arrive with it
       expect(after.map((m) => m.topic)).toEqual([HOT]);
       expect(after[0]).toMatchObject({ retain: true, payload: expect.stringContaining('"firing"') });
-      // The broker kept it: nothing had to be published again from the state file.
-      expect(after[0]!.payload).not.toContain('"restored"');
-      expect(log.find('alarm states the broker had lost published again')).toEqual([]);
+      expect(after[0]!.payload).toContain('"restored"');
     } finally {
       await dir.remove();
     }

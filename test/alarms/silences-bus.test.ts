@@ -189,7 +189,16 @@ describe('grouped notifications', () => {
 
 describe('busbar silence', () => {
   it('adds, lists and removes silences over MQTT', async () => {
-    await start(alarmsConfig(), []);
+    // <base>/control/... is busbar's own: the command's user needs a rule naming it (broker/acl.ts).
+    await start(
+      {
+        ...alarmsConfig(),
+        broker: {
+          acl: [{ user: '$anonymous', topic: 'busbar/control/silences', access: 'publish' }, { topic: '#' }],
+        },
+      },
+      [],
+    );
     const broker = ['--broker', busbar!.url];
     const added = await runCli([
       'silence',

@@ -221,7 +221,7 @@ describe('alarm mails with charts', () => {
       alarm('web1', 95, 'disk used_percent on web1 <root> is 95, above 90'),
       alarm('web2', 92.5, 'disk used_percent on web2 is 92.5, above 90'),
     ]);
-    await client.publishAsync('busbar/notify/test-group', JSON.stringify(group));
+    await busbar!.running.bus.publish('busbar/notify/test-group', JSON.stringify(group));
     await waitForMails(mails, 1, 'the grouped mail');
 
     const mail = mails[0]!;
@@ -246,7 +246,7 @@ describe('alarm mails with charts', () => {
       expect.stringContaining('web2.disk'),
     ]);
     // Nothing else is mailed for it (the wait above only saw the first).
-    await client.publishAsync('busbar/notify/test-group', 'marker');
+    await busbar!.running.bus.publish('busbar/notify/test-group', 'marker');
     await waitForMails(mails, 2, 'the marker mail');
     expect(mails).toHaveLength(2);
     expect(mails[1]!.attachments).toHaveLength(0);
@@ -260,7 +260,7 @@ describe('alarm mails with charts', () => {
     await publishHour(client, 'web1', 50);
     await waitForStoredPoints(historyFile, 'web1/disk/used_percent', 60);
     const alarms = Array.from({ length: 7 }, (_, i) => alarm('web1', 91 + i, `alarm ${i}`));
-    await client.publishAsync('busbar/notify/test-group', JSON.stringify(notification(alarms)));
+    await busbar!.running.bus.publish('busbar/notify/test-group', JSON.stringify(notification(alarms)));
     await waitForMails(mails, 1, 'the grouped mail');
     expect(mails[0]!.attachments).toHaveLength(5);
     expect(mails[0]!.text).toContain('2 more firing alarms have no chart here (at most 5 per mail).');
@@ -275,8 +275,7 @@ describe('alarm mails with charts', () => {
       { topic: 'busbar/notify/#', title: 'no store' },
       { sinks: { history: { enabled: false } } },
     );
-    const client = await clients.connect(busbar!.url);
-    await client.publishAsync(
+    await busbar!.running.bus.publish(
       'busbar/notify/test-group',
       JSON.stringify(notification([alarm('web1', 95, 'disk used_percent on web1 is 95, above 90')])),
     );

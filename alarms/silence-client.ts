@@ -124,7 +124,8 @@ async function awaitSilenceTopic<T>(
     () =>
       fail(
         new SilenceRequestError(
-          `no answer on ${topics.silence(id)} within ${timeoutMs} ms: is the alarms component running (alarms.enabled) and may this user publish on ${topics.silenceRequests}?`,
+          `no answer on ${topics.silence(id)} within ${timeoutMs} ms: is the alarms component running (alarms.enabled) and may this user publish on ${topics.silenceRequests}? ` +
+            `It is one of busbar's own topics: connect as a user that an ACL rule naming it grants, or one marked component: true (README, Security)`,
         ),
       ),
     timeoutMs,

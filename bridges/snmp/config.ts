@@ -45,13 +45,40 @@ const columnSchema = z
     oid: oidSchema.describe('Column OID (without the row index), e.g. 1.3.6.1.2.1.2.2.1.10.'),
     name: name.describe('Field name.'),
     ...valueOptions,
+    indexSuffix: z
+      .string()
+      .regex(/^\d+(\.\d+)*$/, 'sub-identifiers such as 5 or 1.5')
+      .optional()
+      .describe(
+        'Take only the instances whose index ends in these sub-identifiers, and drop them from the row index (PDU2-MIB sensor type: 5 = active power).',
+      ),
+    digits: oidSchema
+      .optional()
+      .describe(
+        'Column holding, at the same index, the number of decimal digits of each value: the value is divided by 10^digits before `scale`.',
+      ),
   })
   .strict();
 
-const walkSchema = z
+export const walkSchema = z
   .object({
     measurement: name.describe('Measurement of the rows.'),
-    indexTag: name.default('index').describe("Tag that carries each row's index."),
+    indexTag: name.default('index').describe("Tag that carries each row's index (without `indexTags`)."),
+    indexTags: z
+      .array(z.union([name, z.literal('-')]))
+      .min(1)
+      .optional()
+      .describe(
+        'A multi-part row index as tags, one name per sub-identifier (`-` skips one): [pdu, outlet]. A row whose index has another length is an error, not a metric.',
+      ),
+    indexLength: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe(
+        'Sub-identifiers of a row index (after `indexSuffix`); a row with another length is an error. Default: the length of `indexTags`; 1 for outlet walks.',
+      ),
     columns: z.array(columnSchema).min(1).describe('Columns that become fields.'),
     tags: z
       .record(name, oidSchema)
@@ -62,7 +89,16 @@ const walkSchema = z
       .default(false)
       .describe("Rows are PDU outlets: each row gets the `machine` tag from the device's `outlets`."),
   })
-  .strict();
+  .strict()
+  .superRefine((walk, ctx) => {
+    if (walk.indexTags && walk.indexLength !== undefined && walk.indexTags.length !== walk.indexLength) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['indexLength'],
+        message: `${walk.indexLength} does not match the ${walk.indexTags.length} indexTags`,
+      });
+    }
+  });
 
 const outletColumn = z
   .object({
@@ -88,7 +124,14 @@ const genericOutletSchema = z
   .strict()
   .describe('Generic PDU outlet table (measurement `outlet`).');
 
-export const PROFILE_NAMES = ['system', 'if-mib', 'ucd', 'apc-rpdu2-outlet'] as const;
+export const PROFILE_NAMES = [
+  'system',
+  'if-mib',
+  'ucd',
+  'apc-rpdu2-outlet',
+  'raritan-px-outlet',
+  'raritan-px-inlet',
+] as const;
 
 const profileSchema = z.union([z.enum(PROFILE_NAMES), genericOutletSchema]);
 

@@ -84,6 +84,7 @@ export class DevicePoller {
       this.rates.prune(performance.now() - 3 * Math.max(device.interval, device.timeout));
       await this.recovered();
       stats.fieldErrors += result.problems.length;
+      stats.indexErrors += result.indexErrors;
       for (const problem of result.problems) {
         this.options.throttle.run(`${device.name} ${problem}`, (suppressed) =>
           log.warn({ device: device.name, suppressed }, `SNMP device ${device.name}: ${problem}`),

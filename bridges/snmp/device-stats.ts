@@ -9,6 +9,8 @@ export class DeviceStats {
   consecutiveFailures = 0;
   /** Field-level problems: missing OIDs, values that are not numbers. */
   fieldErrors = 0;
+  /** Of those, table instances whose index does not fit the walk (never published). */
+  indexErrors = 0;
   metrics = 0;
   /** Metric messages that could not be published (bus closing). */
   publishErrors = 0;
@@ -23,6 +25,7 @@ export class DeviceStats {
       failedPolls: this.failedPolls,
       consecutiveFailures: this.consecutiveFailures,
       fieldErrors: this.fieldErrors,
+      indexErrors: this.indexErrors,
       metrics: this.metrics,
       publishErrors: this.publishErrors,
       lastPollMs: this.lastPollMs,

@@ -15,6 +15,8 @@ export interface PollResult {
   readonly metrics: Metric[];
   /** Field-level problems: `1.3.6.1.2.1.1.3.0 (system.uptime_s): NoSuchObject`. */
   readonly problems: string[];
+  /** Of those, instances whose index does not fit their walk (never published). */
+  readonly indexErrors: number;
 }
 
 type ValueSpec = Pick<SnmpGetConfig, 'name' | 'scale' | 'rate' | 'type'>;
@@ -28,6 +30,14 @@ export async function pollDevice(
 ): Promise<PollResult> {
   const metrics: Metric[] = [];
   const problems: string[] = [];
+  const counts = { indexErrors: 0 };
+  // Columns walked once per poll however many fields read them (PDU2-MIB: six sensor types, one column).
+  const walked = new Map<string, Promise<Varbind[]>>();
+  const walk = (oid: string): Promise<Varbind[]> => {
+    let rows = walked.get(oid);
+    if (!rows) walked.set(oid, (rows = client.walk(oid)));
+    return rows;
+  };
 
   if (plan.gets.length > 0) {
     const values = await client.get(plan.gets.map((get) => get.oid));
@@ -51,51 +61,96 @@ export async function pollDevice(
     metrics.push(...byMeasurement.values());
   }
 
-  for (const walk of plan.walks) {
-    metrics.push(...(await walkTable(device, plan, walk, client, rates, now, problems)));
+  for (const table of plan.walks) {
+    metrics.push(...(await walkTable({ device, plan, table, walk, rates, now, problems, counts })));
   }
-  return { metrics, problems };
+  return { metrics, problems, indexErrors: counts.indexErrors };
 }
 
-async function walkTable(
-  device: SnmpDeviceConfig,
-  plan: PollPlan,
-  walk: SnmpWalkConfig,
-  client: SnmpClient,
-  rates: RateTracker,
-  now: () => number,
-  problems: string[],
-): Promise<Metric[]> {
+interface TableWalk {
+  readonly device: SnmpDeviceConfig;
+  readonly plan: PollPlan;
+  readonly table: SnmpWalkConfig;
+  readonly walk: (oid: string) => Promise<Varbind[]>;
+  readonly rates: RateTracker;
+  readonly now: () => number;
+  readonly problems: string[];
+  readonly counts: { indexErrors: number };
+}
+
+/** Sub-identifiers a row index of `table` must have, when the table says. */
+export function expectedIndexLength(table: SnmpWalkConfig): number | undefined {
+  return table.indexLength ?? table.indexTags?.length ?? (table.outlet ? 1 : undefined);
+}
+
+async function walkTable(context: TableWalk): Promise<Metric[]> {
+  const { device, plan, table, walk, rates, now, problems, counts } = context;
   const rows = new Map<string, Metric>();
   const timestamp = nowNs();
+  const indexLength = expectedIndexLength(table);
   const row = (index: string): Metric => {
     let metric = rows.get(index);
     if (!metric) {
-      const tags = { ...plan.tags, [walk.indexTag]: index };
-      const machine = walk.outlet ? device.outlets[index] : undefined;
+      const tags: Record<string, string> = { ...plan.tags };
+      const parts = index.split('.');
+      if (table.indexTags) {
+        table.indexTags.forEach((tag, i) => {
+          if (tag !== '-') tags[tag] = parts[i]!;
+        });
+      } else tags[table.indexTag] = index;
+      const machine = table.outlet ? (device.outlets[index] ?? device.outlets[tags.outlet ?? '']) : undefined;
       if (machine !== undefined) tags.machine = machine;
-      metric = { measurement: walk.measurement, tags, fields: {}, timestamp };
+      metric = { measurement: table.measurement, tags, fields: {}, timestamp };
       rows.set(index, metric);
     }
     return metric;
   };
 
-  for (const column of walk.columns) {
-    const varbinds = await client.walk(column.oid);
+  for (const column of table.columns) {
+    const where = (oid: string): string => `${oid} (${table.measurement}.${column.name})`;
+    const varbinds = await walk(column.oid);
+    const digits = column.digits === undefined ? undefined : await decimalDigits(walk, column.digits);
     const at = now();
-    if (varbinds.length === 0)
-      problems.push(`${column.oid} (${walk.measurement}.${column.name}): empty column`);
+    let found = 0;
     for (const varbind of varbinds) {
-      const index = rowIndex(column.oid, varbind);
-      const field = toField(readVarbind(varbind), column, varbind.oid, rates, at);
-      if (typeof field === 'string')
-        problems.push(`${varbind.oid} (${walk.measurement}.${column.name}): ${field}`);
+      let index = rowIndex(column.oid, varbind);
+      const fullIndex = index;
+      if (column.indexSuffix !== undefined) {
+        if (!index.endsWith(`.${column.indexSuffix}`)) continue; // another sensor type's instance
+        index = index.slice(0, -column.indexSuffix.length - 1);
+      }
+      found++;
+      const length = index.split('.').length;
+      if (indexLength !== undefined && length !== indexLength) {
+        counts.indexErrors++;
+        problems.push(
+          `${where(varbind.oid)}: index ${index} has ${length} sub-identifier(s), the walk expects ${indexLength}; not published`,
+        );
+        continue;
+      }
+      let reading = readVarbind(varbind);
+      if (digits !== undefined) {
+        const places = digits.get(fullIndex);
+        if (places === undefined) {
+          problems.push(`${where(varbind.oid)}: no decimal digits at ${column.digits}.${fullIndex}`);
+          continue;
+        }
+        const number = numberOf(reading);
+        if (typeof number === 'string') {
+          problems.push(`${where(varbind.oid)}: ${number}`);
+          continue;
+        }
+        reading = { kind: 'number', value: number / 10 ** places };
+      }
+      const field = toField(reading, column, varbind.oid, rates, at);
+      if (typeof field === 'string') problems.push(`${where(varbind.oid)}: ${field}`);
       else if (field !== undefined) setEntry(row(index).fields, column.name, field);
     }
+    if (found === 0) problems.push(`${where(column.oid)}: empty column`);
   }
   // Tag columns name the rows the field columns found; a tag column alone creates no row.
-  for (const [tag, oid] of Object.entries(walk.tags)) {
-    for (const varbind of await client.walk(oid)) {
+  for (const [tag, oid] of Object.entries(table.tags)) {
+    for (const varbind of await walk(oid)) {
       const metric = rows.get(rowIndex(oid, varbind));
       // Line protocol allows no line breaks in tag values; device strings sometimes hold them.
       const text = textOf(readVarbind(varbind))
@@ -105,6 +160,20 @@ async function walkTable(
     }
   }
   return [...rows.values()].filter((metric) => Object.keys(metric.fields).length > 0);
+}
+
+/** A decimal-digits column: full instance index → digits (PDU2-MIB `outletSensorDecimalDigits`). */
+async function decimalDigits(
+  walk: (oid: string) => Promise<Varbind[]>,
+  oid: string,
+): Promise<Map<string, number>> {
+  const digits = new Map<string, number>();
+  for (const varbind of await walk(oid)) {
+    const value = numberOf(readVarbind(varbind));
+    if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 9)
+      digits.set(rowIndex(oid, varbind), value);
+  }
+  return digits;
 }
 
 function rowIndex(columnOid: string, varbind: Varbind): string {

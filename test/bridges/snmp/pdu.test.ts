@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSnmpsim, type SnmprecRecord, type SnmpsimServer } from '../../helpers/snmpsim.js';
 import {
   floatField,
+  lastPoll,
   startBridgeHarness,
   type BridgeHarness,
   type RecordedMetric,
@@ -70,12 +71,6 @@ afterEach(async () => {
 });
 
 const OUTLETS = { '1': 'web1', '2': 'web1', '3': 'db1', '4': 'db1' };
-
-/** The rows of the last complete poll (one message carries every row of a poll). */
-function lastPoll(metrics: RecordedMetric[]): RecordedMetric[] {
-  const last = metrics.at(-1);
-  return last ? metrics.filter((metric) => metric.timestamp === last.timestamp) : [];
-}
 
 describe('SNMP bridge: PDU outlets', () => {
   it('reads APC rPDU2 outlets (amps, watts, kWh scaled), tags each with its machine, and follows changing readings', async () => {

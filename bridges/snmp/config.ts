@@ -162,6 +162,17 @@ const v3Schema = z
     }
   });
 
+/** Why `pattern` cannot name machines, or undefined when it can. */
+function machinePatternProblem(pattern: string): string | undefined {
+  let regex: RegExp;
+  try {
+    regex = new RegExp(pattern);
+  } catch (error) {
+    return `not a regular expression: ${(error as Error).message}`;
+  }
+  return /\(\?<machine>/.test(regex.source) ? undefined : 'needs a named group (?<machine>...)';
+}
+
 export const snmpDeviceSchema = z
   .object({
     name: name.describe('Device name: the source of its metrics and its status topic.'),
@@ -194,6 +205,12 @@ export const snmpDeviceSchema = z
       .record(z.string().regex(/^\d+(\.\d+)*$/, 'an outlet row index'), z.string().min(1))
       .default({})
       .describe('Which machine each outlet feeds: outlet row index → machine (tag `machine`).'),
+    machineFromName: z
+      .string()
+      .optional()
+      .describe(
+        'Regular expression on an outlet\'s name whose group `machine` names the machine it feeds: `^(?<machine>.+)-psu[0-9AB]+$`. `outlets` wins.',
+      ),
   })
   .strict()
   .superRefine((device, ctx) => {
@@ -202,6 +219,10 @@ export const snmpDeviceSchema = z
     }
     if (device.version !== '3' && device.v3 !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['v3'], message: 'only used with version 3' });
+    }
+    if (device.machineFromName !== undefined) {
+      const problem = machinePatternProblem(device.machineFromName);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['machineFromName'], message: problem });
     }
   });
 

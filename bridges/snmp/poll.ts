@@ -159,7 +159,15 @@ async function walkTable(context: TableWalk): Promise<Metric[]> {
       if (metric && text.length > 0) setEntry(metric.tags, tag, text);
     }
   }
-  return [...rows.values()].filter((metric) => Object.keys(metric.fields).length > 0);
+  const published = [...rows.values()].filter((metric) => Object.keys(metric.fields).length > 0);
+  if (table.outlet && plan.machineFromName) {
+    for (const metric of published) {
+      const name = metric.tags.outlet_name;
+      const machine = name === undefined ? undefined : plan.machineFromName.exec(name)?.groups?.machine;
+      if (metric.tags.machine === undefined && machine) metric.tags.machine = machine;
+    }
+  }
+  return published;
 }
 
 /** A decimal-digits column: full instance index → digits (PDU2-MIB `outletSensorDecimalDigits`). */

@@ -36,6 +36,15 @@ const outletIndexes = [...records.keys()]
   .filter((oid) => oid.startsWith(`${OUTLET_NAME}.`))
   .map((oid) => oid.slice(OUTLET_NAME.length + 1));
 
+/** The machine each outlet feeds, as the names in the data file give it, and outlet 7 by table. */
+const MACHINES: Record<string, string> = {
+  '1': 'web-01',
+  '2': 'web-01',
+  '3': 'db-01',
+  '5': 'db-01',
+  '7': 'nas-02-spare-feed',
+};
+
 let sim: SnmpsimServer;
 let harness: BridgeHarness | undefined;
 
@@ -69,7 +78,9 @@ describe('SNMP bridge: Raritan PX2/PX3 (PDU2-MIB)', () => {
                 version,
                 interval: 300,
                 profiles: ['raritan-px-outlet', 'raritan-px-inlet'],
-                outlets: { '1': 'web-01', '2': 'web-01' },
+                // Machines from the outlet names; the explicit table wins where both apply.
+                machineFromName: '^(?<machine>.+)-psu[0-9AB]+$',
+                outlets: { '7': 'nas-02-spare-feed' },
               },
             ],
           },
@@ -87,7 +98,7 @@ describe('SNMP bridge: Raritan PX2/PX3 (PDU2-MIB)', () => {
           pdu: '1',
           outlet,
           ...(name !== '' && { outlet_name: name }),
-          ...(outlet === '1' || outlet === '2' ? { machine: 'web-01' } : {}),
+          ...(MACHINES[outlet] !== undefined && { machine: MACHINES[outlet] }),
         });
         expect(Object.keys(row.fields).sort()).toEqual(
           ['apparent_power_va', 'current_a', 'energy_kwh', 'power_factor', 'power_w', 'voltage_v'].sort(),

@@ -129,11 +129,15 @@ export const PROFILE_NAMES = [
   'if-mib',
   'ucd',
   'apc-rpdu2-outlet',
+  'apc-rpdu2-totals',
   'raritan-px-outlet',
   'raritan-px-inlet',
 ] as const;
 
-const profileSchema = z.union([z.enum(PROFILE_NAMES), genericOutletSchema]);
+export type ProfileName = (typeof PROFILE_NAMES)[number];
+
+/** `auto`: the profiles are chosen from the device's sysObjectID (bridges/snmp/profiles/auto.ts). */
+const profileSchema = z.union([z.enum(PROFILE_NAMES), z.literal('auto'), genericOutletSchema]);
 
 const securityLevel = z.enum(['noAuthNoPriv', 'authNoPriv', 'authPriv']);
 
@@ -209,7 +213,7 @@ export const snmpDeviceSchema = z
       .string()
       .optional()
       .describe(
-        'Regular expression on an outlet\'s name whose group `machine` names the machine it feeds: `^(?<machine>.+)-psu[0-9AB]+$`. `outlets` wins.',
+        "Regular expression on an outlet's name whose group `machine` names the machine it feeds: `^(?<machine>.+)-psu[0-9AB]+$`. `outlets` wins.",
       ),
   })
   .strict()

@@ -14,6 +14,8 @@ export class DeviceStats {
   metrics = 0;
   /** Metric messages that could not be published (bus closing). */
   publishErrors = 0;
+  /** The profiles `auto` chose from sysObjectID. */
+  profiles: string[] | undefined;
   lastPollMs: number | undefined;
   lastError: string | undefined;
   lastPollAt: string | undefined;
@@ -28,6 +30,7 @@ export class DeviceStats {
       indexErrors: this.indexErrors,
       metrics: this.metrics,
       publishErrors: this.publishErrors,
+      profiles: this.profiles,
       lastPollMs: this.lastPollMs,
       lastError: this.lastError,
       lastPollAt: this.lastPollAt,

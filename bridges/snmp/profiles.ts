@@ -10,6 +10,7 @@ import {
   type SnmpProfile,
   type SnmpWalkConfig,
 } from './config.js';
+import { apcRpdu2Totals } from './profiles/apc-rpdu2.js';
 import { raritanPxInlet, raritanPxOutlet } from './profiles/raritan-px.js';
 import type { WalkInput } from './profiles/types.js';
 
@@ -146,6 +147,8 @@ function walksProfile(walks: readonly WalkInput[]): ProfileItems {
 export function expandProfile(profile: SnmpProfile, device: SnmpDeviceConfig): ProfileItems {
   if (typeof profile !== 'string') return { gets: [], walks: [outletWalk(profile.outlet)] };
   switch (profile) {
+    case 'auto':
+      return { gets: [], walks: [] }; // resolved by the poller from sysObjectID
     case 'system':
       return systemProfile();
     case 'if-mib':
@@ -154,6 +157,8 @@ export function expandProfile(profile: SnmpProfile, device: SnmpDeviceConfig): P
       return ucdProfile();
     case 'apc-rpdu2-outlet':
       return apcRpdu2OutletProfile();
+    case 'apc-rpdu2-totals':
+      return walksProfile(apcRpdu2Totals);
     case 'raritan-px-outlet':
       return walksProfile(raritanPxOutlet);
     case 'raritan-px-inlet':

@@ -132,6 +132,38 @@ describe('SNMP bridge: Raritan PX2/PX3 (PDU2-MIB)', () => {
     });
   }
 
+  it('chooses the Raritan profiles from sysObjectID (auto)', async () => {
+    harness = await startBridgeHarness({
+      bridges: {
+        snmp: {
+          devices: [
+            {
+              name: 'px3-auto',
+              host: '127.0.0.1',
+              port: sim.port,
+              community: 'px3',
+              interval: 300,
+              profiles: ['auto'],
+            },
+          ],
+        },
+      },
+    });
+    const h = harness;
+    await h.until(
+      () =>
+        lastPoll(h.metrics('px3-auto', 'outlet')).length === 8 && h.metrics('px3-auto', 'inlet').length > 0,
+      'outlets and the inlet',
+    );
+    expect(h.metrics('px3-auto', 'system')[0]!.fields.sys_name).toEqual({
+      type: 'string',
+      value: 'px3-r2-b',
+    });
+    expect(
+      h.busbar.log.find('SNMP device px3-auto: profiles system, raritan-px-outlet, raritan-px-inlet'),
+    ).toHaveLength(1);
+  });
+
   it('reports, and does not publish, rows of a table whose index does not fit the profile', async () => {
     harness = await startBridgeHarness({
       bridges: {

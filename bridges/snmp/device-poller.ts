@@ -68,12 +68,29 @@ export class DevicePoller {
         // timeout, and must not keep a slot from the devices that answer.
         if (this.stats.state === 'offline') await this.pollOnce();
         else await this.options.limiter.run(() => (signal.aborted ? Promise.resolve() : this.pollOnce()));
+        this.checkOverrun(performance.now() - started);
         await sleep(started + this.options.device.interval - performance.now(), signal);
       }
     } finally {
       signal.removeEventListener('abort', stop);
       this.closeClient();
     }
+  }
+
+  /**
+   * A poll (with its wait for a slot) that took longer than `interval` delays the next one: the
+   * device is read less often than configured. Counted and logged, never silent.
+   */
+  private checkOverrun(tookMs: number): void {
+    const { device, log, throttle } = this.options;
+    if (tookMs <= device.interval || this.stopping) return;
+    this.stats.overruns++;
+    throttle.run(`${device.name} overrun`, (suppressed) =>
+      log.warn(
+        { device: device.name, tookMs: Math.round(tookMs), intervalMs: device.interval, suppressed },
+        `SNMP device ${device.name}: a poll took ${Math.round(tookMs)} ms, longer than its interval of ${device.interval} ms`,
+      ),
+    );
   }
 
   /** One poll, its publishing and its bookkeeping; never throws. */

@@ -7,6 +7,8 @@ export class DeviceStats {
   /** Polls in which the device did not answer (each one counted). */
   failedPolls = 0;
   consecutiveFailures = 0;
+  /** Polls (with their wait for a slot) that took longer than the device's interval. */
+  overruns = 0;
   /** Field-level problems: missing OIDs, values that are not numbers. */
   fieldErrors = 0;
   /** Of those, table instances whose index does not fit the walk (never published). */
@@ -26,6 +28,7 @@ export class DeviceStats {
       polls: this.polls,
       failedPolls: this.failedPolls,
       consecutiveFailures: this.consecutiveFailures,
+      overruns: this.overruns,
       fieldErrors: this.fieldErrors,
       indexErrors: this.indexErrors,
       metrics: this.metrics,

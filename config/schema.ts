@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { compileTemplate } from '../core/ingest/template.js';
 import { compileTopicPattern } from '../core/ingest/topic-pattern.js';
+import { TIMESTAMP_UNITS } from '../core/ingest/timestamp.js';
 import { PASSWORD_HASH_PATTERN } from '../broker/passwords.js';
 import { agentSchema } from '../agents/host/config-schema.js';
 import { sinksSchema } from '../sinks/config.js';
@@ -255,7 +256,15 @@ export const ingestRuleSchema = z
     timestampPath: z
       .string()
       .optional()
-      .describe('`json` payloads: path of a timestamp (ms epoch or ISO 8601).'),
+      .describe(
+        '`json` payloads: path of the reading time (a number or numeric string in `timestampUnit`, or ISO 8601); missing or null: the receive time.',
+      ),
+    timestampUnit: z
+      .enum(TIMESTAMP_UNITS)
+      .default('auto')
+      .describe(
+        'Unit of a numeric `timestampPath`: s, ms, us, ns, or auto (by magnitude; exact for any time after 1973).',
+      ),
   })
   .strict();
 

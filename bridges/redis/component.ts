@@ -99,6 +99,7 @@ export const redisBridgeComponent: Component<RedisConfig> = {
         lastError: connection.lastError,
         notifications: notifications?.enabled ?? false,
         deadletterSuppressed: deadletter.suppressed(),
+        deadletterSuppressedByReason: deadletter.suppressedByReason(),
         selections: Object.fromEntries(pollers.map((poller) => [poller.name, poller.stats.toJSON()])),
         at: new Date().toISOString(),
       };

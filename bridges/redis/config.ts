@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { duration } from '../../config/duration.js';
+import { TIMESTAMP_UNITS } from '../../core/ingest/timestamp.js';
 import { compileKeyPattern } from './key-pattern.js';
 
 const name = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'letters, digits, _ . - (not first)');
@@ -63,6 +64,10 @@ const selectionSchema = z
       .describe(
         'Tags; values may use `{captures}`. Every capture is also a tag unless `captureTags` is false.',
       ),
+    tagPaths: z
+      .record(name, z.string().min(1))
+      .default({})
+      .describe('Tags from the value: tag → JSON path (`tags.device_id`) or hash field; missing: no tag.'),
     captureTags: z.boolean().default(true).describe('Make every pattern capture a tag.'),
     lookups: z
       .record(name, lookupSchema)
@@ -75,7 +80,13 @@ const selectionSchema = z
     timestampPath: z
       .string()
       .optional()
-      .describe('JSON path of the reading time (ms since the epoch or ISO 8601); default: time of reading.'),
+      .describe(
+        'JSON path of the reading time (number or numeric string in `timestampUnit`, or ISO 8601); missing or null: the read time (counted).',
+      ),
+    timestampUnit: z
+      .enum(TIMESTAMP_UNITS)
+      .default('auto')
+      .describe('Unit of a numeric timestamp; `auto` picks it by magnitude (exact for any time after 1973).'),
     interval: duration
       .refine((ms) => ms >= 50, 'at least 50ms')
       .prefault('60s')

@@ -1,7 +1,9 @@
 /**
  * A key whose value cannot become a metric: counted by the caller, logged (at most once per key and
  * reason every 10 minutes) and republished on `<base>/deadletter/redis-value` with the key's name,
- * at most `perSecond` per second, so a category of broken keys cannot flood the bus.
+ * at most `perSecond` per second, so a category of broken keys cannot flood the bus. What the rate
+ * limit held back is still counted by reason (`deadletterSuppressedByReason`), as every refusal is
+ * in its selection's `refused` counters.
  */
 import type { Bus } from '../../core/bus.js';
 import { errorMessage } from '../../core/errors.js';
@@ -9,6 +11,7 @@ import type { Logger } from '../../core/logger.js';
 import { TokenBucket } from '../../core/rate-limit.js';
 import type { Topics } from '../../core/topics.js';
 import type { PeriodicLog } from '../../core/log-throttle.js';
+import type { RefusalCode } from './refusals.js';
 
 /** Values longer than this are cut in the dead letter. */
 const MAX_VALUE_CHARS = 4 * 1024;
@@ -18,6 +21,7 @@ export const DEADLETTER_REASON = 'redis-value';
 export interface BadValue {
   readonly selection: string;
   readonly key: string;
+  readonly code: RefusalCode;
   readonly reason: string;
   readonly value: unknown;
 }
@@ -28,9 +32,14 @@ export function createRedisDeadletter(options: {
   log: Logger;
   throttle: PeriodicLog;
   perSecond: number;
-}): { send(bad: BadValue): void; suppressed(): number } {
+}): {
+  send(bad: BadValue): void;
+  suppressed(): number;
+  suppressedByReason(): Partial<Record<RefusalCode, number>>;
+} {
   const budget = new TokenBucket(options.perSecond);
   let suppressed = 0;
+  const byReason: Partial<Record<RefusalCode, number>> = {};
   return {
     send(bad) {
       options.throttle.run(`bad ${bad.key} ${bad.reason}`, (held) =>
@@ -41,12 +50,14 @@ export function createRedisDeadletter(options: {
       );
       if (!budget.take()) {
         suppressed++;
+        byReason[bad.code] = (byReason[bad.code] ?? 0) + 1;
         return;
       }
       const text = typeof bad.value === 'string' ? bad.value : JSON.stringify(bad.value);
       const record = {
         key: bad.key,
         selection: bad.selection,
+        code: bad.code,
         reason: bad.reason,
         value: text.slice(0, MAX_VALUE_CHARS),
         truncated: text.length > MAX_VALUE_CHARS,
@@ -59,5 +70,6 @@ export function createRedisDeadletter(options: {
         });
     },
     suppressed: () => suppressed,
+    suppressedByReason: () => ({ ...byReason }),
   };
 }

@@ -3,23 +3,35 @@
  * key's pattern captures (and lookup tables), fields picked by path and converted. Compiled once
  * per selection; a value that cannot become a metric says why, so the caller can dead-letter it.
  */
-import { getPath, jsonTimestampToNs } from '../../core/payload-json.js';
+import { getPath } from '../../core/payload-json.js';
+import { timestampToNs } from '../../core/ingest/timestamp.js';
 import { compileTemplate, type Template } from '../../core/ingest/template.js';
 import { coerceField, setEntry, validateMetric, type Field, type Metric } from '../../core/metric.js';
 import { errorMessage } from '../../core/errors.js';
 import type { RedisFieldConfig, RedisSelection } from './config.js';
 import { compileKeyPattern, type KeyPattern } from './key-pattern.js';
+import { MAX_JSON_DEPTH, jsonDepth, type RefusalCode } from './refusals.js';
 
 /** What Redis returned for a key: a string (MGET), a hash (HGETALL), or null when it is gone. */
 export type RawValue = string | Record<string, string> | null;
 
 export type Mapped =
-  | { kind: 'metric'; source: string; metric: Metric }
+  /** `timestampFallback`: no timestamp at `timestampPath`, so the read time. */
+  | { kind: 'metric'; source: string; metric: Metric; timestampFallback: boolean }
   /** The key vanished between SCAN and the read, or holds an empty hash. */
   | { kind: 'vanished' }
   /** The key does not match the selection's pattern. */
   | { kind: 'unmatched' }
-  | { kind: 'bad'; reason: string };
+  | { kind: 'bad'; code: RefusalCode; reason: string };
+
+class Refusal extends Error {
+  constructor(
+    readonly code: RefusalCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 export type KeyMapper = (key: string, raw: RawValue, readAtNs: bigint) => Mapped;
 
@@ -45,7 +57,8 @@ export function compileMapper(selection: RedisSelection): KeyMapper {
     try {
       document = parse(selection.type, raw);
     } catch (error) {
-      return { kind: 'bad', reason: errorMessage(error) };
+      if (error instanceof Refusal) return { kind: 'bad', code: error.code, reason: error.message };
+      throw error;
     }
     const fields: Record<string, Field> = {};
     const problems: string[] = [];
@@ -59,14 +72,18 @@ export function compileMapper(selection: RedisSelection): KeyMapper {
       }
     }
     if (Object.keys(fields).length === 0) {
-      return {
-        kind: 'bad',
-        reason: problems.length > 0 ? problems.join('; ') : 'no field at the configured paths',
-      };
+      if (problems.length > 0) return { kind: 'bad', code: 'bad-field', reason: problems.join('; ') };
+      return { kind: 'bad', ...whyNoField(document) };
     }
 
     const tagValues: Record<string, string> = selection.captureTags ? { ...captures } : {};
     for (const [tag, template] of tags) setEntry(tagValues, tag, template(captures));
+    for (const [tag, path] of Object.entries(selection.tagPaths)) {
+      const value = getPath(document, path);
+      // A missing tag is no tag: the key still has its fields, as a device that omits one.
+      if (typeof value === 'string' ? value !== '' : typeof value === 'number' || typeof value === 'boolean')
+        setEntry(tagValues, tag, String(value));
+    }
     for (const [tag, lookup] of Object.entries(selection.lookups)) {
       const from = tagValues[lookup.from] ?? captures[lookup.from];
       const value = (from !== undefined ? lookup.values[from] : undefined) ?? lookup.default;
@@ -74,11 +91,20 @@ export function compileMapper(selection: RedisSelection): KeyMapper {
     }
 
     let timestamp = readAtNs;
+    let timestampFallback = false;
     if (selection.timestampPath !== undefined) {
-      try {
-        timestamp = jsonTimestampToNs(getPath(document, selection.timestampPath));
-      } catch (error) {
-        return { kind: 'bad', reason: `${selection.timestampPath}: ${errorMessage(error)}` };
+      const value = getPath(document, selection.timestampPath);
+      if (value === undefined || value === null) timestampFallback = true;
+      else {
+        try {
+          timestamp = timestampToNs(value, selection.timestampUnit);
+        } catch (error) {
+          return {
+            kind: 'bad',
+            code: 'bad-timestamp',
+            reason: `${selection.timestampPath}: ${errorMessage(error)}`,
+          };
+        }
       }
     }
     const metric: Metric = { measurement: measurement(captures), tags: tagValues, fields, timestamp };
@@ -86,24 +112,39 @@ export function compileMapper(selection: RedisSelection): KeyMapper {
     if (invalid.length > 0) {
       return {
         kind: 'bad',
+        code: 'invalid-metric',
         reason: invalid.map((problem) => `${problem.path}: ${problem.message}`).join('; '),
       };
     }
-    return { kind: 'metric', source: source(captures), metric };
+    return { kind: 'metric', source: source(captures), metric, timestampFallback };
   };
 }
 
 function parse(type: RedisSelection['type'], raw: string | Record<string, string>): unknown {
   if (typeof raw !== 'string') return raw;
   if (type === 'number') {
-    if (!NUMERIC.test(raw)) throw new Error(`not a number: ${JSON.stringify(raw.slice(0, 40))}`);
+    if (!NUMERIC.test(raw))
+      throw new Refusal('not-a-number', `not a number: ${JSON.stringify(raw.slice(0, 40))}`);
     return { value: Number(raw) };
   }
+  const depth = jsonDepth(raw);
+  if (depth > MAX_JSON_DEPTH)
+    throw new Refusal('too-deep', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
   try {
     return JSON.parse(raw) as unknown;
   } catch (error) {
-    throw new Error(`not JSON: ${errorMessage(error)}`, { cause: error });
+    throw new Refusal('not-json', `not JSON: ${errorMessage(error)}`);
   }
+}
+
+/** Why a document gave no field: its shape, when it is not an object, says more than "nothing there". */
+function whyNoField(document: unknown): { code: RefusalCode; reason: string } {
+  if (document === null) return { code: 'null', reason: 'the value is JSON null' };
+  if (Array.isArray(document))
+    return { code: 'top-level-array', reason: 'the value is a JSON array, not an object' };
+  if (typeof document !== 'object')
+    return { code: 'not-an-object', reason: `the value is a JSON ${typeof document}, not an object` };
+  return { code: 'no-field', reason: 'no field at the configured paths' };
 }
 
 /** Without `fields`: every top-level number (or numeric string, as hash fields are) as a float. */

@@ -15,7 +15,8 @@ import type { RedisConfig, RedisSelection } from './config.js';
 import type { BadValue } from './deadletter.js';
 import { compileMapper, type KeyMapper } from './mapper.js';
 import { publishMetrics, type SourcedMetric } from './publish.js';
-import { readValues, scanKeys } from './reader.js';
+import { isKeyError, readValues, scanKeys } from './reader.js';
+import type { RefusalCode } from './refusals.js';
 import { SelectionStats } from './selection-stats.js';
 
 export interface SelectionPollerOptions {
@@ -101,13 +102,12 @@ export class SelectionPoller {
     const metrics: SourcedMetric[] = [];
     keys.forEach((key, index) => {
       const raw = values[index] ?? null;
-      if (raw !== null && typeof raw === 'object' && 'error' in raw && typeof raw.error === 'string') {
-        return this.bad(key, raw.error, null);
-      }
-      const mapped = this.map(key, raw as Exclude<typeof raw, { error: string }>, readAt);
+      if (isKeyError(raw)) return this.bad(key, raw.code, raw.error, raw.raw);
+      const mapped = this.map(key, raw, readAt);
       switch (mapped.kind) {
         case 'metric':
           metrics.push({ source: mapped.source, metric: mapped.metric });
+          if (mapped.timestampFallback) this.stats.timestampFallbacks++;
           break;
         case 'vanished':
           this.stats.vanished++;
@@ -122,7 +122,7 @@ export class SelectionPoller {
           );
           break;
         case 'bad':
-          this.bad(key, mapped.reason, raw);
+          this.bad(key, mapped.code, mapped.reason, raw);
           break;
       }
     });
@@ -132,9 +132,10 @@ export class SelectionPoller {
     });
   }
 
-  private bad(key: string, reason: string, value: unknown): void {
+  private bad(key: string, code: RefusalCode, reason: string, value: unknown): void {
     this.stats.badValues++;
-    this.options.deadletter({ selection: this.name, key, reason, value });
+    this.stats.refused[code] = (this.stats.refused[code] ?? 0) + 1;
+    this.options.deadletter({ selection: this.name, key, code, reason, value });
   }
 
   private failed(error: unknown): void {

@@ -45,13 +45,40 @@ const columnSchema = z
     oid: oidSchema.describe('Column OID (without the row index), e.g. 1.3.6.1.2.1.2.2.1.10.'),
     name: name.describe('Field name.'),
     ...valueOptions,
+    indexSuffix: z
+      .string()
+      .regex(/^\d+(\.\d+)*$/, 'sub-identifiers such as 5 or 1.5')
+      .optional()
+      .describe(
+        'Take only the instances whose index ends in these sub-identifiers, and drop them from the row index (PDU2-MIB sensor type: 5 = active power).',
+      ),
+    digits: oidSchema
+      .optional()
+      .describe(
+        'Column holding, at the same index, the number of decimal digits of each value: the value is divided by 10^digits before `scale`.',
+      ),
   })
   .strict();
 
-const walkSchema = z
+export const walkSchema = z
   .object({
     measurement: name.describe('Measurement of the rows.'),
-    indexTag: name.default('index').describe("Tag that carries each row's index."),
+    indexTag: name.default('index').describe("Tag that carries each row's index (without `indexTags`)."),
+    indexTags: z
+      .array(z.union([name, z.literal('-')]))
+      .min(1)
+      .optional()
+      .describe(
+        'A multi-part row index as tags, one name per sub-identifier (`-` skips one): [pdu, outlet]. A row whose index has another length is an error, not a metric.',
+      ),
+    indexLength: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe(
+        'Sub-identifiers of a row index (after `indexSuffix`); a row with another length is an error. Default: the length of `indexTags`; 1 for outlet walks.',
+      ),
     columns: z.array(columnSchema).min(1).describe('Columns that become fields.'),
     tags: z
       .record(name, oidSchema)
@@ -62,7 +89,16 @@ const walkSchema = z
       .default(false)
       .describe("Rows are PDU outlets: each row gets the `machine` tag from the device's `outlets`."),
   })
-  .strict();
+  .strict()
+  .superRefine((walk, ctx) => {
+    if (walk.indexTags && walk.indexLength !== undefined && walk.indexTags.length !== walk.indexLength) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['indexLength'],
+        message: `${walk.indexLength} does not match the ${walk.indexTags.length} indexTags`,
+      });
+    }
+  });
 
 const outletColumn = z
   .object({
@@ -88,9 +124,20 @@ const genericOutletSchema = z
   .strict()
   .describe('Generic PDU outlet table (measurement `outlet`).');
 
-export const PROFILE_NAMES = ['system', 'if-mib', 'ucd', 'apc-rpdu2-outlet'] as const;
+export const PROFILE_NAMES = [
+  'system',
+  'if-mib',
+  'ucd',
+  'apc-rpdu2-outlet',
+  'apc-rpdu2-totals',
+  'raritan-px-outlet',
+  'raritan-px-inlet',
+] as const;
 
-const profileSchema = z.union([z.enum(PROFILE_NAMES), genericOutletSchema]);
+export type ProfileName = (typeof PROFILE_NAMES)[number];
+
+/** `auto`: the profiles are chosen from the device's sysObjectID (bridges/snmp/profiles/auto.ts). */
+const profileSchema = z.union([z.enum(PROFILE_NAMES), z.literal('auto'), genericOutletSchema]);
 
 const securityLevel = z.enum(['noAuthNoPriv', 'authNoPriv', 'authPriv']);
 
@@ -118,6 +165,17 @@ const v3Schema = z
       ctx.addIssue({ code: 'custom', path: ['privKey'], message: 'required for level authPriv' });
     }
   });
+
+/** Why `pattern` cannot name machines, or undefined when it can. */
+function machinePatternProblem(pattern: string): string | undefined {
+  let regex: RegExp;
+  try {
+    regex = new RegExp(pattern);
+  } catch (error) {
+    return `not a regular expression: ${(error as Error).message}`;
+  }
+  return /\(\?<machine>/.test(regex.source) ? undefined : 'needs a named group (?<machine>...)';
+}
 
 export const snmpDeviceSchema = z
   .object({
@@ -151,6 +209,12 @@ export const snmpDeviceSchema = z
       .record(z.string().regex(/^\d+(\.\d+)*$/, 'an outlet row index'), z.string().min(1))
       .default({})
       .describe('Which machine each outlet feeds: outlet row index → machine (tag `machine`).'),
+    machineFromName: z
+      .string()
+      .optional()
+      .describe(
+        "Regular expression on an outlet's name whose group `machine` names the machine it feeds: `^(?<machine>.+)-psu[0-9AB]+$`. `outlets` wins.",
+      ),
   })
   .strict()
   .superRefine((device, ctx) => {
@@ -159,6 +223,10 @@ export const snmpDeviceSchema = z
     }
     if (device.version !== '3' && device.v3 !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['v3'], message: 'only used with version 3' });
+    }
+    if (device.machineFromName !== undefined) {
+      const problem = machinePatternProblem(device.machineFromName);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['machineFromName'], message: problem });
     }
   });
 

@@ -20,6 +20,8 @@ import { buildPlan, type PollPlan } from './plan.js';
 import { pollDevice } from './poll.js';
 import { RateTracker } from './rates.js';
 import { openSession, type SnmpClient } from './session.js';
+import { profilesFor, SYS_OBJECT_ID } from './profiles/auto.js';
+import { readVarbind, textOf } from './values.js';
 
 export interface DevicePollerOptions {
   readonly device: SnmpDeviceConfig;
@@ -32,7 +34,9 @@ export interface DevicePollerOptions {
 
 export class DevicePoller {
   readonly stats = new DeviceStats();
-  private readonly plan: PollPlan;
+  private plan: PollPlan;
+  /** `profiles: [auto]` still to be resolved from sysObjectID. */
+  private autoPending: boolean;
   private readonly rates = new RateTracker();
   private readonly status: StatusPublisher;
   private client: SnmpClient | undefined;
@@ -41,6 +45,7 @@ export class DevicePoller {
 
   constructor(private readonly options: DevicePollerOptions) {
     this.plan = buildPlan(options.device);
+    this.autoPending = options.device.profiles.includes('auto');
     this.status = new StatusPublisher(options.bus, options.topics, options.device.name);
   }
 
@@ -63,12 +68,29 @@ export class DevicePoller {
         // timeout, and must not keep a slot from the devices that answer.
         if (this.stats.state === 'offline') await this.pollOnce();
         else await this.options.limiter.run(() => (signal.aborted ? Promise.resolve() : this.pollOnce()));
+        this.checkOverrun(performance.now() - started);
         await sleep(started + this.options.device.interval - performance.now(), signal);
       }
     } finally {
       signal.removeEventListener('abort', stop);
       this.closeClient();
     }
+  }
+
+  /**
+   * A poll (with its wait for a slot) that took longer than `interval` delays the next one: the
+   * device is read less often than configured. Counted and logged, never silent.
+   */
+  private checkOverrun(tookMs: number): void {
+    const { device, log, throttle } = this.options;
+    if (tookMs <= device.interval || this.stopping) return;
+    this.stats.overruns++;
+    throttle.run(`${device.name} overrun`, (suppressed) =>
+      log.warn(
+        { device: device.name, tookMs: Math.round(tookMs), intervalMs: device.interval, suppressed },
+        `SNMP device ${device.name}: a poll took ${Math.round(tookMs)} ms, longer than its interval of ${device.interval} ms`,
+      ),
+    );
   }
 
   /** One poll, its publishing and its bookkeeping; never throws. */
@@ -78,12 +100,14 @@ export class DevicePoller {
     const started = performance.now();
     stats.polls++;
     try {
+      if (this.autoPending) await this.resolveAuto();
       const result = await pollDevice(device, this.plan, this.session(), this.rates, () => performance.now());
       stats.lastPollMs = Math.round(performance.now() - started);
       stats.lastPollAt = new Date().toISOString();
       this.rates.prune(performance.now() - 3 * Math.max(device.interval, device.timeout));
       await this.recovered();
       stats.fieldErrors += result.problems.length;
+      stats.indexErrors += result.indexErrors;
       for (const problem of result.problems) {
         this.options.throttle.run(`${device.name} ${problem}`, (suppressed) =>
           log.warn({ device: device.name, suppressed }, `SNMP device ${device.name}: ${problem}`),
@@ -94,6 +118,28 @@ export class DevicePoller {
       // A request cancelled because the bridge is stopping says nothing about the device.
       if (!this.stopping) await this.failed(error);
     }
+  }
+
+  /** Replaces `auto` by the profiles of the device's sysObjectID; a device it cannot read fails the poll. */
+  private async resolveAuto(): Promise<void> {
+    const { device, log } = this.options;
+    const [fetched] = await this.session().get([SYS_OBJECT_ID]);
+    const sysObjectId = fetched?.error === undefined && fetched ? textOf(readVarbind(fetched.varbind)) : '';
+    const chosen = profilesFor(sysObjectId) ?? [];
+    this.autoPending = false;
+    this.stats.profiles = chosen;
+    const others = device.profiles.filter((profile) => profile !== 'auto');
+    this.plan = buildPlan({ ...device, profiles: [...chosen, ...others] });
+    if (chosen.length > 0)
+      log.info(
+        { device: device.name, sysObjectId, profiles: chosen },
+        `SNMP device ${device.name}: profiles ${chosen.join(', ')} from sysObjectID ${sysObjectId}`,
+      );
+    else
+      log.warn(
+        { device: device.name, sysObjectId },
+        `SNMP device ${device.name}: no shipped profile knows sysObjectID ${sysObjectId || '(none)'}; profiles: auto chose nothing`,
+      );
   }
 
   private async recovered(): Promise<void> {

@@ -10,6 +10,8 @@ export interface PollPlan {
   readonly walks: readonly SnmpWalkConfig[];
   /** Tags on every metric of the device: `device` and the configured ones. */
   readonly tags: Readonly<Record<string, string>>;
+  /** `machineFromName`, compiled: the `machine` group of an outlet's name. */
+  readonly machineFromName: RegExp | undefined;
 }
 
 export function buildPlan(device: SnmpDeviceConfig): PollPlan {
@@ -22,5 +24,10 @@ export function buildPlan(device: SnmpDeviceConfig): PollPlan {
   }
   gets.push(...device.gets);
   walks.push(...device.walks);
-  return { gets, walks, tags: { device: device.name, ...device.tags } };
+  return {
+    gets,
+    walks,
+    tags: { device: device.name, ...device.tags },
+    machineFromName: device.machineFromName === undefined ? undefined : new RegExp(device.machineFromName),
+  };
 }

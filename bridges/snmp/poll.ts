@@ -15,6 +15,8 @@ export interface PollResult {
   readonly metrics: Metric[];
   /** Field-level problems: `1.3.6.1.2.1.1.3.0 (system.uptime_s): NoSuchObject`. */
   readonly problems: string[];
+  /** Of those, instances whose index does not fit their walk (never published). */
+  readonly indexErrors: number;
 }
 
 type ValueSpec = Pick<SnmpGetConfig, 'name' | 'scale' | 'rate' | 'type'>;
@@ -25,9 +27,18 @@ export async function pollDevice(
   client: SnmpClient,
   rates: RateTracker,
   now: () => number = () => performance.now(),
+  walksInFlight = WALKS_IN_FLIGHT,
 ): Promise<PollResult> {
   const metrics: Metric[] = [];
   const problems: string[] = [];
+  const counts = { indexErrors: 0 };
+  // Columns walked once per poll however many fields read them (PDU2-MIB: six sensor types, one column).
+  const walked = new Map<string, Promise<Varbind[]>>();
+  const walk = (oid: string): Promise<Varbind[]> => {
+    let rows = walked.get(oid);
+    if (!rows) walked.set(oid, (rows = client.walk(oid)));
+    return rows;
+  };
 
   if (plan.gets.length > 0) {
     const values = await client.get(plan.gets.map((get) => get.oid));
@@ -51,51 +62,123 @@ export async function pollDevice(
     metrics.push(...byMeasurement.values());
   }
 
-  for (const walk of plan.walks) {
-    metrics.push(...(await walkTable(device, plan, walk, client, rates, now, problems)));
+  // Every column of every table is walked at once (at most WALKS_IN_FLIGHT at a time), so a poll
+  // takes as long as the longest column rather than the sum of them: over v1, which has no GETBULK,
+  // each column is one GETNEXT per row.
+  await prefetch(plan.walks, walk, walksInFlight);
+  for (const table of plan.walks) {
+    metrics.push(...(await walkTable({ device, plan, table, walk, rates, now, problems, counts })));
   }
-  return { metrics, problems };
+  return { metrics, problems, indexErrors: counts.indexErrors };
 }
 
-async function walkTable(
-  device: SnmpDeviceConfig,
-  plan: PollPlan,
-  walk: SnmpWalkConfig,
-  client: SnmpClient,
-  rates: RateTracker,
-  now: () => number,
-  problems: string[],
-): Promise<Metric[]> {
+/** Column walks of one device in flight at once: enough to hide round trips, few enough for a small agent. */
+export const WALKS_IN_FLIGHT = 8;
+
+async function prefetch(
+  tables: readonly SnmpWalkConfig[],
+  walk: (oid: string) => Promise<Varbind[]>,
+  inFlight: number,
+): Promise<void> {
+  const oids = new Set<string>();
+  for (const table of tables) {
+    for (const column of table.columns) {
+      oids.add(column.oid);
+      if (column.digits !== undefined) oids.add(column.digits);
+    }
+    for (const oid of Object.values(table.tags)) oids.add(oid);
+  }
+  const queue = [...oids];
+  const worker = async (): Promise<void> => {
+    for (let oid = queue.shift(); oid !== undefined; oid = queue.shift()) await walk(oid);
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, queue.length) }, worker));
+}
+
+interface TableWalk {
+  readonly device: SnmpDeviceConfig;
+  readonly plan: PollPlan;
+  readonly table: SnmpWalkConfig;
+  readonly walk: (oid: string) => Promise<Varbind[]>;
+  readonly rates: RateTracker;
+  readonly now: () => number;
+  readonly problems: string[];
+  readonly counts: { indexErrors: number };
+}
+
+/** Sub-identifiers a row index of `table` must have, when the table says. */
+export function expectedIndexLength(table: SnmpWalkConfig): number | undefined {
+  return table.indexLength ?? table.indexTags?.length ?? (table.outlet ? 1 : undefined);
+}
+
+async function walkTable(context: TableWalk): Promise<Metric[]> {
+  const { device, plan, table, walk, rates, now, problems, counts } = context;
   const rows = new Map<string, Metric>();
   const timestamp = nowNs();
+  const indexLength = expectedIndexLength(table);
   const row = (index: string): Metric => {
     let metric = rows.get(index);
     if (!metric) {
-      const tags = { ...plan.tags, [walk.indexTag]: index };
-      const machine = walk.outlet ? device.outlets[index] : undefined;
+      const tags: Record<string, string> = { ...plan.tags };
+      const parts = index.split('.');
+      if (table.indexTags) {
+        table.indexTags.forEach((tag, i) => {
+          if (tag !== '-') tags[tag] = parts[i]!;
+        });
+      } else tags[table.indexTag] = index;
+      const machine = table.outlet ? (device.outlets[index] ?? device.outlets[tags.outlet ?? '']) : undefined;
       if (machine !== undefined) tags.machine = machine;
-      metric = { measurement: walk.measurement, tags, fields: {}, timestamp };
+      metric = { measurement: table.measurement, tags, fields: {}, timestamp };
       rows.set(index, metric);
     }
     return metric;
   };
 
-  for (const column of walk.columns) {
-    const varbinds = await client.walk(column.oid);
+  for (const column of table.columns) {
+    const where = (oid: string): string => `${oid} (${table.measurement}.${column.name})`;
+    const varbinds = await walk(column.oid);
+    const digits = column.digits === undefined ? undefined : await decimalDigits(walk, column.digits);
     const at = now();
-    if (varbinds.length === 0)
-      problems.push(`${column.oid} (${walk.measurement}.${column.name}): empty column`);
+    let found = 0;
     for (const varbind of varbinds) {
-      const index = rowIndex(column.oid, varbind);
-      const field = toField(readVarbind(varbind), column, varbind.oid, rates, at);
-      if (typeof field === 'string')
-        problems.push(`${varbind.oid} (${walk.measurement}.${column.name}): ${field}`);
+      let index = rowIndex(column.oid, varbind);
+      const fullIndex = index;
+      if (column.indexSuffix !== undefined) {
+        if (!index.endsWith(`.${column.indexSuffix}`)) continue; // another sensor type's instance
+        index = index.slice(0, -column.indexSuffix.length - 1);
+      }
+      found++;
+      const length = index.split('.').length;
+      if (indexLength !== undefined && length !== indexLength) {
+        counts.indexErrors++;
+        problems.push(
+          `${where(varbind.oid)}: index ${index} has ${length} sub-identifier(s), the walk expects ${indexLength}; not published`,
+        );
+        continue;
+      }
+      let reading = readVarbind(varbind);
+      if (digits !== undefined) {
+        const places = digits.get(fullIndex);
+        if (places === undefined) {
+          problems.push(`${where(varbind.oid)}: no decimal digits at ${column.digits}.${fullIndex}`);
+          continue;
+        }
+        const number = numberOf(reading);
+        if (typeof number === 'string') {
+          problems.push(`${where(varbind.oid)}: ${number}`);
+          continue;
+        }
+        reading = { kind: 'number', value: number / 10 ** places };
+      }
+      const field = toField(reading, column, varbind.oid, rates, at);
+      if (typeof field === 'string') problems.push(`${where(varbind.oid)}: ${field}`);
       else if (field !== undefined) setEntry(row(index).fields, column.name, field);
     }
+    if (found === 0) problems.push(`${where(column.oid)}: empty column`);
   }
   // Tag columns name the rows the field columns found; a tag column alone creates no row.
-  for (const [tag, oid] of Object.entries(walk.tags)) {
-    for (const varbind of await client.walk(oid)) {
+  for (const [tag, oid] of Object.entries(table.tags)) {
+    for (const varbind of await walk(oid)) {
       const metric = rows.get(rowIndex(oid, varbind));
       // Line protocol allows no line breaks in tag values; device strings sometimes hold them.
       const text = textOf(readVarbind(varbind))
@@ -104,7 +187,29 @@ async function walkTable(
       if (metric && text.length > 0) setEntry(metric.tags, tag, text);
     }
   }
-  return [...rows.values()].filter((metric) => Object.keys(metric.fields).length > 0);
+  const published = [...rows.values()].filter((metric) => Object.keys(metric.fields).length > 0);
+  if (table.outlet && plan.machineFromName) {
+    for (const metric of published) {
+      const name = metric.tags.outlet_name;
+      const machine = name === undefined ? undefined : plan.machineFromName.exec(name)?.groups?.machine;
+      if (metric.tags.machine === undefined && machine) metric.tags.machine = machine;
+    }
+  }
+  return published;
+}
+
+/** A decimal-digits column: full instance index → digits (PDU2-MIB `outletSensorDecimalDigits`). */
+async function decimalDigits(
+  walk: (oid: string) => Promise<Varbind[]>,
+  oid: string,
+): Promise<Map<string, number>> {
+  const digits = new Map<string, number>();
+  for (const varbind of await walk(oid)) {
+    const value = numberOf(readVarbind(varbind));
+    if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 9)
+      digits.set(rowIndex(oid, varbind), value);
+  }
+  return digits;
 }
 
 function rowIndex(columnOid: string, varbind: Varbind): string {

@@ -2,13 +2,17 @@
  * Ready-made sets of OIDs a device can name in `profiles`. Every OID was checked against the MIB
  * that defines it; bridges/snmp/README.md lists them with their MIB names and sources.
  */
-import type {
-  GenericOutlet,
-  SnmpDeviceConfig,
-  SnmpGetConfig,
-  SnmpProfile,
-  SnmpWalkConfig,
+import {
+  walkSchema,
+  type GenericOutlet,
+  type SnmpDeviceConfig,
+  type SnmpGetConfig,
+  type SnmpProfile,
+  type SnmpWalkConfig,
 } from './config.js';
+import { apcRpdu2Totals } from './profiles/apc-rpdu2.js';
+import { raritanPxInlet, raritanPxOutlet } from './profiles/raritan-px.js';
+import type { WalkInput } from './profiles/types.js';
 
 export interface ProfileItems {
   readonly gets: SnmpGetConfig[];
@@ -135,9 +139,16 @@ function apcRpdu2OutletProfile(): ProfileItems {
   };
 }
 
+/** A profile written as data, its defaults filled by the config's own schema. */
+function walksProfile(walks: readonly WalkInput[]): ProfileItems {
+  return { gets: [], walks: walks.map((walk) => walkSchema.parse(walk)) };
+}
+
 export function expandProfile(profile: SnmpProfile, device: SnmpDeviceConfig): ProfileItems {
   if (typeof profile !== 'string') return { gets: [], walks: [outletWalk(profile.outlet)] };
   switch (profile) {
+    case 'auto':
+      return { gets: [], walks: [] }; // resolved by the poller from sysObjectID
     case 'system':
       return systemProfile();
     case 'if-mib':
@@ -146,5 +157,11 @@ export function expandProfile(profile: SnmpProfile, device: SnmpDeviceConfig): P
       return ucdProfile();
     case 'apc-rpdu2-outlet':
       return apcRpdu2OutletProfile();
+    case 'apc-rpdu2-totals':
+      return walksProfile(apcRpdu2Totals);
+    case 'raritan-px-outlet':
+      return walksProfile(raritanPxOutlet);
+    case 'raritan-px-inlet':
+      return walksProfile(raritanPxInlet);
   }
 }

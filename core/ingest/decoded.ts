@@ -12,4 +12,6 @@ export interface Decoded {
   readonly source: string;
   readonly metrics: Metric[];
   readonly rejections: Rejection[];
+  /** The payload had no timestamp at the rule's `timestampPath`: dated with the receive time. */
+  readonly timestampFallback?: boolean;
 }

@@ -85,6 +85,7 @@ export function createIngest(context: ComponentContext<IngestConfig>): Ingest {
       if (!rule || rule.filter !== filter) return;
       stats.ruleMessages++;
       const decoded = rule.decode(message.topic, message.payload, receivedAt(message));
+      if (decoded!.timestampFallback) stats.timestampFallbacks++;
       for (const rejection of decoded!.rejections) deadletter(message.topic, message.payload, rejection);
       await republish(decoded!.source, decoded!.metrics, message.qos === 0 ? 0 : 1);
     });

@@ -1,6 +1,7 @@
 import type { IngestRule } from '../../config/schema.js';
 import { CodecError } from '../codec-errors.js';
-import { getPath, jsonTimestampToNs } from '../payload-json.js';
+import { getPath } from '../payload-json.js';
+import { timestampToNs, type TimestampUnit } from './timestamp.js';
 import { parseValuePayload } from '../payload-value.js';
 import { parseLineProtocol } from '../line-protocol.js';
 import { coerceField, setEntry, type Field, type Metric } from '../metric.js';
@@ -45,7 +46,7 @@ export function compileRule(rule: IngestRule, index: number): CompiledRule {
   function decodePayload(
     text: string,
     receivedNs: bigint,
-  ): { fields: Record<string, Field>; timestamp: bigint } {
+  ): { fields: Record<string, Field>; timestamp: bigint | undefined } {
     if (rule.format === 'value') {
       return { fields: { [rule.field]: parseValuePayload(text, rule.type) }, timestamp: receivedNs };
     }
@@ -77,7 +78,10 @@ export function compileRule(rule: IngestRule, index: number): CompiledRule {
       fields[rule.field] = coerceField(document, rule.type);
     }
     if (Object.keys(fields).length === 0) throw new CodecError('json', 'no field selected from the payload');
-    return { fields, timestamp: rule.timestampPath ? timestampAt(document, rule.timestampPath) : receivedNs };
+    const timestamp = rule.timestampPath
+      ? timestampAt(document, rule.timestampPath, rule.timestampUnit)
+      : receivedNs;
+    return { fields, timestamp };
   }
 
   return {
@@ -102,9 +106,14 @@ export function compileRule(rule: IngestRule, index: number): CompiledRule {
           measurement: measurement(captures),
           tags: renderTags(captures),
           fields,
-          timestamp,
+          timestamp: timestamp ?? receivedNs,
         };
-        return { source: sourceName, metrics: [metric], rejections: [] };
+        return {
+          source: sourceName,
+          metrics: [metric],
+          rejections: [],
+          ...(timestamp === undefined && { timestampFallback: true }),
+        };
       } catch (error) {
         const rejection =
           error instanceof CodecError
@@ -125,9 +134,12 @@ export function compileRule(rule: IngestRule, index: number): CompiledRule {
   }
 }
 
-function timestampAt(document: unknown, path: string): bigint {
+/** The timestamp at `path`; undefined when it is missing or null (the caller uses the receive time). */
+function timestampAt(document: unknown, path: string, unit: TimestampUnit): bigint | undefined {
+  const value = getPath(document, path);
+  if (value === undefined || value === null) return undefined;
   try {
-    return jsonTimestampToNs(getPath(document, path));
+    return timestampToNs(value, unit);
   } catch (error) {
     throw new CodecError('json', `${path}: ${(error as Error).message}`);
   }

@@ -11,6 +11,8 @@ export class IngestStats {
   deadlettered = 0;
   /** Rejections not republished because the dead-letter rate limit was reached. */
   deadletterSuppressed = 0;
+  /** Rule messages without a timestamp at `timestampPath`, dated with their receive time. */
+  timestampFallbacks = 0;
   /** Republishing a converted device message failed (broker closing, remote unreachable). */
   republishFailed = 0;
 
@@ -32,6 +34,7 @@ export class IngestStats {
       deadlettered: this.deadlettered,
       deadletterSuppressed: this.deadletterSuppressed,
       republishFailed: this.republishFailed,
+      timestampFallbacks: this.timestampFallbacks,
       at: new Date().toISOString(),
     };
   }

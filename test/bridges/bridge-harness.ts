@@ -89,3 +89,9 @@ export function floatField(metric: Metric, name: string): number {
     throw new Error(`no float field ${name} in ${JSON.stringify(metric.fields)}`);
   return field.value;
 }
+
+/** The rows of the last complete poll (one poll's rows share one timestamp). */
+export function lastPoll(metrics: RecordedMetric[]): RecordedMetric[] {
+  const last = metrics.at(-1);
+  return last ? metrics.filter((metric) => metric.timestamp === last.timestamp) : [];
+}

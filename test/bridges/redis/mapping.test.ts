@@ -106,6 +106,7 @@ describe('Redis values to metrics', () => {
         },
         timestamp: AT,
       },
+      timestampFallback: false,
     });
     const other = busplug('electrical:busplug:R9:PA', JSON.stringify({ power: { kw: 1 } }), AT);
     expect(other.kind === 'metric' && other.metric.tags.pod).toBe('unknown');
@@ -114,14 +115,17 @@ describe('Redis values to metrics', () => {
   it('says why a value cannot be a metric, and tells vanished and unmatched keys apart', () => {
     expect(busplug('electrical:busplug:R1:PA', '{"power":', AT)).toMatchObject({
       kind: 'bad',
+      code: 'not-json',
       reason: expect.stringMatching(/^not JSON: /),
     });
     expect(busplug('electrical:busplug:R1:PA', '{"power": {"kw": "high"}}', AT)).toMatchObject({
       kind: 'bad',
+      code: 'bad-field',
       reason: expect.stringContaining('power.kw: "high" cannot be a float'),
     });
     expect(busplug('electrical:busplug:R1:PA', '{"other": 1}', AT)).toEqual({
       kind: 'bad',
+      code: 'no-field',
       reason: 'no field at the configured paths',
     });
     expect(busplug('electrical:busplug:R1:PA', null, AT)).toEqual({ kind: 'vanished' });
@@ -145,7 +149,11 @@ describe('Redis values to metrics', () => {
     expect(number('t:1', ' 21.5 ', AT)).toMatchObject({
       metric: { fields: { celsius: { type: 'float', value: 21.5 } } },
     });
-    expect(number('t:1', 'warm', AT)).toEqual({ kind: 'bad', reason: 'not a number: "warm"' });
+    expect(number('t:1', 'warm', AT)).toEqual({
+      kind: 'bad',
+      code: 'not-a-number',
+      reason: 'not a number: "warm"',
+    });
     const stamped = compileMapper(
       selection({ name: 's', match: 's:*', measurement: 's', timestampPath: 'at' }),
     );

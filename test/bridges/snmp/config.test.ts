@@ -96,3 +96,26 @@ describe('bridges.snmp config', () => {
     ).not.toEqual([]);
   });
 });
+
+describe('bridges.snmp index and machine settings', () => {
+  it('refuses a machine pattern that does not compile or names no machine, and indexTags that contradict indexLength', () => {
+    const walk = { measurement: 'm', columns: [{ oid: '1.3.6.1.4.1.1.1', name: 'v' }] };
+    expect(
+      problems({
+        bridges: {
+          snmp: {
+            devices: [
+              { ...device, name: 'a', machineFromName: '^(?<machine>.+' },
+              { ...device, name: 'b', machineFromName: '^(.+)-psu\\d$' },
+              { ...device, name: 'c', walks: [{ ...walk, indexTags: ['pdu', 'outlet'], indexLength: 3 }] },
+            ],
+          },
+        },
+      }),
+    ).toEqual([
+      expect.stringMatching(/^bridges\.snmp\.devices\[0\]\.machineFromName: not a regular expression: /),
+      'bridges.snmp.devices[1].machineFromName: needs a named group (?<machine>...)',
+      'bridges.snmp.devices[2].walks[0].indexLength: 3 does not match the 2 indexTags',
+    ]);
+  });
+});

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSnmpsim, type SnmprecRecord, type SnmpsimServer } from '../../helpers/snmpsim.js';
 import {
   floatField,
+  lastPoll,
   startBridgeHarness,
   type BridgeHarness,
   type RecordedMetric,
@@ -71,12 +72,6 @@ afterEach(async () => {
 
 const OUTLETS = { '1': 'web1', '2': 'web1', '3': 'db1', '4': 'db1' };
 
-/** The rows of the last complete poll (one message carries every row of a poll). */
-function lastPoll(metrics: RecordedMetric[]): RecordedMetric[] {
-  const last = metrics.at(-1);
-  return last ? metrics.filter((metric) => metric.timestamp === last.timestamp) : [];
-}
-
 describe('SNMP bridge: PDU outlets', () => {
   it('reads APC rPDU2 outlets (amps, watts, kWh scaled), tags each with its machine, and follows changing readings', async () => {
     await sim.write('pdu', fixtureRecords());
@@ -140,6 +135,60 @@ describe('SNMP bridge: PDU outlets', () => {
     expect(floatField(changed, 'current_a')).toBe(1.4);
     expect(floatField(changed, 'energy_kwh')).toBe(1204.1);
     expect(machinePower(after, 'web1')).toBe(540);
+  });
+
+  it('chooses the APC profiles from sysObjectID (auto) and reads device totals, phases and banks as the file gives them', async () => {
+    await sim.write('pdu', fixtureRecords());
+    const value = (oid: string): number => Number(fixtureRecords().find((r) => r.oid === oid)!.value);
+    const A = '1.3.6.1.4.1.318.1.1.26';
+    harness = await startBridgeHarness({
+      bridges: {
+        snmp: {
+          statsInterval: 100,
+          devices: [
+            {
+              name: 'apc-auto',
+              host: '127.0.0.1',
+              port: sim.port,
+              community: 'pdu',
+              interval: 250,
+              profiles: ['auto'],
+            },
+          ],
+        },
+      },
+    });
+    const h = harness;
+    await h.until(
+      () => ['outlet', 'pdu', 'phase', 'bank'].every((m) => h.metrics('apc-auto', m).length > 0),
+      'every measurement',
+    );
+    expect(lastPoll(h.metrics('apc-auto', 'outlet'))).toHaveLength(8);
+    const pdu = h.metrics('apc-auto', 'pdu')[0]!;
+    expect(pdu.tags).toEqual({ device: 'apc-auto', pdu: '1', pdu_name: 'pdu-r1-a' });
+    expect(floatField(pdu, 'power_w')).toBe(value(`${A}.4.3.1.5.1`) * 10); // hundredths of kW
+    expect(floatField(pdu, 'energy_kwh')).toBe(value(`${A}.4.3.1.9.1`) / 10); // tenths of kWh
+    expect(floatField(pdu, 'apparent_power_va')).toBe(value(`${A}.4.3.1.16.1`) * 10);
+    expect(floatField(pdu, 'power_factor')).toBe(value(`${A}.4.3.1.17.1`) / 100);
+    const phase = h.metrics('apc-auto', 'phase')[0]!;
+    expect(phase.tags).toEqual({ device: 'apc-auto', phase: '1' });
+    expect(floatField(phase, 'current_a')).toBe(value(`${A}.6.3.1.5.1`) / 10);
+    expect(floatField(phase, 'voltage_v')).toBe(value(`${A}.6.3.1.6.1`));
+    expect(floatField(phase, 'power_w')).toBe(value(`${A}.6.3.1.7.1`) * 10);
+    const banks = lastPoll(h.metrics('apc-auto', 'bank'));
+    expect(banks.map((m) => [m.tags.bank, floatField(m, 'current_a')])).toEqual([
+      ['1', value(`${A}.8.3.1.5.1`) / 10],
+      ['2', value(`${A}.8.3.1.5.2`) / 10],
+    ]);
+    await h.until(
+      () =>
+        h.stats<{ devices: Record<string, { profiles?: string[] }> }>('snmp')?.devices['apc-auto']
+          ?.profiles !== undefined,
+      'the chosen profiles in the stats',
+    );
+    expect(
+      h.stats<{ devices: Record<string, { profiles: string[] }> }>('snmp')!.devices['apc-auto']!.profiles,
+    ).toEqual(['system', 'apc-rpdu2-outlet', 'apc-rpdu2-totals']);
   });
 
   it('reads any PDU through the generic outlet profile, with the column OIDs and scales the user gives', async () => {

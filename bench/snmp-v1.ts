@@ -1,0 +1,108 @@
+/**
+ * SNMPv1 against v2c polling a 24-outlet APC rPDU2 data file served by snmpsimd: the median time of a
+ * whole poll (`apc-rpdu2-outlet` + `apc-rpdu2-totals`: 8 columns) over each version, with the column
+ * walks in parallel (as the bridge polls) and one after another (as it polled before). v1 has no
+ * GETBULK: each column is one GETNEXT per row, so the walks in flight are what keeps it near v2c.
+ *
+ *   npx tsx bench/snmp-v1.ts [--polls N]        (or BENCH_POLLS; needs snmpsimd)
+ */
+import { performance } from 'node:perf_hooks';
+import { parseConfig } from '../config/load.js';
+import { buildPlan } from '../bridges/snmp/plan.js';
+import { pollDevice, WALKS_IN_FLIGHT } from '../bridges/snmp/poll.js';
+import { RateTracker } from '../bridges/snmp/rates.js';
+import { openSession } from '../bridges/snmp/session.js';
+import { startSnmpsim, type SnmprecRecord } from '../test/helpers/snmpsim.js';
+import { median } from './report.js';
+
+const OUTLETS = 24;
+const A = '1.3.6.1.4.1.318.1.1.26';
+
+function records(): SnmprecRecord[] {
+  const out: SnmprecRecord[] = [
+    { oid: '1.3.6.1.2.1.1.2.0', type: 6, value: '1.3.6.1.4.1.318.1.3.4.5' },
+    { oid: `${A}.4.3.1.3.1`, type: 4, value: 'bench-pdu' },
+    { oid: `${A}.4.3.1.5.1`, type: 2, value: 250 },
+    { oid: `${A}.4.3.1.9.1`, type: 2, value: 123456 },
+    { oid: `${A}.4.3.1.16.1`, type: 2, value: 260 },
+    { oid: `${A}.4.3.1.17.1`, type: 2, value: 96 },
+    { oid: `${A}.6.3.1.5.1`, type: 2, value: 108 },
+    { oid: `${A}.6.3.1.6.1`, type: 2, value: 231 },
+    { oid: `${A}.6.3.1.7.1`, type: 2, value: 250 },
+  ];
+  for (const bank of [1, 2]) out.push({ oid: `${A}.8.3.1.5.${bank}`, type: 2, value: 50 + bank });
+  for (let n = 1; n <= OUTLETS; n++) {
+    out.push({ oid: `${A}.9.4.3.1.3.${n}`, type: 4, value: `host-${n}-psu1` });
+    out.push({ oid: `${A}.9.4.3.1.6.${n}`, type: 2, value: 10 + n });
+    out.push({ oid: `${A}.9.4.3.1.7.${n}`, type: 2, value: 100 + n });
+    out.push({ oid: `${A}.9.4.3.1.11.${n}`, type: 2, value: 10_000 + n });
+  }
+  return out;
+}
+
+function option(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  const text = index >= 0 ? process.argv[index + 1] : process.env[`BENCH_${name.toUpperCase()}`];
+  return text === undefined ? fallback : Number(text);
+}
+
+async function main(): Promise<void> {
+  const polls = option('polls', 15);
+  const sim = await startSnmpsim({ bench: records() });
+  try {
+    console.log(
+      `SNMP poll of a ${OUTLETS}-outlet rPDU2 (outlets, totals, phases, banks): median of ${polls} polls`,
+    );
+    const results: Record<string, number> = {};
+    for (const inFlight of [1, WALKS_IN_FLIGHT]) {
+      for (const version of ['2c', '1'] as const) {
+        const device = parseConfig(
+          {
+            bridges: {
+              snmp: {
+                devices: [
+                  {
+                    name: 'bench',
+                    host: '127.0.0.1',
+                    port: sim.port,
+                    community: 'bench',
+                    version,
+                    profiles: ['apc-rpdu2-outlet', 'apc-rpdu2-totals'],
+                  },
+                ],
+              },
+            },
+          },
+          { env: {} },
+        ).bridges.snmp!.devices[0]!;
+        const plan = buildPlan(device);
+        const client = openSession(device, { retries: 1 });
+        const times: number[] = [];
+        try {
+          for (let i = 0; i < polls + 2; i++) {
+            const started = performance.now();
+            const result = await pollDevice(device, plan, client, new RateTracker(), undefined, inFlight);
+            if (i >= 2) times.push(performance.now() - started); // two warm-up polls
+            if (result.metrics.length !== OUTLETS + 4 || result.problems.length > 0)
+              throw new Error(
+                `unexpected poll: ${result.metrics.length} metrics, ${result.problems.join('; ')}`,
+              );
+          }
+        } finally {
+          client.close();
+        }
+        const key = `${inFlight === 1 ? 'sequential' : 'parallel'} v${version}`;
+        results[key] = median(times);
+        console.log(
+          `  ${key.padEnd(16)} median ${median(times).toFixed(1)} ms (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)})`,
+        );
+      }
+    }
+    for (const mode of ['sequential', 'parallel'])
+      console.log(`  ${mode}: v1 / v2c = ${(results[`${mode} v1`]! / results[`${mode} v2c`]!).toFixed(2)}`);
+  } finally {
+    await sim.stop();
+  }
+}
+
+await main();

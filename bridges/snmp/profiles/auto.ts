@@ -1,0 +1,24 @@
+/**
+ * `profiles: [auto]`: the profiles a device gets from its sysObjectID (SNMPv2-MIB, 1.3.6.1.2.1.1.2.0),
+ * read once when the device first answers. A vendor's agents report their product's OID under the
+ * vendor's enterprise number, so the longest matching prefix wins.
+ */
+import type { ProfileName } from '../config.js';
+import { APC_RPDU2_SYS_OBJECT_ID } from './apc-rpdu2.js';
+import { RARITAN_PX_SYS_OBJECT_ID } from './raritan-px.js';
+
+export const SYS_OBJECT_ID = '1.3.6.1.2.1.1.2.0';
+
+const BY_SYS_OBJECT_ID: readonly { prefix: string; profiles: ProfileName[] }[] = [
+  { prefix: APC_RPDU2_SYS_OBJECT_ID, profiles: ['system', 'apc-rpdu2-outlet', 'apc-rpdu2-totals'] },
+  { prefix: RARITAN_PX_SYS_OBJECT_ID, profiles: ['system', 'raritan-px-outlet', 'raritan-px-inlet'] },
+];
+
+/** The profiles for `sysObjectId`, or undefined when no shipped profile knows the device. */
+export function profilesFor(sysObjectId: string): ProfileName[] | undefined {
+  const oid = sysObjectId.replace(/^\./, '');
+  const matches = BY_SYS_OBJECT_ID.filter(
+    (entry) => oid === entry.prefix || oid.startsWith(`${entry.prefix}.`),
+  ).sort((a, b) => b.prefix.length - a.prefix.length);
+  return matches[0]?.profiles;
+}

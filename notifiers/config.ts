@@ -117,6 +117,12 @@ export const deliverySchema = z
 export const notifiersSchema = z
   .object({
     enabled: z.boolean().default(false).describe('Run the notification router.'),
+    externalUrl: z
+      .url()
+      .optional()
+      .describe(
+        "The web console's address as people reach it (`https://busbar.example.com`): messages link to its pages.",
+      ),
     recordPath: z
       .string()
       .min(1)

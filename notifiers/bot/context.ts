@@ -15,7 +15,13 @@ export interface CommandContext {
   readonly user: { readonly id: number; readonly username?: string | undefined } | undefined;
   /** Sends HTML (Telegram's HTML parse mode). */
   reply(html: string): Promise<void>;
-  replyPhoto(png: Buffer, captionHtml: string): Promise<void>;
+  /**
+   * Sends a chart; when the photo cannot be sent, says why and sends `fallbackHtml` instead (a
+   * text chart: notifiers/bot/text-chart.ts).
+   */
+  replyPhoto(png: Buffer, captionHtml: string, fallbackHtml: string): Promise<void>;
+  /** The web console's address as people reach it (notifiers.externalUrl), for links. */
+  readonly externalUrl: string | undefined;
 }
 
 export type Command = (context: CommandContext, args: readonly string[]) => Promise<void>;

@@ -50,6 +50,8 @@ export interface HarnessOptions {
   readonly services?: Record<string, Record<string, unknown>>;
   /** Default true: the history store on. */
   readonly history?: boolean;
+  /** notifiers.externalUrl: the web console's address in links. */
+  readonly externalUrl?: string;
   /** Default true: resolve once the bot polls. */
   readonly waitForPoll?: boolean;
 }
@@ -68,6 +70,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
     alarms: { defaults: false, statePath: `${dir.path}/alarms.json`, ...options.alarms },
     notifiers: {
       enabled: true,
+      ...(options.externalUrl === undefined ? {} : { externalUrl: options.externalUrl }),
       bot: {
         enabled: true,
         token: TOKEN,

@@ -6,6 +6,7 @@
  * exist, a bot blocked or removed) is a permanent refusal; 5xx and network failures are transient.
  */
 import { Api, TelegramApiError } from 'node-telegram-bot-api';
+import { botApiFetch } from '../../bot/api-fetch.js';
 import { describeError } from '../../bot/redact.js';
 import { SendError } from '../send-error.js';
 import type { NotifierService } from '../service.js';
@@ -35,7 +36,9 @@ export const telegramService: NotifierService<TelegramTargetConfig> = {
   create({ config }) {
     // The notifiers schema fills in the bot's token; an empty one fails each send, clearly.
     const token = config.token ?? '';
-    const api = token ? new Api(token, { apiRoot: config.apiRoot, maxRetries: 0 }) : undefined;
+    const api = token
+      ? new Api(token, { apiRoot: config.apiRoot, maxRetries: 0, fetch: botApiFetch })
+      : undefined;
     // Chats a notification already reached, so the router's retry after a later chat failed does
     // not send it to the earlier ones again. Bounded: the oldest entries go first.
     const reached = new Map<string, Set<string | number>>();

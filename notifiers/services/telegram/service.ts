@@ -8,6 +8,7 @@
 import { Api, TelegramApiError } from 'node-telegram-bot-api';
 import { botApiFetch } from '../../bot/api-fetch.js';
 import { describeError } from '../../bot/redact.js';
+import { splitMessage } from '../../bot/send.js';
 import { SendError } from '../send-error.js';
 import type { NotifierService } from '../service.js';
 import { alarmButtons } from './buttons.js';
@@ -18,6 +19,8 @@ const MAX_REMEMBERED = 1_000;
 
 /** Telegram refuses longer texts. */
 export const MAX_MESSAGE_LENGTH = 4096;
+/** Messages one notification becomes at most; beyond, the last ends with "… and N more lines". */
+export const MAX_PARTS = 20;
 
 /** The Bot API's answer as a SendError, its text without the token. */
 function sendError(chat: string | number, error: unknown, token: string): SendError {
@@ -39,9 +42,9 @@ export const telegramService: NotifierService<TelegramTargetConfig> = {
     const api = token
       ? new Api(token, { apiRoot: config.apiRoot, maxRetries: 0, fetch: botApiFetch })
       : undefined;
-    // Chats a notification already reached, so the router's retry after a later chat failed does
+    // Chats (and parts of a long text) a notification already reached, so the router's retry after a later chat failed does
     // not send it to the earlier ones again. Bounded: the oldest entries go first.
-    const reached = new Map<string, Set<string | number>>();
+    const reached = new Map<string, Set<string>>();
     return {
       format: 'html',
       async send(notification, signal) {
@@ -49,11 +52,8 @@ export const telegramService: NotifierService<TelegramTargetConfig> = {
         const html = notification.title
           ? `<b>${notification.title}</b>\n${notification.message}`
           : notification.message;
-        // HTML cannot be cut safely (an entity or a tag split in two is refused): too long goes plain.
-        const plainText = notification.plain.title
-          ? `${notification.plain.title}\n${notification.plain.message}`
-          : notification.plain.message;
-        const fits = html.length <= MAX_MESSAGE_LENGTH;
+        // Cut at line breaks, tags closed and reopened across a cut (a 150-alarm group is several messages).
+        const parts = splitMessage(html, MAX_MESSAGE_LENGTH, MAX_PARTS);
         const markup = config.buttons ? alarmButtons(notification.payload) : undefined;
         let done = reached.get(notification.id);
         if (!done) {
@@ -62,22 +62,27 @@ export const telegramService: NotifierService<TelegramTargetConfig> = {
           if (reached.size > MAX_REMEMBERED) reached.delete(reached.keys().next().value!);
         }
         for (const chat of config.chats) {
-          if (done.has(chat)) continue;
-          try {
-            await api.sendMessage(
-              {
-                chat_id: chat,
-                text: fits ? html : plainText.slice(0, MAX_MESSAGE_LENGTH),
-                ...(fits ? { parse_mode: 'HTML' } : {}),
-                link_preview_options: { is_disabled: true },
-                ...(markup ? { reply_markup: markup } : {}),
-              },
-              signal,
-            );
-          } catch (error) {
-            throw sendError(chat, error, token);
+          for (const [index, text] of parts.entries()) {
+            // A retry goes on from the first part this chat did not get.
+            const key = `${chat}#${index}`;
+            if (done.has(key)) continue;
+            const last = index === parts.length - 1;
+            try {
+              await api.sendMessage(
+                {
+                  chat_id: chat,
+                  text,
+                  parse_mode: 'HTML',
+                  link_preview_options: { is_disabled: true },
+                  ...(markup && last ? { reply_markup: markup } : {}),
+                },
+                signal,
+              );
+            } catch (error) {
+              throw sendError(chat, error, token);
+            }
+            done.add(key);
           }
-          done.add(chat);
         }
         reached.delete(notification.id);
       },

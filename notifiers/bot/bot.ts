@@ -156,6 +156,7 @@ export class TelegramBot {
     const from = ctx.from;
     return {
       data: this.data,
+      paired: this.paired,
       bus: this.options.bus,
       topics: this.options.topics,
       log: this.log,

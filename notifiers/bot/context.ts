@@ -3,9 +3,12 @@ import type { Bus } from '../../core/bus.js';
 import type { Logger } from '../../core/logger.js';
 import type { Topics } from '../../core/topics.js';
 import type { BotData } from './data.js';
+import type { PairedChats } from './paired-chats.js';
 
 export interface CommandContext {
   readonly data: BotData;
+  /** Paired chats and every chat's notification choices (STOP, MUTE, RECEIVE). */
+  readonly paired: PairedChats;
   readonly bus: Bus;
   readonly topics: Topics;
   readonly log: Logger;

@@ -82,7 +82,15 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
       },
       services: {
         ...options.services,
-        telegram: { ops: { chats: [OPS_CHAT.id], apiRoot: api.url }, ...options.services?.telegram },
+        telegram: {
+          ...options.services?.telegram,
+          // Settings given for ops are added to its chat and the fake's address.
+          ops: {
+            chats: [OPS_CHAT.id],
+            apiRoot: api.url,
+            ...(options.services?.telegram?.ops as object | undefined),
+          },
+        },
       },
       routes: options.routes ?? [],
       delivery: { ratePerMinute: 6000, burst: 1000, retryInitial: '100ms' },

@@ -9,6 +9,9 @@ import { Api, TelegramApiError } from 'node-telegram-bot-api';
 import { botApiFetch } from '../../bot/api-fetch.js';
 import { describeError } from '../../bot/redact.js';
 import { splitMessage } from '../../bot/send.js';
+import { readPairedChatsFile, receives, type PairedChatsFile } from '../../bot/paired-chats.js';
+import { payloadAlarms } from '../../alarm-payload.js';
+import { statSync } from 'node:fs';
 import { SendError } from '../send-error.js';
 import type { NotifierService } from '../service.js';
 import { alarmButtons } from './buttons.js';
@@ -21,6 +24,29 @@ const MAX_REMEMBERED = 1_000;
 export const MAX_MESSAGE_LENGTH = 4096;
 /** Messages one notification becomes at most; beyond, the last ends with "… and N more lines". */
 export const MAX_PARTS = 20;
+
+/** The bot's paired-chats file, read again only when it changed (the bot writes it, whole). */
+class ChatsFile {
+  private stamp = '';
+  private content: PairedChatsFile | undefined;
+
+  constructor(private readonly path: string) {}
+
+  read(): PairedChatsFile | undefined {
+    let stamp: string;
+    try {
+      const stat = statSync(this.path);
+      stamp = `${stat.mtimeMs}:${stat.size}:${stat.ino}`;
+    } catch {
+      return undefined;
+    }
+    if (stamp !== this.stamp) {
+      this.content = readPairedChatsFile(this.path);
+      this.stamp = stamp;
+    }
+    return this.content;
+  }
+}
 
 /** The Bot API's answer as a SendError, its text without the token. */
 function sendError(chat: string | number, error: unknown, token: string): SendError {
@@ -45,6 +71,25 @@ export const telegramService: NotifierService<TelegramTargetConfig> = {
     // Chats (and parts of a long text) a notification already reached, so the router's retry after a later chat failed does
     // not send it to the earlier ones again. Bounded: the oldest entries go first.
     const reached = new Map<string, Set<string>>();
+    const chatsFile =
+      config.pairedChatsFile === undefined ? undefined : new ChatsFile(config.pairedChatsFile);
+    /** The configured chats, then the paired ones that chose this payload; none muted. */
+    const recipients = (payload: unknown): (string | number)[] => {
+      const file = chatsFile?.read();
+      const now = Date.now();
+      const muted = (chat: string | number): boolean => {
+        const until = file?.muted?.[String(chat)];
+        return until !== undefined && Date.parse(until) > now;
+      };
+      const alarms = payloadAlarms(payload)?.alarms.map((alarm) => ({
+        severity: alarm.severity,
+        source: alarm.labels.source,
+      }));
+      const paired = (file?.chats ?? [])
+        .filter((chat) => !config.chats.includes(chat.id) && receives(chat.receive, alarms))
+        .map((chat) => chat.id);
+      return [...config.chats, ...paired].filter((chat) => !muted(chat));
+    };
     return {
       format: 'html',
       async send(notification, signal) {
@@ -61,7 +106,7 @@ export const telegramService: NotifierService<TelegramTargetConfig> = {
           reached.set(notification.id, done);
           if (reached.size > MAX_REMEMBERED) reached.delete(reached.keys().next().value!);
         }
-        for (const chat of config.chats) {
+        for (const chat of recipients(notification.payload)) {
           for (const [index, text] of parts.entries()) {
             // A retry goes on from the first part this chat did not get.
             const key = `${chat}#${index}`;

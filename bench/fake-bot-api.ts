@@ -88,6 +88,8 @@ export class FakeBotApi {
   /** chat id → sendMessage calls still to fail, and how. */
   private readonly sendFailures = new Map<string, { times: number; retryAfter?: number }>();
   private readonly holds: Hold[] = [];
+  /** method → calls still to answer with a plain-text HTTP error, not the Bot API's JSON. */
+  private readonly plainFailures = new Map<string, { times: number; status: number; text: string }>();
 
   private constructor(
     private readonly server: http.Server,
@@ -160,6 +162,14 @@ export class FakeBotApi {
    */
   rateLimitSends(chatId: number | string, times: number, seconds: number): void {
     this.sendFailures.set(String(chatId), { times, retryAfter: seconds });
+  }
+
+  /**
+   * The next `times` calls of `method` are answered with HTTP `status` and `text` as text/plain, as
+   * a proxy in front of the Bot API does (not the Bot API's `{ ok: false, ... }`).
+   */
+  failPlain(method: string, times: number, status: number, text: string): void {
+    this.plainFailures.set(method, { times, status, text });
   }
 
   /** An outage: stops listening (open connections are cut); `resume` listens again on the same port. */
@@ -296,6 +306,13 @@ export class FakeBotApi {
     }
     if (!match) return respond(404, { ok: false, error_code: 404, description: 'Not Found' });
     if (!call.authorized) return respond(401, { ok: false, error_code: 401, description: 'Unauthorized' });
+    const plain = this.plainFailures.get(call.method);
+    if (plain && plain.times > 0) {
+      plain.times -= 1;
+      response.writeHead(plain.status, { 'content-type': 'text/plain' });
+      response.end(plain.text);
+      return;
+    }
     this.answer(call, request, respond);
   }
 

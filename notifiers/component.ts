@@ -83,6 +83,7 @@ export const notifiersComponent: Component<NotifiersComponentConfig> = {
             topics,
             log: botLog,
             historyPath: config.historyPath,
+            externalUrl: config.externalUrl,
           });
           await starting.start();
           bot = starting;

@@ -117,6 +117,12 @@ export const deliverySchema = z
 export const notifiersSchema = z
   .object({
     enabled: z.boolean().default(false).describe('Run the notification router.'),
+    externalUrl: z
+      .url()
+      .optional()
+      .describe(
+        "The web console's address as people reach it (`https://busbar.example.com`): messages link to its pages.",
+      ),
     recordPath: z
       .string()
       .min(1)
@@ -171,6 +177,13 @@ export const notifiersSchema = z
       });
     }
     for (const [name, target] of Object.entries(config.services.telegram)) {
+      if (target.chats.length === 0 && !target.paired) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['services', 'telegram', name, 'chats'],
+          message: 'no `chats` and not `paired`: this target would reach nobody',
+        });
+      }
       if (target.token === undefined && config.bot.token === undefined) {
         ctx.addIssue({
           code: 'custom',
@@ -226,7 +239,15 @@ export const notifiersSchema = z
       Object.entries(config.services.telegram).map(([name, target]) => [
         name,
         // Buttons nobody answers would spin forever in the chat: only with the bot on.
-        { ...target, token: target.token ?? config.bot.token, buttons: target.buttons && config.bot.enabled },
+        {
+          ...target,
+          token: target.token ?? config.bot.token,
+          buttons: target.buttons && config.bot.enabled,
+          // Paired chats are the bot's: only a target sending with its token can reach them.
+          ...(target.paired && config.bot.enabled && (target.token ?? config.bot.token) === config.bot.token
+            ? { pairedChatsFile: config.bot.statePath }
+            : {}),
+        },
       ]),
     );
     // Parsed output is valid input (durations in ms), so each target's changes merge onto `delivery`.

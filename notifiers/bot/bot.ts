@@ -22,6 +22,7 @@ import { NotifiedGroups } from './groups.js';
 import { PairedChats } from './paired-chats.js';
 import { PairingCodes, type PairingCode } from './pairing.js';
 import { COMMANDS, parseCommand } from './parse.js';
+import { botApiFetch } from './api-fetch.js';
 import { describeError } from './redact.js';
 import { sendHtml, sendPng } from './send.js';
 import { suggest } from './suggest.js';
@@ -35,6 +36,8 @@ export interface TelegramBotOptions {
   readonly topics: Topics;
   readonly log: Logger;
   readonly historyPath: string | undefined;
+  /** The web console's address as people reach it, for links (notifiers.externalUrl). */
+  readonly externalUrl?: string | undefined;
 }
 
 export class TelegramBot {
@@ -54,7 +57,7 @@ export class TelegramBot {
     const { config, bus, topics, historyPath } = options;
     this.log = options.log;
     this.token = config.token ?? '';
-    this.bot = new Bot(this.token, { apiRoot: config.apiRoot });
+    this.bot = new Bot(this.token, { apiRoot: config.apiRoot, fetch: botApiFetch });
     this.data = new BotData(
       bus,
       topics,
@@ -153,6 +156,7 @@ export class TelegramBot {
     const from = ctx.from;
     return {
       data: this.data,
+      paired: this.paired,
       bus: this.options.bus,
       topics: this.options.topics,
       log: this.log,
@@ -160,7 +164,20 @@ export class TelegramBot {
       chat,
       user: from ? { id: from.id, username: from.username } : undefined,
       reply: (html) => sendHtml(ctx.api, chat, html),
-      replyPhoto: (png, caption) => sendPng(ctx.api, chat, png, caption),
+      replyPhoto: async (png, caption, fallback) => {
+        try {
+          await sendPng(ctx.api, chat, png, caption);
+        } catch (error) {
+          const reason = describeError(error, this.token);
+          this.log.warn({ chat, err: reason }, 'telegram chart not sent; sending it as text');
+          await sendHtml(
+            ctx.api,
+            chat,
+            `⚠️ The chart could not be sent (${escapeHtml(reason)}). As text:\n${caption}\n${fallback}`,
+          );
+        }
+      },
+      externalUrl: this.options.externalUrl,
     };
   }
 

@@ -4,11 +4,12 @@
  * short text shown to the person who tapped (answerCallbackQuery).
  */
 import type { AlarmMessage } from '../../alarms/alarm.js';
-import { alarmChartPng } from '../charts/history-chart.js';
+import { alarmChart } from '../charts/history-chart.js';
 import { parseCallbackData } from './callback-data.js';
 import type { CommandContext } from './context.js';
 import { escapeHtml } from './format.js';
 import { silence } from './commands/silence.js';
+import { sourceLink, textChart } from './text-chart.js';
 
 export const BUTTON_SILENCE = '1h';
 /** Charts a group's Graph button sends at most. */
@@ -18,9 +19,15 @@ async function sendAlarmCharts(context: CommandContext, alarms: readonly AlarmMe
   const reader = context.data.reader();
   let sent = 0;
   for (const alarm of alarms.slice(0, MAX_GROUP_CHARTS)) {
-    const png = await alarmChartPng(reader, alarm, context.now);
-    if (!png) continue;
-    await context.replyPhoto(png, `<b>${escapeHtml(alarm.rule)}</b>: ${escapeHtml(alarm.summary)}`);
+    const chart = await alarmChart(reader, alarm, context.now);
+    if (!chart) continue;
+    const link =
+      alarm.labels.source === undefined ? undefined : sourceLink(context.externalUrl, alarm.labels.source);
+    await context.replyPhoto(
+      chart.png,
+      `<b>${escapeHtml(alarm.rule)}</b>: ${escapeHtml(alarm.summary)}`,
+      textChart(chart.lines, link === undefined ? [] : [link]),
+    );
     sent++;
   }
   return sent;

@@ -16,6 +16,10 @@ export const MAX_CHART_SERIES = 8;
 export interface GraphChart {
   readonly png: Buffer;
   readonly drawn: readonly string[];
+  /** What was drawn, for a text chart when the photo cannot be sent. */
+  readonly lines: readonly ChartSeries[];
+  /** The sources of the drawn series. */
+  readonly sources: readonly string[];
   /** Series selected but not drawn (beyond the colours, or without a numeric point in range). */
   readonly left: number;
 }
@@ -71,5 +75,11 @@ export async function graphChart(
     thresholds,
     firing,
   });
-  return { png, drawn: lines.map((line) => line.name), left: selected.length - lines.length };
+  return {
+    png,
+    drawn: lines.map((line) => line.name),
+    lines,
+    sources: [...new Set(drawnSeries.map((series) => series.source))],
+    left: selected.length - lines.length,
+  };
 }

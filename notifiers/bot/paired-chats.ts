@@ -12,6 +12,11 @@ import { writeFileAtomicallySync } from '../../core/atomic-file.js';
 import { z } from 'zod';
 import { errorMessage } from '../../core/errors.js';
 
+const receiveSchema = z.object({
+  severities: z.array(z.string()).optional(),
+  sources: z.array(z.string()).optional(),
+});
+
 const fileSchema = z.object({
   chats: z.array(
     z.object({
@@ -19,14 +24,45 @@ const fileSchema = z.object({
       pairedAt: z.string(),
       user: z.number().int().optional(),
       username: z.string().optional(),
+      /** Which alarm notifications the chat chose (RECEIVE); absent: all of them. */
+      receive: receiveSchema.optional(),
     }),
   ),
+  /** Chat id → when its mute (MUTE 2h) ends, ISO; any chat, paired or allowed by the config. */
+  muted: z.record(z.string(), z.string()).optional(),
 });
 
 export type PairedChat = z.output<typeof fileSchema>['chats'][number];
+export type ReceiveChoice = z.output<typeof receiveSchema>;
+export type PairedChatsFile = z.output<typeof fileSchema>;
+
+/** The file as the Telegram targets read it, or undefined when it is absent or unreadable. */
+export function readPairedChatsFile(file: string): PairedChatsFile | undefined {
+  try {
+    const parsed = fileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a chat's choice takes an alarm of `severity` from `source` (undefined: not an alarm). */
+export function receives(
+  choice: ReceiveChoice | undefined,
+  alarms:
+    readonly { readonly severity?: string | undefined; readonly source?: string | undefined }[] | undefined,
+): boolean {
+  if (choice === undefined || (choice.severities === undefined && choice.sources === undefined)) return true;
+  return (alarms ?? []).some(
+    (alarm) =>
+      (choice.severities === undefined || choice.severities.includes(alarm.severity ?? '')) &&
+      (choice.sources === undefined || choice.sources.includes(alarm.source ?? '')),
+  );
+}
 
 export class PairedChats {
   private readonly chats = new Map<number, PairedChat>();
+  private readonly muted = new Map<string, string>();
   private damagedReason: string | undefined;
 
   /** Reads `file` if it exists. */
@@ -47,13 +83,52 @@ export class PairedChats {
     return [...this.chats.values()];
   }
 
+  get(chat: number): PairedChat | undefined {
+    return this.chats.get(chat);
+  }
+
   add(chat: PairedChat): void {
     this.chats.set(chat.id, chat);
+    this.write();
+  }
+
+  /** Unpairs a chat (STOP): it gets no notification and may not use busbar until paired again. */
+  remove(chat: number): boolean {
+    const had = this.chats.delete(chat);
+    this.muted.delete(String(chat));
+    if (had) this.write();
+    return had;
+  }
+
+  /** What a paired chat receives; undefined: every alarm notification. */
+  setReceive(chat: number, receive: ReceiveChoice | undefined): void {
+    const entry = this.chats.get(chat);
+    if (!entry) return;
+    const { receive: _previous, ...rest } = entry;
+    this.chats.set(chat, receive === undefined ? rest : { ...rest, receive });
+    this.write();
+  }
+
+  /** Mutes a chat until `until` (ms since the epoch); undefined unmutes it. */
+  mute(chat: number, until: number | undefined): void {
+    if (until === undefined) this.muted.delete(String(chat));
+    else this.muted.set(String(chat), new Date(until).toISOString());
+    this.write();
+  }
+
+  mutedUntil(chat: number): number | undefined {
+    const until = this.muted.get(String(chat));
+    return until === undefined ? undefined : Date.parse(until);
+  }
+
+  private write(): void {
     if (this.damagedReason !== undefined) {
       this.moveDamagedAside();
       this.damagedReason = undefined;
     }
-    writeFileAtomicallySync(this.file, `${JSON.stringify({ chats: this.list() }, null, 2)}\n`, 0o600);
+    const muted = Object.fromEntries(this.muted);
+    const file = { chats: this.list(), ...(this.muted.size > 0 ? { muted } : {}) };
+    writeFileAtomicallySync(this.file, `${JSON.stringify(file, null, 2)}\n`, 0o600);
   }
 
   /** Where a damaged file is moved before the first write over it. */
@@ -81,6 +156,7 @@ export class PairedChats {
       return `not a paired-chats file (${issue?.path.join('.') || 'top level'}: ${issue?.message})`;
     }
     for (const chat of parsed.data.chats) this.chats.set(chat.id, chat);
+    for (const [chat, until] of Object.entries(parsed.data.muted ?? {})) this.muted.set(chat, until);
     return undefined;
   }
 

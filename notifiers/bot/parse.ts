@@ -2,7 +2,18 @@
  * A chat message as a command: `STATUS web1 cpu`, `status web1 cpu` and `/status@busbar_bot web1 cpu`
  * are the same request. The first word names the command (any case); the rest are its arguments.
  */
-export const COMMANDS = ['status', 'graph', 'alarms', 'silence', 'unsilence', 'help', 'start'] as const;
+export const COMMANDS = [
+  'status',
+  'graph',
+  'alarms',
+  'silence',
+  'unsilence',
+  'mute',
+  'receive',
+  'stop',
+  'help',
+  'start',
+] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export interface ParsedCommand {

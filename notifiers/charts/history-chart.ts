@@ -28,6 +28,8 @@ export interface SeriesChart {
   readonly series: number;
   /** Series matched and holding points but left out (beyond `maxSeries`). */
   readonly omitted: number;
+  /** The points drawn, per series. */
+  readonly lines: readonly ChartSeries[];
 }
 
 export const DEFAULT_MAX_SERIES = 8;
@@ -74,7 +76,12 @@ async function drawRanges(
     ...(options.width === undefined ? {} : { width: options.width }),
     ...(options.height === undefined ? {} : { height: options.height }),
   });
-  return { png, series: shown.length, omitted: drawable.length - shown.length };
+  return {
+    png,
+    series: shown.length,
+    omitted: drawable.length - shown.length,
+    lines: shown.map(({ series }) => series),
+  };
 }
 
 /**
@@ -115,12 +122,12 @@ function parseTime(iso: string | null): number | undefined {
  * threshold as a dashed line and the firing period shaded; undefined when the alarm has no series
  * of its own or the store holds no point of it in that window.
  */
-export async function alarmChartPng(
+export async function alarmChart(
   reader: HistoryReader,
   alarm: AlarmMessage,
   now: number,
   options: Pick<SeriesChartOptions, 'width' | 'height'> = {},
-): Promise<Buffer | undefined> {
+): Promise<SeriesChart | undefined> {
   const name = alarmSeriesName(alarm);
   if (name === undefined) return undefined;
   const since = parseTime(alarm.since) ?? now;
@@ -141,6 +148,5 @@ export async function alarmChartPng(
   const ranges = reader
     .range(name, { from: range.from, to: range.to, maxPoints: options.width ?? DEFAULT_WIDTH })
     .filter((one) => one.series.name === name);
-  const chart = await drawRanges(ranges, range, `${alarm.rule}: ${name}`, { ...options, thresholds, firing });
-  return chart?.png;
+  return drawRanges(ranges, range, `${alarm.rule}: ${name}`, { ...options, thresholds, firing });
 }

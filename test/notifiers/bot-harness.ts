@@ -50,6 +50,8 @@ export interface HarnessOptions {
   readonly services?: Record<string, Record<string, unknown>>;
   /** Default true: the history store on. */
   readonly history?: boolean;
+  /** notifiers.externalUrl: the web console's address in links. */
+  readonly externalUrl?: string;
   /** Default true: resolve once the bot polls. */
   readonly waitForPoll?: boolean;
 }
@@ -68,6 +70,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
     alarms: { defaults: false, statePath: `${dir.path}/alarms.json`, ...options.alarms },
     notifiers: {
       enabled: true,
+      ...(options.externalUrl === undefined ? {} : { externalUrl: options.externalUrl }),
       bot: {
         enabled: true,
         token: TOKEN,
@@ -79,7 +82,15 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
       },
       services: {
         ...options.services,
-        telegram: { ops: { chats: [OPS_CHAT.id], apiRoot: api.url }, ...options.services?.telegram },
+        telegram: {
+          ...options.services?.telegram,
+          // Settings given for ops are added to its chat and the fake's address.
+          ops: {
+            chats: [OPS_CHAT.id],
+            apiRoot: api.url,
+            ...(options.services?.telegram?.ops as object | undefined),
+          },
+        },
       },
       routes: options.routes ?? [],
       delivery: { ratePerMinute: 6000, burst: 1000, retryInitial: '100ms' },

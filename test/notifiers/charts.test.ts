@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AlarmMessage } from '../../alarms/alarm.js';
 import {
-  alarmChartPng,
+  alarmChart,
   alarmSeriesName,
   parseChartRange,
   seriesChartPng,
@@ -239,7 +239,7 @@ describe('charts of the history store', () => {
       summary: 'disk used_percent on web1 (path=/) is 69, above 65',
     };
     expect(alarmSeriesName(alarm)).toBe('web1/disk/used_percent{path=/}');
-    const picture = readPng((await alarmChartPng(reader, alarm, now))!);
+    const picture = readPng((await alarmChart(reader, alarm, now))!.png);
     expect(picture.near(BLUE)).toBeGreaterThan(300);
     expect(picture.near(GREEN)).toBe(0);
     expect(picture.near(THRESHOLD_COLOR, 40)).toBeGreaterThan(200);
@@ -247,8 +247,8 @@ describe('charts of the history store', () => {
     expect(picture.near(BAND, 6)).toBeGreaterThan(10_000);
 
     const offline = { ...alarm, labels: { source: 'web1' } };
-    expect(await alarmChartPng(reader, offline, now)).toBeUndefined();
+    expect(await alarmChart(reader, offline, now)).toBeUndefined();
     const unknown = { ...alarm, labels: { ...alarm.labels, path: '/var' } };
-    expect(await alarmChartPng(reader, unknown, now)).toBeUndefined();
+    expect(await alarmChart(reader, unknown, now)).toBeUndefined();
   });
 });

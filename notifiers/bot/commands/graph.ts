@@ -5,6 +5,7 @@ import { escapeHtml } from '../format.js';
 import { graphChart } from '../graph-chart.js';
 import { unknownWordsReply } from '../replies.js';
 import { selectSeries, vocabulary } from '../select.js';
+import { sourceLink, textChart } from '../text-chart.js';
 
 /** A last word that reads as a range: `6h`, `7d`, `30m`, `2w`, or `FROM..TO`. */
 export function splitRange(args: readonly string[]): { words: string[]; range: string | undefined } {
@@ -55,8 +56,10 @@ export const graphCommand: Command = async (context, args) => {
     return;
   }
   const more = chart.left > 0 ? `\n${chart.left} more series not drawn: add words to narrow it down.` : '';
+  const links = chart.sources.flatMap((source) => sourceLink(context.externalUrl, source) ?? []);
   await context.replyPhoto(
     chart.png,
     `${escapeHtml(title)}\n${formatUtc(range.from)} – ${formatUtc(range.to)} UTC${escapeHtml(more)}`,
+    textChart(chart.lines, links),
   );
 };

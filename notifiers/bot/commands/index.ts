@@ -2,6 +2,7 @@
 import type { Command } from '../context.js';
 import type { CommandName } from '../parse.js';
 import { alarmsCommand } from './alarms.js';
+import { muteCommand, receiveCommand, stopCommand } from './chat-settings.js';
 import { graphCommand } from './graph.js';
 import { helpCommand } from './help.js';
 import { silenceCommand } from './silence.js';
@@ -14,5 +15,8 @@ export const commands: Record<Exclude<CommandName, 'start'>, Command> = {
   alarms: alarmsCommand,
   silence: silenceCommand,
   unsilence: unsilenceCommand,
+  mute: muteCommand,
+  receive: receiveCommand,
+  stop: stopCommand,
   help: helpCommand,
 };

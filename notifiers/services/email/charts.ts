@@ -87,7 +87,7 @@ export class AlarmCharts {
       if (signal.aborted) break;
       const series = history.alarmSeriesName(alarm) ?? alarm.series;
       try {
-        const png = await history.alarmChartPng(reader, alarm, now);
+        const png = (await history.alarmChart(reader, alarm, now))?.png;
         if (png === undefined) {
           this.log.debug(
             { rule: alarm.rule, series },

@@ -1,0 +1,73 @@
+/**
+ * A notification longer than Telegram's 4,096 characters (a group of 150 firing alarms) reaches the
+ * chat whole: several messages, each cut at a line break, with the formatting of each part intact.
+ * splitMessage's own cases: a tag open across a cut, and the "… and N more lines" note.
+ */
+import { afterAll, expect, it } from 'vitest';
+import { splitMessage } from '../../notifiers/bot/send.js';
+import { waitFor } from '../helpers/mqtt-clients.js';
+import { OPS_CHAT, startBotHarness, type BotHarness } from './bot-harness.js';
+
+const HOSTS = 150;
+let harness: BotHarness | undefined;
+
+afterAll(async () => {
+  await harness?.stop();
+});
+
+it('a 150-alarm group reaches the chat whole, cut at line breaks', async () => {
+  harness = await startBotHarness({
+    history: false,
+    alarms: {
+      rules: [{ kind: 'threshold', name: 'temp_high', measurement: 'sensor', field: 'temp', above: 90 }],
+      notify: { groupBy: ['rule'], groupWait: '1s' },
+    },
+    routes: [
+      {
+        name: 'groups',
+        topic: 'busbar/notify/#',
+        title: '{payload.summary}',
+        message: '{alarms}',
+        targets: ['telegram:ops'],
+      },
+    ],
+  });
+  const lines = Array.from({ length: HOSTS }, (_, i) => `sensor,host=h${String(i).padStart(3, '0')} temp=95`);
+  await harness.publish('sensors', 'sensor', lines.join('\n'));
+  const api = harness.api;
+  const texts = (): string[] =>
+    api
+      .callsOf('sendMessage')
+      .filter((call) => call.params.chat_id === String(OPS_CHAT.id))
+      .map((call) => call.params.text ?? '');
+  const hosts = (): Set<string> =>
+    new Set(texts().flatMap((text) => [...text.matchAll(/host=(h\d{3})/g)].map((m) => m[1]!)));
+  await waitFor(() => hosts().size === HOSTS, `all ${HOSTS} alarms in the chat`, 30_000);
+  const sent = texts();
+  expect(sent.length).toBeGreaterThan(1);
+  for (const text of sent) {
+    expect(text.length).toBeLessThanOrEqual(4096);
+    expect(text).not.toContain('more lines');
+    // Every line whole: an alarm line names its host and its value.
+    for (const line of text.split('\n').filter((one) => one.includes('host=')))
+      expect(line).toMatch(/host=h\d{3}\b.*95/);
+  }
+});
+
+it('closes and reopens a tag across a cut, and ends with "… and N more lines" beyond the parts allowed', () => {
+  const html = ['<b>title</b>', '<pre>', ...Array.from({ length: 30 }, (_, i) => `line ${i}`), '</pre>'].join(
+    '\n',
+  );
+  const parts = splitMessage(html, 60);
+  expect(parts.length).toBeGreaterThan(2);
+  for (const part of parts) {
+    expect(part.length).toBeLessThanOrEqual(60);
+    expect(part.split('<pre>').length).toBe(part.split('</pre>').length);
+  }
+  expect(parts[1]!.startsWith('<pre>')).toBe(true);
+  expect(parts.join('\n').replace(/<\/?pre>/g, '')).toContain('line 29');
+  const cut = splitMessage(html, 60, 2);
+  expect(cut).toHaveLength(2);
+  const shown = cut.join('\n').match(/line \d+/g)!.length;
+  expect(cut[1]).toMatch(new RegExp(`… and ${30 - shown + 1} more lines$`));
+});

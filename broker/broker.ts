@@ -213,6 +213,8 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
     connections,
     topic: createTopics(baseTopic).brokerClients,
     refreshIntervalMs: config.sysInterval,
+    // Its PUBLISH packet (topic and header included) must fit what a client may receive.
+    maxBytes: config.maxPacketSize - 1_024,
     log,
   });
 

@@ -12,6 +12,11 @@
  * An MQTT client subscribed to the list is itself sent each list, so while one is connected the
  * list is republished every interval (the web reads it in-process, which counts nothing).
  *
+ * At 10,000 clients the whole list would be megabytes, republished every interval and larger than
+ * `maxPacketSize` (no MQTT client could receive it): so it holds the `maxListed` most active clients
+ * (messages published and delivered), and never more bytes than `maxBytes`. The exact number of
+ * clients is `clientsConnected` on `<base>/stats/broker`.
+ *
  * No credentials: a client's username is listed, never its password.
  */
 import type { Aedes, Client } from 'aedes';
@@ -68,7 +73,14 @@ export interface ClientsPublisherOptions {
    */
   readonly refreshIntervalMs?: number;
   readonly now?: () => number;
+  /** Clients listed at most (default MAX_LISTED_CLIENTS), the most active first. */
+  readonly maxListed?: number;
+  /** The list's JSON never exceeds this (busbar passes `broker.maxPacketSize`). */
+  readonly maxBytes?: number;
 }
+
+/** Enough for a site's devices on one page; at about 450 bytes each, some 450 KB of JSON. */
+export const MAX_LISTED_CLIENTS = 1_000;
 
 export interface ClientsPublisher {
   stop(): void;
@@ -182,7 +194,7 @@ export function startClientsPublisher(options: ClientsPublisherOptions): Clients
   }
 
   function publish(): Promise<void> {
-    const payload = Buffer.from(JSON.stringify(list()));
+    const payload = capped(list(), options.maxListed ?? MAX_LISTED_CLIENTS, options.maxBytes ?? Infinity);
     return new Promise((resolve, reject) => {
       // aedes.publish skips authorizePublish: the broker may write under busbar's own topics.
       aedes.publish(
@@ -276,4 +288,27 @@ export function startClientsPublisher(options: ClientsPublisherOptions): Clients
       aedes.off('unsubscribe', markStale);
     },
   };
+}
+
+/**
+ * The list as JSON, cut to the `maxListed` most active clients and then, while it is still larger
+ * than `maxBytes`, to fewer; in client id order, as the full list is.
+ */
+function capped(all: BrokerClientInfo[], maxListed: number, maxBytes: number): Buffer {
+  let listed = all;
+  if (listed.length > maxListed) listed = mostActive(listed, maxListed);
+  let payload = Buffer.from(JSON.stringify(listed));
+  while (payload.length > maxBytes && listed.length > 0) {
+    listed = mostActive(listed, Math.floor((listed.length * maxBytes) / payload.length) - 1);
+    payload = Buffer.from(JSON.stringify(listed));
+  }
+  return payload;
+}
+
+function mostActive(clients: BrokerClientInfo[], count: number): BrokerClientInfo[] {
+  const activity = (client: BrokerClientInfo): number => client.published + client.delivered;
+  return [...clients]
+    .sort((a, b) => activity(b) - activity(a) || a.clientId.localeCompare(b.clientId))
+    .slice(0, Math.max(0, count))
+    .sort((a, b) => a.clientId.localeCompare(b.clientId));
 }

@@ -249,3 +249,44 @@ describe('broker client list: message counts', () => {
     }
   });
 });
+
+describe('broker client list: bounded', () => {
+  it('lists the most active clients up to its cap, and never more bytes than a client may receive', async () => {
+    const { url, broker } = await brokers.start();
+    const topic = 'test/clients-capped';
+    const seen = await observe(broker.aedes, topic);
+    const maxBytes = 2_000;
+    const publisher = startClientsPublisher({
+      aedes: broker.aedes,
+      connections: new WeakMap(),
+      topic,
+      log: captureLog('warn').logger,
+      minIntervalMs: 10,
+      maxListed: 4,
+      maxBytes,
+    });
+    try {
+      const quiet = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => clients.connect(url, { clientId: `quiet-${i}` })),
+      );
+      const busy = await Promise.all(
+        Array.from({ length: 3 }, (_, i) => clients.connect(url, { clientId: `busy-${i}` })),
+      );
+      for (const [i, client] of busy.entries()) await publishMany(client, 'talk', 5 + i);
+      // A connect makes a new list, with the counts as they are now.
+      await clients.connect(url, { clientId: 'last' });
+      const last = (): BrokerClientInfo[] => parsed(seen).at(-1) ?? [];
+      await waitFor(
+        () => ['busy-0', 'busy-1', 'busy-2'].every((id) => ids(last()).includes(id)),
+        'the busy clients listed',
+      );
+      expect(quiet).toHaveLength(6);
+      // 10 clients connected, 4 listed: the three busy ones and one other, in client id order.
+      expect(last()).toHaveLength(4);
+      expect(ids(last()).slice(0, 3)).toEqual(['busy-0', 'busy-1', 'busy-2']);
+      for (const payload of seen) expect(Buffer.byteLength(payload)).toBeLessThanOrEqual(maxBytes);
+    } finally {
+      publisher.stop();
+    }
+  });
+});

@@ -8,13 +8,14 @@ import path from 'node:path';
 import type { ServerResponse } from 'node:http';
 import { sendText } from '../http.js';
 import { localPath } from '../local-path.js';
-import { layout } from './layout.js';
+import { escapeHtml, layout } from './layout.js';
 import { ALARMS_JS } from './alarms-js.js';
 import { BROKER_JS } from './broker-js.js';
 import { LOGIN_JS, loginPage } from './login.js';
 import { OVERVIEW_JS } from './overview-js.js';
+import { CHARTS_JS } from './charts-js.js';
 import { SOURCE_JS } from './source-js.js';
-import { BUSBAR_CSS } from './style.js';
+import { BUSBAR_CSS, FAVICON_SVG } from './style.js';
 
 const require = createRequire(import.meta.url);
 const UPLOT_DIR = path.join(path.dirname(require.resolve('uplot/package.json')), 'dist');
@@ -23,6 +24,10 @@ const STATIC: Readonly<Record<string, { type: string; body: () => Promise<string
   '/static/busbar.css': { type: 'text/css', body: async () => BUSBAR_CSS },
   '/static/overview.js': { type: 'text/javascript', body: async () => OVERVIEW_JS },
   '/static/source.js': { type: 'text/javascript', body: async () => SOURCE_JS },
+  '/static/charts.js': { type: 'text/javascript', body: async () => CHARTS_JS },
+  '/static/favicon.svg': { type: 'image/svg+xml', body: async () => FAVICON_SVG },
+  // Browsers ask for it whatever the page links to; an SVG answers as well as an icon file.
+  '/favicon.ico': { type: 'image/svg+xml', body: async () => FAVICON_SVG },
   '/static/login.js': { type: 'text/javascript', body: async () => LOGIN_JS },
   '/static/alarms.js': { type: 'text/javascript', body: async () => ALARMS_JS },
   '/static/broker.js': { type: 'text/javascript', body: async () => BROKER_JS },
@@ -95,14 +100,35 @@ function brokerPage(): string {
 }
 
 function sourcePage(source: string): string {
-  const ranges = ['-15m', '-1h', '-6h', '-24h', '-7d', '-30d']
-    .map((r) => `<option value="${r}"${r === '-1h' ? ' selected' : ''}>last ${r.slice(1)}</option>`)
-    .join('');
+  // source.js fills the selects and reads the range from the URL.
   return layout({
     title: source,
-    body: `<p><label>Range <select id="range">${ranges}</select></label></p><div id="charts" class="charts"></div>`,
-    scripts: ['/static/uPlot.iife.min.js', '/static/source.js'],
+    body: `<div class="range" id="range-form">
+<label>Range <select id="range"></select></label>
+<label>Refresh <select id="refresh"></select></label>
+<span id="range-shown"></span>
+<details id="custom"><summary>custom range</summary>
+<label>from <input id="custom-from" type="datetime-local"></label>
+<label>to <input id="custom-to" type="datetime-local"></label>
+<button type="button" id="custom-apply">Apply</button></details>
+<small>drag across a chart to zoom; the browser's Back returns</small>
+</div>
+<section id="facts" class="facts" hidden><h2>Machine</h2><dl></dl></section>
+<p id="empty" hidden>No numeric series of this source in this range.</p>
+<div id="charts" class="charts"></div>
+<details id="others" hidden><summary>Other fields (<span id="other-count">0</span> charts, grouped by unit)</summary>
+<div id="other-charts" class="charts"></div></details>`,
+    scripts: ['/static/uPlot.iife.min.js', '/static/charts.js', '/static/source.js'],
     data: { source },
+  });
+}
+
+/** The page for a path or source that does not exist (404). */
+export function notFoundPage(message: string): string {
+  return layout({
+    title: 'Not found',
+    body: `<p>${escapeHtml(message)}</p><p><a href="/">All sources</a></p>`,
+    scripts: [],
   });
 }
 
@@ -111,8 +137,15 @@ export function isPublicPage(pathname: string): boolean {
   return pathname === '/login' || pathname in STATIC;
 }
 
-/** Handles page and static paths; false for any other path. */
-export async function handlePage(url: URL, response: ServerResponse): Promise<boolean> {
+/**
+ * Handles page and static paths; false for any other path. `knownSource` says whether a source has
+ * anything to show (a status, an inventory or series): a page for any other name is a 404.
+ */
+export async function handlePage(
+  url: URL,
+  response: ServerResponse,
+  knownSource: (source: string) => boolean | Promise<boolean> = () => true,
+): Promise<boolean> {
   const pathname = url.pathname;
   const asset = STATIC[pathname];
   if (asset) {
@@ -137,6 +170,10 @@ export async function handlePage(url: URL, response: ServerResponse): Promise<bo
   }
   if (pathname.startsWith('/source/') && pathname.length > '/source/'.length) {
     const source = decodeURIComponent(pathname.slice('/source/'.length));
+    if (!(await knownSource(source))) {
+      sendText(response, 404, notFoundPage(`No source named ${source} has published anything.`), 'text/html');
+      return true;
+    }
     sendText(response, 200, sourcePage(source), 'text/html');
     return true;
   }

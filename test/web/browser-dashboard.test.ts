@@ -138,3 +138,67 @@ describe('the host dashboard', () => {
     await page.close();
   });
 });
+
+/** `YYYY-MM-DD hh:mm:ss` read as if it were UTC, in epoch milliseconds. */
+const asUtc = (text: string): number => Date.parse(`${text.replace(' UTC', '').replace(' ', 'T')}Z`);
+
+describe('the time range', () => {
+  it('a preset changes the URL and the data asked for; a drag zooms in; Back returns', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await openDashboard(page);
+    expect(new URL(page.url()).searchParams.get('from')).toBe('-1h');
+    const hour = (await page.getAttribute('body', 'data-range'))!.split('-').map(Number);
+    expect(hour[1]! - hour[0]!).toBe(3_600_000);
+
+    const asked = page.waitForRequest((request) => request.url().includes('/api/range'));
+    await page.selectOption('#range', '-6h');
+    await page.waitForURL((url) => url.searchParams.get('from') === '-6h');
+    const from = Number(new URL((await asked).url()).searchParams.get('from'));
+    const to = Number(new URL((await asked).url()).searchParams.get('to'));
+    expect(to - from).toBe(6 * 3_600_000);
+    await page.waitForFunction(() => {
+      const [a, b] = (document.body.getAttribute('data-range') ?? '').split('-').map(Number);
+      return b! - a! === 6 * 3_600_000;
+    });
+
+    // Dragging across the right half of the CPU chart zooms to that part of the range.
+    const over = page.locator('.chart[data-chart="cpu"] .u-over');
+    const box = (await over.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.9, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForURL((url) => /^\d+$/.test(url.searchParams.get('from') ?? ''));
+    const zoomed = new URL(page.url()).searchParams;
+    const span = Number(zoomed.get('to')) - Number(zoomed.get('from'));
+    expect(span).toBeGreaterThan(0);
+    expect(span).toBeLessThan(6 * 3_600_000 * 0.5);
+    expect(await page.inputValue('#range')).toBe('custom');
+    await page.screenshot({ path: `${ARTIFACTS}web-dashboard-zoomed.png` });
+    await page.goBack();
+    await page.waitForURL((url) => url.searchParams.get('from') === '-6h');
+    await page.close();
+  });
+
+  it("shows times in the viewer's zone, UTC on hover", async () => {
+    const context = await browser.newContext({
+      timezoneId: 'Asia/Kolkata',
+      viewport: { width: 1200, height: 800 },
+    });
+    const page = await context.newPage();
+    await openDashboard(page, '?from=-15m&to=now&refresh=off');
+    const shown = page.locator('#range-shown');
+    const local = (await shown.textContent())!.split(' – ')[0]!;
+    const utc = (await shown.getAttribute('title'))!.split(' – ')[0]!;
+    // India is 5 h 30 min ahead of UTC all year.
+    expect(asUtc(local) - asUtc(utc)).toBe(5.5 * 3_600_000);
+    await context.close();
+  });
+
+  it('auto-refresh asks for the data again', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    await openDashboard(page, '?from=-15m&to=now&refresh=10s');
+    await page.waitForRequest((request) => request.url().includes('/api/range'), { timeout: 30_000 });
+    await page.close();
+  });
+});

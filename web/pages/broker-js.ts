@@ -83,7 +83,9 @@ export const BROKER_JS = `
     var attrs = ' data-field="' + col[0] + '"' + (col[2] ? ' class="num"' : '');
     if (col[0] === 'connectedSince') {
       var since = new Date(v);
-      return '<td' + attrs + ' title="' + text(v) + '">' + (isNaN(since) ? '' : text(since.toLocaleString())) + '</td>';
+      if (isNaN(since)) return '<td' + attrs + '></td>';
+      return '<td' + attrs + ' title="' + text(window.busbarCharts.utcTime(since.getTime())) + '">' +
+        text(window.busbarCharts.localTime(since.getTime())) + '</td>';
     }
     return '<td' + attrs + '>' + text(v) + '</td>';
   }

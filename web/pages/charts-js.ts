@@ -171,7 +171,7 @@ export const CHARTS_JS = `
           },
         },
       ],
-      cursor: { drag: { x: true, y: false } },
+      cursor: { drag: { x: true, y: false, setScale: false } },
       hooks: {
         // Away from the cursor, the legend shows each series' newest value.
         ready: [showLast],

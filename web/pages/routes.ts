@@ -80,7 +80,7 @@ function alarmsPage(): string {
 <p><label>For ${durationSelect('silence-duration', 'duration')}</label> <label>or until <input name="endsAt" type="datetime-local"></label></p>
 <p><label>Comment <input name="comment" size="40"></label> <button type="submit">Silence</button></p>
 </form>`,
-    scripts: ['/static/alarms.js'],
+    scripts: ['/static/charts.js', '/static/alarms.js'],
   });
 }
 
@@ -95,7 +95,7 @@ function brokerPage(): string {
 <table><thead></thead><tbody id="clients"></tbody></table>
 <h2>Components</h2>
 <table><thead><tr><th>component</th><th>state</th><th>statistics</th></tr></thead><tbody id="components"></tbody></table>`,
-    scripts: ['/static/uPlot.iife.min.js', '/static/broker.js'],
+    scripts: ['/static/uPlot.iife.min.js', '/static/charts.js', '/static/broker.js'],
   });
 }
 

@@ -156,10 +156,11 @@ describe('the time range', () => {
     const from = Number(new URL((await asked).url()).searchParams.get('from'));
     const to = Number(new URL((await asked).url()).searchParams.get('to'));
     expect(to - from).toBe(6 * 3_600_000);
-    await page.waitForFunction(() => {
-      const [a, b] = (document.body.getAttribute('data-range') ?? '').split('-').map(Number);
-      return b! - a! === 6 * 3_600_000;
-    });
+    const spanShown = async (): Promise<number> => {
+      const [a, b] = ((await page.getAttribute('body', 'data-range')) ?? '').split('-').map(Number);
+      return b! - a!;
+    };
+    await expect.poll(spanShown).toBe(6 * 3_600_000);
 
     // Dragging across the right half of the CPU chart zooms to that part of the range.
     const over = page.locator('.chart[data-chart="cpu"] .u-over');

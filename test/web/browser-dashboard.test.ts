@@ -18,7 +18,7 @@ const NEEDED = ['cpu', 'mem', 'disk', 'net', 'system', 'processes', 'procstat'];
 beforeAll(async () => {
   web = await startWebBusbar({
     ...(await webUsers()),
-    agent: { interval: '500ms', processes: { names: true } },
+    agent: { interval: '500ms' },
     sinks: { history: { flushInterval: '20ms' } },
     alarms: { enabled: false },
   });

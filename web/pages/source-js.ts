@@ -16,7 +16,7 @@ export const SOURCE_JS = `
   var IN_OUT = { bytes_recv_per_sec: 'in', bytes_sent_per_sec: 'out', read_bytes_per_sec: 'read',
     write_bytes_per_sec: 'write', reads_per_sec: 'read', writes_per_sec: 'write' };
   function direction(s) { return IN_OUT[s.field] || s.field; }
-  function processName(s) { return s.tags.process_name || s.tags.process_id || s.name; }
+  function processName(s) { var n = s.tags.process_name || s.tags.process_id || s.name; return n === '_other' ? 'all others' : n; }
   /**
    * The dashboard: per concept, its measurement, fields (in order), unit, and how series are named.
    * 'where' picks series by tags; 'scale' converts (bytes/s to bits/s); 'sort' ranks top-N lists.

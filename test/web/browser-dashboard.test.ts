@@ -203,3 +203,56 @@ describe('the time range', () => {
     await page.close();
   });
 });
+
+describe('on a phone and at night', () => {
+  const pages = (): Record<string, string> => ({
+    overview: '/',
+    source: `/source/${encodeURIComponent(host)}`,
+    alarms: '/alarms',
+    broker: '/broker',
+    login: '/login',
+    missing: '/source/nosuch',
+  });
+
+  it('no page is wider than a 360 px screen', async () => {
+    // Not isMobile: a mobile layout viewport grows to fit a page too wide, which would hide the fault.
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const page = await context.newPage();
+    for (const [name, path] of Object.entries(pages())) {
+      await page.goto(`${web.base}${path}`);
+      if (name === 'source') await page.waitForSelector('body[data-charts-ready]');
+      if (name === 'overview') await page.waitForSelector('tr[data-source]');
+      if (name === 'broker') await page.waitForSelector('td[data-stat="version"]');
+      const widths = await page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]');
+      const [scroll, inner] = widths as [number, number];
+      expect(inner).toBe(360);
+      expect(scroll, `${name}: page ${scroll} px wide on a ${inner} px screen`).toBeLessThanOrEqual(inner);
+      await page.screenshot({ path: `${ARTIFACTS}web-phone-${name}.png`, fullPage: name !== 'source' });
+    }
+    await context.close();
+  });
+
+  it('follows prefers-color-scheme: dark', async () => {
+    const context = await browser.newContext({ colorScheme: 'dark', viewport: { width: 1200, height: 900 } });
+    const page = await context.newPage();
+    for (const [name, path] of Object.entries(pages())) {
+      await page.goto(`${web.base}${path}`);
+      if (name === 'source') await page.waitForSelector('body[data-charts-ready]');
+      const background = (await page.evaluate('getComputedStyle(document.body).backgroundColor')) as string;
+      const [r, g, b] = background.match(/\d+/g)!.map(Number);
+      expect(r! + g! + b!, `${name}: ${background}`).toBeLessThan(3 * 64);
+    }
+    await page.goto(`${web.base}/source/${encodeURIComponent(host)}`);
+    await page.waitForSelector('body[data-charts-ready]');
+    await page.screenshot({ path: `${ARTIFACTS}web-dashboard-dark.png` });
+    await context.close();
+  });
+
+  it('logs out with the button in the header', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${web.base}/alarms`);
+    await page.click('header form.logout button');
+    await page.waitForURL((url) => url.pathname === '/login');
+    await page.close();
+  });
+});

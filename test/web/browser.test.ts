@@ -76,6 +76,21 @@ describe('pages in headless Chromium', () => {
     expect(await row.locator('td[data-gauge="disk"]').textContent()).toBe('71.5');
     expect(await row.locator('td[data-alarms]').textContent()).toBe('1 firing');
     await page.screenshot({ path: `${ARTIFACTS}web-overview.png`, fullPage: true });
+
+    // Filtered by name or status, sorted by the column pressed.
+    await web.busbar.running.bus.publish('busbar/status/web2', 'offline', { qos: 1, retain: true });
+    await page.reload();
+    await page.locator('tr[data-source="web2"]').waitFor();
+    const visible = () =>
+      page
+        .locator('tr[data-source]:visible')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-source')));
+    expect(await visible()).toEqual(['web1', 'web2']);
+    await page.fill('#filter', 'offline');
+    expect(await visible()).toEqual(['web2']);
+    await page.fill('#filter', '');
+    await page.click('button.sort[data-column="0"]');
+    expect(await visible()).toEqual(['web2', 'web1']);
     await page.close();
   });
 

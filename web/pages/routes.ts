@@ -42,12 +42,14 @@ const STATIC: Readonly<Record<string, { type: string; body: () => Promise<string
 };
 
 function overview(): string {
+  // A header's button sorts by its column (overview.js); the filter matches names and statuses.
   const head = ['source', 'status', 'last seen', 'cpu %', 'mem %', 'disk %', 'load1', 'alarms']
-    .map((h) => `<th>${h}</th>`)
+    .map((h, i) => `<th><button type="button" class="sort" data-column="${i}">${h}</button></th>`)
     .join('');
   return layout({
     title: 'Sources',
-    body: `<table><thead><tr>${head}</tr></thead><tbody id="sources"></tbody></table>`,
+    body: `<p><label>Filter <input id="filter" type="search" placeholder="name or status"></label></p>
+<table><thead><tr>${head}</tr></thead><tbody id="sources"></tbody></table>`,
     scripts: ['/static/overview.js'],
   });
 }

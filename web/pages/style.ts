@@ -27,6 +27,8 @@ input, select, textarea, button { color: inherit; background: var(--panel); bord
 .online { color: var(--ok); font-weight: 600; }
 .offline { color: var(--bad); font-weight: 600; }
 .unknown { color: var(--muted); }
+.warn { color: var(--warn); font-weight: 600; }
+th button.sort { background: none; border: 0; font: inherit; font-weight: 600; cursor: pointer; padding: 0; }
 .range { display: flex; flex-wrap: wrap; gap: 6px 14px; align-items: center; margin-bottom: 8px; }
 .range small { color: var(--muted); }
 .facts { background: var(--panel); border: 1px solid var(--line); padding: 6px 10px; margin-bottom: 12px; }

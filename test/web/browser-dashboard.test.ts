@@ -121,6 +121,10 @@ describe('the host dashboard', () => {
     // Every other field, grouped by unit, behind one visible control.
     const others = Number(await page.locator('#other-count').textContent());
     expect(others).toBeGreaterThan(0);
+    // Grouped by the unit their names imply: procstat's memory_usage is a percentage.
+    expect(
+      await page.locator('#other-charts .chart[data-chart="procstat:%"]').getAttribute('data-unit'),
+    ).toBe('%');
     await page.screenshot({ path: `${ARTIFACTS}web-dashboard.png`, fullPage: true });
     await page.locator('#others > summary').click();
     await page.screenshot({ path: `${ARTIFACTS}web-dashboard-others.png`, fullPage: true });

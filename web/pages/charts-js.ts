@@ -64,7 +64,7 @@ export const CHARTS_JS = `
   var BYTE_MEASUREMENTS = ['mem', 'swap', 'disk', 'procstat'];
   function unitOf(measurement, field) {
     var f = field.toLowerCase();
-    if (f.indexOf('percent') >= 0 || /(^usage_|_pct$|^cpu_usage$)/.test(f)) return '%';
+    if (f.indexOf('percent') >= 0 || /(^usage_|_usage$|_pct$)/.test(f)) return '%';
     if (/bits?_(per_sec|per_second)$/.test(f)) return 'bit/s';
     if (/bytes?_(per_sec|per_second)$/.test(f)) return 'B/s';
     if (/(_per_sec|_per_second|_rate)$/.test(f)) return '/s';

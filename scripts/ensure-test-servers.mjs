@@ -13,6 +13,8 @@ const servers = [
   { binary: '/usr/bin/influxd', pkg: 'influxdb' },
   { binary: '/usr/sbin/snmpd', pkg: 'snmpd' },
   { binary: '/usr/bin/snmpsimd', pkg: 'snmpsim' },
+  // promtool checks /metrics (test/web/health-metrics.test.ts); Debian ships it with the server.
+  { binary: '/usr/bin/promtool', pkg: 'prometheus' },
   // Headless browser for the web pages' tests (test/web/browser.test.ts), driven by playwright-core.
   { binary: '/usr/bin/chromium', pkg: 'chromium' },
   // The font charts are drawn with (notifiers/charts: resvg has no font of its own).
@@ -37,7 +39,7 @@ execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...m
   env,
 });
 // Debian starts the freshly installed daemons; the tests start their own on free ports.
-for (const service of ['mosquitto', 'redis-server', 'victoria-metrics', 'influxdb', 'snmpd']) {
+for (const service of ['mosquitto', 'redis-server', 'victoria-metrics', 'influxdb', 'snmpd', 'prometheus']) {
   if (missing.includes(service)) {
     try {
       execFileSync('service', [service, 'stop'], { stdio: 'ignore' });

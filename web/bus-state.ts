@@ -1,7 +1,8 @@
 /**
  * What the web shows about busbar itself, read from the bus like any client would: the retained
  * `<base>/stats/#` documents (health, /metrics), `<base>/status/#` (sources online or offline),
- * `<base>/alarms/#` (alarm states), `<base>/silences/+` (active silences) and `<base>/broker/clients`
+ * `<base>/alarms/#` (alarm states), `<base>/silences/+` (active silences), `<base>/broker/clients`
+ * and `<base>/inventory/+` (each source's machine facts, for its page)
  * (busbar's web does not depend on the alarms component or the broker, only on their topics).
  * Retained messages are state; an empty retained payload clears the entry. `changes` tells live
  * pages (events.ts) which part changed.
@@ -53,6 +54,8 @@ export class BusState {
   readonly silences = new Map<string, Silence>();
   /** The broker's connected clients (broker/clients-publisher.ts). */
   brokerClients: Record<string, unknown>[] = [];
+  /** Source → its inventory (agents/host/inventory.ts), the retained JSON object. */
+  readonly inventories = new Map<string, Record<string, unknown>>();
   /** Emits a StatePart each time that part changes. */
   readonly changes = new EventEmitter();
   private readonly subscriptions: BusSubscription[] = [];
@@ -69,6 +72,7 @@ export class BusState {
     const statsPrefix = `${this.topics.base}/stats/`;
     const statusPrefix = `${this.topics.base}/status/`;
     const alarmsPrefix = `${this.topics.base}/alarms/`;
+    const inventoryPrefix = `${this.topics.base}/inventory/`;
     this.subscriptions.push(
       await this.bus.subscribe(`${alarmsPrefix}#`, (message) => {
         const key = message.topic.slice(alarmsPrefix.length);
@@ -107,6 +111,14 @@ export class BusState {
         const source = message.topic.slice(statusPrefix.length);
         if (message.payload.length === 0) return void this.sources.delete(source);
         this.sources.set(source, { status: message.payload.toString('utf8').trim(), since: Date.now() });
+      }),
+    );
+    this.subscriptions.push(
+      await this.bus.subscribe(`${inventoryPrefix}+`, (message) => {
+        const source = message.topic.slice(inventoryPrefix.length);
+        const parsed = message.payload.length === 0 ? undefined : parseObject(message.payload);
+        if (parsed) this.inventories.set(source, parsed);
+        else this.inventories.delete(source);
       }),
     );
   }

@@ -56,6 +56,7 @@ export interface WebServerOptions {
 }
 
 const PUBLISH_PREFIX = '/api/publish/';
+const INVENTORY_PREFIX = '/api/inventory/';
 
 /** The store is opened per request; until the history sink has created its file, that is a 503. */
 function openReader(file: string): HistoryReader {
@@ -161,6 +162,23 @@ export function createWebServer(options: WebServerOptions): Server {
     sendJson(response, 200, { user: principal.name, role: principal.role, next });
   }
 
+  /** A source with a status, an inventory or series in the history store has a page. */
+  async function knownSource(source: string): Promise<boolean> {
+    if (options.state.sources.has(source) || options.state.inventories.has(source)) return true;
+    if (options.historyPath === undefined) return false;
+    try {
+      return await withReader(async (reader) =>
+        reader()
+          .sources()
+          .some((entry) => entry.source === source),
+      );
+    } catch (error) {
+      // The store not created yet knows no source; any other problem is the request's to report.
+      if (error instanceof HttpError && error.status === 503) return false;
+      throw error;
+    }
+  }
+
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const path = url.pathname;
@@ -188,6 +206,12 @@ export function createWebServer(options: WebServerOptions): Server {
       const id = cookieValue(request, SESSION_COOKIE);
       if (id !== undefined) sessions.delete(id);
       response.setHeader('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
+      // The pages' "log out" button is a form: the browser goes on to the login form.
+      if ((request.headers.accept ?? '').includes('text/html')) {
+        response.writeHead(303, { location: '/login' });
+        response.end();
+        return;
+      }
       return sendJson(response, 200, {});
     }
     if (
@@ -232,7 +256,14 @@ export function createWebServer(options: WebServerOptions): Server {
         close();
       }
     }
-    if (!path.startsWith('/api/') && (await handlePage(url, response))) return;
+    if (!path.startsWith('/api/') && (await handlePage(url, response, knownSource))) return;
+    if (path.startsWith(INVENTORY_PREFIX)) {
+      const inventory = options.state.inventories.get(
+        decodeURIComponent(path.slice(INVENTORY_PREFIX.length)),
+      );
+      if (!inventory) throw new HttpError(404, 'not found', 'no inventory for this source');
+      return sendJson(response, 200, inventory);
+    }
     if (path === '/api/alarms') {
       const { alarms, silences } = options.state;
       return sendJson(response, 200, withSilences(alarms.values(), silences.values()));

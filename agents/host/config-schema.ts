@@ -149,10 +149,23 @@ export const agentSchema = z
           .max(100)
           .default(10)
           .describe('Processes reported by CPU and by memory each (0: counts only).'),
+        groupBy: z
+          .enum(['name', 'process'])
+          .default('name')
+          .describe(
+            '`name`: processes summed by command name (tag `process_name`); `process`: one series per process, anonymised by a hash of pid and start time (tag `process_id`).',
+          ),
+        expireAfter: period
+          .prefault('10m')
+          .describe(
+            'A name (or process) out of the top lists this long is no longer reported and frees its place for another; at most 2 × `top` are reported, the rest summed as `_other`.',
+          ),
         names: z
           .boolean()
           .default(false)
-          .describe('Add the command name (tag `process_name`); off, processes are anonymous.'),
+          .describe(
+            'With `groupBy: process`, add the command name (tag `process_name`); off, processes are anonymous.',
+          ),
       })
       .strict()
       .prefault({})

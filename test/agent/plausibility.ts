@@ -26,7 +26,9 @@ function checkRates(fields: Record<string, number>): void {
 /** Checks every metric of one measurement as received; throws with the offending field's name. */
 export function expectPlausible(measurement: string, metrics: Metric[], host: string): void {
   expect(metrics.length, measurement).toBeGreaterThan(0);
-  if (measurement === 'procstat') expect(metrics.some((metric) => metric.tags.user !== undefined)).toBe(true);
+  // Owners are tags of single processes (groupBy: process), not of names summed.
+  if (measurement === 'procstat' && metrics.some((metric) => metric.tags.process_id !== undefined))
+    expect(metrics.some((metric) => metric.tags.user !== undefined)).toBe(true);
   for (const metric of metrics) {
     expect(metric.measurement).toBe(measurement);
     expect(metric.tags.host).toBe(host);
@@ -68,7 +70,9 @@ export function expectPlausible(measurement: string, metrics: Metric[], host: st
         );
         break;
       case 'procstat':
-        expect(metric.tags.process_id).toMatch(/^[0-9a-f]{16}$/);
+        if (metric.tags.process_id !== undefined)
+          expect(metric.tags.process_id).toMatch(/^([0-9a-f]{16}|_other)$/);
+        else expect(metric.tags.process_name).toMatch(/^.+$/);
         // A process that exits between its stat and its owner lookup has no user tag; others do.
         if (metric.tags.user !== undefined) expect(metric.tags.user).not.toBe('');
         expect(fields.cpu_usage).toBeGreaterThanOrEqual(0);

@@ -76,30 +76,50 @@ describe('pages in headless Chromium', () => {
     expect(await row.locator('td[data-gauge="disk"]').textContent()).toBe('71.5');
     expect(await row.locator('td[data-alarms]').textContent()).toBe('1 firing');
     await page.screenshot({ path: `${ARTIFACTS}web-overview.png`, fullPage: true });
+
+    // Filtered by name or status, sorted by the column pressed.
+    await web.busbar.running.bus.publish('busbar/status/web2', 'offline', { qos: 1, retain: true });
+    await page.reload();
+    await page.locator('tr[data-source="web2"]').waitFor();
+    const visible = () =>
+      page
+        .locator('tr[data-source]:visible')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-source')));
+    expect(await visible()).toEqual(['web1', 'web2']);
+    await page.fill('#filter', 'offline');
+    expect(await visible()).toEqual(['web2']);
+    await page.fill('#filter', '');
+    await page.click('button.sort[data-column="0"]');
+    expect(await visible()).toEqual(['web2', 'web1']);
     await page.close();
   });
 
   it("a source's page draws a chart per measurement and shows a published value live", async () => {
     const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
     await page.goto(`${web.base}/source/web1`);
-    await page.waitForSelector('body[data-charts-ready="4"]');
+    await page.waitForSelector('body[data-charts-ready="5"]');
     await page.waitForSelector('body[data-live="open"]');
-    const measurements = await page
+    // The dashboard's CPU and disk charts, then each other field grouped by measurement and unit.
+    const charts = await page
       .locator('.chart')
-      .evaluateAll((boxes) => boxes.map((box) => box.getAttribute('data-measurement')));
-    expect(measurements).toEqual(['cpu', 'mem', 'disk', 'net']);
+      .evaluateAll((boxes) =>
+        boxes.map((box) => `${box.getAttribute('data-chart')} ${box.getAttribute('data-unit')}`),
+      );
+    expect(charts).toEqual(['cpu %', 'disk %', 'cpu:% %', 'mem:% %', 'net:bytes bytes']);
+    await page.locator('#others > summary').click();
     // uPlot draws on a canvas: it exists, has a size, and holds non-blank pixels.
     const drawn = await paintedPixels(page.locator('.chart canvas'));
-    expect(drawn).toHaveLength(4);
+    expect(drawn).toHaveLength(5);
     for (const painted of drawn) expect(painted).toBeGreaterThan(100);
     await page.screenshot({ path: `${ARTIFACTS}web-source-before.png`, fullPage: true });
 
-    const memLatest = page.locator('[data-latest="web1/mem/used_percent{host=web1}"]');
-    expect(await memLatest.textContent()).toMatch(/^used_percent: 5[0-2]$/);
+    // The legend shows each series' newest value with its unit, and live values extend the chart.
+    const memLatest = page.locator('[data-series="web1/mem/used_percent{host=web1}"] .u-value');
+    expect(await memLatest.textContent()).toMatch(/^5[0-2] %$/);
     await web.busbar.running.bus.publish('busbar/metrics/web1/mem', 'mem,host=web1 used_percent=93.25', {
       qos: 1,
     });
-    await expect.poll(() => memLatest.textContent(), { timeout: 5_000 }).toBe('used_percent: 93.25');
+    await expect.poll(() => memLatest.textContent(), { timeout: 5_000 }).toBe('93.3 %');
     await page.screenshot({ path: `${ARTIFACTS}web-source-live.png`, fullPage: true });
     await page.close();
   });
@@ -110,6 +130,13 @@ describe('pages in headless Chromium', () => {
       { allowAnonymous: false },
     );
     try {
+      // web1 has a page once busbar knows it (here by its status).
+      await closed.busbar.running.bus.publish('busbar/status/web1', 'online', { qos: 1, retain: true });
+      for (;;) {
+        const status = await fetch(`${closed.base}/api/status`, { headers: basic(ADMIN) });
+        if ('web1' in ((await status.json()) as object)) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       const page = await browser.newPage();
       await page.goto(`${closed.base}/source/web1`);
       expect(new URL(page.url()).pathname).toBe('/login');

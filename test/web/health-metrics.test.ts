@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebBusbar, type WebBusbar } from './web-fixture.js';
 
@@ -53,24 +54,58 @@ describe('/health', () => {
   });
 });
 
+/** `promtool check metrics` on a scrape: its exit code and complaints (none when clean). */
+function promtool(text: string): Promise<{ code: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = execFile('promtool', ['check', 'metrics'], (error, stdout, stderr) => {
+      const code = error ? Number((error as { code?: unknown }).code ?? 1) : 0;
+      if (error && typeof (error as { code?: unknown }).code !== 'number') reject(error);
+      else resolve({ code, output: `${stdout}${stderr}` });
+    });
+    child.stdin!.end(text);
+  });
+}
+
 describe('/metrics', () => {
   it("exposes busbar's own statistics (retained busbar/stats/#) in Prometheus text format", async () => {
-    const metrics = await eventually('/metrics', (a) => a.body.includes('busbar_history_points_written'));
+    // A rejected message, so the ingest's counters by reason are there too.
+    await web.busbar.running.bus.publish('busbar/metrics/web1/cpu', 'not line protocol', { qos: 1 });
+    const metrics = await eventually(
+      '/metrics',
+      (a) =>
+        a.body.includes('busbar_history_points_written_total') &&
+        /busbar_ingest_rejected_\w+_total/.test(a.body),
+    );
     expect(metrics.status).toBe(200);
     expect(metrics.type).toBe('text/plain; version=0.0.4; charset=utf-8');
+    const typed = (name: string, kind: string) =>
+      expect(metrics.body).toMatch(
+        new RegExp(`^# HELP ${name} .+\\n# TYPE ${name} ${kind}\\n${name} -?[\\d.e+-]+$`, 'm'),
+      );
+    for (const name of [
+      'busbar_broker_messages_received_total',
+      'busbar_ingest_metric_messages_total',
+      'busbar_ingest_rejected_total',
+      'busbar_history_points_written_total',
+      'busbar_web_requests_total',
+    ])
+      typed(name, 'counter');
     for (const name of [
       'busbar_broker_clients_connected',
-      'busbar_broker_messages_received',
-      'busbar_ingest_metric_messages',
-      'busbar_ingest_rejected_total',
-      'busbar_history_points_written',
-      'busbar_web_requests',
-    ]) {
-      expect(metrics.body).toMatch(new RegExp(`^# TYPE ${name} gauge\\n${name} -?[\\d.e+-]+$`, 'm'));
-    }
-    // Every sample line is `name value`, names as Prometheus allows them.
+      'busbar_broker_clients',
+      'busbar_history_pending',
+      'busbar_history_last_write_seconds',
+      'busbar_web_connections',
+    ])
+      typed(name, 'gauge');
+    // Counts by reason are counters too.
+    expect(metrics.body).toMatch(/^# TYPE busbar_ingest_rejected_\w+_total counter$/m);
+    // Every metric has its HELP and TYPE, and every sample line is `name value`.
     for (const line of metrics.body.trimEnd().split('\n')) {
-      expect(line).toMatch(/^(# TYPE [a-zA-Z_:][\w:]* gauge|[a-zA-Z_:][\w:]* -?[\d.e+-]+)$/);
+      expect(line).toMatch(
+        /^(# HELP [a-zA-Z_:][\w:]* .+|# TYPE [a-zA-Z_:][\w:]* (gauge|counter)|[a-zA-Z_:][\w:]* -?[\d.e+-]+)$/,
+      );
     }
+    expect(await promtool(metrics.body)).toEqual({ code: 0, output: '' });
   });
 });

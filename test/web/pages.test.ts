@@ -21,10 +21,22 @@ describe('pages and their static files', () => {
     const overview = await get('/');
     expect(overview).toMatchObject({ status: 200, type: 'text/html; charset=utf-8' });
     expect(overview.text).toContain('<script src="/static/overview.js"></script>');
-    const source = await get(`/source/${encodeURIComponent('web1<script>')}`);
+    await web.busbar.running.bus.publish('busbar/status/web1<script>', 'online', { qos: 1, retain: true });
+    let source = await get(`/source/${encodeURIComponent('web1<script>')}`);
+    for (let i = 0; i < 100 && source.status === 404; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      source = await get(`/source/${encodeURIComponent('web1<script>')}`);
+    }
     expect(source.status).toBe(200);
     expect(source.text).toContain('<h1>web1&lt;script&gt;</h1>');
     expect(source.text).toContain('{"source":"web1\\u003cscript>"}');
+  });
+
+  it('answers 404 with a page for a source busbar does not know, and serves a favicon', async () => {
+    const missing = await get('/source/nosuch');
+    expect(missing).toMatchObject({ status: 404, type: 'text/html; charset=utf-8' });
+    expect(missing.text).toContain('No source named nosuch');
+    expect(await get('/favicon.ico')).toMatchObject({ status: 200, type: 'image/svg+xml; charset=utf-8' });
   });
 
   it('serves uPlot from the installed package (no internet needed) and the page scripts', async () => {
@@ -36,6 +48,8 @@ describe('pages and their static files', () => {
       '/static/busbar.css',
       '/static/source.js',
       '/static/overview.js',
+      '/static/charts.js',
+      '/static/favicon.svg',
     ])
       expect((await get(asset)).status, asset).toBe(200);
   });

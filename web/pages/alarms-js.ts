@@ -14,7 +14,12 @@ export const ALARMS_JS = `
   var alarms = [], silences = [];
   function text(v) { return v === null || v === undefined ? '' : String(v).replace(/[&<>"]/g, function (c) {
     return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]; }); }
-  function when(iso) { var d = new Date(iso); return isNaN(d) ? text(iso) : text(d.toLocaleString()); }
+  /** A time cell in the viewer's zone, the same time in UTC on hover. */
+  function when(iso) {
+    var ms = new Date(iso).getTime();
+    if (isNaN(ms)) return '<td>' + text(iso) + '</td>';
+    return '<td data-time="' + ms + '" title="' + text(window.busbarCharts.utcTime(ms)) + '">' + text(window.busbarCharts.localTime(ms)) + '</td>';
+  }
   function renderAlarms() {
     alarms.sort(function (a, b) {
       var oa = ORDER[a.state] === undefined ? 9 : ORDER[a.state], ob = ORDER[b.state] === undefined ? 9 : ORDER[b.state];
@@ -27,8 +32,8 @@ export const ALARMS_JS = `
       var action = canWrite && active && !silenced ? '<button data-silence="' + i + '">Silence</button>' : '';
       return '<tr data-alarm="' + text(a.rule + '/' + a.series) + '"' + (silenced ? ' class="silenced"' : '') +
         '><td class="' + cls + '">' + text(a.state) + '</td><td>' + text(a.severity) + '</td><td>' + text(a.rule) +
-        '</td><td>' + text(a.series) + '</td><td>' + text(a.summary) + '</td><td>' + text(a.since) +
-        '</td><td data-silenced title="' + text((a.silencedBy || []).join(', ')) + '">' + (silenced ? 'silenced' : '') +
+        '</td><td>' + text(a.series) + '</td><td>' + text(a.summary) + '</td>' + when(a.since) +
+        '<td data-silenced title="' + text((a.silencedBy || []).join(', ')) + '">' + (silenced ? 'silenced' : '') +
         '</td><td>' + action + '</td></tr>';
     }).join('') || '<tr><td colspan="8">no alarms</td></tr>';
   }
@@ -36,8 +41,8 @@ export const ALARMS_JS = `
     silenceRows.innerHTML = silences.map(function (s) {
       var matchers = Object.keys(s.matchers).map(function (k) { return k + '=' + s.matchers[k]; }).join(', ');
       var action = canWrite ? '<button data-remove="' + text(s.id) + '">Remove</button>' : '';
-      return '<tr data-silence-id="' + text(s.id) + '"><td>' + text(matchers) + '</td><td title="' + text(s.endsAt) + '">' +
-        when(s.endsAt) + '</td><td>' + text(s.createdBy) + '</td><td>' + text(s.comment) + '</td><td>' + action + '</td></tr>';
+      return '<tr data-silence-id="' + text(s.id) + '"><td>' + text(matchers) + '</td>' +
+        when(s.endsAt) + '<td>' + text(s.createdBy) + '</td><td>' + text(s.comment) + '</td><td>' + action + '</td></tr>';
     }).join('') || '<tr><td colspan="5">no active silences</td></tr>';
   }
   function send(method, path, body) {

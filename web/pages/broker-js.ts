@@ -29,7 +29,7 @@ export const BROKER_JS = `
   var box = document.getElementById('rate-chart');
   var rates = [[], [], []];
   var plot = new uPlot({
-    width: Math.max(500, Math.min(1000, box.clientWidth - 12)), height: 200,
+    width: Math.max(240, Math.min(1000, box.clientWidth - 14)), height: 200,
     series: [{}, { label: 'received /s', stroke: '#1f77b4', width: 1.5 }, { label: 'sent /s', stroke: '#d62728', width: 1.5 }],
     scales: { x: { time: true } },
     axes: [{}, { size: 60 }],
@@ -83,7 +83,9 @@ export const BROKER_JS = `
     var attrs = ' data-field="' + col[0] + '"' + (col[2] ? ' class="num"' : '');
     if (col[0] === 'connectedSince') {
       var since = new Date(v);
-      return '<td' + attrs + ' title="' + text(v) + '">' + (isNaN(since) ? '' : text(since.toLocaleString())) + '</td>';
+      if (isNaN(since)) return '<td' + attrs + '></td>';
+      return '<td' + attrs + ' title="' + text(window.busbarCharts.utcTime(since.getTime())) + '">' +
+        text(window.busbarCharts.localTime(since.getTime())) + '</td>';
     }
     return '<td' + attrs + '>' + text(v) + '</td>';
   }

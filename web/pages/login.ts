@@ -25,6 +25,7 @@ export const LOGIN_JS = `
 export function loginPage(next: string): string {
   return layout({
     title: 'Log in',
+    logout: false,
     body: `<form id="login" method="post" action="/login">
 <input type="hidden" name="next" value="${escapeHtml(next)}">
 <p><label>Username <input name="username" autocomplete="username" required></label></p>

@@ -8,13 +8,14 @@ import path from 'node:path';
 import type { ServerResponse } from 'node:http';
 import { sendText } from '../http.js';
 import { localPath } from '../local-path.js';
-import { layout } from './layout.js';
+import { escapeHtml, layout } from './layout.js';
 import { ALARMS_JS } from './alarms-js.js';
 import { BROKER_JS } from './broker-js.js';
 import { LOGIN_JS, loginPage } from './login.js';
 import { OVERVIEW_JS } from './overview-js.js';
+import { CHARTS_JS } from './charts-js.js';
 import { SOURCE_JS } from './source-js.js';
-import { BUSBAR_CSS } from './style.js';
+import { BUSBAR_CSS, FAVICON_SVG } from './style.js';
 
 const require = createRequire(import.meta.url);
 const UPLOT_DIR = path.join(path.dirname(require.resolve('uplot/package.json')), 'dist');
@@ -23,6 +24,10 @@ const STATIC: Readonly<Record<string, { type: string; body: () => Promise<string
   '/static/busbar.css': { type: 'text/css', body: async () => BUSBAR_CSS },
   '/static/overview.js': { type: 'text/javascript', body: async () => OVERVIEW_JS },
   '/static/source.js': { type: 'text/javascript', body: async () => SOURCE_JS },
+  '/static/charts.js': { type: 'text/javascript', body: async () => CHARTS_JS },
+  '/static/favicon.svg': { type: 'image/svg+xml', body: async () => FAVICON_SVG },
+  // Browsers ask for it whatever the page links to; an SVG answers as well as an icon file.
+  '/favicon.ico': { type: 'image/svg+xml', body: async () => FAVICON_SVG },
   '/static/login.js': { type: 'text/javascript', body: async () => LOGIN_JS },
   '/static/alarms.js': { type: 'text/javascript', body: async () => ALARMS_JS },
   '/static/broker.js': { type: 'text/javascript', body: async () => BROKER_JS },
@@ -37,12 +42,14 @@ const STATIC: Readonly<Record<string, { type: string; body: () => Promise<string
 };
 
 function overview(): string {
+  // A header's button sorts by its column (overview.js); the filter matches names and statuses.
   const head = ['source', 'status', 'last seen', 'cpu %', 'mem %', 'disk %', 'load1', 'alarms']
-    .map((h) => `<th>${h}</th>`)
+    .map((h, i) => `<th><button type="button" class="sort" data-column="${i}">${h}</button></th>`)
     .join('');
   return layout({
     title: 'Sources',
-    body: `<table><thead><tr>${head}</tr></thead><tbody id="sources"></tbody></table>`,
+    body: `<p><label>Filter <input id="filter" type="search" placeholder="name or status"></label></p>
+<table><thead><tr>${head}</tr></thead><tbody id="sources"></tbody></table>`,
     scripts: ['/static/overview.js'],
   });
 }
@@ -75,7 +82,7 @@ function alarmsPage(): string {
 <p><label>For ${durationSelect('silence-duration', 'duration')}</label> <label>or until <input name="endsAt" type="datetime-local"></label></p>
 <p><label>Comment <input name="comment" size="40"></label> <button type="submit">Silence</button></p>
 </form>`,
-    scripts: ['/static/alarms.js'],
+    scripts: ['/static/charts.js', '/static/alarms.js'],
   });
 }
 
@@ -90,19 +97,40 @@ function brokerPage(): string {
 <table><thead></thead><tbody id="clients"></tbody></table>
 <h2>Components</h2>
 <table><thead><tr><th>component</th><th>state</th><th>statistics</th></tr></thead><tbody id="components"></tbody></table>`,
-    scripts: ['/static/uPlot.iife.min.js', '/static/broker.js'],
+    scripts: ['/static/uPlot.iife.min.js', '/static/charts.js', '/static/broker.js'],
   });
 }
 
 function sourcePage(source: string): string {
-  const ranges = ['-15m', '-1h', '-6h', '-24h', '-7d', '-30d']
-    .map((r) => `<option value="${r}"${r === '-1h' ? ' selected' : ''}>last ${r.slice(1)}</option>`)
-    .join('');
+  // source.js fills the selects and reads the range from the URL.
   return layout({
     title: source,
-    body: `<p><label>Range <select id="range">${ranges}</select></label></p><div id="charts" class="charts"></div>`,
-    scripts: ['/static/uPlot.iife.min.js', '/static/source.js'],
+    body: `<div class="range" id="range-form">
+<label>Range <select id="range"></select></label>
+<label>Refresh <select id="refresh"></select></label>
+<span id="range-shown"></span>
+<details id="custom"><summary>custom range</summary>
+<label>from <input id="custom-from" type="datetime-local"></label>
+<label>to <input id="custom-to" type="datetime-local"></label>
+<button type="button" id="custom-apply">Apply</button></details>
+<small>drag across a chart to zoom; the browser's Back returns</small>
+</div>
+<section id="facts" class="facts" hidden><h2>Machine</h2><dl></dl></section>
+<p id="empty" hidden>No numeric series of this source in this range.</p>
+<div id="charts" class="charts"></div>
+<details id="others" hidden><summary>Other fields (<span id="other-count">0</span> charts, grouped by unit)</summary>
+<div id="other-charts" class="charts"></div></details>`,
+    scripts: ['/static/uPlot.iife.min.js', '/static/charts.js', '/static/source.js'],
     data: { source },
+  });
+}
+
+/** The page for a path or source that does not exist (404). */
+export function notFoundPage(message: string): string {
+  return layout({
+    title: 'Not found',
+    body: `<p>${escapeHtml(message)}</p><p><a href="/">All sources</a></p>`,
+    scripts: [],
   });
 }
 
@@ -111,8 +139,15 @@ export function isPublicPage(pathname: string): boolean {
   return pathname === '/login' || pathname in STATIC;
 }
 
-/** Handles page and static paths; false for any other path. */
-export async function handlePage(url: URL, response: ServerResponse): Promise<boolean> {
+/**
+ * Handles page and static paths; false for any other path. `knownSource` says whether a source has
+ * anything to show (a status, an inventory or series): a page for any other name is a 404.
+ */
+export async function handlePage(
+  url: URL,
+  response: ServerResponse,
+  knownSource: (source: string) => boolean | Promise<boolean> = () => true,
+): Promise<boolean> {
   const pathname = url.pathname;
   const asset = STATIC[pathname];
   if (asset) {
@@ -137,6 +172,10 @@ export async function handlePage(url: URL, response: ServerResponse): Promise<bo
   }
   if (pathname.startsWith('/source/') && pathname.length > '/source/'.length) {
     const source = decodeURIComponent(pathname.slice('/source/'.length));
+    if (!(await knownSource(source))) {
+      sendText(response, 404, notFoundPage(`No source named ${source} has published anything.`), 'text/html');
+      return true;
+    }
     sendText(response, 200, sourcePage(source), 'text/html');
     return true;
   }

@@ -143,12 +143,11 @@ const deviation = z
       .enum(['both', 'above', 'below'])
       .default('both')
       .describe('deviation: which side of the baseline is abnormal.'),
-    alpha: z
-      .number()
-      .gt(0)
-      .lt(1)
-      .default(0.1)
-      .describe('deviation: EWMA weight of each new point (higher forgets faster).'),
+    halfLife: duration
+      .prefault('6h')
+      .describe(
+        "deviation: the old baseline counts half after this much of the series' time in a season bucket (with `hourOfDay`, an hour a day).",
+      ),
     season: z
       .enum(['none', 'hourOfDay', 'hourOfWeek'])
       .default('none')
@@ -164,6 +163,11 @@ const deviation = z
       .nonnegative()
       .default(0)
       .describe('deviation: floor of the standard deviation, so a flat series does not fire on noise.'),
+    learnAfter: duration
+      .prefault('15m')
+      .describe(
+        'deviation: points teach the baseline nothing while the alarm is pending or firing, nor for this long after it resolves.',
+      ),
     for: duration.prefault('0s').describe('The condition must hold this long before the alarm fires.'),
   })
   .strict();

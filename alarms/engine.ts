@@ -294,7 +294,7 @@ export class AlarmEngine {
   private baselineOf(compiled: Extract<CompiledRule, { kind: 'deviation' }>, series: string): SeasonalEwma {
     let ewma = compiled.baselines.get(series);
     if (!ewma) {
-      ewma = new SeasonalEwma(compiled.rule.alpha, compiled.rule.season);
+      ewma = new SeasonalEwma(compiled.rule.halfLife, compiled.rule.season);
       compiled.baselines.set(series, ewma);
     }
     return ewma;
@@ -363,11 +363,16 @@ export class AlarmEngine {
     const beyond =
       (rule.direction !== 'below' && delta > rule.k * sigma) ||
       (rule.direction !== 'above' && -delta > rule.k * sigma);
-    // An anomaly moves the baseline only as far as k·σ would (winsorized): otherwise its first point
-    // would widen σ enough to hide the rest of it. A lasting change of level still gets learnt.
-    const limit = rule.k * sigma;
-    ewma.fold(now, baseline.mean + Math.max(-limit, Math.min(limit, delta)));
     this.apply(rule, instance, beyond ? 'breach' : 'recovered', now);
+    // The baseline learns only what is usual: not an anomalous point, nor any point while the alarm is
+    // pending or firing, nor for `learnAfter` once it resolved. Learning from them, even clipped at
+    // k·σ, let an incident widen σ (×1.7 a point at k = 3) until it fitted, then resolve itself
+    // (issue 21). A lasting change of level therefore keeps its alarm firing: someone has to look.
+    const quiet =
+      instance.state === 'inactive' ||
+      (instance.state === 'resolved' && now - instance.since >= rule.learnAfter);
+    if (beyond || !quiet) ewma.skip(now);
+    else ewma.fold(now, value);
   }
 
   private seen(compiled: CompiledRule, labels: SeriesLabels, now: number): void {

@@ -12,7 +12,7 @@ function normal(atMs: number): number {
   return 100 + 60 * Math.exp(-(((hourOfDay - 14) / 2.5) ** 2)) + noise;
 }
 
-function run(season: 'none' | 'hourOfDay', anomalyAt: number | undefined, alpha = 0.2): Drive {
+function run(season: 'none' | 'hourOfDay', anomalyAt: number | undefined, halfLife = '30m'): Drive {
   const drive = new Drive([
     rule({
       kind: 'deviation',
@@ -21,7 +21,7 @@ function run(season: 'none' | 'hourOfDay', anomalyAt: number | undefined, alpha 
       field: 'requests_per_sec',
       k: 4,
       season,
-      alpha,
+      halfLife,
       warmUp: 12,
       minSigma: 2,
     }),
@@ -69,7 +69,7 @@ describe('deviation rules', () => {
         field: 'requests_per_sec',
         k: 4,
         season: 'hourOfDay',
-        alpha: 0.2,
+        halfLife: '30m',
         warmUp: 12,
         minSigma: 2,
       }),
@@ -92,6 +92,6 @@ describe('deviation rules', () => {
   });
 
   it('a slow baseline without a season takes the daily peak for an anomaly: why seasons exist', () => {
-    expect(run('none', undefined, 0.02).published.length).toBeGreaterThan(0);
+    expect(run('none', undefined, '6h').published.length).toBeGreaterThan(0);
   });
 });

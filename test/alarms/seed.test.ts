@@ -37,7 +37,7 @@ const unusualTraffic = (season: 'hourOfDay' | 'hourOfWeek'): AlarmRule =>
     field: 'requests_per_sec',
     k: 4,
     season,
-    alpha: 0.2,
+    halfLife: '30m',
     warmUp: 12,
     minSigma: 2,
   });

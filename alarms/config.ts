@@ -163,6 +163,19 @@ const deviation = z
       .nonnegative()
       .default(0)
       .describe('deviation: floor of the standard deviation, so a flat series does not fire on noise.'),
+    breaches: z
+      .number()
+      .int()
+      .min(1)
+      .default(3)
+      .describe('deviation: fires once this many of the last `outOf` points are beyond k·σ.'),
+    outOf: z
+      .number()
+      .int()
+      .min(1)
+      .max(30)
+      .default(5)
+      .describe('deviation: ... and resolves once as many are within (n-of-m, against one-point noise).'),
     learnAfter: duration
       .prefault('15m')
       .describe(
@@ -170,7 +183,11 @@ const deviation = z
       ),
     for: duration.prefault('0s').describe('The condition must hold this long before the alarm fires.'),
   })
-  .strict();
+  .strict()
+  .refine((rule) => rule.breaches <= rule.outOf, {
+    path: ['breaches'],
+    message: 'at most `outOf`',
+  });
 
 const noData = z
   .object({

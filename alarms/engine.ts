@@ -13,6 +13,7 @@ import { step } from './state-machine.js';
 import { alarmMessage } from './summary.js';
 import { TrendFit, timeToLimit } from './trend.js';
 import { SeasonalEwma, type Summary } from './ewma.js';
+import { RecentVerdicts } from './persistence.js';
 
 type PointRule = Exclude<CompiledRule, { kind: 'offline' }>;
 type ThresholdCompiled = Extract<CompiledRule, { kind: 'threshold' }>;
@@ -230,7 +231,10 @@ export class AlarmEngine {
         ) {
           byRule.delete(instance.series); // deleting the current entry keeps Map iteration valid
           if (compiled.kind === 'trend') compiled.fits.delete(instance.series);
-          if (compiled.kind === 'deviation') compiled.baselines.delete(instance.series);
+          if (compiled.kind === 'deviation') {
+            compiled.baselines.delete(instance.series);
+            compiled.recent.delete(instance.series);
+          }
           this.changes++;
           this.onForget?.(rule.name, instance.series);
           continue;
@@ -363,7 +367,12 @@ export class AlarmEngine {
     const beyond =
       (rule.direction !== 'below' && delta > rule.k * sigma) ||
       (rule.direction !== 'above' && -delta > rule.k * sigma);
-    this.apply(rule, instance, beyond ? 'breach' : 'recovered', now);
+    let recent = compiled.recent.get(instance.series);
+    if (!recent) {
+      recent = new RecentVerdicts(rule.breaches, rule.outOf);
+      compiled.recent.set(instance.series, recent);
+    }
+    this.apply(rule, instance, recent.push(beyond), now);
     // The baseline learns only what is usual: not an anomalous point, nor any point while the alarm is
     // pending or firing, nor for `learnAfter` once it resolved. Learning from them, even clipped at
     // k·σ, let an incident widen σ (×1.7 a point at k = 3) until it fitted, then resolve itself

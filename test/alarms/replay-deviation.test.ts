@@ -5,6 +5,7 @@
  * stays there, web3-web8 stay normal.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { readmeRule } from './readme-blocks.js';
 import { dailyShape, DAY, gaussian, MINUTE, startReplay, barrierRule, type Replay } from './replay.js';
 
 const SERVERS = 8;
@@ -40,13 +41,7 @@ describe('a deviation rule at its defaults, seeded from 14 days of history', () 
         alarms: {
           defaults: false,
           rules: [
-            {
-              kind: 'deviation',
-              name: 'unusual_traffic',
-              measurement: 'http',
-              field: 'requests_per_sec',
-              season: 'hourOfDay',
-            },
+            readmeRule('unusual_traffic'), // the README's example, at the defaults
             barrierRule,
           ],
         },

@@ -9,7 +9,7 @@ import type {
 } from './config.js';
 import type { SeasonalEwma } from './ewma.js';
 import type { RecentVerdicts } from './persistence.js';
-import { TrendFit } from './trend.js';
+import type { TrendWindows } from './trend-windows.js';
 import type { Condition } from './alarm.js';
 import { parseExpression, type Evaluate } from './expression.js';
 import { Groups } from './group.js';
@@ -43,7 +43,7 @@ export type CompiledRule =
       readonly kind: 'trend';
       readonly rule: TrendRule;
       /** series key → the fit of its window */
-      readonly fits: Map<string, TrendFit>;
+      readonly fits: Map<string, TrendWindows>;
     } & Selection)
   | ({
       readonly kind: 'deviation';

@@ -121,12 +121,21 @@ const trend = z
     above: z.number().optional().describe('trend: fires when the fit predicts the value rises past this...'),
     below: z.number().optional().describe('trend: ... or falls past this, within `horizon`.'),
     window: duration.prefault('6h').describe('trend: the line is fitted to the points of this window.'),
+    shortWindow: duration
+      .prefault('30m')
+      .describe(
+        'trend: a second line over this window gives the rate now and, with the long one, the acceleration.',
+      ),
     horizon: duration.prefault('24h').describe('trend: how far ahead a predicted crossing fires.'),
     for: duration.prefault('0s').describe('The condition must hold this long before the alarm fires.'),
   })
   .strict()
   .refine((rule) => (rule.above === undefined) !== (rule.below === undefined), {
     message: 'give exactly one of `above` and `below`',
+  })
+  .refine((rule) => rule.shortWindow < rule.window, {
+    path: ['shortWindow'],
+    message: 'must be shorter than `window`',
   });
 
 const deviation = z

@@ -11,7 +11,7 @@ import { AGGREGATES } from './group.js';
 import { seriesKey, type SeriesLabels } from './series.js';
 import { step } from './state-machine.js';
 import { alarmMessage } from './summary.js';
-import { TrendFit, timeToLimit } from './trend.js';
+import { TrendWindows } from './trend-windows.js';
 import { SeasonalEwma, type Summary } from './ewma.js';
 import { RecentVerdicts } from './persistence.js';
 
@@ -285,10 +285,9 @@ export class AlarmEngine {
     if (compiled.kind === 'trend') {
       // A fit takes its points in time order: one that already has live points is left alone.
       if (compiled.fits.has(instance.series)) return;
-      const fit = new TrendFit();
+      const fit = new TrendWindows(compiled.rule);
       compiled.fits.set(instance.series, fit);
       for (const point of history) fit.push(point.time, point.mean);
-      fit.prune(now - compiled.rule.window);
       return;
     }
     this.baselineOf(compiled, instance.series).seed(history);
@@ -324,23 +323,19 @@ export class AlarmEngine {
     const instance = this.instance(rule, labels, now);
     let fit = compiled.fits.get(instance.series);
     if (!fit) {
-      fit = new TrendFit();
+      fit = new TrendWindows(rule);
       compiled.fits.set(instance.series, fit);
     }
     fit.push(now, value);
-    fit.prune(now - rule.window);
     instance.value = value;
     instance.lastSeen = now;
-    // A line through a few minutes of a 6 h window predicts nothing: wait for half the window.
-    const line = fit.count >= 3 && fit.spanMs >= rule.window / 2 ? fit.fit(now) : undefined;
-    // No verdict until then (also after a restart, since fits live in memory): a restored firing
-    // alarm stays firing until the refilled window says otherwise.
-    if (line === undefined) return;
-    const direction = rule.above !== undefined ? 'above' : 'below';
-    const limit = rule.above ?? rule.below ?? 0;
-    const eta = timeToLimit(line, value, limit, direction);
-    instance.eta = eta;
-    this.apply(rule, instance, eta !== undefined && eta <= rule.horizon ? 'breach' : 'recovered', now);
+    const eta = fit.eta(now, value);
+    // No verdict until a window has enough points (also after a restart, since fits live in memory):
+    // a restored firing alarm stays firing until the refilled windows say otherwise.
+    if (eta === 'unknown') return;
+    instance.eta = eta?.ms;
+    instance.etaRange = eta === undefined ? undefined : [eta.low, eta.high];
+    this.apply(rule, instance, eta !== undefined && eta.ms <= rule.horizon ? 'breach' : 'recovered', now);
   }
 
   private deviation(

@@ -64,7 +64,7 @@ export function summarize(rule: AlarmRule, instance: AlarmInstance, now: number)
       const eta = instance.eta ?? 0;
       return eta <= 0
         ? `${series} is ${value}, ${word} ${limit}`
-        : `${series} is ${value}, heading ${word} ${limit} in about ${formatRoughDuration(eta)}`;
+        : `${series} is ${value}, heading ${word} ${limit} ${etaWords(eta, instance.etaRange)}`;
     }
     return `${series} is ${value}, no longer heading ${word} ${limit} within ${formatDuration(rule.horizon)}`;
   }
@@ -85,6 +85,26 @@ export function summarize(rule: AlarmRule, instance: AlarmInstance, now: number)
   }
 }
 
+/** "in about 19h", "in 4h-6h", "in 3h at the earliest" (a slope that may be flat may never cross). */
+function etaWords(eta: number, range: readonly [number, number] | undefined): string {
+  const [low, high] = range ?? [eta, eta];
+  const from = formatRoughDuration(low);
+  if (!Number.isFinite(high)) return `in ${from} at the earliest`;
+  const to = formatRoughDuration(high);
+  return from === to ? `in about ${from}` : `in ${from}–${to}`;
+}
+
+function etaField(instance: AlarmInstance): AlarmMessage['eta'] {
+  if (instance.eta === undefined) return null;
+  const [low, high] = instance.etaRange ?? [instance.eta, instance.eta];
+  const seconds = (ms: number): number => Math.round(ms / 1000);
+  return {
+    seconds: seconds(instance.eta),
+    low: seconds(low),
+    high: Number.isFinite(high) ? seconds(high) : null,
+  };
+}
+
 export function alarmMessage(rule: AlarmRule, instance: AlarmInstance, now: number): AlarmMessage {
   const threshold =
     rule.kind === 'threshold' || rule.kind === 'trend' ? (rule.above ?? rule.below ?? null) : null;
@@ -96,6 +116,7 @@ export function alarmMessage(rule: AlarmRule, instance: AlarmInstance, now: numb
     value: instance.value ?? null,
     threshold,
     baseline: rule.kind === 'deviation' ? (instance.baseline ?? null) : null,
+    ...(rule.kind === 'trend' ? { eta: etaField(instance) } : {}),
     since: new Date(instance.since).toISOString(),
     firedAt: instance.firedAt === undefined ? null : new Date(instance.firedAt).toISOString(),
     labels: flatLabels(instance.labels),

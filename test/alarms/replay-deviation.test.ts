@@ -4,9 +4,9 @@
  * at the peak: web1 drops to 40 % for 12 samples (2 min) and comes back, web2 climbs to 2.5× and
  * stays there, web3-web8 stay normal.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readmeRule } from './readme-blocks.js';
-import { dailyShape, DAY, gaussian, MINUTE, startReplay, barrierRule, type Replay } from './replay.js';
+import { dailyShape, DAY, gaussian, MINUTE, barrierRule, replays } from './replay.js';
 
 const SERVERS = 8;
 const base = (server: number): number => 100 + 20 * server;
@@ -17,17 +17,12 @@ function usual(server: number, t: number, peakAt: number): number {
 
 const series = (server: number): string => `web${server}.http.requests_per_sec{host=web${server}}`;
 
-let replay: Replay | undefined;
-
-afterEach(async () => {
-  await replay?.stop();
-  replay = undefined;
-});
+const startReplay = replays();
 
 describe('a deviation rule at its defaults, seeded from 14 days of history', () => {
   it('holds through a 2-minute drop at the peak, keeps a drift firing, and stays quiet on normal peaks', async () => {
     const peakAt = Date.now();
-    replay = await startReplay(
+    const replay = await startReplay(
       (store) => {
         for (let server = 1; server <= SERVERS; server++) {
           const lines: string[] = [];

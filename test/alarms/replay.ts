@@ -5,6 +5,7 @@
  * published a few milliseconds apart, so a test counts samples, never wall-clock time.
  */
 import type { MqttClient } from 'mqtt';
+import { afterEach } from 'vitest';
 import type { AlarmMessage } from '../../alarms/alarm.js';
 import type { ConfigInput } from '../../config/schema.js';
 import { startTestBusbar, type TestBusbar } from '../helpers/busbar.js';
@@ -112,4 +113,17 @@ export async function startReplay(
     },
   };
   return replay;
+}
+
+/** `startReplay` for the tests of a file: each replay is stopped after its test. */
+export function replays(): typeof startReplay {
+  let current: Replay | undefined;
+  afterEach(async () => {
+    await current?.stop();
+    current = undefined;
+  });
+  return async (history, config) => {
+    current = await startReplay(history, config);
+    return current;
+  };
 }

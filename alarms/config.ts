@@ -282,6 +282,12 @@ export const alarmsSchema = z
       .describe(
         'An alarm that is not firing and whose series has not been seen this long is forgotten (its retained message cleared).',
       ),
+    sources: z
+      .record(z.string(), z.record(z.string(), z.string()))
+      .default({})
+      .describe(
+        'Labels of each source (`edge7: { rack: r1, pdu: pdu1 }`), carried by every alarm of it, so inhibition and silences can match them.',
+      ),
     rules: z.array(alarmRuleSchema).default([]).describe('Alarm rules.'),
     record: z
       .array(recordRuleSchema)

@@ -39,6 +39,8 @@ export interface EngineOptions {
   readonly restored?: readonly AlarmInstance[];
   /** Start time; silence of restored series is counted from here, not from before the restart. */
   readonly now: number;
+  /** Labels of each source (`alarms.sources`), added to every alarm of it. */
+  readonly sources?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export class AlarmEngine {
@@ -55,6 +57,7 @@ export class AlarmEngine {
   private readonly forgetAfter: number;
   /** Series keys already computed for a labels object of the current point. */
   private readonly keys = new WeakMap<SeriesLabels, string>();
+  private readonly sources: ReadonlyMap<string, Readonly<Record<string, string>>>;
   /** Bumped on every state change, so the state file is written only when needed. */
   changes = 0;
 
@@ -63,6 +66,7 @@ export class AlarmEngine {
     this.onChange = options.onChange;
     this.onForget = options.onForget;
     this.forgetAfter = options.forgetAfter ?? Infinity;
+    this.sources = new Map(Object.entries(options.sources ?? {}));
     for (const rule of this.rules) {
       this.instances.set(rule.rule.name, new Map());
       if (rule.kind === 'offline') continue;
@@ -87,7 +91,7 @@ export class AlarmEngine {
     const messages: AlarmMessage[] = [];
     for (const { rule } of this.rules) {
       for (const instance of this.instances.get(rule.name)!.values()) {
-        if (instance.state !== 'inactive') messages.push(alarmMessage(rule, instance, now));
+        if (instance.state !== 'inactive') messages.push(this.message(rule, instance, now));
       }
     }
     return messages;
@@ -390,8 +394,12 @@ export class AlarmEngine {
     const keepMs = rule.kind === 'threshold' ? rule.keepFiringFor : 0;
     if (step(instance, condition, now, forMs, keepMs)) {
       this.changes++;
-      this.onChange(alarmMessage(rule, instance, now));
+      this.onChange(this.message(rule, instance, now));
     }
+  }
+
+  private message(rule: AlarmRule, instance: AlarmInstance, now: number): AlarmMessage {
+    return alarmMessage(rule, instance, now, this.sources.get(instance.labels.source));
   }
 
   private instance(rule: AlarmRule, labels: SeriesLabels, now: number): AlarmInstance {

@@ -105,7 +105,16 @@ function etaField(instance: AlarmInstance): AlarmMessage['eta'] {
   };
 }
 
-export function alarmMessage(rule: AlarmRule, instance: AlarmInstance, now: number): AlarmMessage {
+/**
+ * `sourceLabels`: the labels the config gives the instance's source (`alarms.sources`); the series'
+ * own tags win over them.
+ */
+export function alarmMessage(
+  rule: AlarmRule,
+  instance: AlarmInstance,
+  now: number,
+  sourceLabels?: Readonly<Record<string, string>>,
+): AlarmMessage {
   const threshold =
     rule.kind === 'threshold' || rule.kind === 'trend' ? (rule.above ?? rule.below ?? null) : null;
   return {
@@ -119,7 +128,10 @@ export function alarmMessage(rule: AlarmRule, instance: AlarmInstance, now: numb
     ...(rule.kind === 'trend' ? { eta: etaField(instance) } : {}),
     since: new Date(instance.since).toISOString(),
     firedAt: instance.firedAt === undefined ? null : new Date(instance.firedAt).toISOString(),
-    labels: flatLabels(instance.labels),
+    labels:
+      sourceLabels === undefined
+        ? flatLabels(instance.labels)
+        : { ...sourceLabels, ...flatLabels(instance.labels) },
     summary: summarize(rule, instance, now),
   };
 }

@@ -15,7 +15,12 @@
  *   enough to alarm.
  */
 import type { TrendRule } from './config.js';
-import { TrendFit, timeToLimit, type Line } from './trend.js';
+import { SharedFits, timeToLimit, type Line } from './trend.js';
+
+/** The windows of `SharedFits`. */
+const LONG = 0;
+const SHORT = 1;
+const RECENT = 2;
 
 /** Points in the runaway fit: a minute of 10-second samples. */
 export const RECENT_POINTS = 6;
@@ -35,17 +40,16 @@ export interface Eta {
 }
 
 export class TrendWindows {
-  private readonly long = new TrendFit();
-  private readonly short = new TrendFit();
-  private readonly recent = new TrendFit();
+  private readonly fits = new SharedFits(3);
 
   constructor(private readonly rule: TrendRule) {}
 
   push(atMs: number, value: number): void {
-    for (const fit of [this.long, this.short, this.recent]) fit.push(atMs, value);
-    this.long.prune(atMs - this.rule.window);
-    this.short.prune(atMs - this.rule.shortWindow);
-    this.recent.keep(RECENT_POINTS);
+    this.fits.push(atMs, value);
+    this.fits.prune(LONG, atMs - this.rule.window);
+    this.fits.prune(SHORT, atMs - this.rule.shortWindow);
+    this.fits.keep(RECENT, RECENT_POINTS);
+    this.fits.compact();
   }
 
   /**
@@ -57,10 +61,11 @@ export class TrendWindows {
     const limit = rule.above ?? rule.below ?? 0;
     const direction = rule.above !== undefined ? 'above' : 'below';
     const sign = direction === 'above' ? 1 : -1;
-    const ready = (fit: TrendFit, window: number): Line | undefined =>
-      fit.count >= 3 && fit.spanMs >= window / 2 ? fit.fit(now) : undefined;
-    const long = ready(this.long, rule.window);
-    const short = ready(this.short, rule.shortWindow);
+    const { fits } = this;
+    const ready = (index: number, window: number): Line | undefined =>
+      fits.count(index) >= 3 && fits.spanMs(index) >= window / 2 ? fits.fit(index, now) : undefined;
+    const long = ready(LONG, rule.window);
+    const short = ready(SHORT, rule.shortWindow);
     const estimates: Eta[] = [];
     const linear = (line: Line): Eta | undefined => {
       const ms = timeToLimit(line, latest, limit, direction);
@@ -88,14 +93,14 @@ export class TrendWindows {
     if (fromShort && fromShort.ms <= rule.window) estimates.push(fromShort);
     const accelerating = long && short && this.accelerating(long, short, latest, limit, sign);
     if (accelerating && accelerating.ms <= rule.window) estimates.push(accelerating);
-    const recent = this.recent.count >= RECENT_POINTS ? this.recent.fit(now) : undefined;
+    const recent = fits.count(RECENT) >= RECENT_POINTS ? fits.fit(RECENT, now) : undefined;
     // A runaway stands out of the noise twice: its slope against the scatter of its own points, and
     // its rise over them against the usual scatter of the series (about the long window's line).
-    const usual = this.long.count > RECENT_POINTS ? (this.long.fit(now)?.scatter ?? 0) : 0;
+    const usual = fits.count(LONG) > RECENT_POINTS ? (fits.fit(LONG, now)?.scatter ?? 0) : 0;
     if (
       recent &&
       sign * recent.slopePerMs >= RUNAWAY_T * recent.slopeErrorPerMs &&
-      sign * recent.slopePerMs * this.recent.spanMs >= RUNAWAY_T * usual
+      sign * recent.slopePerMs * fits.spanMs(RECENT) >= RUNAWAY_T * usual
     ) {
       const runaway = linear(recent);
       if (runaway && runaway.ms <= rule.shortWindow) estimates.push(runaway);
@@ -116,13 +121,13 @@ export class TrendWindows {
     limit: number,
     sign: 1 | -1,
   ): Eta | undefined {
-    const gap = (this.long.spanMs - this.short.spanMs) / 2;
+    const gap = (this.fits.spanMs(LONG) - this.fits.spanMs(SHORT)) / 2;
     if (gap <= 0) return undefined;
     // Credible only when the two rates differ by more than their errors could.
     const error = Math.hypot(short.slopeErrorPerMs, long.slopeErrorPerMs);
     if (sign * (short.slopePerMs - long.slopePerMs) <= CREDIBLE_T * error) return undefined;
     const accel = (short.slopePerMs - long.slopePerMs) / gap;
-    const rate = short.slopePerMs + (accel * this.short.spanMs) / 2;
+    const rate = short.slopePerMs + (accel * this.fits.spanMs(SHORT)) / 2;
     if (sign * accel <= 0 || sign * rate <= 0) return undefined;
     const distance = limit - latest;
     if (sign * distance <= 0) return undefined; // already past: the linear estimates say 0

@@ -15,13 +15,21 @@ function seriesWords(rule: AlarmRule, instance: AlarmInstance): string {
     .filter(([key, value]) => !(key === 'host' && value === source))
     .map(([key, value]) => `${key}=${value}`)
     .join(', ');
-  const what = [measurement, field].filter((part) => part !== '').join(' ');
+  // A `per` rule's value is not the field's (`load1` per `n_cpus` is the load per core): say so.
+  const per = rule.kind === 'threshold' && rule.per !== undefined ? ` per ${rule.per}` : '';
+  const what = [measurement, `${field}${per}`].filter((part) => part !== '').join(' ');
   if (rule.kind === 'threshold' && rule.aggregate !== undefined) {
     // `sum of outlet power (machine=web1)`: the group, not one series of one source.
     const on = source === 'rules' ? '' : ` on ${source}`;
     return `${rule.aggregate.op} of ${what}${on}${rest === '' ? '' : ` (${rest})`}`;
   }
   return `${what}${what === '' ? '' : ' on '}${source}${rest === '' ? '' : ` (${rest})`}`;
+}
+
+/** " after 2m": how long a resolved alarm fired. */
+function lasted(instance: AlarmInstance): string {
+  if (instance.state !== 'resolved' || instance.firedAt === undefined) return '';
+  return ` after ${formatDuration(instance.since - instance.firedAt)}`;
 }
 
 export function summarize(rule: AlarmRule, instance: AlarmInstance, now: number): string {
@@ -55,6 +63,8 @@ export function summarize(rule: AlarmRule, instance: AlarmInstance, now: number)
       const side = (instance.value ?? 0) >= baseline.mean ? 'above' : 'below';
       return `${series} is ${value}, ${sigmas} ${side} ${against}`;
     }
+    const usual = `usual ${formatNumber(baseline.mean)} ± ${formatNumber(baseline.sigma)}`;
+    if (state === 'resolved') return `${series} resolved${lasted(instance)}; now ${value}, ${usual}`;
     return `${series} is back to ${value}, within ${formatNumber(rule.k)}σ of ${against}`;
   }
   if (rule.kind === 'trend') {
@@ -78,7 +88,7 @@ export function summarize(rule: AlarmRule, instance: AlarmInstance, now: number)
       return `${series} is ${value}, ${word} ${limit}${rule.for > 0 ? ` for ${formatDuration(rule.for)}` : ''}`;
     case 'resolved': {
       const clear = formatNumber(rule.clear ?? (above ? rule.above! : rule.below!));
-      return `${series} is back to ${value} (clears ${above ? 'at or below' : 'at or above'} ${clear})`;
+      return `${series} is back to ${value}${lasted(instance)} (clears ${above ? 'at or below' : 'at or above'} ${clear})`;
     }
     case 'inactive':
       return `${series} is ${value}, within ${limit}`;

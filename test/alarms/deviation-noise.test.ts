@@ -89,5 +89,9 @@ describe('deviation rules against noise', () => {
       /^http rps on web1 is 360, 5\.\d+σ above its usual 300(\.\d+)? ± 1[12]\.\d+$/,
     );
     expect(Date.parse(drive.published[0]!.since)).toBe(T0 + 50 * SECOND); // 30 s after 352
+    // The resolution says how long it fired, what the value is now and what is usual.
+    expect(drive.published[1]!.summary).toMatch(
+      /^http rps on web1 resolved after 20s; now 310, usual 300(\.\d+)? ± 1[12](\.\d+)?$/,
+    );
   });
 });

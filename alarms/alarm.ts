@@ -30,6 +30,8 @@ export interface AlarmInstance {
   value: number | undefined;
   /** Trend rules: ms from the latest point until the limit is predicted to be crossed, if it is. */
   eta?: number | undefined;
+  /** Trend rules: the range of that prediction (ms), from the spread of the fitted points. */
+  etaRange?: readonly [number, number] | undefined;
   /** Deviation rules: the baseline the latest value was compared with. */
   baseline?: { mean: number; sigma: number } | undefined;
   /** The condition at the latest evaluation; time alone can move the state on from it (`for`). */
@@ -52,6 +54,11 @@ export interface AlarmMessage {
   readonly threshold: number | null;
   /** Deviation rules: the usual value and its standard deviation. */
   readonly baseline: { readonly mean: number; readonly sigma: number } | null;
+  /**
+   * Trend rules, while a crossing is predicted: seconds until the earliest credible one, and the
+   * range around it (`high` null: it may never cross).
+   */
+  readonly eta?: { readonly seconds: number; readonly low: number; readonly high: number | null } | null;
   /** ISO 8601: when this state began. */
   readonly since: string;
   /** ISO 8601: when the alarm last fired, if it ever did. */

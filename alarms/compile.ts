@@ -8,7 +8,8 @@ import type {
   TrendRule,
 } from './config.js';
 import type { SeasonalEwma } from './ewma.js';
-import { TrendFit } from './trend.js';
+import type { RecentVerdicts } from './persistence.js';
+import type { TrendWindows } from './trend-windows.js';
 import type { Condition } from './alarm.js';
 import { parseExpression, type Evaluate } from './expression.js';
 import { Groups } from './group.js';
@@ -42,13 +43,15 @@ export type CompiledRule =
       readonly kind: 'trend';
       readonly rule: TrendRule;
       /** series key → the fit of its window */
-      readonly fits: Map<string, TrendFit>;
+      readonly fits: Map<string, TrendWindows>;
     } & Selection)
   | ({
       readonly kind: 'deviation';
       readonly rule: DeviationRule;
       /** series key → its baseline */
       readonly baselines: Map<string, SeasonalEwma>;
+      /** series key → the verdicts of its last points (n-of-m) */
+      readonly recent: Map<string, RecentVerdicts>;
     } & Selection)
   | ({ readonly kind: 'nodata'; readonly rule: NoDataRule } & Selection)
   | { readonly kind: 'offline'; readonly rule: OfflineRule; readonly source: Matcher };
@@ -63,7 +66,8 @@ export function compileRule(rule: AlarmRule): CompiledRule {
   };
   if (rule.kind === 'nodata') return { kind: 'nodata', rule, ...selection };
   if (rule.kind === 'trend') return { kind: 'trend', rule, ...selection, fits: new Map() };
-  if (rule.kind === 'deviation') return { kind: 'deviation', rule, ...selection, baselines: new Map() };
+  if (rule.kind === 'deviation')
+    return { kind: 'deviation', rule, ...selection, baselines: new Map(), recent: new Map() };
   const label = rule.expr === undefined ? (rule.field ?? '') : (rule.as ?? rule.name);
   return {
     kind: 'threshold',

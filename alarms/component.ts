@@ -69,6 +69,7 @@ export const alarmsComponent: Component<AlarmsComponentConfig> = {
       rules,
       restored: restored.alarms,
       now: started,
+      sources: config.sources,
       onChange: (message) => {
         const { rule, series, state, summary } = message;
         log.info({ rule, series, state, summary }, 'alarm state changed');

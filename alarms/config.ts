@@ -121,12 +121,21 @@ const trend = z
     above: z.number().optional().describe('trend: fires when the fit predicts the value rises past this...'),
     below: z.number().optional().describe('trend: ... or falls past this, within `horizon`.'),
     window: duration.prefault('6h').describe('trend: the line is fitted to the points of this window.'),
+    shortWindow: duration
+      .prefault('30m')
+      .describe(
+        'trend: a second line over this window gives the rate now and, with the long one, the acceleration.',
+      ),
     horizon: duration.prefault('24h').describe('trend: how far ahead a predicted crossing fires.'),
     for: duration.prefault('0s').describe('The condition must hold this long before the alarm fires.'),
   })
   .strict()
   .refine((rule) => (rule.above === undefined) !== (rule.below === undefined), {
     message: 'give exactly one of `above` and `below`',
+  })
+  .refine((rule) => rule.shortWindow < rule.window, {
+    path: ['shortWindow'],
+    message: 'must be shorter than `window`',
   });
 
 const deviation = z
@@ -143,12 +152,11 @@ const deviation = z
       .enum(['both', 'above', 'below'])
       .default('both')
       .describe('deviation: which side of the baseline is abnormal.'),
-    alpha: z
-      .number()
-      .gt(0)
-      .lt(1)
-      .default(0.1)
-      .describe('deviation: EWMA weight of each new point (higher forgets faster).'),
+    halfLife: duration
+      .prefault('6h')
+      .describe(
+        "deviation: the old baseline counts half after this much of the series' time in a season bucket (with `hourOfDay`, an hour a day).",
+      ),
     season: z
       .enum(['none', 'hourOfDay', 'hourOfWeek'])
       .default('none')
@@ -164,9 +172,31 @@ const deviation = z
       .nonnegative()
       .default(0)
       .describe('deviation: floor of the standard deviation, so a flat series does not fire on noise.'),
+    breaches: z
+      .number()
+      .int()
+      .min(1)
+      .default(3)
+      .describe('deviation: fires once this many of the last `outOf` points are beyond k·σ.'),
+    outOf: z
+      .number()
+      .int()
+      .min(1)
+      .max(30)
+      .default(5)
+      .describe('deviation: ... and resolves once as many are within (n-of-m, against one-point noise).'),
+    learnAfter: duration
+      .prefault('15m')
+      .describe(
+        'deviation: points teach the baseline nothing while the alarm is pending or firing, nor for this long after it resolves.',
+      ),
     for: duration.prefault('0s').describe('The condition must hold this long before the alarm fires.'),
   })
-  .strict();
+  .strict()
+  .refine((rule) => rule.breaches <= rule.outOf, {
+    path: ['breaches'],
+    message: 'at most `outOf`',
+  });
 
 const noData = z
   .object({
@@ -251,6 +281,12 @@ export const alarmsSchema = z
       .prefault('7d')
       .describe(
         'An alarm that is not firing and whose series has not been seen this long is forgotten (its retained message cleared).',
+      ),
+    sources: z
+      .record(z.string(), z.record(z.string(), z.string()))
+      .default({})
+      .describe(
+        'Labels of each source (`edge7: { rack: r1, pdu: pdu1 }`), carried by every alarm of it, so inhibition and silences can match them.',
       ),
     rules: z.array(alarmRuleSchema).default([]).describe('Alarm rules.'),
     record: z

@@ -11,8 +11,9 @@ import { AGGREGATES } from './group.js';
 import { seriesKey, type SeriesLabels } from './series.js';
 import { step } from './state-machine.js';
 import { alarmMessage } from './summary.js';
-import { TrendFit, timeToLimit } from './trend.js';
+import { TrendWindows } from './trend-windows.js';
 import { SeasonalEwma, type Summary } from './ewma.js';
+import { RecentVerdicts } from './persistence.js';
 
 type PointRule = Exclude<CompiledRule, { kind: 'offline' }>;
 type ThresholdCompiled = Extract<CompiledRule, { kind: 'threshold' }>;
@@ -38,6 +39,8 @@ export interface EngineOptions {
   readonly restored?: readonly AlarmInstance[];
   /** Start time; silence of restored series is counted from here, not from before the restart. */
   readonly now: number;
+  /** Labels of each source (`alarms.sources`), added to every alarm of it. */
+  readonly sources?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export class AlarmEngine {
@@ -54,6 +57,7 @@ export class AlarmEngine {
   private readonly forgetAfter: number;
   /** Series keys already computed for a labels object of the current point. */
   private readonly keys = new WeakMap<SeriesLabels, string>();
+  private readonly sources: ReadonlyMap<string, Readonly<Record<string, string>>>;
   /** Bumped on every state change, so the state file is written only when needed. */
   changes = 0;
 
@@ -62,6 +66,7 @@ export class AlarmEngine {
     this.onChange = options.onChange;
     this.onForget = options.onForget;
     this.forgetAfter = options.forgetAfter ?? Infinity;
+    this.sources = new Map(Object.entries(options.sources ?? {}));
     for (const rule of this.rules) {
       this.instances.set(rule.rule.name, new Map());
       if (rule.kind === 'offline') continue;
@@ -86,7 +91,7 @@ export class AlarmEngine {
     const messages: AlarmMessage[] = [];
     for (const { rule } of this.rules) {
       for (const instance of this.instances.get(rule.name)!.values()) {
-        if (instance.state !== 'inactive') messages.push(alarmMessage(rule, instance, now));
+        if (instance.state !== 'inactive') messages.push(this.message(rule, instance, now));
       }
     }
     return messages;
@@ -230,7 +235,10 @@ export class AlarmEngine {
         ) {
           byRule.delete(instance.series); // deleting the current entry keeps Map iteration valid
           if (compiled.kind === 'trend') compiled.fits.delete(instance.series);
-          if (compiled.kind === 'deviation') compiled.baselines.delete(instance.series);
+          if (compiled.kind === 'deviation') {
+            compiled.baselines.delete(instance.series);
+            compiled.recent.delete(instance.series);
+          }
           this.changes++;
           this.onForget?.(rule.name, instance.series);
           continue;
@@ -281,10 +289,9 @@ export class AlarmEngine {
     if (compiled.kind === 'trend') {
       // A fit takes its points in time order: one that already has live points is left alone.
       if (compiled.fits.has(instance.series)) return;
-      const fit = new TrendFit();
+      const fit = new TrendWindows(compiled.rule);
       compiled.fits.set(instance.series, fit);
       for (const point of history) fit.push(point.time, point.mean);
-      fit.prune(now - compiled.rule.window);
       return;
     }
     this.baselineOf(compiled, instance.series).seed(history);
@@ -294,7 +301,7 @@ export class AlarmEngine {
   private baselineOf(compiled: Extract<CompiledRule, { kind: 'deviation' }>, series: string): SeasonalEwma {
     let ewma = compiled.baselines.get(series);
     if (!ewma) {
-      ewma = new SeasonalEwma(compiled.rule.alpha, compiled.rule.season);
+      ewma = new SeasonalEwma(compiled.rule.halfLife, compiled.rule.season);
       compiled.baselines.set(series, ewma);
     }
     return ewma;
@@ -320,23 +327,19 @@ export class AlarmEngine {
     const instance = this.instance(rule, labels, now);
     let fit = compiled.fits.get(instance.series);
     if (!fit) {
-      fit = new TrendFit();
+      fit = new TrendWindows(rule);
       compiled.fits.set(instance.series, fit);
     }
     fit.push(now, value);
-    fit.prune(now - rule.window);
     instance.value = value;
     instance.lastSeen = now;
-    // A line through a few minutes of a 6 h window predicts nothing: wait for half the window.
-    const line = fit.count >= 3 && fit.spanMs >= rule.window / 2 ? fit.fit(now) : undefined;
-    // No verdict until then (also after a restart, since fits live in memory): a restored firing
-    // alarm stays firing until the refilled window says otherwise.
-    if (line === undefined) return;
-    const direction = rule.above !== undefined ? 'above' : 'below';
-    const limit = rule.above ?? rule.below ?? 0;
-    const eta = timeToLimit(line, value, limit, direction);
-    instance.eta = eta;
-    this.apply(rule, instance, eta !== undefined && eta <= rule.horizon ? 'breach' : 'recovered', now);
+    const eta = fit.eta(now, value);
+    // No verdict until a window has enough points (also after a restart, since fits live in memory):
+    // a restored firing alarm stays firing until the refilled windows say otherwise.
+    if (eta === 'unknown') return;
+    instance.eta = eta?.ms;
+    instance.etaRange = eta === undefined ? undefined : [eta.low, eta.high];
+    this.apply(rule, instance, eta !== undefined && eta.ms <= rule.horizon ? 'breach' : 'recovered', now);
   }
 
   private deviation(
@@ -363,11 +366,21 @@ export class AlarmEngine {
     const beyond =
       (rule.direction !== 'below' && delta > rule.k * sigma) ||
       (rule.direction !== 'above' && -delta > rule.k * sigma);
-    // An anomaly moves the baseline only as far as k·σ would (winsorized): otherwise its first point
-    // would widen σ enough to hide the rest of it. A lasting change of level still gets learnt.
-    const limit = rule.k * sigma;
-    ewma.fold(now, baseline.mean + Math.max(-limit, Math.min(limit, delta)));
-    this.apply(rule, instance, beyond ? 'breach' : 'recovered', now);
+    let recent = compiled.recent.get(instance.series);
+    if (!recent) {
+      recent = new RecentVerdicts(rule.breaches, rule.outOf);
+      compiled.recent.set(instance.series, recent);
+    }
+    this.apply(rule, instance, recent.push(beyond), now);
+    // The baseline learns only what is usual: not an anomalous point, nor any point while the alarm is
+    // pending or firing, nor for `learnAfter` once it resolved. Learning from them, even clipped at
+    // k·σ, let an incident widen σ (×1.7 a point at k = 3) until it fitted, then resolve itself
+    // (issue 21). A lasting change of level therefore keeps its alarm firing: someone has to look.
+    const quiet =
+      instance.state === 'inactive' ||
+      (instance.state === 'resolved' && now - instance.since >= rule.learnAfter);
+    if (beyond || !quiet) ewma.skip(now);
+    else ewma.fold(now, value);
   }
 
   private seen(compiled: CompiledRule, labels: SeriesLabels, now: number): void {
@@ -381,8 +394,12 @@ export class AlarmEngine {
     const keepMs = rule.kind === 'threshold' ? rule.keepFiringFor : 0;
     if (step(instance, condition, now, forMs, keepMs)) {
       this.changes++;
-      this.onChange(alarmMessage(rule, instance, now));
+      this.onChange(this.message(rule, instance, now));
     }
+  }
+
+  private message(rule: AlarmRule, instance: AlarmInstance, now: number): AlarmMessage {
+    return alarmMessage(rule, instance, now, this.sources.get(instance.labels.source));
   }
 
   private instance(rule: AlarmRule, labels: SeriesLabels, now: number): AlarmInstance {

@@ -2,6 +2,12 @@
  * Exponentially weighted mean and variance (West's incremental form), one per season bucket: with
  * `hourOfDay` (24 buckets) or `hourOfWeek` (168) a series is compared with its own usual value at that
  * hour, so a normal daily peak is not an anomaly; `none` is one bucket.
+ *
+ * A point weighs by the time it stands for, not by being a point: the old baseline counts half after
+ * `halfLifeMs` of the series' time in the bucket, whether the series reports every 10 s or every
+ * 5 min (a weight per point let 10-20 live points of a 10-second sensor outweigh two weeks of
+ * history, issue 21). Until a bucket has seen enough points for that weight, each point weighs 1/n
+ * (a plain mean and variance), so a baseline learnt from nothing is not stuck at its first value.
  */
 export type Season = 'none' | 'hourOfDay' | 'hourOfWeek';
 
@@ -12,6 +18,11 @@ interface Bucket {
 }
 
 const HOUR_MS = 3_600_000;
+/**
+ * The most time one point stands for: after a gap (a silent series, or a bucket visited again a day
+ * later) the next point is one sample, not the whole gap.
+ */
+export const MAX_STEP_MS = 15 * 60_000;
 
 export function seasonBucket(season: Season, atMs: number): number {
   if (season === 'none') return 0;
@@ -40,11 +51,18 @@ export interface Summary {
 
 export class SeasonalEwma {
   private readonly buckets = new Map<number, Bucket>();
+  /** The time of the series' latest point, learnt from or not. */
+  private lastAt: number | undefined;
 
   constructor(
-    private readonly alpha: number,
+    private readonly halfLifeMs: number,
     private readonly season: Season,
   ) {}
+
+  /** A point that teaches nothing (an anomaly, or one during an alarm): the next one's time counts from it. */
+  skip(atMs: number): void {
+    this.lastAt = atMs;
+  }
 
   /** The baseline of `atMs`'s bucket; undefined before its first point. */
   baseline(atMs: number): Baseline | undefined {
@@ -57,14 +75,17 @@ export class SeasonalEwma {
   fold(atMs: number, value: number): void {
     const key = seasonBucket(this.season, atMs);
     const bucket = this.buckets.get(key);
+    const step = this.lastAt === undefined ? 0 : Math.min(MAX_STEP_MS, Math.max(0, atMs - this.lastAt));
+    this.lastAt = atMs;
     if (!bucket) {
       this.buckets.set(key, { mean: value, variance: 0, count: 1 });
       return;
     }
-    const delta = value - bucket.mean;
-    bucket.mean += this.alpha * delta;
-    bucket.variance = (1 - this.alpha) * (bucket.variance + this.alpha * delta * delta);
     bucket.count++;
+    const weight = Math.max(1 - 2 ** (-step / this.halfLifeMs), 1 / bucket.count);
+    const delta = value - bucket.mean;
+    bucket.mean += weight * delta;
+    bucket.variance = (1 - weight) * (bucket.variance + weight * delta * delta);
   }
 
   /**

@@ -15,13 +15,21 @@ function seriesWords(rule: AlarmRule, instance: AlarmInstance): string {
     .filter(([key, value]) => !(key === 'host' && value === source))
     .map(([key, value]) => `${key}=${value}`)
     .join(', ');
-  const what = [measurement, field].filter((part) => part !== '').join(' ');
+  // A `per` rule's value is not the field's (`load1` per `n_cpus` is the load per core): say so.
+  const per = rule.kind === 'threshold' && rule.per !== undefined ? ` per ${rule.per}` : '';
+  const what = [measurement, `${field}${per}`].filter((part) => part !== '').join(' ');
   if (rule.kind === 'threshold' && rule.aggregate !== undefined) {
     // `sum of outlet power (machine=web1)`: the group, not one series of one source.
     const on = source === 'rules' ? '' : ` on ${source}`;
     return `${rule.aggregate.op} of ${what}${on}${rest === '' ? '' : ` (${rest})`}`;
   }
   return `${what}${what === '' ? '' : ' on '}${source}${rest === '' ? '' : ` (${rest})`}`;
+}
+
+/** " after 2m": how long a resolved alarm fired. */
+function lasted(instance: AlarmInstance): string {
+  if (instance.state !== 'resolved' || instance.firedAt === undefined) return '';
+  return ` after ${formatDuration(instance.since - instance.firedAt)}`;
 }
 
 export function summarize(rule: AlarmRule, instance: AlarmInstance, now: number): string {
@@ -55,6 +63,8 @@ export function summarize(rule: AlarmRule, instance: AlarmInstance, now: number)
       const side = (instance.value ?? 0) >= baseline.mean ? 'above' : 'below';
       return `${series} is ${value}, ${sigmas} ${side} ${against}`;
     }
+    const usual = `usual ${formatNumber(baseline.mean)} ± ${formatNumber(baseline.sigma)}`;
+    if (state === 'resolved') return `${series} resolved${lasted(instance)}; now ${value}, ${usual}`;
     return `${series} is back to ${value}, within ${formatNumber(rule.k)}σ of ${against}`;
   }
   if (rule.kind === 'trend') {
@@ -64,7 +74,7 @@ export function summarize(rule: AlarmRule, instance: AlarmInstance, now: number)
       const eta = instance.eta ?? 0;
       return eta <= 0
         ? `${series} is ${value}, ${word} ${limit}`
-        : `${series} is ${value}, heading ${word} ${limit} in about ${formatRoughDuration(eta)}`;
+        : `${series} is ${value}, heading ${word} ${limit} ${etaWords(eta, instance.etaRange)}`;
     }
     return `${series} is ${value}, no longer heading ${word} ${limit} within ${formatDuration(rule.horizon)}`;
   }
@@ -78,14 +88,43 @@ export function summarize(rule: AlarmRule, instance: AlarmInstance, now: number)
       return `${series} is ${value}, ${word} ${limit}${rule.for > 0 ? ` for ${formatDuration(rule.for)}` : ''}`;
     case 'resolved': {
       const clear = formatNumber(rule.clear ?? (above ? rule.above! : rule.below!));
-      return `${series} is back to ${value} (clears ${above ? 'at or below' : 'at or above'} ${clear})`;
+      return `${series} is back to ${value}${lasted(instance)} (clears ${above ? 'at or below' : 'at or above'} ${clear})`;
     }
     case 'inactive':
       return `${series} is ${value}, within ${limit}`;
   }
 }
 
-export function alarmMessage(rule: AlarmRule, instance: AlarmInstance, now: number): AlarmMessage {
+/** "in about 19h", "in 4h-6h", "in 3h at the earliest" (a slope that may be flat may never cross). */
+function etaWords(eta: number, range: readonly [number, number] | undefined): string {
+  const [low, high] = range ?? [eta, eta];
+  const from = formatRoughDuration(low);
+  if (!Number.isFinite(high)) return `in ${from} at the earliest`;
+  const to = formatRoughDuration(high);
+  return from === to ? `in about ${from}` : `in ${from}–${to}`;
+}
+
+function etaField(instance: AlarmInstance): AlarmMessage['eta'] {
+  if (instance.eta === undefined) return null;
+  const [low, high] = instance.etaRange ?? [instance.eta, instance.eta];
+  const seconds = (ms: number): number => Math.round(ms / 1000);
+  return {
+    seconds: seconds(instance.eta),
+    low: seconds(low),
+    high: Number.isFinite(high) ? seconds(high) : null,
+  };
+}
+
+/**
+ * `sourceLabels`: the labels the config gives the instance's source (`alarms.sources`); the series'
+ * own tags win over them.
+ */
+export function alarmMessage(
+  rule: AlarmRule,
+  instance: AlarmInstance,
+  now: number,
+  sourceLabels?: Readonly<Record<string, string>>,
+): AlarmMessage {
   const threshold =
     rule.kind === 'threshold' || rule.kind === 'trend' ? (rule.above ?? rule.below ?? null) : null;
   return {
@@ -96,9 +135,13 @@ export function alarmMessage(rule: AlarmRule, instance: AlarmInstance, now: numb
     value: instance.value ?? null,
     threshold,
     baseline: rule.kind === 'deviation' ? (instance.baseline ?? null) : null,
+    ...(rule.kind === 'trend' ? { eta: etaField(instance) } : {}),
     since: new Date(instance.since).toISOString(),
     firedAt: instance.firedAt === undefined ? null : new Date(instance.firedAt).toISOString(),
-    labels: flatLabels(instance.labels),
+    labels:
+      sourceLabels === undefined
+        ? flatLabels(instance.labels)
+        : { ...sourceLabels, ...flatLabels(instance.labels) },
     summary: summarize(rule, instance, now),
   };
 }

@@ -12,7 +12,7 @@ function normal(atMs: number): number {
   return 100 + 60 * Math.exp(-(((hourOfDay - 14) / 2.5) ** 2)) + noise;
 }
 
-function run(season: 'none' | 'hourOfDay', anomalyAt: number | undefined, alpha = 0.2): Drive {
+function run(season: 'none' | 'hourOfDay', anomalyAt: number | undefined, halfLife = '30m'): Drive {
   const drive = new Drive([
     rule({
       kind: 'deviation',
@@ -21,7 +21,7 @@ function run(season: 'none' | 'hourOfDay', anomalyAt: number | undefined, alpha 
       field: 'requests_per_sec',
       k: 4,
       season,
-      alpha,
+      halfLife,
       warmUp: 12,
       minSigma: 2,
     }),
@@ -50,13 +50,15 @@ describe('deviation rules', () => {
     const drive = run('hourOfDay', anomalyAt);
     expect(drive.published.map((message) => message.state)).toEqual(['firing', 'resolved']);
     const firing = drive.published[0]!;
-    expect(firing.since).toBe(new Date(anomalyAt).toISOString());
+    // 3 of the last 5 points beyond k·σ (the default): the third anomalous point fires.
+    expect(firing.since).toBe(new Date(anomalyAt + 20 * MINUTE).toISOString());
     expect(firing.baseline?.mean).toBeGreaterThan(95);
     expect(firing.baseline?.mean).toBeLessThan(105);
     expect(firing.summary).toMatch(
       /^http requests_per_sec on web1 is \d+(\.\d+)?, \d+(\.\d+)?σ above its usual \d+(\.\d+)? ± \d+(\.\d+)? at this hour$/,
     );
-    expect(Date.parse(drive.published[1]!.since)).toBe(anomalyAt + 30 * MINUTE);
+    // ... and 3 of the last 5 within resolves it: the third normal point.
+    expect(Date.parse(drive.published[1]!.since)).toBe(anomalyAt + 50 * MINUTE);
   });
 
   it('after a restart a firing deviation alarm stays firing while the baseline warms up again', () => {
@@ -69,17 +71,17 @@ describe('deviation rules', () => {
         field: 'requests_per_sec',
         k: 4,
         season: 'hourOfDay',
-        alpha: 0.2,
+        halfLife: '30m',
         warmUp: 12,
         minSigma: 2,
       }),
     ];
     const firing = new Drive(rules);
-    // Six days of normal traffic, then one anomalous point: firing.
+    // Six days of normal traffic, then three anomalous points: firing.
     while (firing.now < anomalyAt) {
       firing.advance(10 * MINUTE, 10 * MINUTE);
       firing.point('web1', 'http', {
-        requests_per_sec: normal(firing.now) + (firing.now === anomalyAt ? 80 : 0),
+        requests_per_sec: normal(firing.now) + (firing.now > anomalyAt - 30 * MINUTE ? 80 : 0),
       });
     }
     expect(firing.published.map((message) => message.state)).toEqual(['firing']);
@@ -92,6 +94,6 @@ describe('deviation rules', () => {
   });
 
   it('a slow baseline without a season takes the daily peak for an anomaly: why seasons exist', () => {
-    expect(run('none', undefined, 0.02).published.length).toBeGreaterThan(0);
+    expect(run('none', undefined, '6h').published.length).toBeGreaterThan(0);
   });
 });

@@ -37,7 +37,7 @@ const unusualTraffic = (season: 'hourOfDay' | 'hourOfWeek'): AlarmRule =>
     field: 'requests_per_sec',
     k: 4,
     season,
-    alpha: 0.2,
+    halfLife: '30m',
     warmUp: 12,
     minSigma: 2,
   });
@@ -83,7 +83,7 @@ function liveTraffic(drive: Drive, ms: number, extra = 0): void {
 
 describe('seeding from the history store', () => {
   it.each(['hourOfDay', 'hourOfWeek'] as const)(
-    '%s baseline: the daily peak is normal right after start, an anomaly fires at once',
+    '%s baseline: the daily peak is normal right after start, an anomaly fires on its third point',
     async (season) => {
       const drive = new Drive([unusualTraffic(season)], undefined, START);
       const seeded = await seedFromHistory(drive.engine, store.file, START);
@@ -104,7 +104,7 @@ describe('seeding from the history store', () => {
 
       liveTraffic(drive, DAY); // a whole day, through the 14:00 peak
       expect(drive.published).toEqual([]);
-      liveTraffic(drive, 10 * MINUTE, 80);
+      liveTraffic(drive, 30 * MINUTE, 80); // 3 points: 3 of 5 beyond k·σ
       expect(drive.states()).toEqual([`${TRAFFIC}:firing`]);
       const mean = drive.published[0]!.baseline!.mean;
       expect(Math.abs(mean - traffic(drive.now))).toBeLessThan(10); // the usual value at this hour
@@ -114,7 +114,7 @@ describe('seeding from the history store', () => {
   it('without seeding the same anomaly goes unnoticed while the baseline warms up', () => {
     const drive = new Drive([unusualTraffic('hourOfWeek')], undefined, START);
     liveTraffic(drive, DAY);
-    liveTraffic(drive, 10 * MINUTE, 80);
+    liveTraffic(drive, 30 * MINUTE, 80);
     expect(drive.published).toEqual([]);
   });
 

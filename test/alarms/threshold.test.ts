@@ -75,7 +75,7 @@ describe('threshold rules', () => {
     expect(drive.published.at(-1)).toMatchObject({
       state: 'resolved',
       value: 85,
-      summary: 'disk used_percent on web1 is back to 85 (clears at or below 85)',
+      summary: 'disk used_percent on web1 is back to 85 after 40s (clears at or below 85)',
     });
     at(89); // band after resolve: nothing
     expect(drive.published).toHaveLength(2);
@@ -168,7 +168,11 @@ describe('threshold rules', () => {
     drive.point('web1', 'system', { load1: 7, n_cpus: 4 });
     expect(drive.published).toEqual([]);
     drive.point('web1', 'system', { load1: 9, n_cpus: 4 });
-    expect(drive.published.at(-1)).toMatchObject({ state: 'firing', value: 2.25 });
+    expect(drive.published.at(-1)).toMatchObject({
+      state: 'firing',
+      value: 2.25,
+      summary: 'system load1 per n_cpus on web1 is 2.25, above 2', // not "load1 is 2.25"
+    });
     drive.point('web1', 'system', { load1: 9 }); // no divisor: ignored
     expect(drive.published).toHaveLength(1);
   });

@@ -133,6 +133,24 @@ export function closed(client: MqttClient, timeoutMs = 5_000): Promise<void> {
   });
 }
 
+/**
+ * `promise`'s result, or a rejection naming `what` if it has not settled after `timeoutMs`. For tests
+ * that something does not hang: set up the case so that hanging means a wait far longer than
+ * `timeoutMs` (a 60 s backoff, a handler that never returns), and give `timeoutMs` seconds, not the
+ * milliseconds it takes unloaded; a loaded machine is slower, never faster.
+ */
+export async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not settled after ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

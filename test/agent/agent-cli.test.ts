@@ -12,7 +12,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseLineProtocol } from '../../core/line-protocol.js';
 import { runCli, spawnCli, waitForOutput } from '../helpers/cli.js';
 import { startMosquitto, type MosquittoServer } from '../helpers/mosquitto.js';
-import { Clients, record, subscribe, waitFor, within, type ReceivedMessage } from '../helpers/mqtt-clients.js';
+import {
+  Clients,
+  record,
+  subscribe,
+  waitFor,
+  within,
+  type ReceivedMessage,
+} from '../helpers/mqtt-clients.js';
 import { freePort } from '../helpers/ports.js';
 import { requireBinary, tempDir } from '../helpers/process.js';
 import { createTestCertificates, type TestCertificates } from '../helpers/tls.js';
@@ -143,26 +150,25 @@ describe('busbar agent (standalone)', () => {
     await waitFor(() => statuses.some((message) => message.payload === 'offline'), 'the last will');
   });
 
+  /** The agent's options for the TLS listener as user `agent`, its password read from `file`. */
+  const overTls = (file: string): string[] => [
+    '--broker',
+    tlsUrl,
+    '--ca',
+    certs.caCert,
+    '--username',
+    'agent',
+    '--password-file',
+    file,
+  ];
+
   it('connects over TLS with a username and a password file, and never logs the password', async () => {
     const source = 'cli-tls';
     const credentials = { username: 'agent', password: SECRET, ca: await readFile(certs.caCert) };
     const watcher = await clients.connect(tlsUrl, credentials);
     const seen = record(watcher);
     await subscribe(watcher, `busbar/metrics/${source}/cpu`, 1);
-    const agent = startAgent([
-      '--broker',
-      tlsUrl,
-      '--ca',
-      certs.caCert,
-      '--username',
-      'agent',
-      '--password-file',
-      passwordFile,
-      '--name',
-      source,
-      '--interval',
-      '200ms',
-    ]);
+    const agent = startAgent([...overTls(passwordFile), '--name', source, '--interval', '200ms']);
     await waitFor(() => metrics(seen, `busbar/metrics/${source}/cpu`).length >= 1, 'cpu over TLS', 15_000);
     agent.child.kill('SIGTERM');
     expect(await agent.exited).toBe(0);
@@ -175,19 +181,7 @@ describe('busbar agent (standalone)', () => {
     await writeFile(wrong, 'not-the-password\n');
     // At once: an agent that kept retrying would never exit, and outlast `within`'s 15 s.
     const result = await within(
-      runCli([
-        'agent',
-        '--broker',
-        tlsUrl,
-        '--ca',
-        certs.caCert,
-        '--username',
-        'agent',
-        '--password-file',
-        wrong,
-        '--interval',
-        '1s',
-      ]),
+      runCli(['agent', ...overTls(wrong), '--interval', '1s']),
       15_000,
       'the agent refused by the broker',
     );

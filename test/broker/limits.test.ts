@@ -51,7 +51,9 @@ describe('maxPacketSize', () => {
     raw.socket.write(connectPacket({ clientId: 'liar', clean: true }));
     await raw.bytes(4); // CONNACK
     raw.socket.write(publishHeader(200 * 1024 * 1024)); // declares 200 MiB, sends none of it
-    expect(await raw.closed(2_000)).toBeLessThan(2_000);
+    // Waiting for the body would hold the connection open for ever, past closed()'s 10 s.
+    await raw.closed();
+    expect(raw.socket.destroyed).toBe(true);
   });
 });
 

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import mqtt from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseLineProtocol } from '../../core/line-protocol.js';
-import { runCli, spawnCli, waitForOutput } from '../helpers/cli.js';
+import { PROCESS_WAIT_MS, runCli, spawnCli, waitForOutput } from '../helpers/cli.js';
 import { startMosquitto, type MosquittoServer } from '../helpers/mosquitto.js';
 import {
   Clients,
@@ -108,7 +108,7 @@ async function retainedStatus(
   const client = await clients.connect(url, options);
   const messages = record(client);
   await subscribe(client, `busbar/status/${source}`, 1);
-  await waitFor(() => messages.length > 0, `the retained status of ${source}`);
+  await waitFor(() => messages.length > 0, `the retained status of ${source}`, PROCESS_WAIT_MS);
   return messages[0]!.payload;
 }
 
@@ -121,7 +121,7 @@ describe('busbar agent (standalone)', () => {
     const agent = startAgent(['--broker', plain.url, '--name', source, '--interval', '200ms']);
     const twice = (m: string): boolean =>
       seen.filter((s) => s.topic === `busbar/metrics/${source}/${m}`).length >= 2;
-    await waitFor(() => HOST_MEASUREMENTS.every(twice), 'every measurement twice', 15_000);
+    await waitFor(() => HOST_MEASUREMENTS.every(twice), 'every measurement twice', PROCESS_WAIT_MS);
     for (const measurement of HOST_MEASUREMENTS) {
       expectPlausible(measurement, metrics(seen, `busbar/metrics/${source}/${measurement}`), source);
     }
@@ -169,7 +169,11 @@ describe('busbar agent (standalone)', () => {
     const seen = record(watcher);
     await subscribe(watcher, `busbar/metrics/${source}/cpu`, 1);
     const agent = startAgent([...overTls(passwordFile), '--name', source, '--interval', '200ms']);
-    await waitFor(() => metrics(seen, `busbar/metrics/${source}/cpu`).length >= 1, 'cpu over TLS', 15_000);
+    await waitFor(
+      () => metrics(seen, `busbar/metrics/${source}/cpu`).length >= 1,
+      'cpu over TLS',
+      PROCESS_WAIT_MS,
+    );
     agent.child.kill('SIGTERM');
     expect(await agent.exited).toBe(0);
     expect(agent.output()).not.toContain(SECRET);
@@ -179,10 +183,10 @@ describe('busbar agent (standalone)', () => {
   it('stops at once, exit code 1, when the broker refuses the credentials', async () => {
     const wrong = path.join(secrets.path, 'wrong.password');
     await writeFile(wrong, 'not-the-password\n');
-    // At once: an agent that kept retrying would never exit, and outlast `within`'s 15 s.
+    // At once: an agent that kept retrying would never exit, and outlast `within`'s 20 s.
     const result = await within(
       runCli(['agent', ...overTls(wrong), '--interval', '1s']),
-      15_000,
+      PROCESS_WAIT_MS,
       'the agent refused by the broker',
     );
     expect(result.code).toBe(1);
@@ -224,7 +228,11 @@ describe('busbar agent (standalone)', () => {
       const seen = record(watcher);
       await subscribe(watcher, 'site1/status/cli-shared', 1);
       const agent = startAgent(['-c', shared]);
-      await waitFor(() => seen.some((m) => m.payload === 'online'), 'the agent online under site1/');
+      await waitFor(
+        () => seen.some((m) => m.payload === 'online'),
+        'the agent online under site1/',
+        PROCESS_WAIT_MS,
+      );
       agent.child.kill('SIGTERM');
       expect(await agent.exited).toBe(0);
 

@@ -76,9 +76,9 @@ describe('connectTimeout', () => {
   it('is passed to Aedes: a connection that sends no CONNECT is closed after it', async () => {
     const { broker } = await brokers.start({ connectTimeout: 300 });
     const raw = await rawConnect(broker.listeners[0]!.port);
-    const elapsed = await raw.closed(3_000);
+    // Not passed, Aedes' default of 30 s would outlast closed()'s 10 s; closed early fails the lower bound.
+    const elapsed = await raw.closed();
     expect(elapsed).toBeGreaterThanOrEqual(250);
-    expect(elapsed).toBeLessThan(2_000);
   });
 });
 

@@ -221,11 +221,11 @@ describe('SNMP bridge: PDU outlets', () => {
     const seconds = Number(traffic[index]!.timestamp! - traffic[index - 1]!.timestamp!) / 1e9;
     // 100 increments up to 2^32-1, then 50 past zero: 150, not a negative or 4-billion jump.
     // The rate uses the response times, the metric timestamps the poll start; on a loaded machine
-    // the two differ by tens of milliseconds, so allow 30%: the failure this guards against is a
-    // negative or 4-billion jump, orders of magnitude away.
-    expect(floatField(traffic[index]!, 'octets32_per_s') * seconds).toBeGreaterThan(105);
-    expect(floatField(traffic[index]!, 'octets32_per_s') * seconds).toBeLessThan(195);
-    expect(floatField(traffic[index]!, 'octets64_per_s') * seconds).toBeGreaterThan(2_100);
-    expect(floatField(traffic[index]!, 'octets64_per_s') * seconds).toBeLessThan(3_900);
+    // the two can differ by as much as the interval, so allow a factor of 3: the failure this guards
+    // against is a negative or 4-billion jump, orders of magnitude away.
+    expect(floatField(traffic[index]!, 'octets32_per_s') * seconds).toBeGreaterThan(50);
+    expect(floatField(traffic[index]!, 'octets32_per_s') * seconds).toBeLessThan(450);
+    expect(floatField(traffic[index]!, 'octets64_per_s') * seconds).toBeGreaterThan(1_000);
+    expect(floatField(traffic[index]!, 'octets64_per_s') * seconds).toBeLessThan(9_000);
   });
 });

@@ -183,7 +183,7 @@ describe('busbar agent (standalone)', () => {
   it('stops at once, exit code 1, when the broker refuses the credentials', async () => {
     const wrong = path.join(secrets.path, 'wrong.password');
     await writeFile(wrong, 'not-the-password\n');
-    // At once: an agent that kept retrying would never exit, and outlast `within`'s 20 s.
+    // At once: an agent that kept retrying would never exit, and outlast `within`'s 30 s.
     const result = await within(
       runCli(['agent', ...overTls(wrong), '--interval', '1s']),
       PROCESS_WAIT_MS,

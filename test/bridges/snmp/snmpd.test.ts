@@ -52,8 +52,11 @@ describe('SNMP bridge against snmpd', () => {
     expect(floatField(memory, 'total_bytes')).toBe(os.totalmem());
     expect(floatField(memory, 'available_bytes')).toBeGreaterThan(0);
 
+    // snmpd caches its reading for a few seconds, and on a busy machine the load average moves
+    // meanwhile: the same figure within 0.5, or within 20% when it is high.
     const load = h.metrics('host1', 'load').at(-1)!;
-    expect(floatField(load, 'load1')).toBeCloseTo(os.loadavg()[0]!, 0);
+    const load1 = os.loadavg()[0]!;
+    expect(Math.abs(floatField(load, 'load1') - load1)).toBeLessThanOrEqual(Math.max(0.5, 0.2 * load1));
 
     // Linux counts USER_HZ (100) ticks per second per CPU; averaged over snmpd's refresh, about that.
     const busiest = Math.max(...h.metrics('host1', 'cpu').map(cpuTicks));

@@ -33,6 +33,9 @@ async function startNode(index: number): Promise<void> {
       `  id: node-${index}`,
       `  listeners: [{ type: tcp, host: 127.0.0.1, port: ${port} }]`,
       `  persistence: { type: redis, redis: { host: 127.0.0.1, port: ${redis.port} } }`,
+      // Each process its own intake journal: the default (data/journal) is one folder for both,
+      // and the second busbar refuses a journal another process holds.
+      `  journal: { path: ${JSON.stringify(path.join(dir.path, `journal-${index}`))} }`,
     ].join('\n'),
   );
   const node = spawnCli(['start', '-c', file]);

@@ -128,12 +128,18 @@ describe('SNMP bridge: PDU outlets', () => {
 
     // web1's first PSU draws more; energy moves on.
     await sim.write('pdu', withReadings({ 6: { 1: 14 }, 7: { 1: 300 }, 11: { 1: 12041 } }));
+    // A poll is several GET requests: one that began before the change may mix old and new values,
+    // as with a real device. Wait for a poll that read all three after it.
     await h.until(
       () =>
         lastPoll(h.metrics('pdu-r1-a', 'outlet')).some(
-          (m) => m.tags.outlet === '1' && m.fields.power_w?.value === 300,
+          (m) =>
+            m.tags.outlet === '1' &&
+            m.fields.power_w?.value === 300 &&
+            m.fields.current_a?.value === 1.4 &&
+            m.fields.energy_kwh?.value === 1204.1,
         ),
-      'new reading',
+      'a poll with the new readings of outlet 1, scaled',
     );
     const after = lastPoll(h.metrics('pdu-r1-a', 'outlet'));
     const changed = after.find((m) => m.tags.outlet === '1')!;

@@ -142,7 +142,10 @@ describe('host agent across a broker restart', () => {
     await mosquitto.stop();
     const down = Date.now();
     await waitFor(() => !agent.link.connected, 'the agent to notice the outage');
-    await delay(1_000);
+    const systemSince = (ms: number): number =>
+      taken.filter((sample) => sample.measurement === 'system' && sample.timestampMs > ms).length;
+    // Samples are taken every 200 ms; a loaded machine takes them later, so wait for them, not a time.
+    await waitFor(() => systemSince(down) >= 3, 'three samples taken during the outage', 10_000);
     mosquitto = await broker.start();
     const up = Date.now();
     await waitFor(() => agent.link.connected, 'the agent to reconnect', 10_000);
@@ -179,7 +182,10 @@ describe('host agent across a broker restart', () => {
     await mosquitto.stop();
     const down = Date.now();
     await waitFor(() => !agent.link.connected, 'the agent to notice the outage');
-    await delay(1_600);
+    // Six samples (1.2 s of them) outlast the 600 ms buffer, however slowly they are taken.
+    const systemSince = (ms: number): number =>
+      taken.filter((sample) => sample.measurement === 'system' && sample.timestampMs > ms).length;
+    await waitFor(() => systemSince(down) >= 6, 'six samples taken during the outage', 10_000);
     mosquitto = await broker.start();
     const up = Date.now();
     await waitFor(() => agent.link.connected, 'the agent to reconnect', 10_000);
@@ -192,16 +198,18 @@ describe('host agent across a broker restart', () => {
       )
       .sort((a, b) => a.timestampMs - b.timestampMs);
     expect(outage.length).toBeGreaterThanOrEqual(6);
-    await delay(500);
+    await waitFor(() => watcher.lines.has(outage.at(-1)!.line), 'the newest sample of the outage', 10_000);
     const delivered = outage.map((sample) => watcher.lines.has(sample.line));
     // What arrived of the outage is its newest part; the oldest samples were dropped.
     expect(delivered[0]).toBe(false);
     expect(delivered.at(-1)).toBe(true);
     expect(delivered.indexOf(true)).toBeGreaterThan(0);
     expect(delivered.slice(delivered.indexOf(true)).every(Boolean)).toBe(true);
-    const dropped = [...watcher.lines]
-      .filter((line) => line.startsWith('agent,'))
-      .map((line) => numbers(parseLineProtocol(line).metrics[0]).buffer_dropped!);
-    expect(Math.max(...dropped)).toBeGreaterThan(0);
+    const dropped = (): number[] =>
+      [...watcher.lines]
+        .filter((line) => line.startsWith('agent,'))
+        .map((line) => numbers(parseLineProtocol(line).metrics[0]).buffer_dropped!);
+    await waitFor(() => Math.max(...dropped()) > 0, 'statistics that counted the drops');
+    expect(Math.max(...dropped())).toBeGreaterThan(0);
   });
 });

@@ -177,7 +177,7 @@ describe('seeding in a running busbar', () => {
       await subscribe(client, 'busbar/alarms/#', 1);
       // Published until the alarm shows: the component subscribes to metrics a moment after it logs.
       const topic = createTopics().alarm('disk_full_soon', DISK);
-      for (let i = 0; i < 30 && !messages.some((message) => message.topic === topic); i++) {
+      for (let i = 0; i < 100 && !messages.some((message) => message.topic === topic); i++) {
         await client.publishAsync('busbar/metrics/web1/disk', 'disk,host=web1,path=/ used_percent=62.1');
         await delay(100);
       }

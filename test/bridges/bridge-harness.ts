@@ -28,7 +28,7 @@ export interface BridgeHarness {
   metrics(source?: string, measurement?: string): RecordedMetric[];
   /** Payloads published on `topic`, in order. */
   payloads(topic: string): string[];
-  /** Waits until `predicate` holds (default 5 s). */
+  /** Waits until `predicate` holds (default 10 s: long enough on a loaded machine). */
   until(predicate: () => boolean, what: string, timeoutMs?: number): Promise<void>;
   /** The last JSON published on `busbar/stats/<component>`. */
   stats<T = Record<string, unknown>>(component: string): T | undefined;
@@ -70,7 +70,7 @@ export async function startBridgeHarness(config: ConfigInput): Promise<BridgeHar
     messages,
     metrics,
     payloads,
-    until: (predicate, what, timeoutMs = 5_000) => waitFor(predicate, what, timeoutMs),
+    until: (predicate, what, timeoutMs = 10_000) => waitFor(predicate, what, timeoutMs),
     stats<T>(component: string) {
       const last = payloads(`busbar/stats/${component}`).at(-1);
       return last === undefined ? undefined : (JSON.parse(last) as T);

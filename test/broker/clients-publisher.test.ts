@@ -150,11 +150,11 @@ describe('broker client list', () => {
     await Promise.all(burst.map((clientId) => clients.connect(url, { clientId })));
     await waitFor(() => burst.every((id) => ids(latest(seen)).includes(id)), 'every burst client listed');
     const elapsed = Date.now() - started;
-    // 8 connections: one list at once, then one per second at most while the burst lasts.
+    // 8 connections: one list at once, then one per second at most while the burst lasts. The bound
+    // grows with the time the burst took, so a slow (loaded) machine loosens it rather than breaks it.
     const published = lists(seen.slice(first)).length;
     expect(published).toBeGreaterThanOrEqual(1);
     expect(published).toBeLessThanOrEqual(2 + Math.floor(elapsed / 1000));
-    expect(published).toBeLessThan(burst.length);
   });
 });
 

@@ -51,7 +51,9 @@ describe('maxPacketSize', () => {
     raw.socket.write(connectPacket({ clientId: 'liar', clean: true }));
     await raw.bytes(4); // CONNACK
     raw.socket.write(publishHeader(200 * 1024 * 1024)); // declares 200 MiB, sends none of it
-    expect(await raw.closed(2_000)).toBeLessThan(2_000);
+    // Waiting for the body would hold the connection open for ever, past closed()'s 10 s.
+    await raw.closed();
+    expect(raw.socket.destroyed).toBe(true);
   });
 });
 
@@ -74,9 +76,9 @@ describe('connectTimeout', () => {
   it('is passed to Aedes: a connection that sends no CONNECT is closed after it', async () => {
     const { broker } = await brokers.start({ connectTimeout: 300 });
     const raw = await rawConnect(broker.listeners[0]!.port);
-    const elapsed = await raw.closed(3_000);
+    // Not passed, Aedes' default of 30 s would outlast closed()'s 10 s; closed early fails the lower bound.
+    const elapsed = await raw.closed();
     expect(elapsed).toBeGreaterThanOrEqual(250);
-    expect(elapsed).toBeLessThan(2_000);
   });
 });
 

@@ -41,11 +41,11 @@ export async function rawConnect(
   return {
     socket,
     received: () => data,
-    async bytes(count, timeoutMs = 5_000) {
+    async bytes(count, timeoutMs = 10_000) {
       await poll(() => data.length >= count, `${count} bytes`, timeoutMs);
       return data;
     },
-    async closed(timeoutMs = 5_000) {
+    async closed(timeoutMs = 10_000) {
       const start = Date.now();
       await poll(() => isClosed, 'the broker to close the connection', timeoutMs);
       return Date.now() - start;

@@ -46,11 +46,17 @@ export function spawnCli(
   return { child, output: () => output, exited };
 }
 
+/**
+ * How long to wait for a process this helper started to do something: a new Node process loading
+ * busbar takes about a second alone, and took over 20 s under a load average of 20 on two cores.
+ */
+export const PROCESS_WAIT_MS = 30_000;
+
 /** Resolves when `predicate(output)` holds, or rejects with the output so far. */
 export async function waitForOutput(
   output: () => string,
   predicate: (text: string) => boolean,
-  timeoutMs = 15_000,
+  timeoutMs = PROCESS_WAIT_MS,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate(output())) {

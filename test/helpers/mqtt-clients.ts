@@ -11,6 +11,9 @@ export interface ReceivedMessage {
   readonly retain: boolean;
 }
 
+/** How long the helpers wait for something that should happen (see waitFor). */
+export const WAIT_MS = 10_000;
+
 const BASE_OPTIONS: IClientOptions = { reconnectPeriod: 0, connectTimeout: 5_000, protocolVersion: 4 };
 
 /** Opens clients and closes whatever is left of them in afterEach. */
@@ -92,8 +95,11 @@ export function record(client: MqttClient): ReceivedMessage[] {
   return messages;
 }
 
-/** Resolves once `predicate` holds, polling every 10 ms; rejects after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+/**
+ * Resolves once `predicate` holds, polling every 10 ms; rejects after `timeoutMs`. The default is
+ * generous on purpose: on a machine busy with other work, what takes milliseconds can take seconds.
+ */
+export async function waitFor(predicate: () => boolean, what: string, timeoutMs = WAIT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -105,7 +111,7 @@ export async function waitFor(predicate: () => boolean, what: string, timeoutMs 
 export async function messageOn(
   messages: ReceivedMessage[],
   topic: string,
-  timeoutMs = 5_000,
+  timeoutMs = WAIT_MS,
 ): Promise<ReceivedMessage> {
   await waitFor(
     () => messages.some((message) => message.topic === topic),
@@ -116,7 +122,7 @@ export async function messageOn(
 }
 
 /** Resolves when the client's connection closes (the broker dropped it, or it ended). */
-export function closed(client: MqttClient, timeoutMs = 5_000): Promise<void> {
+export function closed(client: MqttClient, timeoutMs = WAIT_MS): Promise<void> {
   return new Promise((resolve, reject) => {
     if (!client.connected && client.disconnected) {
       resolve();
@@ -131,6 +137,24 @@ export function closed(client: MqttClient, timeoutMs = 5_000): Promise<void> {
       resolve();
     });
   });
+}
+
+/**
+ * `promise`'s result, or a rejection naming `what` if it has not settled after `timeoutMs`. For tests
+ * that something does not hang: set up the case so that hanging means a wait far longer than
+ * `timeoutMs` (a 60 s backoff, a handler that never returns), and give `timeoutMs` seconds, not the
+ * milliseconds it takes unloaded; a loaded machine is slower, never faster.
+ */
+export async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not settled after ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function delay(ms: number): Promise<void> {

@@ -4,7 +4,7 @@
  * snmpsim re-indexes a data file when its mtime (in whole seconds) changes, so each write moves the
  * mtime forward by a second explicitly.
  */
-import { chmod, copyFile, mkdir, utimes, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, rename, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { freePort } from './ports.js';
 import { requireBinary, startProcess, tempDir } from './process.js';
@@ -43,11 +43,15 @@ export async function startSnmpsim(
   await chmod(cache, 0o777);
   let mtime = Math.floor(Date.now() / 1000);
   const write = async (community: string, records: readonly SnmprecRecord[]): Promise<void> => {
+    // Written beside and renamed into place: snmpsim must never index a half-written file (one way to
+    // get what a loaded machine showed: a poll with the new power and the old current).
     const file = path.join(dataDir, `${community}.snmprec`);
-    await writeFile(file, snmprecText(records));
-    await chmod(file, 0o644);
+    const partial = path.join(dataDir, `.${community}.snmprec.partial`);
+    await writeFile(partial, snmprecText(records));
+    await chmod(partial, 0o644);
     mtime += 1;
-    await utimes(file, mtime, mtime);
+    await utimes(partial, mtime, mtime);
+    await rename(partial, file);
   };
   for (const [community, source] of Object.entries(data)) {
     if (typeof source === 'string') {

@@ -8,7 +8,7 @@ import { notifiersSchema, type NotifiersConfigInput } from '../../notifiers/conf
 import { Router } from '../../notifiers/router/router.js';
 import { captureLog, type CapturedLog } from '../helpers/log-capture.js';
 import { startTestBusbar, type TestBusbar } from '../helpers/busbar.js';
-import { delay, waitFor } from '../helpers/mqtt-clients.js';
+import { waitFor } from '../helpers/mqtt-clients.js';
 import { tempDir } from '../helpers/process.js';
 import { startHookServer, type HookServer } from './webhook-server.js';
 
@@ -116,18 +116,24 @@ describe('delivery', () => {
     expect(router.stats()).toMatchObject({ failedOver: 2, dead: 0 });
   });
 
-  it('rate-limits each target: a burst, then the configured rate', async () => {
+  it('rate-limits each target: a burst, then waits for the configured rate rather than dropping', async () => {
     const { router } = await start((url) => ({
       services: { webhook: { hook: { url } } },
       routes: [{ name: 'r', topic: 'home/#', targets: ['webhook:hook'] }],
-      delivery: { ...fast, ratePerMinute: 600, burst: 2 }, // 10 per second after 2 at once
+      delivery: { ...fast, ratePerMinute: 30, burst: 2 }, // 2 at once, then one every 2 s
     }));
-    const started = Date.now();
-    for (let n = 0; n < 5; n += 1) router.route('home/door/open', Buffer.from(String(n)));
-    await waitFor(() => hook!.requests.length === 5, 'five deliveries');
-    // Three beyond the burst at 100 ms each.
-    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
-    await delay(10);
+    for (let n = 0; n < 3; n += 1) router.route('home/door/open', Buffer.from(String(n)));
+    // The worker asks for the next token in the same turn it counts a delivery: unlimited, the third
+    // would already have left the queue when the second is counted. (The bucket's arithmetic is
+    // tested with a clock of its own in test/core/rate-limit.test.ts, not with this one.)
+    await waitFor(() => router.stats().targets['webhook:hook']!.delivered === 2, 'the burst of two');
+    expect(router.stats().targets['webhook:hook']).toMatchObject({ delivered: 2, queued: 1 });
+    await waitFor(
+      () => router.stats().targets['webhook:hook']!.delivered === 3,
+      'the third, at the rate',
+      10_000,
+    );
+    expect(hook!.requests).toHaveLength(3);
   });
 
   it('takes per-target changes to the delivery settings, the rest from `delivery`', async () => {

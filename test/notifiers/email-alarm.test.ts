@@ -106,7 +106,7 @@ async function waitForStoredPoints(historyFile: string, pattern: string, points:
       .reduce((sum, series) => sum + series.points.length, 0);
   };
   try {
-    await waitFor(() => stored() >= points, `${points} points of ${pattern} in the history store`, 10_000);
+    await waitFor(() => stored() >= points, `${points} points of ${pattern} in the history store`, 20_000);
   } catch (error) {
     throw new Error(`${(error as Error).message}${problem}`);
   } finally {
@@ -114,10 +114,14 @@ async function waitForStoredPoints(historyFile: string, pattern: string, points:
   }
 }
 
-/** Waits for `count` mails; on timeout the error carries busbar's warnings and alarm/notifier lines. */
+/**
+ * Waits for `count` mails; on timeout the error carries busbar's warnings and alarm/notifier lines.
+ * 30 s: the first mail renders the first chart (loading the chart library), which takes well over
+ * 15 s on a machine busy with other work (seen: a failure at 15 s under a load average of 20).
+ */
 async function waitForMails(mails: readonly ParsedMail[], count: number, what: string): Promise<void> {
   try {
-    await waitFor(() => mails.length >= count, what, 15_000);
+    await waitFor(() => mails.length >= count, what, 30_000);
   } catch (error) {
     const lines = busbar!.log.lines
       .filter((line) => line.level >= LOG_LEVEL.warn || /alarm|notif|chart/.test(String(line.msg)))

@@ -13,6 +13,9 @@ const outage = outageTest();
 let dir: Awaited<ReturnType<typeof tempDir>> | undefined;
 
 afterEach(async () => {
+  // This hook runs before the harness's own (hooks run in reverse order): stop the busbar that uses
+  // the directory first, or removing it races with its last writes (seen: ENOTEMPTY under load).
+  await outage.stopBusbar();
   await dir?.remove();
   dir = undefined;
 });

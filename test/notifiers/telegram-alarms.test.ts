@@ -215,5 +215,5 @@ describe('alarm messages on Telegram', () => {
       await api.close();
       await spool.remove();
     }
-  }, 30_000);
+  }, 60_000);
 });

@@ -47,7 +47,7 @@ beforeAll(async () => {
   [redis, dir] = await Promise.all([startRedis(), tempDir('cluster')]);
   await startNode(0);
   await startNode(1);
-}, 60_000);
+}, 120_000); // two busbar processes, each allowed PROCESS_WAIT_MS to start on a busy machine
 
 afterAll(async () => {
   await clients.closeAll();

@@ -115,7 +115,7 @@ describe('delivery', () => {
       received.length === 1 ? res.writeHead(503, { 'Retry-After': '1' }).end() : res.writeHead(204).end();
     const d = deliverer();
     d.push('m v=1 1', 1);
-    await waitFor(() => d.stats.written === 1, 'the line written after Retry-After', 5_000);
+    await waitFor(() => d.stats.written === 1, 'the line written after Retry-After');
     expect(gaps()[0]).toBeGreaterThanOrEqual(990);
     expect(
       parseRetryAfter('Wed, 21 Oct 2015 07:28:30 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT')),

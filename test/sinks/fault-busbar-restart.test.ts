@@ -27,7 +27,9 @@ afterAll(async () => {
   await dir?.remove();
 });
 
-const accepted = (sink: string, count: number): boolean => run?.stats(sink).accepted === count;
+// QoS 1 is at-least-once: a redelivered message is accepted (and queued) again, so the counts are
+// at least the points sent. What the databases hold is exact: one point per series and time.
+const accepted = (sink: string, count: number): boolean => (run?.stats(sink).accepted ?? 0) >= count;
 
 describe('busbar restarted while the databases are down', () => {
   it('delivers everything it accepted before and after the restart once the databases are back', async () => {
@@ -56,12 +58,12 @@ describe('busbar restarted while the databases are down', () => {
       () => accepted('influxdb1', 1000) && accepted('influxdb', 1000),
       'second run accepted 1000',
     );
-    expect(run.stats('influxdb1').outbox?.lines).toBe(4000);
+    expect(run.stats('influxdb1').outbox?.lines).toBeGreaterThanOrEqual(4000);
 
     await Promise.all([influx.restart(), vm.restart()]);
     const delivered = (sink: string): boolean =>
-      run!.stats(sink).written === 4000 && run!.stats(sink).outbox?.lines === 0;
-    await waitFor(() => delivered('influxdb1') && delivered('influxdb'), 'both outboxes drained', 20_000);
+      (run!.stats(sink).written ?? 0) >= 4000 && run!.stats(sink).outbox?.lines === 0;
+    await waitFor(() => delivered('influxdb1') && delivered('influxdb'), 'both outboxes drained', 30_000);
 
     const expected = [...before, ...after].map((p) => p.key);
     const inInflux = influxKeys(await influx.rows('metrics', 'restart'), 'restart');
@@ -70,9 +72,10 @@ describe('busbar restarted while the databases are down', () => {
     const exported = await vm.exportWhen(
       '{__name__="restart_value"}',
       (s) => exportedKeys(s, 'restart').size >= 4000,
+      20_000,
     );
     const inVm = exportedKeys(exported, 'restart');
     expect(missing(expected, inVm)).toEqual([]);
     expect(inVm.size).toBe(4000);
-  });
+  }, 90_000); // two busbar runs, two database restarts and a drain, on a possibly loaded machine
 });

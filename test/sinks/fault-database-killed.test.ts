@@ -35,25 +35,34 @@ describe('a database killed mid-stream', () => {
       points.map((p) => p.line),
       100,
       40,
-    ); // ~2.4 s
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    ); // ~2.4 s unloaded
+    // Kill once part of the stream is in, however slowly the machine runs it.
+    await waitFor(
+      () => (run.stats('influxdb1').accepted ?? 0) >= 1000 && (run.stats('influxdb').accepted ?? 0) >= 1000,
+      'the first 1,000 points accepted',
+      15_000,
+    );
     // influxd syncs its WAL before it answers a write, so it can be killed outright. VictoriaMetrics
     // answers first and flushes its buffers about once a second: a SIGKILL loses the last points it
     // acknowledged, whoever wrote them (tried: the first 1,000 of this stream vanished). So it gets
     // SIGTERM, its own crash-safe way to stop, while the stream is in full flow.
     await Promise.all([influx.kill('SIGKILL'), vm.kill('SIGTERM')]);
-    await new Promise((resolve) => setTimeout(resolve, 1200));
     // While both are down the points wait in the outboxes.
-    expect(run.stats('influxdb1').outbox?.lines).toBeGreaterThan(0);
-    expect(run.stats('influxdb').outbox?.lines).toBeGreaterThan(0);
+    await waitFor(
+      () => (run.stats('influxdb1').outbox?.lines ?? 0) > 0 && (run.stats('influxdb').outbox?.lines ?? 0) > 0,
+      'points waiting in both outboxes',
+      15_000,
+    );
     await Promise.all([influx.restart(), vm.restart()]);
     await streaming;
 
     const delivered = (sink: string): boolean =>
       run.stats(sink).written! >= 6000 && run.stats(sink).outbox?.lines === 0;
-    await waitFor(() => delivered('influxdb1') && delivered('influxdb'), 'both outboxes drained', 20_000);
-    expect(run.stats('influxdb1').accepted).toBe(6000);
-    expect(run.stats('influxdb').accepted).toBe(6000);
+    await waitFor(() => delivered('influxdb1') && delivered('influxdb'), 'both outboxes drained', 30_000);
+    // QoS 1 is at-least-once: a redelivered message is accepted again, so the counts may exceed the
+    // points sent. What the databases hold is exact: they keep one point per series and time.
+    expect(run.stats('influxdb1').accepted).toBeGreaterThanOrEqual(6000);
+    expect(run.stats('influxdb').accepted).toBeGreaterThanOrEqual(6000);
 
     const expected = points.map((p) => p.key);
     const inInflux = influxKeys(await influx.rows('metrics', 'fault'), 'fault');
@@ -62,9 +71,10 @@ describe('a database killed mid-stream', () => {
     const exported = await vm.exportWhen(
       '{__name__="fault_value"}',
       (s) => exportedKeys(s, 'fault').size >= 6000,
+      20_000,
     );
     const inVm = exportedKeys(exported, 'fault');
     expect(missing(expected, inVm)).toEqual([]);
     expect(inVm.size).toBe(6000);
-  });
+  }, 90_000); // two database restarts and a drain, each waited for, on a possibly loaded machine
 });

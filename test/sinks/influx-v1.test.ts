@@ -61,17 +61,20 @@ describe('InfluxDB 1.x sink against influxd 1.6', () => {
     for (let i = 0; i < 250; i += 25) {
       await device.publishAsync('busbar/metrics/pdu1/power', lines.slice(i, i + 25).join('\n'), { qos: 1 });
     }
-    await waitFor(() => stats().written === 250, '250 lines written', 10_000);
+    await waitFor(() => (stats().written ?? 0) >= 250, '250 lines written');
     const rows = await influx.rows('metrics', 'power');
     expect(rows).toHaveLength(250);
     expect(rows[7]).toEqual({ time: Number(T + 7n), pdu: 'pdu1', outlet: '7', watts: 7.5, on: true, n: 7 });
-    // Batches of 100 lines by size: 250 lines took a few requests, not one per message.
-    expect(stats().requests).toBeLessThan(10);
+    // Batches of up to 100 lines: never one request per line. How many messages share a request
+    // depends on timing (the 50 ms flush seals what waits when publishing is slow), so the bound
+    // is one request per message.
+    expect(stats().requests).toBeLessThanOrEqual(10);
     expect(busbar.log.text()).not.toContain(INFLUX_ADMIN.password);
   });
 
   it('stamps points published without a time with their arrival time, and takes JSON and bare numbers', async () => {
     const before = BigInt(Date.now()) * 1_000_000n;
+    const written = stats().written ?? 0;
     await device.publishAsync('busbar/metrics/room1/climate', 'climate,room=r1 temp=21.5', { qos: 1 });
     await device.publishAsync('busbar/metrics/fridge/temperature', '4.25', { qos: 1 });
     await device.publishAsync(
@@ -81,7 +84,7 @@ describe('InfluxDB 1.x sink against influxd 1.6', () => {
         qos: 1,
       },
     );
-    await waitFor(() => stats().written === 253, '3 more lines written', 10_000);
+    await waitFor(() => (stats().written ?? 0) >= written + 3, '3 more lines written');
     const [climate] = await influx.rows('metrics', 'climate');
     expect(climate).toMatchObject({ room: 'r1', temp: 21.5 });
     expect(BigInt(climate!.time as number)).toBeGreaterThanOrEqual(before - 1_000_000n);
@@ -90,8 +93,10 @@ describe('InfluxDB 1.x sink against influxd 1.6', () => {
   });
 
   it('dead-letters only the lines of a field type conflict, with the server reason, and writes the rest', async () => {
+    // Counted from here, so that what earlier tests wrote (a QoS 1 message may come twice) does not matter.
+    const written = stats().written ?? 0;
     await device.publishAsync('busbar/metrics/s/typed', `typed v=1.5 ${T}`, { qos: 1 });
-    await waitFor(() => stats().written === 254, 'the float point written', 10_000);
+    await waitFor(() => (stats().written ?? 0) >= written + 1, 'the float point written');
     const good = Array.from({ length: 40 }, (_, i) => `typed,k=g${i} v=${i}.25 ${T + 1000n + BigInt(i)}`);
     const bad = [`typed,k=bad1 v=7i ${T + 5000n}`, `typed,k=bad2 v="text" ${T + 5001n}`];
     const payload = [...good.slice(0, 13), bad[0], ...good.slice(13, 31), bad[1], ...good.slice(31)].join(
@@ -99,9 +104,8 @@ describe('InfluxDB 1.x sink against influxd 1.6', () => {
     );
     await device.publishAsync('busbar/metrics/s/typed', payload, { qos: 1 });
     await waitFor(
-      () => stats().written === 294 && stats().deadlettered === 2,
+      () => (stats().written ?? 0) >= written + 41 && (stats().deadlettered ?? 0) >= 2,
       '40 written, 2 dead-lettered',
-      10_000,
     );
 
     const rows = await influx.rows('metrics', 'typed');

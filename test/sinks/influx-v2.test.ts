@@ -60,7 +60,7 @@ describe('InfluxDB v2 sink against VictoriaMetrics', () => {
         .join('\n');
       await device.publishAsync('busbar/metrics/loader/v2load', payload, { qos: 1 });
     }
-    await waitFor(() => stats().written === 3000, '3000 lines written', 15_000);
+    await waitFor(() => (stats().written ?? 0) >= 3000, '3000 lines written', 20_000);
     const exported = await vm.exportWhen(
       '{__name__="v2load_value"}',
       (s) => exportedKeys(s, 'v2load').size >= 3000,
@@ -73,12 +73,15 @@ describe('InfluxDB v2 sink against VictoriaMetrics', () => {
       ),
     ).toEqual([]);
     expect(stored.size).toBe(3000);
-    expect(stats().requests).toBeLessThan(20);
+    // Never one request per line. How many messages share a request depends on timing (the flush
+    // interval seals what waits when publishing is slow), so the bound is one request per message.
+    expect(stats().requests).toBeLessThanOrEqual(30);
     expect(busbar.log.text()).not.toContain(TOKEN);
   });
 
   it('writes points serialised by busbar (no time in the payload, JSON) as well as verbatim ones', async () => {
     const before = Date.now();
+    const written = stats().written ?? 0;
     await device.publishAsync('busbar/metrics/room/climate', 'climate,room=r1 temp=21.5,humidity=40i', {
       qos: 1,
     });
@@ -89,7 +92,7 @@ describe('InfluxDB v2 sink against VictoriaMetrics', () => {
         qos: 1,
       },
     );
-    await waitFor(() => stats().written === 3002, 'two more lines written', 10_000);
+    await waitFor(() => (stats().written ?? 0) >= written + 2, 'two more lines written');
     const climate = await vm.exportWhen('{__name__=~"climate_.*"}', (s) => s.length === 2);
     expect(climate.map((s) => [s.metric.__name__, s.metric.room, s.values[0]]).sort()).toEqual([
       ['climate_humidity', 'r1', 40],

@@ -55,12 +55,12 @@ describe('silences on the alarms page', () => {
     await page.selectOption('#alarm-duration', '1h');
     const clicked = Date.now();
     await row.locator('button[data-silence]').click();
-    await expect.poll(() => silenced.textContent(), { timeout: 5_000 }).toBe('silenced');
+    await expect.poll(() => silenced.textContent(), { timeout: 10_000 }).toBe('silenced');
     expect(await row.getAttribute('class')).toBe('silenced');
     expect(await row.locator('button[data-silence]').count()).toBe(0);
 
     const listed = page.locator('#silences tr[data-silence-id]');
-    await expect.poll(() => listed.count(), { timeout: 5_000 }).toBe(1);
+    await expect.poll(() => listed.count(), { timeout: 10_000 }).toBe(1);
     const cells = await listed.locator('td').allTextContents();
     expect(cells.slice(0, 4)).toEqual([
       `rule=disk_full, series=${series}`,
@@ -76,9 +76,9 @@ describe('silences on the alarms page', () => {
 
     await listed.locator('button[data-remove]').click();
     await expect
-      .poll(() => page.locator('#silences').textContent(), { timeout: 5_000 })
+      .poll(() => page.locator('#silences').textContent(), { timeout: 10_000 })
       .toBe('no active silences');
-    await expect.poll(() => silenced.textContent(), { timeout: 5_000 }).toBe('');
+    await expect.poll(() => silenced.textContent(), { timeout: 10_000 }).toBe('');
     await row.locator('button[data-silence]').waitFor();
     expect(await page.locator('#silence-error').textContent()).toBe('');
     await page.close();
@@ -94,7 +94,7 @@ describe('silences on the alarms page', () => {
     await page.fill('#silence-form input[name=endsAt]', '2020-01-01T10:00');
     await page.click('#silence-form button[type=submit]');
     await expect
-      .poll(() => page.locator('#silence-error').textContent(), { timeout: 5_000 })
+      .poll(() => page.locator('#silence-error').textContent(), { timeout: 10_000 })
       .toBe('endsAt: in the past');
 
     await page.fill('#silence-form input[name=endsAt]', '');
@@ -103,7 +103,7 @@ describe('silences on the alarms page', () => {
     await page.fill('#silence-form input[name=comment]', 'maintenance window');
     await page.click('#silence-form button[type=submit]');
     const listed = page.locator('#silences tr[data-silence-id]');
-    await expect.poll(() => listed.count(), { timeout: 5_000 }).toBe(1);
+    await expect.poll(() => listed.count(), { timeout: 10_000 }).toBe(1);
     expect((await listed.locator('td').allTextContents()).slice(0, 4)).toEqual([
       'source=web1, severity=crit*',
       expect.any(String),
@@ -111,14 +111,14 @@ describe('silences on the alarms page', () => {
       'maintenance window',
     ]);
     await expect
-      .poll(() => row.locator('td[data-silenced]').textContent(), { timeout: 5_000 })
+      .poll(() => row.locator('td[data-silenced]').textContent(), { timeout: 10_000 })
       .toBe('silenced');
     expect(await page.locator('#silence-error').textContent()).toBe('');
     await page.screenshot({ path: `${ARTIFACTS}web-alarms-free-silence.png`, fullPage: true });
 
     await listed.locator('button[data-remove]').click();
-    await expect.poll(() => listed.count(), { timeout: 5_000 }).toBe(0);
-    await expect.poll(() => row.locator('td[data-silenced]').textContent(), { timeout: 5_000 }).toBe('');
+    await expect.poll(() => listed.count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => row.locator('td[data-silenced]').textContent(), { timeout: 10_000 }).toBe('');
     await page.close();
   });
 });

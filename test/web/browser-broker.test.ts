@@ -53,7 +53,7 @@ describe('broker page in headless Chromium', () => {
     await sensor.subscribeAsync('page-test/commands/#');
     const row = page.locator('tr[data-client="page-test-sensor"]');
     await row.waitFor();
-    await expect.poll(() => row.locator('td').nth(6).textContent(), { timeout: 5_000 }).toBe('1');
+    await expect.poll(() => row.locator('td').nth(6).textContent(), { timeout: 10_000 }).toBe('1');
     const cells = await row.locator('td').allTextContents();
     expect(cells.slice(0, 5)).toEqual([
       'page-test-sensor',
@@ -108,7 +108,7 @@ describe('broker page in headless Chromium', () => {
       await expect
         .poll(
           async () => Number(/received: ([\d.]+)/.exec((await page.textContent('#rate-latest')) ?? '')?.[1]),
-          { timeout: 5_000 },
+          { timeout: 10_000 },
         )
         .toBeGreaterThan(10);
     } finally {

@@ -119,7 +119,7 @@ describe('pages in headless Chromium', () => {
     await web.busbar.running.bus.publish('busbar/metrics/web1/mem', 'mem,host=web1 used_percent=93.25', {
       qos: 1,
     });
-    await expect.poll(() => memLatest.textContent(), { timeout: 5_000 }).toBe('93.3 %');
+    await expect.poll(() => memLatest.textContent(), { timeout: 10_000 }).toBe('93.3 %');
     await page.screenshot({ path: `${ARTIFACTS}web-source-live.png`, fullPage: true });
     await page.close();
   });

@@ -21,10 +21,10 @@ const text = async (path: string) => {
   return { status: response.status, type: response.headers.get('content-type'), body: await response.text() };
 };
 
-/** Asks again every 50 ms until `done` holds (5 s at most), and returns the last answer. */
+/** Asks again every 50 ms until `done` holds (10 s at most), and returns the last answer. */
 const eventually = async (path: string, done: (answer: Awaited<ReturnType<typeof text>>) => boolean) => {
   let answer = await text(path);
-  for (let i = 0; i < 100 && !done(answer); i++) {
+  for (let i = 0; i < 200 && !done(answer); i++) {
     await new Promise((resolve) => setTimeout(resolve, 50));
     answer = await text(path);
   }

@@ -34,7 +34,7 @@ it('busbar start serves /health and /metrics on web.port, and closes it on SIGTE
   await waitForOutput(busbar.output, (text) => text.includes('web ready'));
   expect(busbar.output()).toContain(`"url":"http://127.0.0.1:${port}"`);
   let health = await fetch(`http://127.0.0.1:${port}/health`);
-  for (let i = 0; i < 100 && health.status !== 200; i++) {
+  for (let i = 0; i < 200 && health.status !== 200; i++) {
     await new Promise((resolve) => setTimeout(resolve, 50));
     health = await fetch(`http://127.0.0.1:${port}/health`);
   }

@@ -161,9 +161,30 @@ describe('Redis bridge', () => {
       'every busplug of the first read',
     );
 
+    // Each selection's first read is published as it completes: wait for every part this test reads.
+    const firstReadOf = async (measurement: string, size: number, only = (_m: RecordedMetric) => true) => {
+      const read = (): RecordedMetric[] => firstRead(h.metrics('moc', measurement).filter(only));
+      await h.until(() => read().length >= size, `the first read of ${measurement}`);
+      return read();
+    };
+    type Letter = { key: string; reason: string; selection: string };
+    const letters = (): Letter[] =>
+      h.payloads('busbar/deadletter/redis-value').map((p) => JSON.parse(p) as Letter);
+    const broken = ['electrical:busplug:R3:PB:99', 'electrical:busplug:R5:PC:98', 'mechanical:irc:R2:99'];
+    await h.until(
+      () => broken.every((key) => letters().some((letter) => letter.key === key)),
+      'the broken keys dead-lettered',
+    );
+    const skipped = 'Redis key electrical:busplug:R5:PC:98 (busplug) skipped: not JSON';
+    await h.until(() => h.busbar.log.find(skipped).length > 0, 'the skipped key logged');
+
     // The seed's glob: exactly rack R1, phase A, with tags from the key and pod from the lookup table.
     const all = h.metrics('moc', 'busplug');
-    const r1pa = firstRead(all.filter((m) => m.tags.rack === 'R1' && m.tags.phase === 'PA'));
+    const r1pa = await firstReadOf(
+      'busplug',
+      PLUGS_PER_PHASE,
+      (m) => m.tags.rack === 'R1' && m.tags.phase === 'PA',
+    );
     expect(r1pa).toHaveLength(PLUGS_PER_PHASE);
     const plug7 = r1pa.find((m) => m.tags.plug === '07')!;
     expect(plug7.tags).toEqual({ rack: 'R1', phase: 'PA', plug: '07', pod: 'pod1' });
@@ -173,10 +194,7 @@ describe('Redis bridge', () => {
     // The whole category in one selection: every good key once per read; the broken ones dead-lettered.
     const everyPlug = new Set(all.map((m) => `${m.tags.rack}/${m.tags.phase}/${m.tags.plug}`));
     expect(everyPlug.size).toBe(RACKS.length * PHASES.length * PLUGS_PER_PHASE);
-    const letters = h
-      .payloads('busbar/deadletter/redis-value')
-      .map((p) => JSON.parse(p) as { key: string; reason: string; selection: string });
-    expect(letters).toEqual(
+    expect(letters()).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
           key: 'electrical:busplug:R3:PB:99',
@@ -195,16 +213,15 @@ describe('Redis bridge', () => {
         }),
       ]),
     );
-    expect(
-      h.busbar.log.find('Redis key electrical:busplug:R5:PC:98 (busplug) skipped: not JSON').length,
-    ).toBe(1);
+    // Logged once per key and reason every 10 minutes, however many reads found it.
+    expect(h.busbar.log.find(skipped).length).toBe(1);
     const stats = h.stats<RedisStats>('redis')!;
     expect(stats.state).toBe('online');
     expect(stats.selections.busplug!.keys).toBe(RACKS.length * PHASES.length * PLUGS_PER_PHASE + 2);
     expect(stats.selections.busplug!.badValues % 2).toBe(0);
     expect(stats.selections.busplug!.badValues).toBeGreaterThanOrEqual(2);
 
-    const irc = firstRead(h.metrics('moc', 'irc'));
+    const irc = await firstReadOf('irc', RACKS.length * IRC_PER_RACK);
     expect(irc).toHaveLength(RACKS.length * IRC_PER_RACK);
     const unit5 = irc.find((m) => m.tags.rack === 'R3' && m.tags.unit === '5')!;
     expect(unit5.fields).toEqual({
@@ -212,18 +229,19 @@ describe('Redis bridge', () => {
       fan_speed_pct: { type: 'float', value: 55 },
     });
 
-    const meters = firstRead(h.metrics('moc', 'meter'));
+    const meters = await firstReadOf('meter', METERS);
     expect(meters).toHaveLength(METERS);
     expect(meters.find((m) => m.tags.meter === '3')!.fields).toEqual({
       kw: { type: 'float', value: 13 },
       kwh: { type: 'float', value: 5_003 },
     });
 
+    await h.until(() => h.metrics('moc', 'makeup').some((m) => m.tags.unit === '1'), 'makeup unit 1');
     const makeup = h.metrics('moc', 'makeup').find((m) => m.tags.unit === '1')!;
     expect(makeup.fields).toEqual({ cfm: { type: 'integer', value: 1_001n } });
     expect(makeup.timestamp).toBe(1_732_530_000_001n * 1_000_000n);
 
-    const sensor = firstRead(h.metrics('moc', 'sensor'));
+    const sensor = await firstReadOf('sensor', 320);
     expect(sensor).toHaveLength(320);
     expect(sensor.find((m) => m.tags.id === '50')!.fields).toEqual({ value: { type: 'float', value: 20.5 } });
     expect(Object.keys(BAD_KEYS)).toHaveLength(3);
@@ -285,18 +303,16 @@ describe('Redis bridge', () => {
     });
     await h.until(() => h.stats<RedisStats>('redis')?.notifications === true, 'notifications on');
     expect(((await client.config('GET', 'notify-keyspace-events')) as string[])[1]).toMatch(/K/);
-    const sent = Date.now();
     await client.set('live:R4', JSON.stringify({ kw: 2.5 }));
     await client.hset('livehash:7', { kw: '12' });
+    // The interval is an hour: arriving at all within the wait means the notification triggered the read.
     await h.until(
       () => h.metrics('redis', 'live').length > 0 && h.metrics('redis', 'livehash').length > 0,
       'notified keys',
-      2_000,
     );
     const live = h.metrics('redis', 'live')[0]!;
     expect(live.tags).toEqual({ rack: 'R4' });
     expect(floatField(live, 'power_w')).toBe(2_500);
-    expect(live.at - sent).toBeLessThan(1_000);
     expect(floatField(h.metrics('redis', 'livehash')[0]!, 'kw')).toBe(12);
     // Many changes of one key before it is read are read once or a few times, never once per change.
     for (let i = 0; i < 200; i++) void client.set('live:R5', JSON.stringify({ kw: i }));
@@ -346,11 +362,12 @@ describe('Redis bridge', () => {
     client.disconnect();
     await server.stop();
     await h.until(() => h.payloads('busbar/status/redis').includes('offline'), 'offline');
+    // Failed reads and connection errors are counted apart, and may reach a stats message apart.
     await h.until(
       () => (h.stats<RedisStats>('redis')?.selections.others?.failedReads ?? 0) >= 1,
       'failed reads counted',
     );
-    expect(h.stats<RedisStats>('redis')!.errors).toBeGreaterThanOrEqual(1);
+    await h.until(() => (h.stats<RedisStats>('redis')?.errors ?? 0) >= 1, 'connection errors counted');
 
     await server.start();
     client = new Redis({ port: server.port, lazyConnect: true });
@@ -364,7 +381,7 @@ describe('Redis bridge', () => {
     // The restarted server lost notify-keyspace-events; the bridge set it again on reconnect.
     await h.until(() => h.stats<RedisStats>('redis')?.notifications === true, 'notifications again');
     await client.set('live:R1', JSON.stringify({ kw: 1 }));
-    await h.until(() => h.metrics('redis', 'live').length > 0, 'a notified key after the restart', 3_000);
+    await h.until(() => h.metrics('redis', 'live').length > 0, 'a notified key after the restart');
     expect(h.busbar.log.find('Redis 127.0.0.1').map((l) => l.msg)).toEqual(
       expect.arrayContaining([expect.stringMatching(/is offline/), expect.stringMatching(/is online/)]),
     );

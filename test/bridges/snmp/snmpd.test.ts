@@ -52,21 +52,28 @@ describe('SNMP bridge against snmpd', () => {
     expect(floatField(memory, 'total_bytes')).toBe(os.totalmem());
     expect(floatField(memory, 'available_bytes')).toBeGreaterThan(0);
 
+    // snmpd caches its reading for a few seconds, and on a busy machine the load average moves
+    // meanwhile: the same figure within 0.5, or within 20% when it is high.
     const load = h.metrics('host1', 'load').at(-1)!;
-    expect(floatField(load, 'load1')).toBeCloseTo(os.loadavg()[0]!, 0);
+    const load1 = os.loadavg()[0]!;
+    expect(Math.abs(floatField(load, 'load1') - load1)).toBeLessThanOrEqual(Math.max(0.5, 0.2 * load1));
 
     // Linux counts USER_HZ (100) ticks per second per CPU; averaged over snmpd's refresh, about that.
     const busiest = Math.max(...h.metrics('host1', 'cpu').map(cpuTicks));
     expect(busiest).toBeGreaterThan(20 * os.cpus().length);
 
+    // snmpd refreshes interface counters every few seconds too: wait for a poll pair that saw ours move.
+    const loMoved = () =>
+      h
+        .metrics('host1', 'interface')
+        .some((m) => m.tags.interface === 'lo' && Number(m.fields.in_bytes_per_s?.value ?? 0) > 0);
+    await h.until(loMoved, 'traffic counted on lo', 20_000);
     const interfaces = h.metrics('host1', 'interface');
     const lo = interfaces.filter((m) => m.tags.interface === 'lo').at(-1)!;
     expect(lo.tags).toMatchObject({ device: 'host1', ifindex: '1', interface: 'lo' });
     expect(floatField(lo, 'oper_status')).toBe(1);
     expect(floatField(lo, 'in_bytes_per_s')).toBeGreaterThanOrEqual(0);
-    expect(
-      interfaces.some((m) => m.tags.interface === 'lo' && Number(m.fields.in_bytes_per_s?.value ?? 0) > 0),
-    ).toBe(true); // our own SNMP traffic
+    expect(loMoved()).toBe(true); // our own SNMP traffic
     expect(h.payloads('busbar/status/host1')).toEqual(['online']);
   });
 

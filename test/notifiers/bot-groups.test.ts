@@ -101,6 +101,9 @@ describe('grouped notification buttons across a restart', () => {
         silences.set(topic, JSON.parse(payload.toString()) as Record<string, unknown>);
     });
     await harness.client.subscribeAsync('busbar/silences/+', { qos: 1 });
+    // The broker clears busbar's retained topics at start; the alarms component publishes the
+    // firing state again from its state file, and the Graph button draws the alarms it knows.
+    await harness.alarm('disk_used', 'firing');
     const photos = api.callsOf('sendPhoto').length;
     expect((await tap(harness, message, 'Graph')).params.text).toBe('Chart sent');
     const photo = api.callsOf('sendPhoto')[photos]!;

@@ -13,6 +13,7 @@ import { compileRule } from '../../core/ingest/rule.js';
 import type { Logger } from '../../core/logger.js';
 import { topicMatches } from '../../core/topic-match.js';
 import { createTopics } from '../../core/topics.js';
+import { repeat } from '../../sinks/lifecycle.js';
 import { IntakeJournal } from './journal.js';
 import { replayJournal } from './replay.js';
 
@@ -60,14 +61,9 @@ export function runCheckpoints(
   intervalMs: number,
   log: Logger,
 ): { stop(): Promise<void> } {
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  const schedule = (): void => {
-    if (stopped) return;
-    timer = setTimeout(() => void journal.checkpoint(stages).finally(schedule), intervalMs);
-  };
+  let checkpoints: { stop(): Promise<void> } | undefined;
   // A failed replay leaves its segments in place (they are not forgotten in this run); the new
-  // messages are still checkpointed.
+  // messages are still checkpointed. A checkpoint never rejects: it logs and counts its failures.
   const started = replayJournal(journal, bus, log.child({ component: 'journal' }))
     .catch((error: unknown) =>
       log.error(
@@ -75,12 +71,17 @@ export function runCheckpoints(
         'journal replay failed; its segments are kept for the next start',
       ),
     )
-    .then(schedule);
+    .then(() => {
+      checkpoints = repeat(
+        intervalMs,
+        () => journal.checkpoint(stages),
+        () => undefined,
+      );
+    });
   return {
     async stop() {
       await started;
-      stopped = true;
-      clearTimeout(timer);
+      await checkpoints?.stop();
       await journal.checkpoint(stages);
     },
   };

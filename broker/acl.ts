@@ -3,10 +3,13 @@
  * none of them matches. Rules are resolved once per client at login (user selection, `%u` and `%c`
  * substitution), so a publish costs a walk over that client's few compiled filters.
  *
- * Subscriptions are decided when they are made, never per delivered message, so a grant must be
- * safe for every topic the filter can match: an allow rule matches a subscription only when its
- * filter covers all of it (`sensors/#` covers `sensors/+/temp`, not the reverse), and a deny rule
- * matches as soon as it overlaps (deny `sensors/secret/#` refuses a later-allowed `sensors/#`).
+ * Subscriptions follow Mosquitto: a subscription is granted when some topic it can match may be
+ * received, and then each delivered message is checked against the rules by its topic. Only a
+ * subscription the rules cut (a deny rule overlaps it, or an allow rule covers only part of it)
+ * pays that per-message check: `subscribeAccess` decides once, at SUBSCRIBE, whether the filter is
+ * allowed whole (no check), refused whole (SUBACK failure) or allowed in part (checked per message).
+ * A subscription `#` with a deny rule on `secret/#` before an allow rule on `#` receives everything
+ * but `secret/...`.
  *
  * busbar's own topics (`<base>/alarms/...`, `<base>/stats/...`: core/topics.ts BUSBAR_OWN_KINDS) are
  * trusted by the web's /health and alarm list and by the notifiers, so they are not anyone's to
@@ -43,7 +46,19 @@ export interface ClientAcl {
   canPublish(topic: string): boolean;
   /** The rules alone: for busbar's web publishing a request it checked on a user's behalf. */
   rulesAllowPublish(topic: string): boolean;
-  canSubscribe(filter: string): boolean;
+  /** How a subscription to `filter` is decided: see SubscribeAccess. */
+  subscribeAccess(filter: string): SubscribeAccess;
+  /** True when the rules let this client receive a message on `topic` (a Partial subscription). */
+  canReceive(topic: string): boolean;
+}
+
+export const enum SubscribeAccess {
+  /** Every topic the filter can match may be received: no per-message check. */
+  Granted,
+  /** No topic the filter can match may be received: the SUBACK refuses it. */
+  Refused,
+  /** Some topics may be received, some not: granted, and each message is checked by its topic. */
+  Partial,
 }
 
 export interface Acl {
@@ -152,11 +167,32 @@ class CompiledClientAcl implements ClientAcl {
     return false;
   }
 
-  canSubscribe(filter: string): boolean {
-    if (!this.hasRules) return true;
+  subscribeAccess(filter: string): SubscribeAccess {
+    if (!this.hasRules) return SubscribeAccess.Granted;
     const wanted = compileFilter(filter);
+    // First match wins per topic. Rules that overlap the filter only in part decide some of its
+    // topics; the first rule that covers the whole filter decides all the rest.
+    let someAllowed = false;
+    let someDenied = false;
     for (const rule of this.subscribeRules) {
-      if (rule.allow ? covers(rule.filter, wanted) : overlaps(rule.filter, wanted)) return rule.allow;
+      if (!overlaps(rule.filter, wanted)) continue;
+      if (covers(rule.filter, wanted)) {
+        if (rule.allow) return someDenied ? SubscribeAccess.Partial : SubscribeAccess.Granted;
+        return someAllowed ? SubscribeAccess.Partial : SubscribeAccess.Refused;
+      }
+      if (rule.allow) someAllowed = true;
+      else someDenied = true;
+    }
+    // Whatever no rule matched is denied.
+    return someAllowed ? SubscribeAccess.Partial : SubscribeAccess.Refused;
+  }
+
+  canReceive(topic: string): boolean {
+    if (!this.hasRules) return true;
+    const rules = this.subscribeRules;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i]!;
+      if (matchesTopic(rule.filter, topic)) return rule.allow;
     }
     return false;
   }

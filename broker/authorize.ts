@@ -10,6 +10,7 @@ import type { ConnectionRegistry } from './connections.js';
 import { LogThrottle } from '../core/log-throttle.js';
 import type { MessageCounters } from './sys-stats.js';
 import { filterTextMatchesTopic } from './topic-filter.js';
+import { SubscribeAccess } from './acl.js';
 import { interceptPublish } from './publish-intercept.js';
 
 const SYS_PREFIX = '$SYS/';
@@ -23,6 +24,34 @@ const DOLLAR = 36;
  */
 const DENIED = Symbol('busbar.deniedByAcl');
 type Deniable = PublishPacket & { [DENIED]?: true };
+
+/** An MQTT 5 publish the ACL refused; its message is the PUBACK's reason string, so it says no more. */
+export class NotAuthorizedError extends Error {
+  constructor(message = 'not authorized') {
+    super(message);
+  }
+}
+
+/** MQTT 5 reason code of a server DISCONNECT: Unspecified error. */
+const UNSPECIFIED_ERROR = 0x80;
+
+type AuthorizePublish = NonNullable<AedesOptions['authorizePublish']>;
+
+/**
+ * For MQTT 5 clients Aedes answers any error from authorizePublish with PUBACK 0x87, which tells
+ * the client the message was refused for good. A message that could not be made durable (the
+ * journal failed) must be sent again instead: the connection is closed with DISCONNECT 0x80 and
+ * the message is never acknowledged, as MQTT 3.1.1 clients already see it.
+ */
+export function closeOnFailure(authorize: AuthorizePublish): AuthorizePublish {
+  return (client, packet, callback) =>
+    authorize(client, packet, (error) => {
+      if (!error || client === null || client.version !== 5 || error instanceof NotAuthorizedError) {
+        return callback(error);
+      }
+      client.disconnect({ reasonCode: UNSPECIFIED_ERROR }, () => callback(error));
+    });
+}
 
 /** True for a PUBLISH the ACL refused: it is acknowledged, then dropped (see DENIED). */
 export function deniedByAcl(packet: PublishPacket): boolean {
@@ -67,7 +96,7 @@ export function createAuthorizeHooks(options: AuthorizeOptions): AuthorizeHooks 
     );
   }
 
-  const sysReserved = (): Error => new Error(`${SYS_PREFIX} topics are reserved for the broker`);
+  const sysReserved = (): Error => new NotAuthorizedError(`${SYS_PREFIX} topics are reserved for the broker`);
 
   const basePrefix = `${options.baseTopic}/`;
 
@@ -86,24 +115,36 @@ export function createAuthorizeHooks(options: AuthorizeOptions): AuthorizeHooks 
     if (client === null || (!options.aclEnabled && !topic.startsWith(basePrefix))) return callback(null);
     const acl = connections.get(client)?.acl;
     if (acl?.canPublish(topic) !== true) {
-      (packet as Deniable)[DENIED] = true;
       counters.publishDenied++;
       const own = acl?.rulesAllowPublish(topic) === true;
       logDenied(client, 'publish', topic, own ? "publish refused: the topic is busbar's own" : undefined);
+      // MQTT 5 can say so: Aedes answers the error with PUBACK/PUBREC 0x87 and keeps the connection.
+      if (client.version === 5) return callback(new NotAuthorizedError());
+      (packet as Deniable)[DENIED] = true;
     }
     callback(null);
   }
 
   const authorizeSubscribe: AedesOptions['authorizeSubscribe'] = (client, subscription, callback) => {
-    if (connections.get(client)?.acl?.canSubscribe(subscription.topic) === true) {
-      callback(null, subscription);
+    const filter = sharedFilter(subscription.topic);
+    const acl = connections.get(client)?.acl;
+    const access = acl === undefined ? SubscribeAccess.Refused : acl.subscribeAccess(filter);
+    if (access === SubscribeAccess.Refused) {
+      logDenied(client, 'subscribe', subscription.topic);
+      // SUBACK 0x80 (MQTT 5: 0x87) for this filter; the others in the packet are unaffected.
+      callback(null, null);
       return;
     }
-    logDenied(client, 'subscribe', subscription.topic);
-    callback(null, null); // SUBACK 0x80 for this filter; the others in the packet are unaffected
+    if (access === SubscribeAccess.Partial) checkDeliveriesOf(client, subscription.topic);
+    callback(null, subscription);
   };
 
   function authorizeForward(client: Client, packet: AedesPublishPacket): AedesPublishPacket | null {
+    // A client with a subscription the ACL cuts gets each message checked by its topic.
+    if ((client as Checked)[CHECKED_FILTERS] !== undefined && !mayReceive(client, packet.topic)) {
+      counters.deliveryDenied++;
+      return null;
+    }
     // Aedes keeps `$` topics from filters starting with a wildcard for live messages, but not for the
     // retained ones sent on SUBSCRIBE: without this, `#` would receive busbar's retained $SYS/...
     // [MQTT-4.7.2-1]. Live deliveries have retain cleared, so the test below costs one comparison.
@@ -118,11 +159,45 @@ export function createAuthorizeHooks(options: AuthorizeOptions): AuthorizeHooks 
     return packet;
   }
 
+  function mayReceive(client: Client, topic: string): boolean {
+    return connections.get(client)?.acl?.canReceive(topic) === true;
+  }
+
   return {
     authorizePublish,
     authorizeForward,
     ...(options.aclEnabled ? { authorizeSubscribe } : {}),
   };
+}
+
+/**
+ * The filters of a client's subscriptions that the ACL allows only in part, on the client object
+ * itself: authorizeForward runs for every delivered message and tests one property for the others.
+ */
+const CHECKED_FILTERS = Symbol('busbar.checkedFilters');
+type Checked = Client & { [CHECKED_FILTERS]?: Set<string> };
+
+function checkDeliveriesOf(client: Client, filter: string): void {
+  const checked = client as Checked;
+  (checked[CHECKED_FILTERS] ??= new Set()).add(filter);
+}
+
+/** After an UNSUBSCRIBE: a client left with no partly allowed subscription is not checked any more. */
+export function stopCheckingDeliveries(client: Client, filters: readonly string[]): void {
+  const checked = client as Checked;
+  const set = checked[CHECKED_FILTERS];
+  if (set === undefined) return;
+  for (const filter of filters) set.delete(filter);
+  if (set.size === 0) delete checked[CHECKED_FILTERS];
+}
+
+const SHARE_PREFIX = '$share/';
+
+/** The topic filter of a shared subscription `$share/<group>/<filter>`; any other filter as it is. */
+export function sharedFilter(filter: string): string {
+  if (!filter.startsWith(SHARE_PREFIX)) return filter;
+  const slash = filter.indexOf('/', SHARE_PREFIX.length);
+  return slash < 0 ? filter : filter.slice(slash + 1);
 }
 
 interface ClientSubscriptions {

@@ -10,7 +10,13 @@ import type { Logger } from '../core/logger.js';
 import { createTopics } from '../core/topics.js';
 import { createAcl } from './acl.js';
 import { createAuthHooks } from './auth.js';
-import { createAuthorizeHooks, deniedByAcl, dropDeniedPublishes } from './authorize.js';
+import {
+  closeOnFailure,
+  createAuthorizeHooks,
+  deniedByAcl,
+  dropDeniedPublishes,
+  stopCheckingDeliveries,
+} from './authorize.js';
 import { countPerClient } from './client-counters.js';
 import { startClientsPublisher } from './clients-publisher.js';
 import { limitConnections } from './connection-limits.js';
@@ -74,6 +80,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
   if (options.publishGate !== undefined) {
     authorize.authorizePublish = options.publishGate.wrap(authorize.authorizePublish!);
   }
+  authorize.authorizePublish = closeOnFailure(authorize.authorizePublish!);
   const aedesOptions: AedesOptions = {
     ...persistence.aedesOptions,
     ...(config.id === undefined ? {} : { id: config.id }),
@@ -262,6 +269,7 @@ function observe(aedes: Aedes, connections: ConnectionRegistry, log: Logger): vo
   const describe = (client: Client): Record<string, unknown> => describeClient(connections, client);
   aedes.on('clientReady', (client) => log.debug(describe(client), 'client connected'));
   aedes.on('clientDisconnect', (client) => log.debug(describe(client), 'client disconnected'));
+  aedes.on('unsubscribe', (filters, client) => stopCheckingDeliveries(client, filters));
   aedes.on('clientError', (client, error) =>
     log.debug({ ...describe(client), reason: error.message }, 'client error'),
   );

@@ -38,6 +38,8 @@ export interface MessageCounters extends OverflowCounters, EdgeCounters {
   malformed: number;
   /** PUBLISH packets acknowledged and dropped: refused by broker.acl or on busbar's own topics. */
   publishDenied: number;
+  /** Messages not delivered to a subscriber because the ACL denies it their topic (acl.ts). */
+  deliveryDenied: number;
 }
 
 export function createCounters(): MessageCounters {
@@ -55,6 +57,7 @@ export function createCounters(): MessageCounters {
     clientIdsRejected: 0,
     malformed: 0,
     publishDenied: 0,
+    deliveryDenied: 0,
   };
 }
 
@@ -97,6 +100,8 @@ export interface BrokerStats extends EdgeCounters {
   malformedPackets: number;
   /** PUBLISH packets refused by broker.acl or because the topic is busbar's own (acknowledged, dropped). */
   publishesDenied: number;
+  /** Messages not delivered to a subscriber whose subscription the ACL allows only in part. */
+  deliveriesDenied: number;
   /** Messages and bytes waiting in the connected clients' outgoing queues now. */
   queuedMessages: number;
   queuedBytes: number;
@@ -162,6 +167,7 @@ export function startSysStats(options: SysStatsOptions): SysStats {
       queueDisconnects: counters.queueDisconnects,
       malformedPackets: counters.malformed,
       publishesDenied: counters.publishDenied,
+      deliveriesDenied: counters.deliveryDenied,
       queuedMessages,
       queuedBytes,
       connections: counters.connections,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createAcl } from '../../broker/acl.js';
+import { createAcl, SubscribeAccess } from '../../broker/acl.js';
 import {
   compileFilter,
   covers,
@@ -81,6 +81,22 @@ describe('topic filters', () => {
     );
   });
 
+  it('a subscription granted whole receives every topic it matches, one refused whole none', () => {
+    const rule = fc.record({ topic: filter.filter((f) => f !== ''), allow: fc.boolean() });
+    fc.assert(
+      fc.property(fc.array(rule, { maxLength: 4 }), filter, topics, (rules, s, ts) => {
+        if (rules.length === 0) return true;
+        const client = createAcl(rules.map((r) => aclRuleSchema.parse(r))).forClient('u', 'c');
+        const access = client.subscribeAccess(s);
+        const receivable = ts.filter((t) => matches(s, t)).map((t) => client.canReceive(t));
+        if (access === SubscribeAccess.Granted) return receivable.every(Boolean);
+        if (access === SubscribeAccess.Refused) return !receivable.some(Boolean);
+        return true;
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
   it('matching a filter given as text agrees with the compiled one', () => {
     fc.assert(
       fc.property(filter, topic, (f, t) => filterTextMatchesTopic(f, t) === matches(f, t)),
@@ -99,7 +115,9 @@ describe('ACL rules for one client', () => {
     expect(rules.forClient('alice', 'c1').canPublish('clients/c1')).toBe(true);
     const plus = rules.forClient('+', 'c2');
     expect(plus.canPublish('users/bob/x')).toBe(false);
-    expect(plus.canSubscribe('users/+/#')).toBe(false);
+    expect(plus.subscribeAccess('users/+/#')).toBe(SubscribeAccess.Partial);
+    expect(plus.canReceive('users/bob/x')).toBe(false);
+    expect(plus.canReceive('users/+/x')).toBe(true);
     const slash = rules.forClient('a/b', 'c3');
     expect(slash.canPublish('users/a/b/x')).toBe(true);
     expect(slash.canPublish('users/a/x')).toBe(false);
@@ -113,11 +131,32 @@ describe('ACL rules for one client', () => {
     ]);
     const anonymous = rules.forClient(undefined, 'anon');
     expect(anonymous.canPublish('users//x')).toBe(false);
-    expect(anonymous.canSubscribe('public/#')).toBe(true);
+    expect(anonymous.subscribeAccess('public/#')).toBe(SubscribeAccess.Granted);
     expect(anonymous.canPublish('public/x')).toBe(false);
     expect(rules.forClient('bob', 'b').canPublish('bob-only')).toBe(true);
     expect(rules.forClient('alice', 'a').canPublish('bob-only')).toBe(false);
-    expect(rules.forClient('alice', 'a').canSubscribe('public/#')).toBe(false);
+    expect(rules.forClient('alice', 'a').subscribeAccess('public/#')).toBe(SubscribeAccess.Refused);
+  });
+
+  it('grant a subscription a deny rule cuts, and check its messages by topic (as Mosquitto does)', () => {
+    const rules = acl([
+      { topic: 'test/nosubscribe', access: 'subscribe', allow: false },
+      { topic: 'secret/#', allow: false },
+      { topic: '#' },
+    ]);
+    const client = rules.forClient(undefined, 'c');
+    expect(client.subscribeAccess('#')).toBe(SubscribeAccess.Partial);
+    expect(client.subscribeAccess('sensors/#')).toBe(SubscribeAccess.Granted);
+    expect(client.subscribeAccess('test/nosubscribe')).toBe(SubscribeAccess.Refused);
+    expect(client.subscribeAccess('secret/+/x')).toBe(SubscribeAccess.Refused);
+    expect(client.canReceive('sensors/a')).toBe(true);
+    expect(client.canReceive('test/nosubscribe')).toBe(false);
+    expect(client.canReceive('secret/a/x')).toBe(false);
+    // An allow rule covering part of a filter, and nothing else: granted in part.
+    const narrow = acl([{ topic: 'sensors/+/temp', access: 'subscribe' }]).forClient('u', 'c');
+    expect(narrow.subscribeAccess('sensors/#')).toBe(SubscribeAccess.Partial);
+    expect(narrow.canReceive('sensors/a/temp')).toBe(true);
+    expect(narrow.canReceive('sensors/a/hum')).toBe(false);
   });
 
   it('reject malformed rule filters in config', () => {

@@ -25,10 +25,14 @@ const DOLLAR = 36;
 const DENIED = Symbol('busbar.deniedByAcl');
 type Deniable = PublishPacket & { [DENIED]?: true };
 
-/** An MQTT 5 publish the ACL refused; its message is the PUBACK's reason string, so it says no more. */
+/**
+ * An MQTT 5 publish the ACL refused: Aedes answers PUBACK/PUBREC 0x87. Aedes would send the error's
+ * message as the ack's reason string; some clients cannot read an ack with properties (the Paho
+ * interoperability client rejects it), and the refusal is logged here already, so it has none.
+ */
 export class NotAuthorizedError extends Error {
-  constructor(message = 'not authorized') {
-    super(message);
+  constructor() {
+    super('');
   }
 }
 
@@ -96,7 +100,7 @@ export function createAuthorizeHooks(options: AuthorizeOptions): AuthorizeHooks 
     );
   }
 
-  const sysReserved = (): Error => new NotAuthorizedError(`${SYS_PREFIX} topics are reserved for the broker`);
+  const sysReserved = (): Error => new NotAuthorizedError();
 
   const basePrefix = `${options.baseTopic}/`;
 

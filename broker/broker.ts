@@ -34,6 +34,7 @@ import { journalPublishes, trackJournaledPublishes, type IncomingStore } from '.
 import type { IntakeJournal } from './journal/journal.js';
 import type { PublishGate } from './publish-gate.js';
 import { coalesceWrites } from './write-coalescing.js';
+import { mqtt5Options } from './mqtt5.js';
 
 export interface EmbeddedBroker {
   readonly aedes: Aedes;
@@ -86,6 +87,8 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
     ...(config.id === undefined ? {} : { id: config.id }),
     maxTopicLevels: config.maxTopicLevels,
     drainTimeout: config.drainTimeout,
+    // MQTT 5 (broker/mqtt5.ts says what each one does).
+    ...mqtt5Options(config),
     connectTimeout: config.connectTimeout,
     ...createAuthHooks({ config, acl, connections, counters, log }),
     ...authorize,

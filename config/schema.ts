@@ -159,6 +159,33 @@ export const brokerSchema = z
     maxTopicLevels: z.number().int().min(1).max(100).default(32),
     maxPacketSize: byteSize.prefault('1MiB').describe('Larger packets close the connection.'),
     drainTimeout: duration.prefault('10s').describe('Disconnect a client that does not read for this long.'),
+    topicAliasMaximum: z
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .default(10)
+      .describe(
+        'MQTT 5: topic aliases a client may set towards the broker (advertised in CONNACK). 0: none.',
+      ),
+    maxKeepAlive: duration
+      .prefault('0s')
+      .describe(
+        'MQTT 5: a client asking for a longer keep-alive gets this one (Server Keep Alive in CONNACK). 0s: no limit.',
+      ),
+    maxSessionExpiry: duration
+      .prefault('7d')
+      .describe(
+        'MQTT 5: the longest Session Expiry Interval a client gets, also for "never"; bounds what a client that cycles ids can leave behind.',
+      ),
+    maxPendingSessions: z
+      .number()
+      .int()
+      .min(0)
+      .default(10_000)
+      .describe(
+        'MQTT 5: expiring sessions and delayed wills held at once; beyond, a session ends (a will is sent) at disconnect. 0: no limit.',
+      ),
     maxQueuedMessages: z
       .number()
       .int()

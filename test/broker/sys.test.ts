@@ -50,7 +50,9 @@ describe('$SYS statistics', () => {
     );
 
     const values = latest(seen);
-    expect(values.get('$SYS/broker/version')).toMatch(/^busbar \d+\.\d+\.\d+ \(aedes \d+\.\d+\.\d+(-[\w.]+)?\)$/);
+    expect(values.get('$SYS/broker/version')).toMatch(
+      /^busbar \d+\.\d+\.\d+ \(aedes \d+\.\d+\.\d+(-[\w.]+)?\)$/,
+    );
     expect(values.get('$SYS/broker/uptime')).toMatch(/^\d+ seconds$/);
     for (const topic of SYS_TOPICS.slice(2)) expect(Number(values.get(topic))).not.toBeNaN();
 

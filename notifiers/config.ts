@@ -13,6 +13,7 @@ import { logTargetSchema } from './services/log/config.js';
 import { mqttTargetSchema } from './services/mqtt/config.js';
 import { webhookTargetSchema } from './services/webhook/config.js';
 import { telegramTargetSchema } from './services/telegram/config.js';
+import { httpServices } from './services/http-services.js';
 import { botSchema } from './bot/config.js';
 
 const targetName = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, `_`, `.` and `-`');
@@ -153,6 +154,7 @@ export const notifiersSchema = z
           .record(targetName, webhookTargetSchema)
           .default({})
           .describe('Webhook targets by name (HTTP POST of JSON).'),
+        ...targetsOf(httpServices),
       })
       .strict()
       .prefault({})
@@ -259,6 +261,18 @@ export const notifiersSchema = z
     );
     return { ...config, services: { ...config.services, telegram }, targetDelivery };
   });
+
+/** The named targets of each service in `entries`, as the services object lists them. */
+function targetsOf<S extends Record<string, { service: { schema: z.ZodType }; targets: string }>>(
+  entries: S,
+): { [K in keyof S]: z.ZodDefault<z.ZodRecord<typeof targetName, S[K]['service']['schema']>> } {
+  return Object.fromEntries(
+    Object.entries(entries).map(([name, entry]) => [
+      name,
+      z.record(targetName, entry.service.schema).default({}).describe(entry.targets),
+    ]),
+  ) as { [K in keyof S]: z.ZodDefault<z.ZodRecord<typeof targetName, S[K]['service']['schema']>> };
+}
 
 /** Whether `<service>:<name>` names a target defined under notifiers.services. */
 function targetDefined(

@@ -6,7 +6,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { opsgenieContract, pagerdutyContract } from './http-contracts.js';
 import { jsonBody, startReceiver, type Receiver } from './http-receiver.js';
-import { fireAndResolve, GROUP, SUMMARY, startPresetBusbar, type PresetBusbar } from './preset-harness.js';
+import { waitFor } from '../helpers/mqtt-clients.js';
+import {
+  fireAndResolve,
+  GROUP,
+  groupNotification,
+  SUMMARY,
+  startPresetBusbar,
+  type PresetBusbar,
+} from './preset-harness.js';
 
 let harness: PresetBusbar | undefined;
 let receiver: Receiver | undefined;
@@ -73,5 +81,42 @@ describe('incident presets', () => {
     });
     expect([...contract.alerts]).toEqual([[GROUP, 'closed']]);
     expect(harness.busbar.log.text()).not.toContain(apiKey);
+  });
+
+  it('on a route of alarm states (busbar/alarms/#) the dedup_key is the rule and series', async () => {
+    const routingKey = 'R0UT1NGK3Y0123456789abcdefABCDEF';
+    const contract = pagerdutyContract(routingKey);
+    receiver = await startReceiver(contract);
+    harness = await startPresetBusbar(
+      { pagerduty: { oncall: { routingKey, url: receiver.url } } },
+      ['pagerduty:oncall'],
+      {
+        routes: [
+          {
+            name: 'states',
+            topic: 'busbar/alarms/#',
+            title: '{payload.summary}',
+            targets: ['pagerduty:oncall'],
+          },
+        ],
+      },
+    );
+    for (const status of ['firing', 'resolved'] as const) {
+      const [alarm] = groupNotification(status, 'info').alarms;
+      await harness.busbar.running.bus.publish('busbar/alarms/disk_used/web1', JSON.stringify(alarm), {
+        qos: 1,
+      });
+      await waitFor(() => receiver!.received.length === (status === 'firing' ? 1 : 2), `the ${status} event`);
+    }
+    expect(receiver.refused).toEqual([]);
+    const key = 'disk_used/web1.disk.used_percent{path=/data}';
+    expect(contract.incidents.get(key)).toBe('resolved');
+    expect(receiver.accepted.map(jsonBody).map((body) => [body?.event_action, body?.dedup_key])).toEqual([
+      ['trigger', key],
+      ['resolve', key],
+    ]);
+    expect(jsonBody(receiver.accepted[0]!)).toMatchObject({
+      payload: { severity: 'info', source: 'busbar' },
+    });
   });
 });

@@ -7,6 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/mqtt-clients.js';
+import { freePort } from '../helpers/ports.js';
 import { gotifyContract, pagerdutyContract } from './http-contracts.js';
 import { startReceiver, type Receiver } from './http-receiver.js';
 import { groupNotification, startPresetBusbar, type PresetBusbar } from './preset-harness.js';
@@ -55,8 +56,8 @@ describe('a receiver that refuses', () => {
     expect(receiver.received).toHaveLength(3);
     const errors = harness.busbar.log.find('notification retry').map((line) => String(line.err));
     expect(errors).toEqual([
-      'pagerduty answered HTTP 503 Service Unavailable: upstream down while handling routing_key ***',
-      'pagerduty answered HTTP 429 Too Many Requests: {"status":"throttle event","message":"Requests for this service are arriving too quickly"}',
+      'pagerduty:oncall answered HTTP 503 Service Unavailable: upstream down while handling routing_key ***',
+      'pagerduty:oncall answered HTTP 429 Too Many Requests: {"status":"throttle event","message":"Requests for this service are arriving too quickly"}',
     ]);
     expect(harness.busbar.log.text()).not.toContain(ROUTING_KEY);
   });
@@ -72,7 +73,7 @@ describe('a receiver that refuses', () => {
     expect(receiver.received).toHaveLength(1);
     expect(letters[0]!.targets).toEqual(['gotify:home']);
     expect(letters[0]!.reason).toContain(
-      'gotify answered HTTP 401 Unauthorized: {"error":"Unauthorized","errorCode":401,',
+      'gotify:home answered HTTP 401 Unauthorized: {"error":"Unauthorized","errorCode":401,',
     );
     expect(harness.busbar.log.find('notification refused')).toHaveLength(1);
     expect(harness.busbar.log.text()).not.toContain('AzOmWrQ4vBvCn4s');
@@ -94,7 +95,22 @@ describe('a receiver that refuses', () => {
     expect(receiver.received.length).toBeGreaterThan(1);
     expect(letters[0]!.reason).toContain('maxAge');
     expect(harness.busbar.log.find('notification retry')[0]?.err).toBe(
-      'http answered HTTP 502 Bad Gateway: <html><body>502 Bad Gateway</body></html>',
+      'http:hook answered HTTP 502 Bad Gateway: <html><body>502 Bad Gateway</body></html>',
     );
+  });
+
+  it('an unreachable receiver is retried, its error the reason without the URL', async () => {
+    const port = await freePort();
+    const token = 'T0KEN-IN-THE-PATH-4f9a8b7c';
+    harness = await startPresetBusbar(
+      { slack: { ops: { url: `http://127.0.0.1:${port}/services/T0/B0/${token}` } } },
+      ['slack:ops'],
+    );
+    await harness.notify(groupNotification('firing'));
+    await waitFor(() => harness!.busbar.log.find('notification retry').length >= 2, 'two retries');
+    expect(harness.busbar.log.find('notification retry')[0]?.err).toBe(
+      `slack:ops could not be reached: connect ECONNREFUSED 127.0.0.1:${port}`,
+    );
+    expect(harness.busbar.log.text()).not.toContain(token);
   });
 });

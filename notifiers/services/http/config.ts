@@ -24,7 +24,7 @@ const bodyValue: z.ZodType<BodyValue> = z.lazy(() =>
 const requestFields = {
   method: z.enum(['POST', 'PUT', 'PATCH', 'GET', 'DELETE']).default('POST').describe('HTTP method.'),
   url: templated
-    .refine((url) => /^https?:\/\//.test(url), 'an http:// or https:// URL')
+    .refine(isHttpUrl, 'an http:// or https:// URL')
     .describe('Request URL; values in it are URL-encoded. Never logged (it may hold a token).'),
   headers: z
     .record(z.string(), templated)
@@ -85,15 +85,32 @@ export const httpTargetSchema = z
   })
   .strict()
   .superRefine((target, ctx) => {
-    const problem = bodyProblem(target.encoding, target.body);
-    if (problem) ctx.addIssue({ code: 'custom', path: ['body'], message: problem });
-    if (target.resolved?.body !== undefined || target.resolved?.encoding !== undefined) {
-      const resolved = { ...target, ...target.resolved };
-      const resolvedProblem = bodyProblem(resolved.encoding, resolved.body);
-      if (resolvedProblem)
-        ctx.addIssue({ code: 'custom', path: ['resolved', 'body'], message: resolvedProblem });
+    // A resolution's request: the target's, with what `resolved` changes.
+    const variants = [
+      { path: [] as string[], request: target },
+      ...(target.resolved ? [{ path: ['resolved'], request: { ...target, ...target.resolved } }] : []),
+    ];
+    const said = new Set<string>();
+    for (const { path, request } of variants) {
+      const problem =
+        request.method === 'GET' && request.body !== undefined
+          ? 'a GET request has no body'
+          : bodyProblem(request.encoding, request.body);
+      // Told once: a resolution that keeps the body has the body's problem.
+      if (problem && !said.has(problem))
+        ctx.addIssue({ code: 'custom', path: [...path, 'body'], message: problem });
+      if (problem) said.add(problem);
     }
   });
+
+/** Whether the URL parses as http(s) with every `{value}` in it filled in. */
+function isHttpUrl(url: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(url.replace(/\{[^{}]*\}/g, 'x')).protocol);
+  } catch {
+    return false;
+  }
+}
 
 function bodyProblem(encoding: 'json' | 'form' | 'text', body: unknown): string | undefined {
   if (body === undefined) return undefined;

@@ -6,7 +6,9 @@
  * part of it, as hooks carry their token there.
  */
 import type { z } from 'zod';
+import { errorMessage } from '../../../core/errors.js';
 import { HttpStatusError } from '../http-status-error.js';
+import { SendError } from '../send-error.js';
 import type { NotifierService, Target } from '../service.js';
 import { httpTargetSchema, type HttpTargetConfig } from './config.js';
 import { buildRequest } from './request.js';
@@ -22,18 +24,34 @@ async function answerText(response: Response, secrets: readonly string[]): Promi
   return masked.length > ANSWER_CHARS ? `${masked.slice(0, ANSWER_CHARS)}…` : masked;
 }
 
+/**
+ * fetch's own error says only "fetch failed" (the reason is its cause), and a URL fetch cannot parse
+ * would be quoted whole: the reason alone, masked, is what the error says.
+ */
+function unreachable(name: string, error: unknown, secrets: readonly string[]): SendError {
+  const reason = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  return new SendError(`${name} could not be reached: ${maskSecrets(errorMessage(reason), secrets)}`);
+}
+
+/** One target of the http service or of a preset; `name` (`ntfy:phone`) starts its errors. */
 export function createHttpTarget(config: HttpTargetConfig, name: string): Target {
   const secrets = configSecrets(config);
   return {
     format: config.format,
     async send(notification, signal) {
       const request = buildRequest(config, requestValues(notification, config));
-      const response = await fetch(request.url, {
-        method: request.method,
-        headers: request.headers,
-        ...(request.body === undefined ? {} : { body: request.body }),
-        signal,
-      });
+      let response: Response;
+      try {
+        response = await fetch(request.url, {
+          method: request.method,
+          headers: request.headers,
+          ...(request.body === undefined ? {} : { body: request.body }),
+          signal,
+        });
+      } catch (error) {
+        if (signal.aborted) throw error;
+        throw unreachable(name, error, secrets);
+      }
       if (response.ok) {
         // Drained so the connection can be reused.
         await response.arrayBuffer();
@@ -52,7 +70,7 @@ export function createHttpTarget(config: HttpTargetConfig, name: string): Target
 export const httpService: NotifierService<HttpTargetConfig> = {
   name: 'http',
   schema: httpTargetSchema,
-  create: ({ config }) => createHttpTarget(config, 'http'),
+  create: ({ config, id }) => createHttpTarget(config, id),
 };
 
 /**
@@ -67,6 +85,6 @@ export function presetService<I>(
   return {
     name,
     schema: options.transform(expand).pipe(httpTargetSchema),
-    create: ({ config }) => createHttpTarget(config, name),
+    create: ({ config, id }) => createHttpTarget(config, id),
   };
 }

@@ -17,6 +17,7 @@ export const services = {
   ...serviceOf(httpServices),
 } as const;
 
+/** Each entry's service under its name (http-services.ts lists them with their descriptions). */
 function serviceOf<S extends Record<string, { service: unknown }>>(
   entries: S,
 ): { [K in keyof S]: S[K]['service'] } {

@@ -14,6 +14,7 @@ import { aborted } from '../core/abortable.js';
 import { errorMessage } from '../core/errors.js';
 import { NOTIFICATION_DEAD_RULE, type AlarmMessage } from './alarm.js';
 import type { AlarmsConfig } from './config.js';
+import { SiteCalendar } from './calendar/calendar.js';
 import { AlarmEngine } from './engine.js';
 import { subscribeInputs } from './inputs.js';
 import { NotificationStage } from './notify/stage.js';
@@ -70,6 +71,7 @@ export const alarmsComponent: Component<AlarmsComponentConfig> = {
       restored: restored.alarms,
       now: started,
       sources: config.sources,
+      calendar: new SiteCalendar(config.calendar),
       onChange: (message) => {
         const { rule, series, state, summary } = message;
         log.info({ rule, series, state, summary }, 'alarm state changed');

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { duration } from '../config/duration.js';
+import { calendarSchema } from './calendar/config.js';
 import { configSilenceSchema, inhibitRuleSchema, notifySchema } from './notify/config.js';
 import { ExpressionError, parseExpression } from './expression.js';
 
@@ -158,9 +159,11 @@ const deviation = z
         "deviation: the old baseline counts half after this much of the series' time in a season bucket (with `hourOfDay`, an hour a day).",
       ),
     season: z
-      .enum(['none', 'hourOfDay', 'hourOfWeek'])
+      .enum(['none', 'hourOfDay', 'hourOfDayWeekend', 'hourOfWeek'])
       .default('none')
-      .describe('deviation: keep a baseline per hour of the day or of the week.'),
+      .describe(
+        'deviation: keep a baseline per hour of the day, per hour of the day with weekends apart, or per hour of the week (in `calendar.timeZone`).',
+      ),
     warmUp: z
       .number()
       .int()
@@ -288,6 +291,9 @@ export const alarmsSchema = z
       .describe(
         'Labels of each source (`edge7: { rack: r1, pdu: pdu1 }`), carried by every alarm of it, so inhibition and silences can match them.',
       ),
+    calendar: calendarSchema
+      .prefault({})
+      .describe("The site's time zone, weekend days and exception days (holidays, maintenance windows)."),
     rules: z.array(alarmRuleSchema).default([]).describe('Alarm rules.'),
     record: z
       .array(recordRuleSchema)

@@ -9,7 +9,7 @@
  * Pure of I/O and of the clock, like the engine: the component passes `now` and publishes what
  * `onNotify` receives on <base>/notify/<group>.
  */
-import type { AlarmMessage } from '../alarm.js';
+import { formatDuration, type AlarmMessage } from '../alarm.js';
 import type { AlarmNotification } from '../notification.js';
 import { alarmLabels } from '../silence.js';
 import type { InhibitRule, NotifyConfig } from './config.js';
@@ -310,16 +310,27 @@ export class NotificationStage {
     const told: { key: string; entry: GroupEntry; shown: Exclude<Told, undefined> }[] = [];
     const settled: string[] = [];
     let news = false;
+    /** Some news is not an alarm starting to flap. */
+    let otherNews = false;
     for (const [key, entry] of group.entries) {
       const shown = this.shown(entry, now, inhibited, reason === 'change');
       const isNews = this.isNews(group, key, entry, shown);
       news ||= isNews;
+      otherNews ||= isNews && shown !== 'flapping';
       if (shown === 'firing' || isNews) told.push({ key, entry, shown: shown! });
       // Resolved and settled: said now, muted, or never said firing. Nothing more to say about it.
       if (entry.message.state === 'resolved' && !entry.flapping) settled.push(key);
     }
     if (told.length > 0 && (news || reason === 'repeat')) {
-      const kind = reason === 'repeat' ? 'repeat' : group.lastFlush === undefined ? 'new' : 'update';
+      // A notice that an alarm flaps is neither a new group nor news of its state.
+      const kind =
+        reason === 'repeat'
+          ? 'repeat'
+          : !otherNews
+            ? 'flapping'
+            : group.lastFlush === undefined
+              ? 'new'
+              : 'update';
       this.sequence += 1;
       const id = `${group.key}@${now.toString(36)}-${this.sequence}`;
       // Sent, not told: that waits for the notifiers' receipt (told.ts).
@@ -340,13 +351,15 @@ export class NotificationStage {
   private notification(
     id: string,
     group: Group,
-    told: readonly { entry: GroupEntry; shown: Exclude<Told, undefined> }[],
+    told: readonly { key: string; entry: GroupEntry; shown: Exclude<Told, undefined> }[],
     reason: AlarmNotification['reason'],
     now: number,
   ): AlarmNotification {
-    const alarms = told.map(({ entry, shown }) =>
-      shown === 'flapping' ? { ...entry.message, flapping: true } : entry.message,
-    );
+    const shownAlarms = told.map(({ key, entry, shown }) => ({
+      message: shown === 'flapping' ? this.flappingMessage(key, entry.message) : entry.message,
+      shown,
+    }));
+    const alarms = shownAlarms.map(({ message }) => message);
     const firing = told.filter(({ shown }) => shown !== 'resolved').length;
     const resolved = told.length - firing;
     return {
@@ -358,9 +371,20 @@ export class NotificationStage {
       firing,
       resolved,
       alarms,
-      summary: summarizeGroup(told.map(({ entry, shown }) => ({ message: entry.message, shown }))),
+      summary: summarizeGroup(shownAlarms),
       time: new Date(now).toISOString(),
     };
+  }
+
+  /**
+   * A flapping alarm as told: its summary says that it flaps and how often it changed, not what its
+   * latest state said ("... resolved after 2m" of an alarm that fires again a minute later).
+   */
+  private flappingMessage(key: string, message: AlarmMessage): AlarmMessage & { flapping: true } {
+    const changes = this.flapRecords.get(key)?.changes.length ?? this.config.flapping.changes;
+    const window = formatDuration(this.config.flapping.window);
+    const summary = `${message.rule} on ${message.series} is flapping: ${changes} changes in ${window}, now ${message.state}`;
+    return { ...message, flapping: true, summary };
   }
 }
 

@@ -29,9 +29,15 @@ const valueOptions = {
     .enum(['number', 'string'])
     .default('number')
     .describe('`number`: a float field; `string`: the text as a string field.'),
+  unavailable: z
+    .array(z.number())
+    .default([])
+    .describe(
+      'Raw values that mean "no reading" (APC and ServerTech send -1): never published, counted as `unavailable`.',
+    ),
 };
 
-const getSchema = z
+export const getSchema = z
   .object({
     oid: oidSchema.describe('Instance OID to GET, e.g. 1.3.6.1.2.1.1.3.0.'),
     name: name.describe('Field name.'),
@@ -40,7 +46,7 @@ const getSchema = z
   })
   .strict();
 
-const columnSchema = z
+export const columnSchema = z
   .object({
     oid: oidSchema.describe('Column OID (without the row index), e.g. 1.3.6.1.2.1.2.2.1.10.'),
     name: name.describe('Field name.'),

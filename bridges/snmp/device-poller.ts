@@ -108,6 +108,7 @@ export class DevicePoller {
       await this.recovered();
       stats.fieldErrors += result.problems.length;
       stats.indexErrors += result.indexErrors;
+      stats.unavailable += result.unavailable;
       for (const problem of result.problems) {
         this.options.throttle.run(`${device.name} ${problem}`, (suppressed) =>
           log.warn({ device: device.name, suppressed }, `SNMP device ${device.name}: ${problem}`),

@@ -3,6 +3,8 @@
  * that defines it; bridges/snmp/README.md lists them with their MIB names and sources.
  */
 import {
+  columnSchema,
+  getSchema,
   walkSchema,
   type GenericOutlet,
   type SnmpDeviceConfig,
@@ -10,7 +12,7 @@ import {
   type SnmpProfile,
   type SnmpWalkConfig,
 } from './config.js';
-import { apcRpdu2Totals } from './profiles/apc-rpdu2.js';
+import { APC_NOT_AVAILABLE, apcRpdu2Totals } from './profiles/apc-rpdu2.js';
 import { raritanPxInlet, raritanPxOutlet } from './profiles/raritan-px.js';
 import type { WalkInput } from './profiles/types.js';
 
@@ -19,21 +21,15 @@ export interface ProfileItems {
   readonly walks: SnmpWalkConfig[];
 }
 
-type Value = { scale?: number; rate?: boolean; type?: 'number' | 'string' };
+type Value = { scale?: number; rate?: boolean; type?: 'number' | 'string'; unavailable?: number[] };
 
+// Defaults come from the config's own schemas: a profile's items are what a user could have written.
 function get(oid: string, measurement: string, name: string, value: Value = {}): SnmpGetConfig {
-  return {
-    oid,
-    measurement,
-    name,
-    scale: value.scale ?? 1,
-    rate: value.rate ?? false,
-    type: value.type ?? 'number',
-  };
+  return getSchema.parse({ oid, measurement, name, ...value });
 }
 
 function column(oid: string, name: string, value: Value = {}): SnmpWalkConfig['columns'][number] {
-  return { oid, name, scale: value.scale ?? 1, rate: value.rate ?? false, type: value.type ?? 'number' };
+  return columnSchema.parse({ oid, name, ...value });
 }
 
 // SNMPv2-MIB (RFC 3418): system = mib-2 1.
@@ -110,11 +106,12 @@ function ucdProfile(): ProfileItems {
   };
 }
 
-function outletWalk(outlet: GenericOutlet): SnmpWalkConfig {
+function outletWalk(outlet: GenericOutlet, unavailable: number[] = []): SnmpWalkConfig {
   const columns: SnmpWalkConfig['columns'] = [];
-  if (outlet.current) columns.push(column(outlet.current.oid, 'current_a', { scale: outlet.current.scale }));
-  if (outlet.power) columns.push(column(outlet.power.oid, 'power_w', { scale: outlet.power.scale }));
-  if (outlet.energy) columns.push(column(outlet.energy.oid, 'energy_kwh', { scale: outlet.energy.scale }));
+  const value = (spec: { scale: number }): Value => ({ scale: spec.scale, unavailable });
+  if (outlet.current) columns.push(column(outlet.current.oid, 'current_a', value(outlet.current)));
+  if (outlet.power) columns.push(column(outlet.power.oid, 'power_w', value(outlet.power)));
+  if (outlet.energy) columns.push(column(outlet.energy.oid, 'energy_kwh', value(outlet.energy)));
   return {
     measurement: 'outlet',
     indexTag: 'outlet',
@@ -129,12 +126,15 @@ function apcRpdu2OutletProfile(): ProfileItems {
   return {
     gets: [],
     walks: [
-      outletWalk({
-        name: `${entry}.3`, // rPDU2OutletMeteredStatusName
-        current: { oid: `${entry}.6`, scale: 0.1 }, // rPDU2OutletMeteredStatusCurrent, tenths of amps
-        power: { oid: `${entry}.7`, scale: 1 }, // rPDU2OutletMeteredStatusPower, watts
-        energy: { oid: `${entry}.11`, scale: 0.1 }, // rPDU2OutletMeteredStatusEnergy, tenths of kWh
-      }),
+      outletWalk(
+        {
+          name: `${entry}.3`, // rPDU2OutletMeteredStatusName
+          current: { oid: `${entry}.6`, scale: 0.1 }, // rPDU2OutletMeteredStatusCurrent, tenths of amps
+          power: { oid: `${entry}.7`, scale: 1 }, // rPDU2OutletMeteredStatusPower, watts
+          energy: { oid: `${entry}.11`, scale: 0.1 }, // rPDU2OutletMeteredStatusEnergy, tenths of kWh
+        },
+        APC_NOT_AVAILABLE,
+      ),
     ],
   };
 }

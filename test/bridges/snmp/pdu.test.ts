@@ -197,6 +197,54 @@ describe('SNMP bridge: PDU outlets', () => {
     ).toEqual(['system', 'apc-rpdu2-outlet', 'apc-rpdu2-totals']);
   });
 
+  it("never publishes APC's -1 (no reading) as a value, and counts it", async () => {
+    const A = '1.3.6.1.4.1.318.1.1.26';
+    // Outlet 6 has no current or power reading; phase 1 no voltage; the device no power factor.
+    const records = withReadings({ 6: { 6: -1 }, 7: { 6: -1 } }).map((record) =>
+      record.oid === `${A}.6.3.1.6.1` || record.oid === `${A}.4.3.1.17.1` ? { ...record, value: -1 } : record,
+    );
+    await sim.write('pdu', records);
+    harness = await startBridgeHarness({
+      bridges: {
+        snmp: {
+          statsInterval: 100,
+          devices: [
+            {
+              name: 'apc-na',
+              host: '127.0.0.1',
+              port: sim.port,
+              community: 'pdu',
+              interval: 250,
+              profiles: ['apc-rpdu2-outlet', 'apc-rpdu2-totals'],
+            },
+          ],
+        },
+      },
+    });
+    const h = harness;
+    type Stats = { devices: Record<string, { polls: number; unavailable: number; fieldErrors: number }> };
+    await h.until(() => (h.stats<Stats>('snmp')?.devices['apc-na']?.polls ?? 0) >= 2, 'two polls');
+    await h.until(() => h.metrics('apc-na', 'phase').length > 0, 'the phase');
+    const outlet6 = lastPoll(h.metrics('apc-na', 'outlet')).find((m) => m.tags.outlet === '6')!;
+    expect(outlet6.fields).toEqual({
+      energy_kwh: {
+        type: 'float',
+        value: Number(records.find((r) => r.oid === `${METERED}.11.6`)!.value) / 10,
+      },
+    });
+    const phase = h.metrics('apc-na', 'phase').at(-1)!;
+    expect(Object.keys(phase.fields).sort()).toEqual(['current_a', 'power_w']);
+    expect(Object.keys(h.metrics('apc-na', 'pdu').at(-1)!.fields)).not.toContain('power_factor');
+    // Nothing anywhere carries the -1 scaled into a value (-0.1 A, -10 W, -0.01).
+    for (const metric of h.metrics('apc-na'))
+      for (const field of Object.values(metric.fields)) expect(field.value).toBeGreaterThanOrEqual(0);
+    const stats = h.stats<Stats>('snmp')!.devices['apc-na']!;
+    // Four readings of -1 in each poll; none of them is an error.
+    expect(stats.unavailable).toBeGreaterThanOrEqual(4);
+    expect(stats.unavailable % 4).toBe(0);
+    expect(stats.fieldErrors).toBe(0);
+  });
+
   it('reads any PDU through the generic outlet profile, with the column OIDs and scales the user gives', async () => {
     const base = GENERIC_BASE;
     harness = await startBridgeHarness({

@@ -204,6 +204,15 @@ export const snmpDeviceSchema = z
       .max(200)
       .default(20)
       .describe('Rows per GETBULK when walking (v2c, v3).'),
+    maxVarbinds: z
+      .number()
+      .int()
+      .min(1)
+      .max(128)
+      .default(16)
+      .describe(
+        'OIDs per GET, and per GETNEXT when walking over v1, at most; an agent that answers tooBig gets fewer.',
+      ),
     profiles: z
       .array(profileSchema)
       .default([])

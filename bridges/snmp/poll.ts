@@ -66,24 +66,24 @@ export async function pollDevice(
     metrics.push(...byMeasurement.values());
   }
 
-  // Every column of every table is walked at once (at most WALKS_IN_FLIGHT at a time), so a poll
-  // takes as long as the longest column rather than the sum of them: over v1, which has no GETBULK,
-  // each column is one GETNEXT per row.
-  await prefetch(plan.walks, walk, walksInFlight);
+  // Every column of every table is walked at once, so a poll takes as long as the longest column
+  // rather than the sum of them; over v1, which has no GETBULK, the columns share each GETNEXT.
+  const columns = walkedColumns(plan.walks);
+  if (columns.length > 0) {
+    for (const [oid, rows] of await client.walkColumns(columns, walksInFlight))
+      walked.set(oid, Promise.resolve(rows));
+  }
   for (const table of plan.walks) {
     metrics.push(...(await walkTable({ device, plan, table, walk, rates, now, problems, counts })));
   }
   return { metrics, problems, ...counts };
 }
 
-/** Column walks of one device in flight at once: enough to hide round trips, few enough for a small agent. */
+/** Column walks of one device in flight at once over v2c/v3: enough to hide round trips, few enough for a small agent. */
 export const WALKS_IN_FLIGHT = 8;
 
-async function prefetch(
-  tables: readonly SnmpWalkConfig[],
-  walk: (oid: string) => Promise<Varbind[]>,
-  inFlight: number,
-): Promise<void> {
+/** Every column the tables read: fields, their decimal digits, and tags. */
+function walkedColumns(tables: readonly SnmpWalkConfig[]): string[] {
   const oids = new Set<string>();
   for (const table of tables) {
     for (const column of table.columns) {
@@ -92,11 +92,7 @@ async function prefetch(
     }
     for (const oid of Object.values(table.tags)) oids.add(oid);
   }
-  const queue = [...oids];
-  const worker = async (): Promise<void> => {
-    for (let oid = queue.shift(); oid !== undefined; oid = queue.shift()) await walk(oid);
-  };
-  await Promise.all(Array.from({ length: Math.min(inFlight, queue.length) }, worker));
+  return [...oids];
 }
 
 interface TableWalk {

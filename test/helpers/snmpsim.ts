@@ -91,7 +91,8 @@ export function snmprecText(records: readonly SnmprecRecord[]): string {
   return sorted.map((record) => `${record.oid}|${record.type}|${record.value}`).join('\n') + '\n';
 }
 
-function compareOids(a: string, b: string): number {
+/** Numeric OID order, as agents walk. */
+export function compareOids(a: string, b: string): number {
   const x = a.split('.').map(Number);
   const y = b.split('.').map(Number);
   for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;

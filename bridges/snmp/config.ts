@@ -138,6 +138,10 @@ export const PROFILE_NAMES = [
   'apc-rpdu2-totals',
   'raritan-px-outlet',
   'raritan-px-inlet',
+  'eaton-epdu-outlet',
+  'eaton-epdu-totals',
+  'sentry4-outlet',
+  'sentry4-totals',
 ] as const;
 
 export type ProfileName = (typeof PROFILE_NAMES)[number];
@@ -161,6 +165,10 @@ const v3Schema = z
       .default('aes')
       .describe('Privacy protocol (AES-128-CFB, or DES-CBC: needs NODE_OPTIONS=--openssl-legacy-provider).'),
     privKey: z.string().min(8).optional().describe('Privacy passphrase (at least 8 characters).'),
+    context: z
+      .string()
+      .default('')
+      .describe('Context name, for agents that serve several (a proxy, a chassis of PDUs, snmpsim).'),
   })
   .strict()
   .superRefine((v3, ctx) => {

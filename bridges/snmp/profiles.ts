@@ -7,13 +7,16 @@ import {
   getSchema,
   walkSchema,
   type GenericOutlet,
+  type ProfileName,
   type SnmpDeviceConfig,
   type SnmpGetConfig,
   type SnmpProfile,
   type SnmpWalkConfig,
 } from './config.js';
 import { APC_NOT_AVAILABLE, apcRpdu2Totals } from './profiles/apc-rpdu2.js';
+import { eatonEpduOutlet, eatonEpduTotals } from './profiles/eaton-epdu.js';
 import { raritanPxInlet, raritanPxOutlet } from './profiles/raritan-px.js';
+import { sentry4Outlet, sentry4Totals } from './profiles/sentry4.js';
 import type { WalkInput } from './profiles/types.js';
 
 export interface ProfileItems {
@@ -144,11 +147,23 @@ function walksProfile(walks: readonly WalkInput[]): ProfileItems {
   return { gets: [], walks: walks.map((walk) => walkSchema.parse(walk)) };
 }
 
+/** The profiles written as data (`profiles/*.ts`), by name. */
+const DATA_PROFILES: Partial<Record<ProfileName, readonly WalkInput[]>> = {
+  'apc-rpdu2-totals': apcRpdu2Totals,
+  'raritan-px-outlet': raritanPxOutlet,
+  'raritan-px-inlet': raritanPxInlet,
+  'eaton-epdu-outlet': eatonEpduOutlet,
+  'eaton-epdu-totals': eatonEpduTotals,
+  'sentry4-outlet': sentry4Outlet,
+  'sentry4-totals': sentry4Totals,
+};
+
 export function expandProfile(profile: SnmpProfile, device: SnmpDeviceConfig): ProfileItems {
   if (typeof profile !== 'string') return { gets: [], walks: [outletWalk(profile.outlet)] };
+  if (profile === 'auto') return { gets: [], walks: [] }; // resolved by the poller from sysObjectID
+  const data = DATA_PROFILES[profile];
+  if (data) return walksProfile(data);
   switch (profile) {
-    case 'auto':
-      return { gets: [], walks: [] }; // resolved by the poller from sysObjectID
     case 'system':
       return systemProfile();
     case 'if-mib':
@@ -157,11 +172,7 @@ export function expandProfile(profile: SnmpProfile, device: SnmpDeviceConfig): P
       return ucdProfile();
     case 'apc-rpdu2-outlet':
       return apcRpdu2OutletProfile();
-    case 'apc-rpdu2-totals':
-      return walksProfile(apcRpdu2Totals);
-    case 'raritan-px-outlet':
-      return walksProfile(raritanPxOutlet);
-    case 'raritan-px-inlet':
-      return walksProfile(raritanPxInlet);
+    default:
+      throw new Error(`SNMP profile ${profile} has no definition`);
   }
 }

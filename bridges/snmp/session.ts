@@ -87,7 +87,11 @@ export function openSession(device: SnmpDeviceConfig, options: SessionOptions): 
       user.privProtocol = PRIV[v3.privProtocol];
       user.privKey = v3.privKey;
     }
-    session = snmp.createV3Session(device.host, user, { ...common, version: snmp.Version3 });
+    session = snmp.createV3Session(device.host, user, {
+      ...common,
+      version: snmp.Version3,
+      context: v3.context,
+    });
   } else {
     const version = device.version === '1' ? snmp.Version1 : snmp.Version2c;
     session = snmp.createSession(device.host, device.community, { ...common, version });

@@ -5,13 +5,17 @@
  */
 import type { ProfileName } from '../config.js';
 import { APC_RPDU2_SYS_OBJECT_ID } from './apc-rpdu2.js';
+import { EATON_EPDU_SYS_OBJECT_ID } from './eaton-epdu.js';
 import { RARITAN_PX_SYS_OBJECT_ID } from './raritan-px.js';
+import { SENTRY4_SYS_OBJECT_ID } from './sentry4.js';
 
 export const SYS_OBJECT_ID = '1.3.6.1.2.1.1.2.0';
 
 const BY_SYS_OBJECT_ID: readonly { prefix: string; profiles: ProfileName[] }[] = [
   { prefix: APC_RPDU2_SYS_OBJECT_ID, profiles: ['system', 'apc-rpdu2-outlet', 'apc-rpdu2-totals'] },
   { prefix: RARITAN_PX_SYS_OBJECT_ID, profiles: ['system', 'raritan-px-outlet', 'raritan-px-inlet'] },
+  { prefix: EATON_EPDU_SYS_OBJECT_ID, profiles: ['system', 'eaton-epdu-outlet', 'eaton-epdu-totals'] },
+  { prefix: SENTRY4_SYS_OBJECT_ID, profiles: ['system', 'sentry4-outlet', 'sentry4-totals'] },
 ];
 
 /** The profiles for `sysObjectId`, or undefined when no shipped profile knows the device. */

@@ -2,9 +2,8 @@
  * PDU outlets through a real SNMP agent: snmpsim serving an APC rPDU2 data file
  * (test/fixtures/snmpsim/apc-pdu.snmprec) whose readings the tests change between polls.
  */
-import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSnmpsim, type SnmprecRecord, type SnmpsimServer } from '../../helpers/snmpsim.js';
+import { readSnmprec, startSnmpsim, type SnmprecRecord, type SnmpsimServer } from '../../helpers/snmpsim.js';
 import {
   floatField,
   lastPoll,
@@ -17,13 +16,7 @@ const FIXTURE = new URL('../../fixtures/snmpsim/apc-pdu.snmprec', import.meta.ur
 const METERED = '1.3.6.1.4.1.318.1.1.26.9.4.3.1';
 
 function fixtureRecords(): SnmprecRecord[] {
-  return readFileSync(FIXTURE, 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => {
-      const [oid, type, ...value] = line.split('|');
-      return { oid: oid!, type: Number(type), value: value.join('|') };
-    });
+  return readSnmprec(FIXTURE);
 }
 
 /** The fixture with some outlet columns replaced: `{ 7: { 1: 300 } }` sets outlet 1's power. */

@@ -4,13 +4,21 @@
  */
 import { z } from 'zod';
 import { duration } from '../../config/duration.js';
+import { MIB_NAME, mibNames } from './mib-names.js';
+import { resolveDeviceOids } from './resolve-oids.js';
 
-/** Numeric OIDs only: Debian's snmpd ships no MIB files, and busbar loads none. */
 const OID_PATTERN = /^\.?[0-2](\.\d+)+$/;
 
+/**
+ * A numeric OID or a MIB name (`IF-MIB::ifHCInOctets`, `SNMPv2-MIB::sysUpTime.0`). Names are
+ * resolved to numbers once the whole section is read (`mibDirs`): the parsed config holds numbers only.
+ */
 export const oidSchema = z
   .string()
-  .regex(OID_PATTERN, 'a numeric OID such as 1.3.6.1.2.1.1.3.0')
+  .refine(
+    (oid) => OID_PATTERN.test(oid) || MIB_NAME.test(oid),
+    'a numeric OID such as 1.3.6.1.2.1.1.3.0, or a MIB name such as IF-MIB::ifHCInOctets',
+  )
   .transform((oid) => (oid.startsWith('.') ? oid.slice(1) : oid));
 
 /** Measurement, field and tag names: line protocol can carry more, but topics and rules read these. */
@@ -262,6 +270,12 @@ export const snmpSchema = z
       .default(8)
       .describe('Devices polled at the same time at most; a slow device holds one slot only.'),
     statsInterval: duration.prefault('10s').describe('How often <base>/stats/snmp is republished.'),
+    mibDirs: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        'Folders of MIB files (a vendor MIB each) whose names OIDs may use, besides the MIBs net-snmp ships (SNMPv2-MIB, IF-MIB, RFC1213-MIB).',
+      ),
     devices: z.array(snmpDeviceSchema).min(1).describe('The devices to poll.'),
   })
   .strict()
@@ -277,6 +291,26 @@ export const snmpSchema = z
       }
       seen.add(device.name);
     });
+  })
+  .transform((snmp, ctx) => {
+    const names = () => mibNames(snmp.mibDirs);
+    let failed = false;
+    snmp.devices.forEach((device, index) => {
+      for (const problem of resolveDeviceOids(device, names)) {
+        failed = true;
+        ctx.issues.push({
+          code: 'custom',
+          input: snmp,
+          path: ['devices', index, ...problem.path],
+          message: problem.message,
+        });
+      }
+    });
+    // A MIB file that does not parse matters only if a name was then not found: it is named then.
+    if (failed)
+      for (const problem of names().problems)
+        ctx.issues.push({ code: 'custom', input: snmp, path: ['mibDirs'], message: problem });
+    return snmp;
   })
   .describe('SNMP bridge: polls devices (PDUs, switches, hosts) and publishes their metrics.');
 

@@ -261,6 +261,27 @@ export const snmpDeviceSchema = z
     }
   });
 
+const trapsSchema = z
+  .object({
+    address: z.string().min(1).default('0.0.0.0').describe('Address the trap receiver listens on (UDP).'),
+    port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .default(162)
+      .describe('UDP port of the trap receiver (162 needs privileges: map it, or use another).'),
+    communities: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(['public'])
+      .describe('Communities accepted in v1 and v2c traps; others are refused and counted. Never logged.'),
+  })
+  .strict()
+  .describe(
+    'SNMP trap receiver (v1, v2c, informs): each trap becomes a JSON event on <base>/events/<device> and a `trap` metric alarm rules can match.',
+  );
+
 export const snmpSchema = z
   .object({
     concurrency: z
@@ -277,6 +298,7 @@ export const snmpSchema = z
         'Folders of MIB files (a vendor MIB each) whose names OIDs may use, besides the MIBs net-snmp ships (SNMPv2-MIB, IF-MIB, RFC1213-MIB).',
       ),
     devices: z.array(snmpDeviceSchema).min(1).describe('The devices to poll.'),
+    traps: trapsSchema.optional(),
   })
   .strict()
   .superRefine((snmp, ctx) => {
@@ -316,6 +338,7 @@ export const snmpSchema = z
 
 export type SnmpConfig = z.output<typeof snmpSchema>;
 export type SnmpDeviceConfig = z.output<typeof snmpDeviceSchema>;
+export type SnmpTrapsConfig = z.output<typeof trapsSchema>;
 export type SnmpGetConfig = z.output<typeof getSchema>;
 export type SnmpWalkConfig = z.output<typeof walkSchema>;
 export type SnmpProfile = z.output<typeof profileSchema>;

@@ -25,6 +25,11 @@ interface ModuleStore {
 export interface MibNames {
   /** The numeric OID of `name`, or why there is none. */
   resolve(name: string): { oid: string } | { error: string };
+  /**
+   * The MIB name of a numeric OID (`SNMPv2-MIB::sysUpTime.0`): the longest prefix the MIBs define,
+   * with the rest as the instance suffix; undefined when no MIB defines any prefix below enterprises.
+   */
+  nameOf(oid: string): string | undefined;
   /** Files of the MIB folders that could not be read or parsed. */
   readonly problems: readonly string[];
 }
@@ -78,6 +83,20 @@ function loadMibNames(dirs: readonly string[]): MibNames {
   const modules = new Set(store.getModuleNames(true));
   return {
     problems,
+    nameOf(oid) {
+      const parts = oid.replace(/^\./, '').split('.');
+      // Stop above enterprises (1.3.6.1.4.1): naming a vendor's OID `enterprises.318…` says nothing.
+      for (let length = parts.length; length > 7; length--) {
+        try {
+          const name = store.translate(parts.slice(0, length).join('.'), snmp.OidFormat.module);
+          const suffix = parts.slice(length);
+          return suffix.length > 0 ? `${name}.${suffix.join('.')}` : name;
+        } catch {
+          // No MIB defines this prefix: try a shorter one.
+        }
+      }
+      return undefined;
+    },
     resolve(name) {
       const match = MIB_NAME.exec(name);
       if (!match) return { error: `not a MIB name (MODULE::object): ${name}` };

@@ -28,7 +28,8 @@ export const snmpBridgeComponent: Component<SnmpConfig> = {
     const limiter = new Limiter(config.concurrency);
     const throttle = new PeriodicLog();
     const pollers = config.devices.map(
-      (device) => new DevicePoller({ device, bus, topics, log, limiter, throttle }),
+      (device) =>
+        new DevicePoller({ device, bus, topics, log, limiter, throttle, userProfiles: config.userProfiles }),
     );
     const traps =
       config.traps &&

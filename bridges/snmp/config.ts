@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { duration } from '../../config/duration.js';
 import { MIB_NAME, mibNames } from './mib-names.js';
 import { resolveDeviceOids } from './resolve-oids.js';
+import { loadUserProfiles, type UserProfile } from './user-profiles.js';
 
 const OID_PATTERN = /^\.?[0-2](\.\d+)+$/;
 
@@ -154,8 +155,36 @@ export const PROFILE_NAMES = [
 
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
-/** `auto`: the profiles are chosen from the device's sysObjectID (bridges/snmp/profiles/auto.ts). */
-const profileSchema = z.union([z.enum(PROFILE_NAMES), z.literal('auto'), genericOutletSchema]);
+export function isShipped(profile: string): profile is ProfileName {
+  return (PROFILE_NAMES as readonly string[]).includes(profile);
+}
+
+/**
+ * A shipped profile, `auto` (chosen from the device's sysObjectID: bridges/snmp/profiles/auto.ts),
+ * the generic outlet table, or the name of a profile file in `profileDirs` (checked once they are read).
+ */
+const profileSchema = z.union([
+  z.enum(PROFILE_NAMES),
+  z.literal('auto'),
+  genericOutletSchema,
+  name.describe('The name of a profile in a file of profileDirs.'),
+]);
+
+/** A profile file of `profileDirs` (bridges/snmp/user-profiles.ts). */
+export const userProfileSchema = z
+  .object({
+    name: name.describe('Profile name, as devices list it in `profiles`.'),
+    sysObjectIds: z
+      .array(z.string().regex(OID_PATTERN, 'a numeric OID'))
+      .default([])
+      .describe('sysObjectID prefixes `auto` chooses this profile for.'),
+    gets: z.array(getSchema).default([]),
+    walks: z.array(walkSchema).default([]),
+  })
+  .strict()
+  .refine((profile) => profile.gets.length + profile.walks.length > 0, 'give gets or walks');
+
+export type UserProfileConfig = UserProfile<SnmpGetConfig, SnmpWalkConfig>;
 
 const securityLevel = z.enum(['noAuthNoPriv', 'authNoPriv', 'authPriv']);
 
@@ -297,6 +326,10 @@ export const snmpSchema = z
       .describe(
         'Folders of MIB files (a vendor MIB each) whose names OIDs may use, besides the MIBs net-snmp ships (SNMPv2-MIB, IF-MIB, RFC1213-MIB).',
       ),
+    profileDirs: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Folders of profile files (YAML, one profile each) devices can name in `profiles`.'),
     devices: z.array(snmpDeviceSchema).min(1).describe('The devices to poll.'),
     traps: trapsSchema.optional(),
   })
@@ -316,23 +349,37 @@ export const snmpSchema = z
   })
   .transform((snmp, ctx) => {
     const names = () => mibNames(snmp.mibDirs);
+    const issue = (path: (string | number)[], message: string) =>
+      ctx.issues.push({ code: 'custom', input: snmp, path, message });
     let failed = false;
     snmp.devices.forEach((device, index) => {
       for (const problem of resolveDeviceOids(device, names)) {
         failed = true;
-        ctx.issues.push({
-          code: 'custom',
-          input: snmp,
-          path: ['devices', index, ...problem.path],
-          message: problem.message,
-        });
+        issue(['devices', index, ...problem.path], problem.message);
       }
     });
+    const user = loadUserProfiles(snmp.profileDirs, userProfileSchema, new Set(PROFILE_NAMES), names);
+    for (const problem of user.problems) issue(['profileDirs'], `${problem.file}: ${problem.message}`);
+    snmp.devices.forEach((device, index) =>
+      device.profiles.forEach((profile, p) => {
+        if (
+          typeof profile !== 'string' ||
+          profile === 'auto' ||
+          isShipped(profile) ||
+          user.profiles.has(profile)
+        )
+          return;
+        issue(
+          ['devices', index, 'profiles', p],
+          `unknown profile ${profile}: not shipped (${PROFILE_NAMES.join(', ')}) and in no file of profileDirs`,
+        );
+      }),
+    );
     // A MIB file that does not parse matters only if a name was then not found: it is named then.
-    if (failed)
-      for (const problem of names().problems)
-        ctx.issues.push({ code: 'custom', input: snmp, path: ['mibDirs'], message: problem });
-    return snmp;
+    if (failed || user.problems.length > 0)
+      for (const problem of names().problems) issue(['mibDirs'], problem);
+    const userProfiles: Readonly<Record<string, UserProfileConfig>> = Object.fromEntries(user.profiles);
+    return { ...snmp, userProfiles };
   })
   .describe('SNMP bridge: polls devices (PDUs, switches, hosts) and publishes their metrics.');
 

@@ -6,7 +6,9 @@ import {
   columnSchema,
   getSchema,
   walkSchema,
+  isShipped,
   type GenericOutlet,
+  type UserProfileConfig,
   type ProfileName,
   type SnmpDeviceConfig,
   type SnmpGetConfig,
@@ -158,9 +160,19 @@ const DATA_PROFILES: Partial<Record<ProfileName, readonly WalkInput[]>> = {
   'sentry4-totals': sentry4Totals,
 };
 
-export function expandProfile(profile: SnmpProfile, device: SnmpDeviceConfig): ProfileItems {
+/** Profiles of profileDirs by name (config.ts has checked every name a device gives). */
+export type UserProfiles = Readonly<Record<string, UserProfileConfig>>;
+
+export function expandProfile(
+  profile: SnmpProfile,
+  device: SnmpDeviceConfig,
+  userProfiles: UserProfiles = {},
+): ProfileItems {
   if (typeof profile !== 'string') return { gets: [], walks: [outletWalk(profile.outlet)] };
   if (profile === 'auto') return { gets: [], walks: [] }; // resolved by the poller from sysObjectID
+  const user = userProfiles[profile];
+  if (user) return { gets: user.gets, walks: user.walks };
+  if (!isShipped(profile)) throw new Error(`SNMP profile ${profile} is not defined`);
   const data = DATA_PROFILES[profile];
   if (data) return walksProfile(data);
   switch (profile) {

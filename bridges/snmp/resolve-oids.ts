@@ -13,7 +13,7 @@ interface OidPlace {
 }
 
 /** The shape of a device as far as OIDs go (config.ts's device before resolution). */
-interface DeviceOids {
+export interface DeviceOids {
   gets: { oid: string }[];
   walks: { columns: { oid: string; digits?: string | undefined }[]; tags: Record<string, string> }[];
   profiles: (string | { outlet: Record<string, string | { oid: string } | undefined> })[];

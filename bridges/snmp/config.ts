@@ -188,34 +188,45 @@ export type UserProfileConfig = UserProfile<SnmpGetConfig, SnmpWalkConfig>;
 
 const securityLevel = z.enum(['noAuthNoPriv', 'authNoPriv', 'authPriv']);
 
+/** A USM user: what a device's `v3` and the trap receiver's `users` share. */
+const usmUser = {
+  user: z.string().min(1).describe('USM user name.'),
+  level: securityLevel.default('authPriv').describe('USM security level.'),
+  authProtocol: z
+    .enum(['sha', 'md5'])
+    .default('sha')
+    .describe('Authentication protocol (HMAC-SHA-96 or HMAC-MD5-96).'),
+  authKey: z.string().min(8).optional().describe('Authentication passphrase (at least 8 characters).'),
+  privProtocol: z
+    .enum(['aes', 'des'])
+    .default('aes')
+    .describe('Privacy protocol (AES-128-CFB, or DES-CBC: needs NODE_OPTIONS=--openssl-legacy-provider).'),
+  privKey: z.string().min(8).optional().describe('Privacy passphrase (at least 8 characters).'),
+};
+
+type UsmUser = { level: string; authKey?: string | undefined; privKey?: string | undefined };
+
+function requireUsmKeys(user: UsmUser, ctx: z.RefinementCtx): void {
+  if (user.level !== 'noAuthNoPriv' && user.authKey === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['authKey'], message: `required for level ${user.level}` });
+  }
+  if (user.level === 'authPriv' && user.privKey === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['privKey'], message: 'required for level authPriv' });
+  }
+}
+
 const v3Schema = z
   .object({
-    user: z.string().min(1).describe('USM user name.'),
-    level: securityLevel.default('authPriv').describe('USM security level.'),
-    authProtocol: z
-      .enum(['sha', 'md5'])
-      .default('sha')
-      .describe('Authentication protocol (HMAC-SHA-96 or HMAC-MD5-96).'),
-    authKey: z.string().min(8).optional().describe('Authentication passphrase (at least 8 characters).'),
-    privProtocol: z
-      .enum(['aes', 'des'])
-      .default('aes')
-      .describe('Privacy protocol (AES-128-CFB, or DES-CBC: needs NODE_OPTIONS=--openssl-legacy-provider).'),
-    privKey: z.string().min(8).optional().describe('Privacy passphrase (at least 8 characters).'),
+    ...usmUser,
     context: z
       .string()
       .default('')
       .describe('Context name, for agents that serve several (a proxy, a chassis of PDUs, snmpsim).'),
   })
   .strict()
-  .superRefine((v3, ctx) => {
-    if (v3.level !== 'noAuthNoPriv' && v3.authKey === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['authKey'], message: `required for level ${v3.level}` });
-    }
-    if (v3.level === 'authPriv' && v3.privKey === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['privKey'], message: 'required for level authPriv' });
-    }
-  });
+  .superRefine(requireUsmKeys);
+
+const trapUserSchema = z.object(usmUser).strict().superRefine(requireUsmKeys);
 
 /** Why `pattern` cannot name machines, or undefined when it can. */
 function machinePatternProblem(pattern: string): string | undefined {
@@ -305,10 +316,16 @@ const trapsSchema = z
       .min(1)
       .default(['public'])
       .describe('Communities accepted in v1 and v2c traps; others are refused and counted. Never logged.'),
+    users: z
+      .array(trapUserSchema)
+      .default([])
+      .describe(
+        "USM users accepted in SNMPv3 traps (the sender's engine ID localizes their keys). Keys are never logged.",
+      ),
   })
   .strict()
   .describe(
-    'SNMP trap receiver (v1, v2c, informs): each trap becomes a JSON event on <base>/events/<device> and a `trap` metric alarm rules can match.',
+    'SNMP trap receiver (v1, v2c, v3, informs): each trap becomes a JSON event on <base>/events/<device> and a `trap` metric alarm rules can match.',
   );
 
 export const snmpSchema = z
@@ -386,6 +403,7 @@ export const snmpSchema = z
 export type SnmpConfig = z.output<typeof snmpSchema>;
 export type SnmpDeviceConfig = z.output<typeof snmpDeviceSchema>;
 export type SnmpTrapsConfig = z.output<typeof trapsSchema>;
+export type SnmpUsmUser = z.output<typeof trapUserSchema>;
 export type SnmpGetConfig = z.output<typeof getSchema>;
 export type SnmpWalkConfig = z.output<typeof walkSchema>;
 export type SnmpProfile = z.output<typeof profileSchema>;

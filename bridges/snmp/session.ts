@@ -5,7 +5,7 @@
  */
 import { createCipheriv } from 'node:crypto';
 import * as snmp from 'net-snmp';
-import type { SnmpDeviceConfig } from './config.js';
+import type { SnmpDeviceConfig, SnmpUsmUser } from './config.js';
 import { failedStatus, walkColumnsV1, type GetNext } from './v1-walk.js';
 
 export type Varbind = snmp.Varbind;
@@ -78,16 +78,7 @@ export function openSession(device: SnmpDeviceConfig, options: SessionOptions): 
   let session: snmp.Session;
   if (device.version === '3') {
     const v3 = device.v3!;
-    const user: snmp.User = { name: v3.user, level: LEVEL[v3.level] };
-    if (v3.level !== 'noAuthNoPriv') {
-      user.authProtocol = AUTH[v3.authProtocol];
-      user.authKey = v3.authKey;
-    }
-    if (v3.level === 'authPriv') {
-      user.privProtocol = PRIV[v3.privProtocol];
-      user.privKey = v3.privKey;
-    }
-    session = snmp.createV3Session(device.host, user, {
+    session = snmp.createV3Session(device.host, usmUser(v3), {
       ...common,
       version: snmp.Version3,
       context: v3.context,
@@ -178,6 +169,20 @@ export function openSession(device: SnmpDeviceConfig, options: SessionOptions): 
       );
     });
   }
+}
+
+/** net-snmp's user for a configured USM user (a device's `v3`, a trap receiver's `users`). */
+export function usmUser(v3: SnmpUsmUser): snmp.User {
+  const user: snmp.User = { name: v3.user, level: LEVEL[v3.level] };
+  if (v3.level !== 'noAuthNoPriv') {
+    user.authProtocol = AUTH[v3.authProtocol];
+    user.authKey = v3.authKey;
+  }
+  if (v3.level === 'authPriv') {
+    user.privProtocol = PRIV[v3.privProtocol];
+    user.privKey = v3.privKey;
+  }
+  return user;
 }
 
 /** The OID a v1 `noSuchName` error names, when it is one of ours. */

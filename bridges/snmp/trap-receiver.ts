@@ -1,5 +1,5 @@
 /**
- * The SNMP trap receiver (net-snmp's receiver: v1 traps, v2c traps and informs, which it
+ * The SNMP trap receiver (net-snmp's receiver: v1 traps, v2c and v3 traps, and informs, which it
  * acknowledges). Each trap is published twice: as a JSON event on `<base>/events/<device>` (what
  * happened, for people and logs), and as a point of measurement `trap` (tag `trap`: its MIB name or
  * OID; field `count` = 1) on `<base>/metrics/<device>/trap`, which alarm rules match like any
@@ -14,6 +14,7 @@ import { nowNs } from '../../core/metric.js';
 import type { Topics } from '../../core/topics.js';
 import type { SnmpDeviceConfig, SnmpTrapsConfig } from './config.js';
 import { mibNames, type MibNames } from './mib-names.js';
+import { usmUser } from './session.js';
 import { trapEvent, type ReceivedTrap, type TrapEvent } from './trap-event.js';
 
 export interface TrapReceiverOptions {
@@ -51,6 +52,7 @@ export class TrapReceiver {
     );
     const authorizer = receiver.getAuthorizer();
     for (const community of config.communities) authorizer.addCommunity(community);
+    for (const user of config.users) authorizer.addUser(usmUser(user));
     this.receiver = receiver;
     log.info({ address: config.address, port: config.port }, 'SNMP trap receiver listening');
   }

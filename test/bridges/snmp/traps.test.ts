@@ -46,7 +46,12 @@ async function startReceiving() {
       snmp: {
         statsInterval: 100,
         mibDirs: [MIBS],
-        traps: { address: '127.0.0.1', port, communities: ['traps-in'] },
+        traps: {
+          address: '127.0.0.1',
+          port,
+          communities: ['traps-in'],
+          users: [{ user: 'busbar-traps', authKey: 'trap-auth-123', privKey: 'trap-priv-456' }],
+        },
         // The PDU that sends the traps, known by its address.
         devices: [{ name: 'pdu-r1-a', host: '127.0.0.1', port: 9, interval: '1h', timeout: 100, retries: 0 }],
       },
@@ -157,5 +162,46 @@ describe('SNMP trap receiver', () => {
     await h.until(() => h.stats<Stats>('snmp')?.traps?.received === events().length, 'the counts settled');
     expect(events().every((event) => event.version === '1')).toBe(true);
     expect(h.busbar.log.find('not-ours')).toEqual([]);
+  });
+
+  it('receives an SNMPv3 authPriv trap from a user it knows, and refuses one with the wrong key', async () => {
+    const { h, port, events } = await startReceiving();
+    const v3 = (privKey: string) => [
+      '-v',
+      '3',
+      '-u',
+      'busbar-traps',
+      '-l',
+      'authPriv',
+      '-a',
+      'SHA',
+      '-A',
+      'trap-auth-123',
+      '-x',
+      'AES',
+      '-X',
+      privKey,
+      '-e',
+      '0x8000000001020304',
+      `127.0.0.1:${port}`,
+      '',
+      `${APC}.0.634`,
+      `${OUTLET_NAME}.4`,
+      's',
+      'db1-psu2',
+    ];
+    await sendUntilReceived(h, events, v3('trap-priv-456'), 'the v3 trap event');
+    expect(events()[0]).toMatchObject({
+      version: '3',
+      trap: { name: 'PowerNet-MIB::rPDUOutletOverload' },
+      varbinds: [{ name: 'PowerNet-MIB::rPDU2OutletMeteredStatusName.4', value: 'db1-psu2' }],
+    });
+    await snmptrap(v3('wrong-priv-789'));
+    await h.until(
+      () => (h.stats<Stats>('snmp')?.traps?.refused ?? 0) > 0,
+      'the trap with a wrong key refused',
+    );
+    expect(events().every((event) => event.varbinds[0]?.value === 'db1-psu2')).toBe(true);
+    expect(h.busbar.log.find('wrong-priv-789')).toEqual([]);
   });
 });

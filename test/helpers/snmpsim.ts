@@ -26,6 +26,17 @@ export interface SnmpsimOptions {
   readonly v3?: { readonly user: string; readonly authKey: string; readonly privKey: string };
 }
 
+/** The SNMPv3 user the tests' snmpsim accepts (`startSnmpsim(data, { v3: SIM_V3 })`). */
+export const SIM_V3 = { user: 'busbar-ro', authKey: 'auth-pass-1234', privKey: 'priv-pass-5678' } as const;
+
+/**
+ * How a device reaches the data file `file` over `version`: its community, or SIM_V3 with the file
+ * as context (authPriv, SHA and AES).
+ */
+export function simAccess(version: '1' | '2c' | '3', file: string) {
+  return version === '3' ? { version, v3: { ...SIM_V3, context: file } } : { version, community: file };
+}
+
 export interface SnmpsimServer {
   readonly port: number;
   /** Replaces (or creates) the data file of `community`. */

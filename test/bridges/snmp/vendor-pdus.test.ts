@@ -6,7 +6,7 @@
  * value is checked against the file, through this test's own reading of the MIB's columns and units.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readSnmprec, startSnmpsim, type SnmpsimServer } from '../../helpers/snmpsim.js';
+import { readSnmprec, SIM_V3, simAccess, startSnmpsim, type SnmpsimServer } from '../../helpers/snmpsim.js';
 import { lastPoll, startBridgeHarness, type BridgeHarness } from '../bridge-harness.js';
 
 const fixture = (name: string) => new URL(`../../fixtures/snmpsim/${name}.snmprec`, import.meta.url).pathname;
@@ -153,12 +153,13 @@ function expectedRows(vendor: Vendor, table: Table): Map<string, Row> {
   return rows;
 }
 
-const V3 = { user: 'busbar-ro', authKey: 'auth-pass-1234', privKey: 'priv-pass-5678' };
-
 let sim: SnmpsimServer;
 let harness: BridgeHarness | undefined;
 beforeAll(async () => {
-  sim = await startSnmpsim({ 'eaton-epdu': fixture('eaton-epdu'), sentry4: fixture('sentry4') }, { v3: V3 });
+  sim = await startSnmpsim(
+    { 'eaton-epdu': fixture('eaton-epdu'), sentry4: fixture('sentry4') },
+    { v3: SIM_V3 },
+  );
 });
 afterAll(async () => {
   await sim?.stop();
@@ -186,12 +187,7 @@ describe('SNMP bridge: Eaton ePDU and ServerTech Sentry4 profiles', () => {
                   name: device,
                   host: '127.0.0.1',
                   port: sim.port,
-                  version,
-                  ...(version === '3'
-                    ? {
-                        v3: { user: V3.user, authKey: V3.authKey, privKey: V3.privKey, context: vendor.name },
-                      }
-                    : { community: vendor.name }),
+                  ...simAccess(version, vendor.name),
                   interval: 400,
                   timeout: '3s',
                   profiles: ['auto'],

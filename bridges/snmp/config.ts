@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { duration } from '../../config/duration.js';
 import { MIB_NAME, mibNames } from './mib-names.js';
+import { trapsSchema } from './traps-config.js';
+import { requireUsmKeys, usmUser } from './usm-config.js';
 import { resolveDeviceOids } from './resolve-oids.js';
 import { loadUserProfiles, type UserProfile } from './user-profiles.js';
 
@@ -186,35 +188,6 @@ export const userProfileSchema = z
 
 export type UserProfileConfig = UserProfile<SnmpGetConfig, SnmpWalkConfig>;
 
-const securityLevel = z.enum(['noAuthNoPriv', 'authNoPriv', 'authPriv']);
-
-/** A USM user: what a device's `v3` and the trap receiver's `users` share. */
-const usmUser = {
-  user: z.string().min(1).describe('USM user name.'),
-  level: securityLevel.default('authPriv').describe('USM security level.'),
-  authProtocol: z
-    .enum(['sha', 'md5'])
-    .default('sha')
-    .describe('Authentication protocol (HMAC-SHA-96 or HMAC-MD5-96).'),
-  authKey: z.string().min(8).optional().describe('Authentication passphrase (at least 8 characters).'),
-  privProtocol: z
-    .enum(['aes', 'des'])
-    .default('aes')
-    .describe('Privacy protocol (AES-128-CFB, or DES-CBC: needs NODE_OPTIONS=--openssl-legacy-provider).'),
-  privKey: z.string().min(8).optional().describe('Privacy passphrase (at least 8 characters).'),
-};
-
-type UsmUser = { level: string; authKey?: string | undefined; privKey?: string | undefined };
-
-function requireUsmKeys(user: UsmUser, ctx: z.RefinementCtx): void {
-  if (user.level !== 'noAuthNoPriv' && user.authKey === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['authKey'], message: `required for level ${user.level}` });
-  }
-  if (user.level === 'authPriv' && user.privKey === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['privKey'], message: 'required for level authPriv' });
-  }
-}
-
 const v3Schema = z
   .object({
     ...usmUser,
@@ -225,8 +198,6 @@ const v3Schema = z
   })
   .strict()
   .superRefine(requireUsmKeys);
-
-const trapUserSchema = z.object(usmUser).strict().superRefine(requireUsmKeys);
 
 /** Why `pattern` cannot name machines, or undefined when it can. */
 function machinePatternProblem(pattern: string): string | undefined {
@@ -301,33 +272,6 @@ export const snmpDeviceSchema = z
     }
   });
 
-const trapsSchema = z
-  .object({
-    address: z.string().min(1).default('0.0.0.0').describe('Address the trap receiver listens on (UDP).'),
-    port: z
-      .number()
-      .int()
-      .min(1)
-      .max(65535)
-      .default(162)
-      .describe('UDP port of the trap receiver (162 needs privileges: map it, or use another).'),
-    communities: z
-      .array(z.string().min(1))
-      .min(1)
-      .default(['public'])
-      .describe('Communities accepted in v1 and v2c traps; others are refused and counted. Never logged.'),
-    users: z
-      .array(trapUserSchema)
-      .default([])
-      .describe(
-        "USM users accepted in SNMPv3 traps (the sender's engine ID localizes their keys). Keys are never logged.",
-      ),
-  })
-  .strict()
-  .describe(
-    'SNMP trap receiver (v1, v2c, v3, informs): each trap becomes a JSON event on <base>/events/<device> and a `trap` metric alarm rules can match.',
-  );
-
 export const snmpSchema = z
   .object({
     concurrency: z
@@ -375,7 +319,12 @@ export const snmpSchema = z
         issue(['devices', index, ...problem.path], problem.message);
       }
     });
-    const user = loadUserProfiles(snmp.profileDirs, userProfileSchema, new Set(PROFILE_NAMES), names);
+    const user = loadUserProfiles(
+      snmp.profileDirs,
+      userProfileSchema,
+      new Set([...PROFILE_NAMES, 'auto']),
+      names,
+    );
     for (const problem of user.problems) issue(['profileDirs'], `${problem.file}: ${problem.message}`);
     snmp.devices.forEach((device, index) =>
       device.profiles.forEach((profile, p) => {
@@ -402,8 +351,6 @@ export const snmpSchema = z
 
 export type SnmpConfig = z.output<typeof snmpSchema>;
 export type SnmpDeviceConfig = z.output<typeof snmpDeviceSchema>;
-export type SnmpTrapsConfig = z.output<typeof trapsSchema>;
-export type SnmpUsmUser = z.output<typeof trapUserSchema>;
 export type SnmpGetConfig = z.output<typeof getSchema>;
 export type SnmpWalkConfig = z.output<typeof walkSchema>;
 export type SnmpProfile = z.output<typeof profileSchema>;

@@ -5,7 +5,8 @@
  */
 import { createCipheriv } from 'node:crypto';
 import * as snmp from 'net-snmp';
-import type { SnmpDeviceConfig, SnmpUsmUser } from './config.js';
+import type { SnmpDeviceConfig } from './config.js';
+import type { SnmpUsmUser } from './usm-config.js';
 import { failedStatus, walkColumnsV1, type GetNext } from './v1-walk.js';
 
 export type Varbind = snmp.Varbind;

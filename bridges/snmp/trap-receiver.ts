@@ -12,7 +12,8 @@ import type { PeriodicLog } from '../../core/log-throttle.js';
 import type { Logger } from '../../core/logger.js';
 import { nowNs } from '../../core/metric.js';
 import type { Topics } from '../../core/topics.js';
-import type { SnmpDeviceConfig, SnmpTrapsConfig } from './config.js';
+import type { SnmpDeviceConfig } from './config.js';
+import type { SnmpTrapsConfig } from './traps-config.js';
 import { mibNames, type MibNames } from './mib-names.js';
 import { usmUser } from './session.js';
 import { trapEvent, type ReceivedTrap, type TrapEvent } from './trap-event.js';
@@ -28,7 +29,7 @@ export interface TrapReceiverOptions {
 }
 
 export class TrapReceiver {
-  readonly stats = { received: 0, refused: 0, publishErrors: 0 };
+  readonly stats = { received: 0, refused: 0, publishErrors: 0, socketErrors: 0 };
   private receiver: { close(callback?: () => void): void } | undefined;
   private names: MibNames | undefined;
 
@@ -67,6 +68,16 @@ export class TrapReceiver {
 
   /** A trap with an unknown community, or that could not be decoded: counted, logged without the community. */
   private refused(error: Error): void {
+    // The socket's own errors (EADDRINUSE, EACCES on port 162) come the same way: no trap was refused.
+    if ('code' in error && typeof error.code === 'string') {
+      this.stats.socketErrors++;
+      const { address, port } = this.options.config;
+      this.options.log.error(
+        { address, port, code: error.code },
+        `SNMP trap receiver cannot use ${address}:${port}: ${error.message}`,
+      );
+      return;
+    }
     this.stats.refused++;
     const from = (error as { rinfo?: { address?: string } }).rinfo?.address ?? 'unknown';
     const reason = /communit|user/i.test(error.message) ? 'unknown community or user' : error.name;

@@ -6,6 +6,8 @@
  * community not configured is refused and counted, never published.
  */
 import { execFile } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../helpers/ports.js';
@@ -39,8 +41,8 @@ interface Event {
 }
 
 /** A busbar receiving traps on a free port, and the events of the PDU so far. */
-async function startReceiving() {
-  const port = await freePort();
+async function startReceiving(port?: number) {
+  port ??= await freePort();
   harness = await startBridgeHarness({
     bridges: {
       snmp: {
@@ -203,5 +205,20 @@ describe('SNMP trap receiver', () => {
     );
     expect(events().every((event) => event.varbinds[0]?.value === 'db1-psu2')).toBe(true);
     expect(h.busbar.log.find('wrong-priv-789')).toEqual([]);
+  });
+
+  it('says, rather than counting refused traps, when it cannot listen on its port', async () => {
+    const taken = createSocket('udp4');
+    taken.bind(0, '127.0.0.1');
+    await once(taken, 'listening');
+    try {
+      const { h, port } = await startReceiving(taken.address().port);
+      type Stats = { traps?: { refused: number; socketErrors: number } };
+      await h.until(() => (h.stats<Stats>('snmp')?.traps?.socketErrors ?? 0) > 0, 'the socket error');
+      expect(h.stats<Stats>('snmp')!.traps!.refused).toBe(0);
+      expect(h.busbar.log.find(`SNMP trap receiver cannot use 127.0.0.1:${port}`).length).toBeGreaterThan(0);
+    } finally {
+      taken.close();
+    }
   });
 });

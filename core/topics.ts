@@ -19,6 +19,8 @@ export interface Topics {
   status(source: string): string;
   /** JSON inventory of a source, retained. */
   inventory(source: string): string;
+  /** JSON events of a source (an SNMP trap), one message each, not retained. */
+  events(source: string): string;
   /** JSON alarm state, retained. */
   alarm(rule: string, series: string): string;
   /** Filter matching every alarm state topic of one rule. */
@@ -57,6 +59,7 @@ export function createTopics(base = 'busbar'): Topics {
     allMetrics: `${base}/metrics/#`,
     status: (source) => `${base}/status/${topicLevel(source)}`,
     inventory: (source) => `${base}/inventory/${topicLevel(source)}`,
+    events: (source) => `${base}/events/${topicLevel(source)}`,
     alarm: (rule, series) => `${base}/alarms/${topicLevel(rule)}/${topicLevel(series)}`,
     alarmsOf: (rule) => `${base}/alarms/${topicLevel(rule)}/+`,
     deadletter: (reason) => `${base}/deadletter/${topicLevel(reason)}`,

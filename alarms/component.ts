@@ -18,6 +18,8 @@ import { AlarmEngine } from './engine.js';
 import { subscribeInputs } from './inputs.js';
 import { NotificationStage } from './notify/stage.js';
 import { SilenceStore } from './notify/silences.js';
+import { RouteTree, type TreeRouteConfig } from './notify/route-tree.js';
+import type { TimeIntervals } from './notify/time-intervals.js';
 import { AlarmPublisher } from './publisher.js';
 import { Recorder } from './record.js';
 import { clearRemovedRuleTopics } from './retained-cleanup.js';
@@ -25,8 +27,15 @@ import { SilenceRequests } from './silence-requests.js';
 import { configuredRules, restoredState, seedEngine } from './startup.js';
 import { AlarmStateSaver } from './state-saver.js';
 
-/** The history store's path is added by the registration when the history sink is on (seed.ts). */
-export type AlarmsComponentConfig = AlarmsConfig & { readonly historyPath?: string | undefined };
+/**
+ * The history store's path is added by the registration when the history sink is on (seed.ts); the
+ * notifiers' routes and time intervals, because the routing tree groups alarms here (route-tree.ts).
+ */
+export type AlarmsComponentConfig = AlarmsConfig & {
+  readonly historyPath?: string | undefined;
+  readonly routes?: readonly TreeRouteConfig[];
+  readonly timeIntervals?: TimeIntervals;
+};
 
 export const alarmsComponent: Component<AlarmsComponentConfig> = {
   kind: 'alarms',
@@ -52,6 +61,7 @@ export const alarmsComponent: Component<AlarmsComponentConfig> = {
       });
     const stage = new NotificationStage({
       config: config.notify,
+      tree: new RouteTree(config.notify, config.routes, config.timeIntervals),
       inhibit: config.inhibit,
       silences,
       restored: restored.notify,

@@ -6,7 +6,7 @@
  * receipt on <base>/notified/<group> says a receiver took its message (notify/told.ts).
  *
  * This file only wires the pieces: what is read from the bus (inputs.ts), silence requests
- * (silence-requests.ts), one ordered publisher for all that goes out (publisher.ts), the state file
+ * (silence-requests.ts) and acknowledgements (ack-requests.ts), one ordered publisher for all that goes out (publisher.ts), the state file
  * written after changes and on stop (state-saver.ts) and read at start (startup.ts).
  */
 import type { Component, ComponentContext } from '../core/component.js';
@@ -24,6 +24,7 @@ import { AlarmPublisher } from './publisher.js';
 import { Recorder } from './record.js';
 import { clearRemovedRuleTopics } from './retained-cleanup.js';
 import { SilenceRequests } from './silence-requests.js';
+import { AckRequests } from './ack-requests.js';
 import { configuredRules, restoredState, seedEngine } from './startup.js';
 import { AlarmStateSaver } from './state-saver.js';
 
@@ -75,6 +76,14 @@ export const alarmsComponent: Component<AlarmsComponentConfig> = {
         });
       },
     });
+    // Asks the engine (below) only when a request comes.
+    const acks = new AckRequests(
+      (rule, series) => engine.get(rule, series)?.state === 'firing',
+      stage,
+      publisher,
+      topics,
+      log,
+    );
     const engine = new AlarmEngine({
       rules,
       restored: restored.alarms,
@@ -84,6 +93,7 @@ export const alarmsComponent: Component<AlarmsComponentConfig> = {
         const { rule, series, state, summary } = message;
         log.info({ rule, series, state, summary }, 'alarm state changed');
         publishState(message);
+        acks.changed(message);
         stage.change(message, Date.parse(message.since));
       },
       // An empty retained payload clears the topic [MQTT-3.3.1-10].
@@ -137,6 +147,8 @@ export const alarmsComponent: Component<AlarmsComponentConfig> = {
         held: stage.size,
         silences: silences.size,
         silenceRequestsRefused: requests.refused,
+        acks: acks.size,
+        ackRequestsRefused: acks.refused,
         ...stage.stats,
       });
       if (stats === lastStats) return;
@@ -151,6 +163,7 @@ export const alarmsComponent: Component<AlarmsComponentConfig> = {
       engine,
       recorder,
       requests,
+      acks,
       stage,
       publisher,
     });

@@ -1,0 +1,107 @@
+/**
+ * Acknowledgement through a real in-process busbar and the `busbar ack` CLI over TCP: the ack is
+ * published retained on busbar/acks/<rule>/<series>, stops the alarm's repeats, is cleared when the
+ * alarm resolves, and an alarm firing again is repeated again.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AlarmNotification } from '../../alarms/notification.js';
+import { startTestBusbar, type TestBusbar } from '../helpers/busbar.js';
+import { runCli } from '../helpers/cli.js';
+import { Clients, record, subscribe, waitFor, type ReceivedMessage } from '../helpers/mqtt-clients.js';
+
+const clients = new Clients();
+let busbar: TestBusbar | undefined;
+
+afterEach(async () => {
+  await clients.closeAll();
+  await busbar?.stop();
+  busbar = undefined;
+});
+
+const SERIES = 'web1.temp.temp{host=web1}';
+const ACK_TOPIC = `busbar/acks/hot/${SERIES}`;
+
+function repeatsAfter(messages: readonly ReceivedMessage[], index: number): number {
+  return messages
+    .slice(index)
+    .filter((m) => m.topic.startsWith('busbar/notify/'))
+    .filter((m) => (JSON.parse(m.payload) as AlarmNotification).reason === 'repeat').length;
+}
+
+function ackedRepeats(messages: readonly ReceivedMessage[]): number {
+  const stats = messages.filter((m) => m.topic === 'busbar/stats/alarms').at(-1);
+  return stats ? (JSON.parse(stats.payload) as { ackedRepeats: number }).ackedRepeats : 0;
+}
+
+describe('busbar ack', () => {
+  it('acknowledges a firing alarm: no repeats until it resolves, then repeats again', async () => {
+    busbar = await startTestBusbar({
+      agent: { enabled: false },
+      web: { enabled: false },
+      // <base>/control/... is busbar's own: the command's user needs a rule naming it (broker/acl.ts).
+      broker: {
+        acl: [{ user: '$anonymous', topic: 'busbar/control/acks', access: 'publish' }, { topic: '#' }],
+      },
+      alarms: {
+        defaults: false,
+        evaluateInterval: '50ms',
+        notify: { groupBy: ['...'], groupWait: '0s', groupInterval: '100ms', repeatInterval: '300ms' },
+        rules: [{ kind: 'threshold', name: 'hot', measurement: 'temp', field: 'temp', above: 50 }],
+      },
+    });
+    const client = await clients.connect(busbar.url);
+    const messages = record(client);
+    for (const filter of ['busbar/notify/#', 'busbar/acks/#', 'busbar/stats/alarms']) {
+      await subscribe(client, filter, 1);
+    }
+    const broker = ['--broker', busbar.url];
+
+    const notFiring = await runCli(['ack', 'hot', ...broker]);
+    expect(notFiring).toMatchObject({ code: 1, stderr: 'no firing alarm is named "hot"\n' });
+
+    await client.publishAsync('busbar/metrics/web1/temp', 'temp,host=web1 temp=61');
+    await waitFor(() => repeatsAfter(messages, 0) >= 1, 'a repeat before the acknowledgement');
+
+    const acked = await runCli(['ack', 'hot', '--by', 'ann', '--comment', 'swapping the fan', ...broker]);
+    expect(acked.stderr).toBe('');
+    expect(acked.code).toBe(0);
+    expect(acked.stdout).toMatch(
+      new RegExp(
+        `^acknowledged: hot/${SERIES.replace(/[{}.]/g, '\\$&')} by ann at \\S+ — swapping the fan\\n$`,
+      ),
+    );
+    await waitFor(
+      () => messages.some((m) => m.topic === ACK_TOPIC && m.payload.length > 0),
+      'the acknowledgement',
+    );
+    const at = messages.findIndex((m) => m.topic === ACK_TOPIC);
+    expect(JSON.parse(messages[at]!.payload)).toMatchObject({
+      rule: 'hot',
+      series: SERIES,
+      by: 'ann',
+      comment: 'swapping the fan',
+      at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+    expect(messages[at]!.retain).toBe(false); // live; a new subscriber gets it retained:
+    const late = await clients.connect(busbar.url);
+    const lateMessages = record(late);
+    await subscribe(late, 'busbar/acks/#', 1);
+    await waitFor(() => lateMessages.some((m) => m.topic === ACK_TOPIC && m.retain), 'the retained ack');
+
+    // Twice the stage found a repeat due and left the acknowledged alarm out: no repeat was sent.
+    const before = ackedRepeats(messages);
+    await waitFor(() => ackedRepeats(messages) >= before + 2, 'repeats left out');
+    const statsAt = messages.findLastIndex((m) => m.topic === 'busbar/stats/alarms');
+    expect(repeatsAfter(messages.slice(0, statsAt + 1), at + 1)).toBe(0);
+
+    // Resolved: the acknowledgement is cleared; firing again, the alarm is repeated again.
+    await client.publishAsync('busbar/metrics/web1/temp', 'temp,host=web1 temp=40');
+    await waitFor(
+      () => messages.some((m, index) => index > at && m.topic === ACK_TOPIC && m.payload.length === 0),
+      'the acknowledgement cleared',
+    );
+    const cleared = messages.length;
+    await client.publishAsync('busbar/metrics/web1/temp', 'temp,host=web1 temp=62');
+    await waitFor(() => repeatsAfter(messages, cleared) >= 1, 'a repeat after firing again');
+  }, 60_000);
+});

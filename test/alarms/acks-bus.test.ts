@@ -4,10 +4,10 @@
  * alarm resolves, and an alarm firing again is repeated again.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AlarmNotification } from '../../alarms/notification.js';
 import { startTestBusbar, type TestBusbar } from '../helpers/busbar.js';
 import { runCli } from '../helpers/cli.js';
-import { Clients, record, subscribe, waitFor, type ReceivedMessage } from '../helpers/mqtt-clients.js';
+import { Clients, record, subscribe, waitFor } from '../helpers/mqtt-clients.js';
+import { RepeatWatch } from '../helpers/repeat-watch.js';
 
 const clients = new Clients();
 let busbar: TestBusbar | undefined;
@@ -20,18 +20,6 @@ afterEach(async () => {
 
 const SERIES = 'web1.temp.temp{host=web1}';
 const ACK_TOPIC = `busbar/acks/hot/${SERIES}`;
-
-function repeatsAfter(messages: readonly ReceivedMessage[], index: number): number {
-  return messages
-    .slice(index)
-    .filter((m) => m.topic.startsWith('busbar/notify/'))
-    .filter((m) => (JSON.parse(m.payload) as AlarmNotification).reason === 'repeat').length;
-}
-
-function ackedRepeats(messages: readonly ReceivedMessage[]): number {
-  const stats = messages.filter((m) => m.topic === 'busbar/stats/alarms').at(-1);
-  return stats ? (JSON.parse(stats.payload) as { ackedRepeats: number }).ackedRepeats : 0;
-}
 
 describe('busbar ack', () => {
   it('acknowledges a firing alarm: no repeats until it resolves, then repeats again', async () => {
@@ -51,18 +39,18 @@ describe('busbar ack', () => {
     });
     const client = await clients.connect(busbar.url);
     const messages = record(client);
-    for (const filter of ['busbar/notify/#', 'busbar/acks/#', 'busbar/stats/alarms']) {
-      await subscribe(client, filter, 1);
-    }
+    await subscribe(client, 'busbar/acks/#', 1);
+    const watch = await RepeatWatch.start(busbar.running.bus);
     const broker = ['--broker', busbar.url];
 
     const notFiring = await runCli(['ack', 'hot', ...broker]);
     expect(notFiring).toMatchObject({ code: 1, stderr: 'no firing alarm is named "hot"\n' });
 
     await client.publishAsync('busbar/metrics/web1/temp', 'temp,host=web1 temp=61');
-    await waitFor(() => repeatsAfter(messages, 0) >= 1, 'a repeat before the acknowledgement');
+    await watch.waitForRepeat();
 
     const acked = await runCli(['ack', 'hot', '--by', 'ann', '--comment', 'swapping the fan', ...broker]);
+    const mark = watch.mark(); // the acknowledgement is in force once answered
     expect(acked.stderr).toBe('');
     expect(acked.code).toBe(0);
     expect(acked.stdout).toMatch(
@@ -89,10 +77,7 @@ describe('busbar ack', () => {
     await waitFor(() => lateMessages.some((m) => m.topic === ACK_TOPIC && m.retain), 'the retained ack');
 
     // Twice the stage found a repeat due and left the acknowledged alarm out: no repeat was sent.
-    const before = ackedRepeats(messages);
-    await waitFor(() => ackedRepeats(messages) >= before + 2, 'repeats left out');
-    const statsAt = messages.findLastIndex((m) => m.topic === 'busbar/stats/alarms');
-    expect(repeatsAfter(messages.slice(0, statsAt + 1), at + 1)).toBe(0);
+    expect(await watch.repeatsWhileAcknowledged(mark)).toBe(0);
 
     // Resolved: the acknowledgement is cleared; firing again, the alarm is repeated again.
     await client.publishAsync('busbar/metrics/web1/temp', 'temp,host=web1 temp=40');
@@ -100,8 +85,8 @@ describe('busbar ack', () => {
       () => messages.some((m, index) => index > at && m.topic === ACK_TOPIC && m.payload.length === 0),
       'the acknowledgement cleared',
     );
-    const cleared = messages.length;
+    const cleared = watch.mark();
     await client.publishAsync('busbar/metrics/web1/temp', 'temp,host=web1 temp=62');
-    await waitFor(() => repeatsAfter(messages, cleared) >= 1, 'a repeat after firing again');
+    await watch.waitForRepeat(cleared);
   }, 60_000);
 });

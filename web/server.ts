@@ -26,7 +26,7 @@ import { handleEvents } from './events.js';
 import { handlePublish, handleWrite } from './ingest-routes.js';
 import { localPath } from './local-path.js';
 import { changesState, foreignOrigin } from './origin-check.js';
-import { SILENCES_PATH, handleSilences } from './silence-routes.js';
+import { SILENCES_PATH, handleSilences, type SilenceRouteContext } from './silence-routes.js';
 import { ACKS_PATH, handleAcks } from './ack-routes.js';
 import { handlePage, isPublicPage } from './pages/routes.js';
 import { prometheusText } from './prometheus.js';
@@ -228,25 +228,18 @@ export function createWebServer(options: WebServerOptions): Server {
       }
       return handleWrite(url, body, response, options.bus, options.topics, canPublish, options.maxPacketSize);
     }
-    if (path === ACKS_PATH) {
-      return handleAcks(request, response, {
-        state: options.state,
-        bus: options.bus,
-        topics: options.topics,
-        principal,
-        canPublish: publishCheck(principal, true),
-        answerTimeoutMs: options.silenceAnswerTimeoutMs ?? SILENCE_ANSWER_TIMEOUT_MS,
-      });
-    }
+    // Requests to the alarms component (silences, acknowledgements): answered once it published.
+    const requestContext = (): SilenceRouteContext => ({
+      state: options.state,
+      bus: options.bus,
+      topics: options.topics,
+      principal,
+      canPublish: publishCheck(principal, true),
+      answerTimeoutMs: options.silenceAnswerTimeoutMs ?? SILENCE_ANSWER_TIMEOUT_MS,
+    });
+    if (path === ACKS_PATH) return handleAcks(request, response, requestContext());
     if (path === SILENCES_PATH || path.startsWith(`${SILENCES_PATH}/`)) {
-      return handleSilences(request, response, path, {
-        state: options.state,
-        bus: options.bus,
-        topics: options.topics,
-        principal,
-        canPublish: publishCheck(principal, true),
-        answerTimeoutMs: options.silenceAnswerTimeoutMs ?? SILENCE_ANSWER_TIMEOUT_MS,
-      });
+      return handleSilences(request, response, path, requestContext());
     }
     if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'method not allowed', method);
     if (path === '/metrics')

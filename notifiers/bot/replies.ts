@@ -31,8 +31,9 @@ export function alarmLine(alarm: AlarmMessage, now: number, ack?: Ack): string {
   const since = Date.parse(alarm.since);
   const age = Number.isNaN(since) ? '' : ` (${formatAge(since, now).replace(' ago', '')})`;
   const silenced = typeof (alarm as { silenced?: unknown }).silenced === 'string' ? ' 🔕' : '';
+  const ackAge = ack && !Number.isNaN(Date.parse(ack.at)) ? ` ${formatAge(Date.parse(ack.at), now)}` : '';
   const acked = ack
-    ? ` ✋ ${escapeHtml(ack.by)}${ack.comment === '' ? '' : `: ${escapeHtml(ack.comment)}`}`
+    ? ` ✋ ${escapeHtml(ack.by)}${ackAge}${ack.comment === '' ? '' : `: ${escapeHtml(ack.comment)}`}`
     : '';
   return `${mark} <b>${escapeHtml(alarm.rule)}</b>: ${escapeHtml(alarm.summary)}${age}${silenced}${acked}`;
 }

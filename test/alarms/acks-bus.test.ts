@@ -36,10 +36,25 @@ describe('busbar ack', () => {
         notify: { groupBy: ['...'], groupWait: '0s', groupInterval: '100ms', repeatInterval: '300ms' },
         rules: [{ kind: 'threshold', name: 'hot', measurement: 'temp', field: 'temp', above: 50 }],
       },
+      // A channel told of each acknowledgement as it is made (the clearing has no `by`).
+      notifiers: {
+        enabled: true,
+        services: { mqtt: { told: { topic: 'ops/acks' } } },
+        routes: [
+          {
+            name: 'acks',
+            topic: 'busbar/acks/#',
+            filter: { fields: { by: '*' } },
+            message: '{payload.by} took {payload.rule}: {payload.comment}',
+            targets: ['mqtt:told'],
+          },
+        ],
+      },
     });
     const client = await clients.connect(busbar.url);
     const messages = record(client);
     await subscribe(client, 'busbar/acks/#', 1);
+    await subscribe(client, 'ops/acks', 1);
     const watch = await RepeatWatch.start(busbar.running.bus);
     const broker = ['--broker', busbar.url];
 
@@ -79,6 +94,12 @@ describe('busbar ack', () => {
     // Twice the stage found a repeat due and left the acknowledged alarm out: no repeat was sent.
     expect(await watch.repeatsWhileAcknowledged(mark)).toBe(0);
 
+    await waitFor(() => messages.some((m) => m.topic === 'ops/acks'), 'the channel told');
+    const told = messages.filter((m) => m.topic === 'ops/acks');
+    expect(told.map((m) => (JSON.parse(m.payload) as { message: string }).message)).toEqual([
+      'ann took hot: swapping the fan',
+    ]);
+
     // Resolved: the acknowledgement is cleared; firing again, the alarm is repeated again.
     await client.publishAsync('busbar/metrics/web1/temp', 'temp,host=web1 temp=40');
     await waitFor(
@@ -88,5 +109,6 @@ describe('busbar ack', () => {
     const cleared = watch.mark();
     await client.publishAsync('busbar/metrics/web1/temp', 'temp,host=web1 temp=62');
     await watch.waitForRepeat(cleared);
+    expect(messages.filter((m) => m.topic === 'ops/acks')).toHaveLength(1); // the clearing is not told
   }, 60_000);
 });

@@ -134,6 +134,11 @@ export class RouteTree {
     index(this.root);
   }
 
+  /** Whether `path` names a route of the tree now (a saved group's may be gone from the config). */
+  has(path: string): boolean {
+    return this.nodes.has(path);
+  }
+
   /** The route at `path`; the root for the root's own groups and for a route no longer configured. */
   node(path: string | undefined): RouteNode {
     return this.nodes.get(path) ?? this.root;

@@ -144,7 +144,8 @@ export class NotificationStage {
     for (const saved of options.restored?.groups ?? []) {
       const group: Group = {
         key: saved.key,
-        route: saved.route,
+        // A route removed from the config since: the root's receivers take its group from now on.
+        route: saved.route !== undefined && this.tree.has(saved.route) ? saved.route : undefined,
         labels: saved.labels,
         lastFlush: saved.lastFlush,
         nextFlush: saved.nextFlush,

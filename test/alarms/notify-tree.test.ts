@@ -96,3 +96,33 @@ describe('acknowledgement', () => {
     expect(drive.lines().at(-1)).toBe('repeat firing: disk@web1:firing');
   });
 });
+
+describe('the tree across a restart', () => {
+  it("keeps a route's groups and settings; a group of a route since removed goes to the root's receivers", () => {
+    const routes = [
+      { name: 'db', matchers: { rule: 'disk' }, repeatInterval: '30m', targets: ['log:x'] },
+      { name: 'web', matchers: { rule: 'cpu' }, targets: ['log:x'] },
+    ];
+    const before = new StageDrive({ notify: { groupWait: '0s', repeatInterval: '4h' }, routes });
+    before.change('disk', 'web1', 'firing');
+    before.change('cpu', 'web1', 'firing');
+    expect(before.lines()).toEqual([
+      'new firing: disk@web1:firing → db',
+      'new firing: cpu@web1:firing → web',
+    ]);
+    const saved = JSON.parse(JSON.stringify(before.stage.snapshot())) as ReturnType<
+      typeof before.stage.snapshot
+    >;
+
+    const after = new StageDrive({
+      notify: { groupWait: '0s', repeatInterval: '4h' },
+      routes: routes.slice(0, 1), // "web" is gone from the config
+      saved: { notify: saved },
+      now: before.now + MINUTE,
+    });
+    after.advance(30 * MINUTE);
+    expect(after.lines()).toEqual(['repeat firing: disk@web1:firing → db']); // db's own repeatInterval
+    after.advance(4 * HOUR);
+    expect(after.lines()).toContain('repeat firing: cpu@web1:firing'); // the root's now
+  });
+});

@@ -1,8 +1,9 @@
 /**
  * The alarms component's side of acknowledgement (ack.ts): requests on <base>/control/acks are taken
  * for firing alarms only, published retained on <base>/acks/<rule>/<series> and handed to the
- * notification stage (no repeats); an alarm leaving `firing` loses its acknowledgement. The retained
- * acknowledgements are read back at start, so a restart keeps them. Refusals are logged and counted.
+ * notification stage (no repeats); an alarm leaving `firing` loses its acknowledgement. They are kept
+ * in the state file and published again at start (a broker without persistence lost them), and the
+ * retained ones are read back too. Refusals are logged and counted.
  */
 import type { Logger } from '../core/logger.js';
 import type { Topics } from '../core/topics.js';
@@ -13,6 +14,8 @@ import type { AlarmPublisher } from './publisher.js';
 
 export class AckRequests {
   refused = 0;
+  /** Bumped when the acknowledgements change, so the state file is saved. */
+  changes = 0;
   private readonly acks = new Map<string, Ack>();
 
   constructor(
@@ -47,6 +50,24 @@ export class AckRequests {
     this.publisher.add({ topic: this.topics.ack(rule, series), payload: JSON.stringify(ack), retain: true });
   }
 
+  /** Those of the state file: kept and published again while their alarm still fires. */
+  restoreSaved(saved: readonly Ack[]): void {
+    for (const ack of saved) {
+      if (!this.isFiring(ack.rule, ack.series)) continue;
+      this.keep(ack);
+      this.publisher.add({
+        topic: this.topics.ack(ack.rule, ack.series),
+        payload: JSON.stringify(ack),
+        retain: true,
+      });
+    }
+  }
+
+  /** What the state file keeps. */
+  saved(): Ack[] {
+    return [...this.acks.values()];
+  }
+
   /** A retained acknowledgement from before a restart: kept while its alarm still fires. */
   restore(topic: string, payload: Buffer): void {
     const ack = parseAck(payload);
@@ -60,6 +81,7 @@ export class AckRequests {
     const key = ackKey(message);
     if (message.state === 'firing' || !this.acks.has(key)) return;
     this.acks.delete(key);
+    this.changes += 1;
     this.stage.acknowledge(key, false);
     this.log.info({ alarm: key, state: message.state }, 'acknowledgement cleared');
     this.publisher.add({ topic: this.topics.ack(message.rule, message.series), payload: '', retain: true });
@@ -67,6 +89,7 @@ export class AckRequests {
 
   private keep(ack: Ack): void {
     this.acks.set(ackKey(ack), ack);
+    this.changes += 1;
     this.stage.acknowledge(ackKey(ack), true);
   }
 

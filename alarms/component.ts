@@ -104,10 +104,16 @@ export const alarmsComponent: Component<AlarmsComponentConfig> = {
     await seedEngine(engine, config.historyPath, log);
     const requests = new SilenceRequests(silences, publisher, topics, log);
     requests.publishRestored();
+    acks.restoreSaved(restored.acks);
     const saver = new AlarmStateSaver(
       config.statePath,
-      () => [engine.changes, stage.changes, requests.changes],
-      () => ({ alarms: engine.snapshot(), silences: silences.saved(), notify: stage.snapshot() }),
+      () => [engine.changes, stage.changes, requests.changes, acks.changes],
+      () => ({
+        alarms: engine.snapshot(),
+        silences: silences.saved(),
+        notify: stage.snapshot(),
+        acks: acks.saved(),
+      }),
     );
     saver.loaded();
     // In the background: points must not wait while the retained alarms settle (awaited on stop).

@@ -8,6 +8,9 @@ import { startTestBusbar, type TestBusbar } from '../helpers/busbar.js';
 import { runCli } from '../helpers/cli.js';
 import { Clients, record, subscribe, waitFor } from '../helpers/mqtt-clients.js';
 import { RepeatWatch } from '../helpers/repeat-watch.js';
+import { tempDir } from '../helpers/process.js';
+import { acknowledgeAlarm } from '../../alarms/ack-client.js';
+import type { ConfigInput } from '../../config/schema.js';
 
 const clients = new Clients();
 let busbar: TestBusbar | undefined;
@@ -110,5 +113,49 @@ describe('busbar ack', () => {
     await client.publishAsync('busbar/metrics/web1/temp', 'temp,host=web1 temp=62');
     await watch.waitForRepeat(cleared);
     expect(messages.filter((m) => m.topic === 'ops/acks')).toHaveLength(1); // the clearing is not told
+  }, 60_000);
+
+  it('keeps an acknowledgement across a restart of busbar (state file), still without repeats', async () => {
+    const dir = await tempDir('acks-restart');
+    const config: ConfigInput = {
+      agent: { enabled: false },
+      web: { enabled: false },
+      alarms: {
+        defaults: false,
+        statePath: `${dir.path}/alarms.json`,
+        evaluateInterval: '50ms',
+        notify: { groupBy: ['...'], groupWait: '0s', groupInterval: '100ms', repeatInterval: '300ms' },
+        rules: [{ kind: 'threshold', name: 'hot', measurement: 'temp', field: 'temp', above: 50 }],
+      },
+    };
+    try {
+      busbar = await startTestBusbar(config);
+      const { bus, topics } = busbar.running;
+      const watch = await RepeatWatch.start(bus);
+      await bus.publish(topics.metrics('web1', 'temp'), 'temp,host=web1 temp=61', { qos: 1 });
+      await watch.waitForRepeat();
+      await acknowledgeAlarm(bus, topics, { rule: 'hot', series: SERIES, by: 'ann', comment: 'on it' });
+      await busbar.stop();
+
+      // The in-memory broker lost every retained topic: the state file brings the ack back.
+      busbar = await startTestBusbar(config);
+      const client = await clients.connect(busbar.url);
+      const messages = record(client);
+      await subscribe(client, 'busbar/acks/#', 1);
+      await waitFor(
+        () => messages.some((m) => m.topic === ACK_TOPIC && m.payload.length > 0),
+        'the ack again',
+      );
+      expect(JSON.parse(messages.find((m) => m.topic === ACK_TOPIC)!.payload)).toMatchObject({
+        by: 'ann',
+        comment: 'on it',
+      });
+      const after = await RepeatWatch.start(busbar.running.bus);
+      expect(await after.repeatsWhileAcknowledged(after.mark())).toBe(0);
+    } finally {
+      await busbar?.stop();
+      busbar = undefined;
+      await dir.remove();
+    }
   }, 60_000);
 });

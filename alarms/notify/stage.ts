@@ -78,7 +78,7 @@ export interface NotifyStats {
   inhibited: number;
   /** Alarms that started flapping. */
   flapping: number;
-  /** Notifications held back because their route's time intervals muted it. */
+  /** Groups whose notification their route's time intervals held back (once per hold). */
   muted: number;
   /** Repeats left out because every alarm they would remind of was acknowledged. */
   ackedRepeats: number;
@@ -99,6 +99,12 @@ export interface StageOptions {
 
 const EVERY_LABEL = '...';
 
+/**
+ * How often a group a time interval holds back is looked at again: intervals are given to the
+ * minute, so its notification goes out within a minute of the interval's end.
+ */
+const MUTED_RECHECK_MS = 60_000;
+
 function alarmKey(message: Pick<AlarmMessage, 'rule' | 'series'>): string {
   return `${message.rule}/${message.series}`;
 }
@@ -106,6 +112,8 @@ function alarmKey(message: Pick<AlarmMessage, 'rule' | 'series'>): string {
 export class NotificationStage {
   private readonly config: NotifyConfig;
   private readonly tree: RouteTree;
+  /** Keys of the groups their route's time intervals hold back now. */
+  private readonly held = new Set<string>();
   /** Alarm keys (`rule/series`) someone acknowledged while they fire. */
   private readonly acked = new Set<string>();
   private readonly groups = new Map<string, Group>();
@@ -361,11 +369,15 @@ export class NotificationStage {
   private flush(group: Group, now: number, reason: 'change' | 'repeat', inhibited: InhibitionCheck): void {
     if (group.nextFlush !== undefined) this.changes += 1;
     group.nextFlush = undefined;
-    // Held back, not dropped: nothing is marked sent, so the group is news again once unmuted.
+    // Held back, not dropped: nothing is marked sent; looked at again until the interval ends.
     if (this.tree.node(group.route).muted(now)) {
-      this.stats.muted += 1;
+      if (!this.held.has(group.key)) this.stats.muted += 1;
+      this.held.add(group.key);
+      group.nextFlush = now + MUTED_RECHECK_MS;
+      this.earliest = Math.min(this.earliest, group.nextFlush);
       return;
     }
+    this.held.delete(group.key);
     const told: { key: string; entry: GroupEntry; shown: Exclude<Told, undefined> }[] = [];
     const settled: string[] = [];
     let news = false;

@@ -14,6 +14,11 @@ export interface AlarmNotification {
   readonly id: string;
   /** The group key: the `groupBy` labels and their values (`rule=disk-full,source=web1`). */
   readonly group: string;
+  /**
+   * The route of the routing tree the group belongs to (`team-db/pager`): only that route delivers
+   * it. Absent: the root's group, which the flat routes on <base>/notify/# take.
+   */
+  readonly route?: string;
   /** The `groupBy` labels and their values, shared by every alarm of the group. */
   readonly labels: Record<string, string>;
   /** `firing` when at least one alarm of the group fires, else `resolved`. */

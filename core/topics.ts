@@ -37,6 +37,15 @@ export interface Topics {
   readonly allSilences: string;
   /** Requests to add or remove a silence (alarms/silence.ts), JSON, not retained. */
   readonly silenceRequests: string;
+  /**
+   * JSON acknowledgement of a firing alarm (who, when, comment), retained; published only by the
+   * alarms component, cleared (empty payload) when the alarm resolves.
+   */
+  ack(rule: string, series: string): string;
+  /** Filter matching every acknowledgement topic. */
+  readonly allAcks: string;
+  /** Requests to acknowledge an alarm (alarms/ack.ts), JSON, not retained. */
+  readonly ackRequests: string;
   /** A grouped alarm notification (alarms/notify), JSON, not retained: what notifiers route. */
   notification(group: string): string;
   /** Filter matching every grouped alarm notification. */
@@ -68,6 +77,9 @@ export function createTopics(base = 'busbar'): Topics {
     silence: (id) => `${base}/silences/${topicLevel(id)}`,
     allSilences: `${base}/silences/+`,
     silenceRequests: `${base}/control/silences`,
+    ack: (rule, series) => `${base}/acks/${topicLevel(rule)}/${topicLevel(series)}`,
+    allAcks: `${base}/acks/#`,
+    ackRequests: `${base}/control/acks`,
     notification: (group) => `${base}/notify/${topicLevel(group)}`,
     allNotifications: `${base}/notify/#`,
     notified: (group) => `${base}/notified/${topicLevel(group)}`,
@@ -78,7 +90,8 @@ export function createTopics(base = 'busbar'): Topics {
 
 /**
  * The kinds of topic under the base topic that only busbar's own components publish: alarm states,
- * notifications and their receipts, silences and silence requests, statistics, dead letters and the
+ * notifications and their receipts, silences and silence requests, acknowledgements and their
+ * requests, statistics, dead letters and the
  * broker's client list. Others trust them (the web's /health and alarm list, the notifiers), so the
  * broker refuses them from any other client (broker/acl.ts). Agents and bridges publish `metrics`,
  * `status` and `inventory`.
@@ -88,6 +101,7 @@ export const BUSBAR_OWN_KINDS: readonly string[] = [
   'notify',
   'notified',
   'silences',
+  'acks',
   'control',
   'stats',
   'deadletter',

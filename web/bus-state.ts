@@ -1,7 +1,8 @@
 /**
  * What the web shows about busbar itself, read from the bus like any client would: the retained
  * `<base>/stats/#` documents (health, /metrics), `<base>/status/#` (sources online or offline),
- * `<base>/alarms/#` (alarm states), `<base>/silences/+` (active silences), `<base>/broker/clients`
+ * `<base>/alarms/#` (alarm states), `<base>/silences/+` (active silences), `<base>/acks/#` (who
+ * acknowledged which firing alarm), `<base>/broker/clients`
  * and `<base>/inventory/+` (each source's machine facts, for its page)
  * (busbar's web does not depend on the alarms component or the broker, only on their topics).
  * Retained messages are state; an empty retained payload clears the entry. `changes` tells live
@@ -10,8 +11,10 @@
 import { EventEmitter } from 'node:events';
 import { silenceTopicUpdate } from '../alarms/silence-client.js';
 import type { Silence } from '../alarms/silence.js';
+import { ackKey, parseAck, type Ack } from '../alarms/ack.js';
 import type { Bus, BusSubscription } from '../core/bus.js';
 import type { Topics } from '../core/topics.js';
+import { withSilences } from './silenced.js';
 
 export interface SourceStatus {
   readonly status: string;
@@ -52,6 +55,8 @@ export class BusState {
   readonly alarms = new Map<string, Record<string, unknown>>();
   /** Silence id → the active silence, as the alarms component publishes it. */
   readonly silences = new Map<string, Silence>();
+  /** Topic → the acknowledgement of a firing alarm; shown with the alarms (a change of `alarms`). */
+  readonly acks = new Map<string, Ack>();
   /** The broker's connected clients (broker/clients-publisher.ts). */
   brokerClients: Record<string, unknown>[] = [];
   /** Source → its inventory (agents/host/inventory.ts), the retained JSON object. */
@@ -88,6 +93,14 @@ export class BusState {
         if (silence) this.silences.set(id, silence);
         else this.silences.delete(id);
         this.changed('silences');
+      }),
+    );
+    this.subscriptions.push(
+      await this.bus.subscribe(this.topics.allAcks, (message) => {
+        const ack = parseAck(message.payload);
+        if (ack) this.acks.set(message.topic, ack);
+        else this.acks.delete(message.topic);
+        this.changed('alarms');
       }),
     );
     this.subscriptions.push(
@@ -142,6 +155,20 @@ export class BusState {
       };
       this.changes.on(part, check);
     });
+  }
+
+  /** The acknowledgement of the alarm `<rule>/<series>`, if someone acknowledged it. */
+  ackOf(rule: string, series: string): Ack | undefined {
+    return this.acks.get(this.topics.ack(rule, series));
+  }
+
+  /** Every alarm as the alarms page and the API show it: with its silences and acknowledgement. */
+  alarmsView(now = Date.now()): Record<string, unknown>[] {
+    const acks = new Map([...this.acks.values()].map((ack) => [ackKey(ack), ack]));
+    return withSilences(this.alarms.values(), this.silences.values(), now).map((alarm) => ({
+      ...alarm,
+      ack: acks.get(`${String(alarm.rule)}/${String(alarm.series)}`) ?? null,
+    }));
   }
 
   private changed(part: StatePart): void {

@@ -26,8 +26,8 @@ import { handleEvents } from './events.js';
 import { handlePublish, handleWrite } from './ingest-routes.js';
 import { localPath } from './local-path.js';
 import { changesState, foreignOrigin } from './origin-check.js';
-import { SILENCES_PATH, handleSilences } from './silence-routes.js';
-import { withSilences } from './silenced.js';
+import { SILENCES_PATH, handleSilences, type SilenceRouteContext } from './silence-routes.js';
+import { ACKS_PATH, handleAcks } from './ack-routes.js';
 import { handlePage, isPublicPage } from './pages/routes.js';
 import { prometheusText } from './prometheus.js';
 import type { Sessions } from './sessions.js';
@@ -228,15 +228,18 @@ export function createWebServer(options: WebServerOptions): Server {
       }
       return handleWrite(url, body, response, options.bus, options.topics, canPublish, options.maxPacketSize);
     }
+    // Requests to the alarms component (silences, acknowledgements): answered once it published.
+    const requestContext = (): SilenceRouteContext => ({
+      state: options.state,
+      bus: options.bus,
+      topics: options.topics,
+      principal,
+      canPublish: publishCheck(principal, true),
+      answerTimeoutMs: options.silenceAnswerTimeoutMs ?? SILENCE_ANSWER_TIMEOUT_MS,
+    });
+    if (path === ACKS_PATH) return handleAcks(request, response, requestContext());
     if (path === SILENCES_PATH || path.startsWith(`${SILENCES_PATH}/`)) {
-      return handleSilences(request, response, path, {
-        state: options.state,
-        bus: options.bus,
-        topics: options.topics,
-        principal,
-        canPublish: publishCheck(principal, true),
-        answerTimeoutMs: options.silenceAnswerTimeoutMs ?? SILENCE_ANSWER_TIMEOUT_MS,
-      });
+      return handleSilences(request, response, path, requestContext());
     }
     if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'method not allowed', method);
     if (path === '/metrics')
@@ -264,10 +267,7 @@ export function createWebServer(options: WebServerOptions): Server {
       if (!inventory) throw new HttpError(404, 'not found', 'no inventory for this source');
       return sendJson(response, 200, inventory);
     }
-    if (path === '/api/alarms') {
-      const { alarms, silences } = options.state;
-      return sendJson(response, 200, withSilences(alarms.values(), silences.values()));
-    }
+    if (path === '/api/alarms') return sendJson(response, 200, options.state.alarmsView());
     if (path === '/api/broker/clients') return sendJson(response, 200, options.state.brokerClients);
     if (path === '/api/stats') return sendJson(response, 200, Object.fromEntries(options.state.stats));
     if (path === '/api/status') {

@@ -5,7 +5,7 @@
  * burst (every retained alarm at start) costs one event, not one per message.
  */
 import type { BusState, StatePart } from './bus-state.js';
-import { activeSilences, withSilences } from './silenced.js';
+import { activeSilences } from './silenced.js';
 
 export const STATE_PARTS: readonly StatePart[] = ['alarms', 'silences', 'stats', 'clients'];
 
@@ -14,7 +14,7 @@ const COALESCE_MS = 100;
 export function snapshot(state: BusState, part: StatePart): unknown {
   switch (part) {
     case 'alarms':
-      return withSilences(state.alarms.values(), state.silences.values());
+      return state.alarmsView();
     case 'silences':
       return activeSilences(state.silences.values());
     case 'stats':

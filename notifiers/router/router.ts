@@ -4,7 +4,8 @@
  * retried until a target accepted it, moving along the route's failover targets while the one
  * holding it is down, and dies only when older than `maxAge` or refused by every target (dead.ts).
  * A single alarm's state change that an active silence matches is not sent (silenced-alarms.ts)
- * unless the route says `sendSilenced`.
+ * unless the route says `sendSilenced`. Routes of the routing tree take the grouped notifications
+ * that name them (tree-routes.ts); the flat routes on <base>/notify/# take the root's.
  */
 import type { Bus } from '../../core/bus.js';
 import type { Logger } from '../../core/logger.js';
@@ -20,6 +21,8 @@ import { topicMatches } from '../../core/topic-match.js';
 import { isAlarmMessage, isAlarmNotification } from '../alarm-payload.js';
 import { compileRouteFilter } from './filter.js';
 import { SilencedAlarms } from './silenced-alarms.js';
+import { treeRoutes } from './tree-routes.js';
+import { isTreeRoute } from '../../alarms/notify/route-tree.js';
 import { compileMessageTemplate, type CompiledTemplate, type TemplateValues } from './template.js';
 
 interface CompiledRoute {
@@ -69,6 +72,10 @@ export interface RouterStats {
   readonly silenced: number;
   /** Silences the router knows of (published ones, ended or not). */
   readonly silences: number;
+}
+
+function ofTreeRoute(payload: unknown): boolean {
+  return isAlarmNotification(payload) && typeof payload.route === 'string';
 }
 
 function parsePayload(payload: Buffer): unknown {
@@ -127,12 +134,32 @@ export class Router {
         this.queues.set(id, queue);
       }
     }
-    this.routes = config.routes.map((route) => ({
+    const compile = (route: RouteConfig, matches: CompiledRoute['matches']): CompiledRoute => ({
       config: route,
-      matches: compileRouteFilter(route),
+      matches,
       title: compileMessageTemplate(route.title),
       message: compileMessageTemplate(route.message),
-    }));
+    });
+    const flat = config.routes.filter((route) => !isTreeRoute(route));
+    this.routes = [
+      ...flat.map((route) => {
+        const filter = compileRouteFilter(route);
+        // A notification naming a route of the tree is that route's alone.
+        return compile(
+          route,
+          (topic, levels, payload) => !ofTreeRoute(payload) && filter(topic, levels, payload),
+        );
+      }),
+      ...treeRoutes(config.routes).map((route) =>
+        compile(
+          route,
+          (topic, _levels, payload) =>
+            isAlarmNotification(payload) &&
+            payload.route === route.name &&
+            topicMatches(topics.allNotifications, topic),
+        ),
+      ),
+    ];
   }
 
   /**
@@ -174,7 +201,7 @@ export class Router {
 
   /** The topic filters to subscribe to, one per route (duplicates removed). */
   get filters(): string[] {
-    return [...new Set(this.routes.map((route) => route.config.topic))];
+    return [...new Set(this.routes.map((route) => route.config.topic ?? this.topics.allNotifications))];
   }
 
   /** Routes one message; returns how many notifications were queued. */

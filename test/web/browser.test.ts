@@ -184,6 +184,7 @@ describe('pages in headless Chromium', () => {
       'disk / of web1 is 71.5 % full',
       expect.stringMatching(/^\d{4}-/),
       '', // not silenced
+      '', // not acknowledged
       '', // no Silence button: anonymous requests only read
     ]);
     expect(await page.locator('#silence-form').isVisible()).toBe(false);

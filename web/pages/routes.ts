@@ -66,7 +66,17 @@ function tableHead(columns: readonly string[]): string {
 }
 
 function alarmsPage(): string {
-  const alarmsHead = tableHead(['state', 'severity', 'rule', 'series', 'summary', 'since', 'silenced', '']);
+  const alarmsHead = tableHead([
+    'state',
+    'severity',
+    'rule',
+    'series',
+    'summary',
+    'since',
+    'silenced',
+    'acknowledged',
+    '',
+  ]);
   const silencesHead = tableHead(['matchers', 'ends at', 'created by', 'comment', '']);
   return layout({
     title: 'Alarms',

@@ -5,9 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { ServerResponse } from 'node:http';
 import { sendText } from '../http.js';
 import { localPath } from '../local-path.js';
+import type { Router } from '../router.js';
 import { escapeHtml, layout } from './layout.js';
 import { ALARMS_JS } from './alarms-js.js';
 import { BROKER_JS } from './broker-js.js';
@@ -134,50 +134,34 @@ export function notFoundPage(message: string): string {
   });
 }
 
-/** Paths served without credentials: the login form and what it needs. */
-export function isPublicPage(pathname: string): boolean {
-  return pathname === '/login' || pathname in STATIC;
-}
-
 /**
- * Handles page and static paths; false for any other path. `knownSource` says whether a source has
- * anything to show (a status, an inventory or series): a page for any other name is a 404.
+ * The pages and their static files. The login form and the static files are public (the form needs
+ * them); the pages need the `read` role, and send a browser without credentials to the login form.
+ * `knownSource` says whether a source has anything to show (a status, an inventory or series): a
+ * page for any other name is a 404.
  */
-export async function handlePage(
-  url: URL,
-  response: ServerResponse,
-  knownSource: (source: string) => boolean | Promise<boolean> = () => true,
-): Promise<boolean> {
-  const pathname = url.pathname;
-  const asset = STATIC[pathname];
-  if (asset) {
-    sendText(response, 200, await asset.body(), asset.type);
-    return true;
+export function addPageRoutes(
+  router: Router,
+  knownSource: (source: string) => boolean | Promise<boolean>,
+): void {
+  for (const [pathname, asset] of Object.entries(STATIC)) {
+    router.add('GET', pathname, { access: 'public' }, async ({ response }) =>
+      sendText(response, 200, await asset.body(), asset.type),
+    );
   }
-  if (pathname === '/login') {
-    sendText(response, 200, loginPage(localPath(url.searchParams.get('next'))), 'text/html');
-    return true;
-  }
-  if (pathname === '/alarms') {
-    sendText(response, 200, alarmsPage(), 'text/html');
-    return true;
-  }
-  if (pathname === '/broker') {
-    sendText(response, 200, brokerPage(), 'text/html');
-    return true;
-  }
-  if (pathname === '/') {
-    sendText(response, 200, overview(), 'text/html');
-    return true;
-  }
-  if (pathname.startsWith('/source/') && pathname.length > '/source/'.length) {
-    const source = decodeURIComponent(pathname.slice('/source/'.length));
+  router.add('GET', '/login', { access: 'public' }, ({ url, response }) =>
+    sendText(response, 200, loginPage(localPath(url.searchParams.get('next'))), 'text/html'),
+  );
+  const page = { access: 'read', page: true } as const;
+  router.add('GET', '/', page, ({ response }) => sendText(response, 200, overview(), 'text/html'));
+  router.add('GET', '/alarms', page, ({ response }) => sendText(response, 200, alarmsPage(), 'text/html'));
+  router.add('GET', '/broker', page, ({ response }) => sendText(response, 200, brokerPage(), 'text/html'));
+  router.add('GET', '/source/:source', page, async ({ params, response }) => {
+    const source = params.source!;
     if (!(await knownSource(source))) {
       sendText(response, 404, notFoundPage(`No source named ${source} has published anything.`), 'text/html');
-      return true;
+      return;
     }
     sendText(response, 200, sourcePage(source), 'text/html');
-    return true;
-  }
-  return false;
+  });
 }

@@ -41,6 +41,10 @@ afterAll(async () => {
 
 const json = { 'content-type': 'application/json' };
 
+/** An MQTT client of the broker, logged in as the admin. */
+const connectAs = (clientId: string) =>
+  clients.connect(web.busbar.url, { clientId, username: ADMIN.username, password: ADMIN.password });
+
 async function listed(): Promise<Array<Record<string, unknown>>> {
   const answer = await send(web, { path: '/api/broker/clients', headers: bearer(READ_TOKEN) });
   return JSON.parse(answer.body) as Array<Record<string, unknown>>;
@@ -48,11 +52,7 @@ async function listed(): Promise<Array<Record<string, unknown>>> {
 
 describe('kick a client', () => {
   it('disconnects it through the broker and answers once the list no longer holds it', async () => {
-    const victim = await clients.connect(web.busbar.url, {
-      clientId: 'kick-me',
-      username: ADMIN.username,
-      password: ADMIN.password,
-    });
+    const victim = await connectAs('kick-me');
     const gone = closed(victim, 15_000);
     await expect
       .poll(async () => (await listed()).map((c) => c.clientId), { timeout: 10_000 })
@@ -96,23 +96,11 @@ describe('kick a client', () => {
   });
 
   it('refuses the request topic to MQTT clients: only busbar may ask', async () => {
-    const target = await clients.connect(web.busbar.url, {
-      clientId: 'stays',
-      username: ADMIN.username,
-      password: ADMIN.password,
-    });
-    const attacker = await clients.connect(web.busbar.url, {
-      clientId: 'attacker',
-      username: ADMIN.username,
-      password: ADMIN.password,
-    });
+    const target = await connectAs('stays');
+    const attacker = await connectAs('attacker');
     await attacker.publishAsync('busbar/control/kick', JSON.stringify({ clientId: 'stays' }), { qos: 1 });
     // The kick of a client that can be asked proves the broker has handled requests published before it.
-    const other = await clients.connect(web.busbar.url, {
-      clientId: 'marker',
-      username: ADMIN.username,
-      password: ADMIN.password,
-    });
+    const other = await connectAs('marker');
     const markerGone = closed(other, 15_000);
     await expect
       .poll(async () => (await listed()).map((c) => c.clientId), { timeout: 10_000 })
@@ -131,11 +119,7 @@ describe('kick a client', () => {
 
 describe('retained-message browser', () => {
   it('lists retained topics under a prefix in topic order, paged, with size and preview', async () => {
-    const publisher = await clients.connect(web.busbar.url, {
-      clientId: 'retainer',
-      username: ADMIN.username,
-      password: ADMIN.password,
-    });
+    const publisher = await connectAs('retainer');
     for (let i = 0; i < 7; i++)
       await publisher.publishAsync(`browse/room${i}/temp`, `{"celsius": 2${i}.5}`, { qos: 1, retain: true });
     await publisher.publishAsync('browse/blob', Buffer.from([0, 1, 2, 255]), { qos: 1, retain: true });
@@ -185,11 +169,7 @@ describe('retained-message browser', () => {
 
 describe('broker rates', () => {
   it('are kept by the server: a page opening later gets the past rates, none negative', async () => {
-    const publisher = await clients.connect(web.busbar.url, {
-      clientId: 'rate-publisher',
-      username: ADMIN.username,
-      password: ADMIN.password,
-    });
+    const publisher = await connectAs('rate-publisher');
     type Columns = { at: number[]; received: number[]; sent: number[] };
     let rates: Columns = { at: [], received: [], sent: [] };
     const readRates = async (): Promise<Columns> => {

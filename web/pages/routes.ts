@@ -10,7 +10,7 @@ import { localPath } from '../local-path.js';
 import type { Router } from '../router.js';
 import { escapeHtml, layout } from './layout.js';
 import { ALARMS_JS } from './alarms-js.js';
-import { BROKER_JS } from './broker-js.js';
+import { browserScript } from './bundles.js';
 import { LOGIN_JS, loginPage } from './login.js';
 import { OVERVIEW_JS } from './overview-js.js';
 import { CHARTS_JS } from './charts-js.js';
@@ -30,7 +30,7 @@ const STATIC: Readonly<Record<string, { type: string; body: () => Promise<string
   '/favicon.ico': { type: 'image/svg+xml', body: async () => FAVICON_SVG },
   '/static/login.js': { type: 'text/javascript', body: async () => LOGIN_JS },
   '/static/alarms.js': { type: 'text/javascript', body: async () => ALARMS_JS },
-  '/static/broker.js': { type: 'text/javascript', body: async () => BROKER_JS },
+  '/static/broker.js': { type: 'text/javascript', body: () => browserScript('broker') },
   '/static/uPlot.min.css': {
     type: 'text/css',
     body: () => readFile(path.join(UPLOT_DIR, 'uPlot.min.css'), 'utf8'),
@@ -87,17 +87,25 @@ function alarmsPage(): string {
 }
 
 function brokerPage(): string {
-  // The clients' table head is written by broker.js from its one list of columns (CLIENT_COLUMNS).
+  // broker.js (web/browser/broker-page.ts) writes the tables' rows and the clients' table head.
   return layout({
     title: 'Broker',
     body: `<table><tbody id="broker"></tbody></table>
 <h2>Messages per second</h2>
 <div class="chart" id="rate-chart"><div class="latest" id="rate-latest"></div><div class="plot"></div></div>
 <h2>Clients</h2>
+<p id="clients-summary"></p>
+<p id="kick-error" class="offline"></p>
 <table><thead></thead><tbody id="clients"></tbody></table>
+<h2>Retained messages</h2>
+<form id="retained-form" class="range"><label>Topic prefix <input id="retained-prefix" type="search" placeholder="sensors/kitchen (empty: all)"></label>
+<button type="submit">List</button></form>
+<p id="retained-summary"></p>
+<table><thead><tr><th>topic</th><th>bytes</th><th>payload (start)</th></tr></thead><tbody id="retained"></tbody></table>
+<p><button type="button" id="retained-next" hidden>next page</button></p>
 <h2>Components</h2>
 <table><thead><tr><th>component</th><th>state</th><th>statistics</th></tr></thead><tbody id="components"></tbody></table>`,
-    scripts: ['/static/uPlot.iife.min.js', '/static/charts.js', '/static/broker.js'],
+    scripts: ['/static/broker.js'],
   });
 }
 

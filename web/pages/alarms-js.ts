@@ -20,6 +20,11 @@ export const ALARMS_JS = `
     if (isNaN(ms)) return '<td>' + text(iso) + '</td>';
     return '<td data-time="' + ms + '" title="' + text(window.busbarCharts.utcTime(ms)) + '">' + text(window.busbarCharts.localTime(ms)) + '</td>';
   }
+  /** The series, linked to its chart around the alarm's time (alarm-link.js). */
+  function seriesLink(a) {
+    var href = window.busbarAlarmLink && window.busbarAlarmLink(a);
+    return href ? '<a href="' + text(href) + '" title="chart around the alarm">' + text(a.series) + '</a>' : text(a.series);
+  }
   function renderAlarms() {
     alarms.sort(function (a, b) {
       var oa = ORDER[a.state] === undefined ? 9 : ORDER[a.state], ob = ORDER[b.state] === undefined ? 9 : ORDER[b.state];
@@ -32,7 +37,7 @@ export const ALARMS_JS = `
       var action = canWrite && active && !silenced ? '<button data-silence="' + i + '">Silence</button>' : '';
       return '<tr data-alarm="' + text(a.rule + '/' + a.series) + '"' + (silenced ? ' class="silenced"' : '') +
         '><td class="' + cls + '">' + text(a.state) + '</td><td>' + text(a.severity) + '</td><td>' + text(a.rule) +
-        '</td><td>' + text(a.series) + '</td><td>' + text(a.summary) + '</td>' + when(a.since) +
+        '</td><td>' + seriesLink(a) + '</td><td>' + text(a.summary) + '</td>' + when(a.since) +
         '<td data-silenced title="' + text((a.silencedBy || []).join(', ')) + '">' + (silenced ? 'silenced' : '') +
         '</td><td>' + action + '</td></tr>';
     }).join('') || '<tr><td colspan="8">no alarms</td></tr>';

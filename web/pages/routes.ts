@@ -12,7 +12,6 @@ import { escapeHtml, layout } from './layout.js';
 import { ALARMS_JS } from './alarms-js.js';
 import { browserScript } from './bundles.js';
 import { LOGIN_JS, loginPage } from './login.js';
-import { OVERVIEW_JS } from './overview-js.js';
 import { CHARTS_JS } from './charts-js.js';
 import { SOURCE_JS } from './source-js.js';
 import { BUSBAR_CSS, FAVICON_SVG } from './style.js';
@@ -22,7 +21,8 @@ const UPLOT_DIR = path.join(path.dirname(require.resolve('uplot/package.json')),
 
 const STATIC: Readonly<Record<string, { type: string; body: () => Promise<string> }>> = {
   '/static/busbar.css': { type: 'text/css', body: async () => BUSBAR_CSS },
-  '/static/overview.js': { type: 'text/javascript', body: async () => OVERVIEW_JS },
+  '/static/overview.js': { type: 'text/javascript', body: () => browserScript('overview') },
+  '/static/alarm-link.js': { type: 'text/javascript', body: () => browserScript('alarm-link') },
   '/static/source.js': { type: 'text/javascript', body: async () => SOURCE_JS },
   '/static/charts.js': { type: 'text/javascript', body: async () => CHARTS_JS },
   '/static/favicon.svg': { type: 'image/svg+xml', body: async () => FAVICON_SVG },
@@ -82,7 +82,7 @@ function alarmsPage(): string {
 <p><label>For ${durationSelect('silence-duration', 'duration')}</label> <label>or until <input name="endsAt" type="datetime-local"></label></p>
 <p><label>Comment <input name="comment" size="40"></label> <button type="submit">Silence</button></p>
 </form>`,
-    scripts: ['/static/charts.js', '/static/alarms.js'],
+    scripts: ['/static/charts.js', '/static/alarm-link.js', '/static/alarms.js'],
   });
 }
 

@@ -72,6 +72,22 @@ export const SOURCE_JS = `
     return isFinite(n) ? n : Date.parse(text);
   }
 
+  // An alarm's link names its series (#series=<name>, alarm-link.ts): its chart is picked out once.
+  var target = (/^#series=(.+)$/.exec(location.hash) || [])[1];
+  target = target ? decodeURIComponent(target) : undefined;
+  function pickTarget() {
+    if (!target) return;
+    var name = target;
+    target = undefined;
+    var hit = charts.filter(function (c) { return c.spec.series.some(function (s) { return s.name === name; }); })[0];
+    if (!hit) return;
+    hit.box.classList.add('target');
+    hit.box.setAttribute('data-target-series', name);
+    var details = hit.box.closest('details');
+    if (details) details.open = true;
+    hit.box.scrollIntoView({ block: 'center' });
+  }
+
   // The range: from/to as in the URL ('-1h' and 'now', or epoch milliseconds), and auto-refresh.
   var params = new URLSearchParams(location.search);
   var range = { from: params.get('from') || '-1h', to: params.get('to') || 'now', refresh: params.get('refresh') || '1m' };
@@ -295,6 +311,7 @@ export const SOURCE_JS = `
         document.getElementById('empty').hidden = charts.length > 0;
         document.body.setAttribute('data-charts-ready', String(charts.length));
         document.body.setAttribute('data-range', r.from + '-' + r.to);
+        pickTarget();
       })
       .finally(function () { loading = false; schedule(); });
   }

@@ -136,7 +136,8 @@ export function clientTable(
     if (rows.length === 0)
       rows.push(el('tr', {}, el('td', { colspan: COLUMNS.length + 1 }, 'no MQTT clients connected')));
     fill(body, rows);
-    const total = connected ?? clients.length;
+    // The statistics come every sysInterval, the list as clients come and go: the larger is newer.
+    const total = Math.max(connected ?? 0, clients.length);
     summary.textContent =
       clients.length < total
         ? `${clients.length} of ${total} clients: the broker lists the most active ones`

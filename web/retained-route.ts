@@ -13,15 +13,27 @@
  * only a preview of each payload is kept: a page costs a scan, never the store's payloads in memory.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
 import type { Bus, BusMessage } from '../core/bus.js';
 import { topicProblem } from '../core/topic-match.js';
-import { HttpError, param } from './http.js';
+import { HttpError } from './http.js';
 
 export const MAX_SCANNED = 10_000;
 const QUIET_MS = 250;
 const PREVIEW_CHARS = 120;
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 500;
+
+/** The route's query parameters (router.ts checks them before the handler runs). */
+export const retainedQuery = z
+  .object({
+    prefix: z.string().optional(),
+    after: z.string().optional(),
+    limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT),
+  })
+  .strict();
+
+export type RetainedQuery = z.infer<typeof retainedQuery>;
 
 export interface RetainedEntry {
   readonly topic: string;
@@ -95,16 +107,14 @@ async function readRetained(
 
 export async function retainedPage(
   bus: Bus,
-  url: URL,
+  query: RetainedQuery,
   canSubscribe: (filter: string) => boolean,
 ): Promise<RetainedPage> {
-  const filter = retainedFilter(param(url, 'prefix'));
+  const filter = retainedFilter(query.prefix === '' ? undefined : query.prefix);
   if (!canSubscribe(filter))
     throw new HttpError(403, 'forbidden', `broker.acl denies subscribing to ${filter}`);
-  const limit = Number(param(url, 'limit') ?? DEFAULT_LIMIT);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)
-    throw new HttpError(400, 'invalid', `limit: an integer from 1 to ${MAX_LIMIT}`);
-  const after = param(url, 'after');
+  const { limit } = query;
+  const after = query.after === '' ? undefined : query.after;
   const { entries, truncated } = await readRetained(bus, filter);
   const start = after === undefined ? 0 : entries.findIndex((entry) => entry.topic > after);
   const page = start < 0 ? [] : entries.slice(start, start + limit);

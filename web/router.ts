@@ -11,7 +11,9 @@
  * (a topic: `/api/publish/*topic`). Parameters are percent-decoded (a bad escape is a URIError, a 400).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { z } from 'zod';
 import type { Identified, Principal } from './auth.js';
+import { HttpError } from './http.js';
 
 /** Who may call a route: anyone, or a principal with at least this role. */
 export type Access = 'public' | 'read' | 'write';
@@ -21,6 +23,8 @@ export interface RouteContext {
   readonly response: ServerResponse;
   readonly url: URL;
   readonly params: Readonly<Record<string, string>>;
+  /** The query parameters, as the route's `query` schema parsed them (else as sent). */
+  readonly query: Readonly<Record<string, unknown>>;
   /** Undefined on public routes only. */
   readonly principal: Principal | undefined;
   readonly identified: Identified | undefined;
@@ -32,6 +36,8 @@ export interface RouteOptions {
   readonly access: Access;
   /** A page: a browser without credentials is sent to the login form rather than given a 401. */
   readonly page?: boolean;
+  /** The query parameters it takes; others, or bad values, are a 400 naming each problem. */
+  readonly query?: z.ZodType<Record<string, unknown>>;
 }
 
 export interface Route extends RouteOptions {
@@ -116,4 +122,18 @@ export class Router {
     }
     return allow.size === 0 ? { kind: 'not found' } : { kind: 'method not allowed', allow: [...allow] };
   }
+}
+
+/** A route's query parameters, checked against its schema (a 400 naming each problem). */
+export function parseQuery(route: Route, url: URL): Record<string, unknown> {
+  const raw = Object.fromEntries(url.searchParams);
+  if (route.query === undefined) return raw;
+  const parsed = route.query.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? `unknown parameter ${issue.keys.join(', ')}`
+      : `${issue.path.join('.') || 'query'}: ${issue.message}`,
+  );
+  throw new HttpError(400, 'invalid', problems.join('; '));
 }

@@ -31,8 +31,8 @@ import { SILENCES_PATH, handleSilences } from './silence-routes.js';
 import { withSilences } from './silenced.js';
 import { addPageRoutes, notFoundPage } from './pages/routes.js';
 import { handleKick } from './kick-route.js';
-import { retainedPage } from './retained-route.js';
-import { Router, type Route, type RouteContext } from './router.js';
+import { retainedPage, retainedQuery, type RetainedQuery } from './retained-route.js';
+import { Router, parseQuery, type Route, type RouteContext } from './router.js';
 import { prometheusText } from './prometheus.js';
 import type { Sessions } from './sessions.js';
 
@@ -279,10 +279,18 @@ export function createWebServer(options: WebServerOptions): Server {
     .add('GET', '/api/broker/rates', read, ({ response }) =>
       sendJson(response, 200, options.state.brokerRates.columns()),
     )
-    .add('GET', '/api/retained', read, async ({ response, url, principal }) => {
-      const acl = options.acl.forClient(principal!.aclUser, `web:${principal!.name}`);
-      sendJson(response, 200, await retainedPage(options.bus, url, (filter) => acl.canSubscribe(filter)));
-    })
+    .add(
+      'GET',
+      '/api/retained',
+      { ...read, query: retainedQuery },
+      async ({ response, query, principal }) => {
+        const acl = options.acl.forClient(principal!.aclUser, `web:${principal!.name}`);
+        const page = await retainedPage(options.bus, query as RetainedQuery, (filter) =>
+          acl.canSubscribe(filter),
+        );
+        sendJson(response, 200, page);
+      },
+    )
     .add('GET', '/api/stats', read, ({ response }) =>
       sendJson(response, 200, Object.fromEntries(options.state.stats)),
     )
@@ -346,6 +354,7 @@ export function createWebServer(options: WebServerOptions): Server {
       response,
       url,
       params: match.params,
+      query: parseQuery(match.route, url),
       principal: who?.principal,
       identified: who?.identified,
     });

@@ -74,4 +74,24 @@ describe('route table', () => {
     expect(readOnly.status).toBe(403);
     expect(JSON.parse(readOnly.body)).toEqual({ code: 'forbidden', message: 'token:grafana may only read' });
   });
+
+  it("checks a route's query parameters against its schema, naming each problem", async () => {
+    const unknown = await send(web, { path: '/api/retained?prefix=a&bogus=1', headers: bearer(READ_TOKEN) });
+    expect(unknown.status).toBe(400);
+    expect(JSON.parse(unknown.body)).toEqual({ code: 'invalid', message: 'unknown parameter bogus' });
+    const bad = await send(web, { path: '/api/retained?limit=0', headers: bearer(READ_TOKEN) });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body).message).toMatch(/^limit: /);
+    const good = await send(web, {
+      path: '/api/retained?prefix=nothing/here&limit=5',
+      headers: bearer(READ_TOKEN),
+    });
+    expect(good.status).toBe(200);
+    expect(JSON.parse(good.body)).toEqual({
+      filter: 'nothing/here/#',
+      total: 0,
+      truncated: false,
+      entries: [],
+    });
+  });
 });

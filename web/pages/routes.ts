@@ -11,7 +11,7 @@ import type { Router } from '../router.js';
 import { escapeHtml, layout } from './layout.js';
 import { ALARMS_JS } from './alarms-js.js';
 import { browserScript } from './bundles.js';
-import { LOGIN_JS, loginPage } from './login.js';
+import { loginPage } from './login.js';
 import { CHARTS_JS } from './charts-js.js';
 import { SOURCE_JS } from './source-js.js';
 import { BUSBAR_CSS, FAVICON_SVG } from './style.js';
@@ -28,7 +28,7 @@ const STATIC: Readonly<Record<string, { type: string; body: () => Promise<string
   '/static/favicon.svg': { type: 'image/svg+xml', body: async () => FAVICON_SVG },
   // Browsers ask for it whatever the page links to; an SVG answers as well as an icon file.
   '/favicon.ico': { type: 'image/svg+xml', body: async () => FAVICON_SVG },
-  '/static/login.js': { type: 'text/javascript', body: async () => LOGIN_JS },
+  '/static/login.js': { type: 'text/javascript', body: () => browserScript('login') },
   '/static/alarms.js': { type: 'text/javascript', body: async () => ALARMS_JS },
   '/static/broker.js': { type: 'text/javascript', body: () => browserScript('broker') },
   '/static/uPlot.min.css': {

@@ -18,13 +18,17 @@ const SENT_COLOUR = '#d62728';
 
 const round1 = (value: number): string => String(Math.round(value * 10) / 10);
 
+const HEIGHT = 200;
+/** The box's width less its padding, within what reads well. */
+const widthOf = (box: HTMLElement): number => Math.max(240, Math.min(1200, box.clientWidth - 14));
+
 export function rateChart(boxId: string, latestId: string): (rates: RateColumns) => void {
   const box = byId(boxId);
   const latest = byId(latestId);
   const plot = new uPlot(
     {
-      width: Math.max(240, Math.min(1000, box.clientWidth - 14)),
-      height: 200,
+      width: widthOf(box),
+      height: HEIGHT,
       series: [
         {},
         { label: 'received /s', stroke: RECEIVED_COLOUR, width: 1.5 },
@@ -36,6 +40,8 @@ export function rateChart(boxId: string, latestId: string): (rates: RateColumns)
     [[], [], []],
     box.querySelector<HTMLElement>('.plot') ?? box,
   );
+  // A phone turned, a window resized: the chart follows its box.
+  window.addEventListener('resize', () => plot.setSize({ width: widthOf(box), height: HEIGHT }));
   return (rates) => {
     plot.setData([rates.at, rates.received, rates.sent]);
     const n = rates.at.length - 1;

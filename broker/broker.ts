@@ -238,7 +238,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
       closing ??= (async () => {
         sysStats.stop();
         clientsPublisher.stop();
-        await kickRequests.stop();
+        kickRequests.stop();
         for (const listener of listeners) listener.stopAccepting();
         await closeAedesAndStore(aedes, persistence, log);
         await Promise.all(listeners.map((listener) => listener.close()));

@@ -9,7 +9,8 @@ import type { Aedes, AedesPublishPacket, Client } from 'aedes';
 import type { Logger } from '../core/logger.js';
 
 export interface KickRequests {
-  stop(): Promise<void>;
+  /** Stops taking requests; does not wait (closing Aedes drops its subscriptions anyway). */
+  stop(): void;
 }
 
 /** A request's clientId and who asked, or undefined when the payload is not one. */
@@ -40,6 +41,7 @@ export async function startKickRequests(aedes: Aedes, topic: string, log: Logger
   };
   await new Promise<void>((resolve) => aedes.subscribe(topic, deliver, resolve));
   return {
-    stop: () => new Promise<void>((resolve) => aedes.unsubscribe(topic, deliver, resolve)),
+    // Not awaited: the unsubscribe's callback can wait on Aedes' emitter, and close() must not.
+    stop: () => aedes.unsubscribe(topic, deliver, () => undefined),
   };
 }

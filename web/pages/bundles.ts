@@ -1,6 +1,6 @@
 /**
- * The pages' scripts: TypeScript modules under web/browser, one bundle per page (`<name>-page.ts`
- * and what it imports, uPlot included) made by esbuild. `npm run build` writes them next to the
+ * The pages' scripts: modules under web/browser, one bundle per page (`<name>-page.ts` or `.js`
+ * and what it imports) made by esbuild. `npm run build` writes them next to the
  * compiled server (dist/web/static, scripts/build-browser.mjs calls buildBrowserBundles); a server
  * run from the sources (tests, tsx) bundles a page's script on its first request instead, so a
  * change to a browser module needs no build step there. Either way each is made once per process.
@@ -19,7 +19,8 @@ const SOURCE_DIR = [
   path.join(HERE, '..', '..', '..', 'web', 'browser'),
 ].find((dir) => existsSync(dir));
 
-const ENTRY_SUFFIX = '-page.ts';
+/** A page's script is `<name>-page.ts`, or `-page.js` for the plain JavaScript ones. */
+const ENTRY = /^(.+)-page\.(ts|js)$/;
 const cache = new Map<string, Promise<string>>();
 
 async function bundle(entry: string): Promise<string> {
@@ -42,7 +43,19 @@ async function load(name: string): Promise<string> {
   const built = path.join(BUILT_DIR, `${name}.js`);
   if (existsSync(built)) return readFile(built, 'utf8');
   if (SOURCE_DIR === undefined) throw new Error(`no bundle ${built} and no browser sources to make it`);
-  return bundle(path.join(SOURCE_DIR, `${name}${ENTRY_SUFFIX}`));
+  const entry = (await entries(SOURCE_DIR)).get(name);
+  if (entry === undefined) throw new Error(`no ${name}-page.ts or .js in ${SOURCE_DIR}`);
+  return bundle(entry);
+}
+
+/** Page name → its entry file. */
+async function entries(dir: string): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for (const file of await readdir(dir)) {
+    const match = ENTRY.exec(file);
+    if (match) found.set(match[1]!, path.join(dir, file));
+  }
+  return found;
 }
 
 /** The bundled script of page `name` (web/browser/<name>-page.ts). */
@@ -60,14 +73,8 @@ export function browserScript(name: string): Promise<string> {
 /** Bundles every page's script into `outDir` (default dist/web/static); returns their names. */
 export async function buildBrowserBundles(outDir = BUILT_DIR): Promise<string[]> {
   if (SOURCE_DIR === undefined) throw new Error('no web/browser sources');
-  const names = (await readdir(SOURCE_DIR))
-    .filter((file) => file.endsWith(ENTRY_SUFFIX))
-    .map((file) => file.slice(0, -ENTRY_SUFFIX.length));
+  const found = await entries(SOURCE_DIR);
   await mkdir(outDir, { recursive: true });
-  for (const name of names)
-    await writeFile(
-      path.join(outDir, `${name}.js`),
-      await bundle(path.join(SOURCE_DIR, `${name}${ENTRY_SUFFIX}`)),
-    );
-  return names;
+  for (const [name, entry] of found) await writeFile(path.join(outDir, `${name}.js`), await bundle(entry));
+  return [...found.keys()];
 }

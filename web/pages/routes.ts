@@ -12,8 +12,6 @@ import { escapeHtml, layout } from './layout.js';
 import { ALARMS_JS } from './alarms-js.js';
 import { browserScript } from './bundles.js';
 import { loginPage } from './login.js';
-import { CHARTS_JS } from './charts-js.js';
-import { SOURCE_JS } from './source-js.js';
 import { BUSBAR_CSS, FAVICON_SVG } from './style.js';
 
 const require = createRequire(import.meta.url);
@@ -23,8 +21,8 @@ const STATIC: Readonly<Record<string, { type: string; body: () => Promise<string
   '/static/busbar.css': { type: 'text/css', body: async () => BUSBAR_CSS },
   '/static/overview.js': { type: 'text/javascript', body: () => browserScript('overview') },
   '/static/alarm-link.js': { type: 'text/javascript', body: () => browserScript('alarm-link') },
-  '/static/source.js': { type: 'text/javascript', body: async () => SOURCE_JS },
-  '/static/charts.js': { type: 'text/javascript', body: async () => CHARTS_JS },
+  '/static/source.js': { type: 'text/javascript', body: () => browserScript('source') },
+  '/static/charts.js': { type: 'text/javascript', body: () => browserScript('charts') },
   '/static/favicon.svg': { type: 'image/svg+xml', body: async () => FAVICON_SVG },
   // Browsers ask for it whatever the page links to; an SVG answers as well as an icon file.
   '/favicon.ico': { type: 'image/svg+xml', body: async () => FAVICON_SVG },

@@ -11,7 +11,7 @@ import { errorMessage } from '../core/errors.js';
 import { LogThrottle } from '../core/log-throttle.js';
 import type { Logger } from '../core/logger.js';
 import type { Topics } from '../core/topics.js';
-import { HistoryReader } from '../sinks/history/reader.js';
+import { HistoryAccess } from './history-access.js';
 import { SILENCE_ANSWER_TIMEOUT_MS } from '../alarms/silence-client.js';
 import { API_READ_PATHS, handleApiRead } from './api-routes.js';
 import { SESSION_COOKIE, cookieValue, type Authenticator, type Identified, type Principal } from './auth.js';
@@ -67,39 +67,11 @@ function notFound(request: IncomingMessage, response: ServerResponse, method: st
   sendJson(response, 404, { code: 'not found', message: `no route for ${method} ${path}` });
 }
 
-/** The store is opened per request; until the history sink has created its file, that is a 503. */
-function openReader(file: string): HistoryReader {
-  try {
-    return HistoryReader.open(file);
-  } catch (error) {
-    throw new HttpError(503, 'unavailable', `history store: ${errorMessage(error)}`);
-  }
-}
-
 export function createWebServer(options: WebServerOptions): Server {
   const { config, auth, sessions, log, counters, trust } = options;
   const originRefusals = new LogThrottle(1, 10);
 
-  /** Opens a read-only reader for one request: an export's cursor must not share a connection. */
-  async function withReader<T>(action: (reader: () => HistoryReader) => Promise<T>): Promise<T> {
-    if (options.historyPath === undefined) throw new HttpError(404, 'not found', 'the history store is off');
-    let reader: HistoryReader | undefined;
-    try {
-      return await action(() => (reader ??= openReader(options.historyPath!)));
-    } finally {
-      reader?.close();
-    }
-  }
-
-  function storeProblem(): string | undefined {
-    if (options.historyPath === undefined) return undefined;
-    try {
-      HistoryReader.open(options.historyPath).close();
-      return undefined;
-    } catch (error) {
-      return errorMessage(error);
-    }
-  }
+  const history = new HistoryAccess(options.historyPath);
 
   /**
    * What this principal may publish, as an MQTT client logged in as the same user: broker.acl, and
@@ -112,7 +84,7 @@ export function createWebServer(options: WebServerOptions): Server {
   }
 
   async function health(response: ServerResponse): Promise<void> {
-    const report = checkHealth(options.state, await options.brokerCheck(), storeProblem());
+    const report = checkHealth(options.state, await options.brokerCheck(), history.problem());
     sendText(response, report.ok ? 200 : 503, healthText(report));
   }
 
@@ -174,18 +146,7 @@ export function createWebServer(options: WebServerOptions): Server {
   /** A source with a status, an inventory or series in the history store has a page. */
   async function knownSource(source: string): Promise<boolean> {
     if (options.state.sources.has(source) || options.state.inventories.has(source)) return true;
-    if (options.historyPath === undefined) return false;
-    try {
-      return await withReader(async (reader) =>
-        reader()
-          .sources()
-          .some((entry) => entry.source === source),
-      );
-    } catch (error) {
-      // The store not created yet knows no source; any other problem is the request's to report.
-      if (error instanceof HttpError && error.status === 503) return false;
-      throw error;
-    }
+    return history.hasSource(source);
   }
 
   function logout({ request, response }: RouteContext): void {
@@ -299,7 +260,7 @@ export function createWebServer(options: WebServerOptions): Server {
     );
   for (const path of API_READ_PATHS) {
     router.add('GET', path, read, ({ response, url }) =>
-      withReader((reader) => handleApiRead(path, url, response, reader)).then(() => undefined),
+      history.withReader((reader) => handleApiRead(path, url, response, reader)).then(() => undefined),
     );
   }
   addPageRoutes(router, knownSource);

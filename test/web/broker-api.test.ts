@@ -1,7 +1,7 @@
 /**
  * The broker page's server side over real HTTP and MQTT: a writer kicks a connected client (it is
- * disconnected by the broker, the answer comes once the client list no longer holds it, a reader
- * may not, a client not listed is a 404); the retained-message browser lists the retained topics
+ * disconnected by the broker, the answer comes once the client list no longer holds it; a reader
+ * may not, nor a login cookie sent from another site; a client not listed is a 404); the retained-message browser lists the retained topics
  * under a prefix in order, a page at a time, with sizes and previews, and refuses a wildcard; the
  * broker's messages per second are timed by the server, so a new page gets the past rates at once.
  */
@@ -74,10 +74,27 @@ describe('kick a client', () => {
     expect(notJson.status).toBe(415);
     expect(victim.connected).toBe(true);
 
+    // With the login cookie, as the page sends it: only from busbar's own origin.
+    const login = await send(web, {
+      method: 'POST',
+      path: '/login',
+      headers: json,
+      body: JSON.stringify(ADMIN),
+    });
+    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    const foreign = await send(web, {
+      method: 'POST',
+      path: '/api/broker/clients/kick-me/kick',
+      headers: { cookie, origin: 'http://evil.example', ...json },
+      body: '{}',
+    });
+    expect(foreign.status).toBe(403);
+    expect(victim.connected).toBe(true);
+
     const kick = await send(web, {
       method: 'POST',
       path: '/api/broker/clients/kick-me/kick',
-      headers: { ...bearer(WRITE_TOKEN), ...json },
+      headers: { cookie, origin: web.base, ...json },
       body: '{}',
     });
     expect(kick.status).toBe(200);

@@ -59,6 +59,8 @@ export interface Topics {
   readonly allNotified: string;
   /** JSON list of the clients connected to busbar's broker, retained. */
   readonly brokerClients: string;
+  /** Requests to disconnect a client of busbar's broker (broker/kick-requests.ts), JSON, not retained. */
+  readonly kickRequests: string;
 }
 
 export function createTopics(base = 'busbar'): Topics {
@@ -85,6 +87,7 @@ export function createTopics(base = 'busbar'): Topics {
     notified: (group) => `${base}/notified/${topicLevel(group)}`,
     allNotified: `${base}/notified/+`,
     brokerClients: `${base}/broker/clients`,
+    kickRequests: `${base}/control/kick`,
   };
 }
 

@@ -15,6 +15,8 @@ import { ackKey, parseAck, type Ack } from '../alarms/ack.js';
 import type { Bus, BusSubscription } from '../core/bus.js';
 import type { Topics } from '../core/topics.js';
 import { withSilences } from './silenced.js';
+import { BrokerRates } from './broker-rates.js';
+import { ClientRates } from './client-rates.js';
 
 export interface SourceStatus {
   readonly status: string;
@@ -35,7 +37,7 @@ function parseObject(payload: Buffer): Record<string, unknown> | undefined {
 }
 
 /** The parts of the state a live page can follow. */
-export type StatePart = 'alarms' | 'silences' | 'stats' | 'clients';
+export type StatePart = 'alarms' | 'silences' | 'stats' | 'clients' | 'rates';
 
 /** A JSON array of objects (the broker's client list), or undefined. */
 function parseList(payload: Buffer): Record<string, unknown>[] | undefined {
@@ -57,8 +59,10 @@ export class BusState {
   readonly silences = new Map<string, Silence>();
   /** Topic → the acknowledgement of a firing alarm; shown with the alarms (a change of `alarms`). */
   readonly acks = new Map<string, Ack>();
-  /** The broker's connected clients (broker/clients-publisher.ts). */
-  brokerClients: Record<string, unknown>[] = [];
+  /** The broker's messages per second, timed by this server (broker-rates.ts). */
+  readonly brokerRates = new BrokerRates();
+  /** The broker's client list with each client's receive rate (client-rates.ts). */
+  private readonly clientRates = new ClientRates();
   /** Source → its inventory (agents/host/inventory.ts), the retained JSON object. */
   readonly inventories = new Map<string, Record<string, unknown>>();
   /** Emits a StatePart each time that part changes. */
@@ -105,7 +109,7 @@ export class BusState {
     );
     this.subscriptions.push(
       await this.bus.subscribe(this.topics.brokerClients, (message) => {
-        this.brokerClients = (message.payload.length > 0 && parseList(message.payload)) || [];
+        this.clientRates.update((message.payload.length > 0 && parseList(message.payload)) || [], Date.now());
         this.changed('clients');
       }),
     );
@@ -117,6 +121,7 @@ export class BusState {
         if (parsed) this.stats.set(id, parsed);
         else this.stats.delete(id);
         this.changed('stats');
+        if (id === 'broker' && parsed) this.brokerStatsArrived(parsed, Date.now());
       }),
     );
     this.subscriptions.push(
@@ -134,6 +139,16 @@ export class BusState {
         else this.inventories.delete(source);
       }),
     );
+  }
+
+  /** The broker's connected clients (broker/clients-publisher.ts), with their receive rates. */
+  get brokerClients(): Record<string, unknown>[] {
+    return this.clientRates.clients;
+  }
+
+  private brokerStatsArrived(stats: Record<string, unknown>, atMs: number): void {
+    if (this.brokerRates.add(stats, atMs)) this.changed('rates');
+    if (this.clientRates.statsArrived(atMs)) this.changed('clients');
   }
 
   /**

@@ -1,13 +1,13 @@
 /**
  * Live state for the pages, as named Server-Sent Events on `/api/events?state=<parts>`: each part
- * (`alarms`, `silences`, `stats`, `clients`) is sent whole at connect and again after it changes, as
+ * (`alarms`, `silences`, `stats`, `clients`, `rates`) is sent whole at connect and again after it changes, as
  * `event: <part>` with the same JSON its GET route answers. Changes are coalesced per stream, so a
  * burst (every retained alarm at start) costs one event, not one per message.
  */
 import type { BusState, StatePart } from './bus-state.js';
 import { activeSilences } from './silenced.js';
 
-export const STATE_PARTS: readonly StatePart[] = ['alarms', 'silences', 'stats', 'clients'];
+export const STATE_PARTS: readonly StatePart[] = ['alarms', 'silences', 'stats', 'clients', 'rates'];
 
 const COALESCE_MS = 100;
 
@@ -21,6 +21,8 @@ export function snapshot(state: BusState, part: StatePart): unknown {
       return Object.fromEntries(state.stats);
     case 'clients':
       return state.brokerClients;
+    case 'rates':
+      return state.brokerRates.columns();
   }
 }
 

@@ -21,6 +21,11 @@ export const ALARMS_JS = `
     if (isNaN(ms)) return '<td>' + text(iso) + '</td>';
     return '<td data-time="' + ms + '" title="' + text(window.busbarCharts.utcTime(ms)) + '">' + text(window.busbarCharts.localTime(ms)) + '</td>';
   }
+  /** The series, linked to its chart around the alarm's time (alarm-link.js). */
+  function seriesLink(a) {
+    var href = window.busbarAlarmLink && window.busbarAlarmLink(a);
+    return href ? '<a href="' + text(href) + '" title="chart around the alarm">' + text(a.series) + '</a>' : text(a.series);
+  }
   function renderAlarms() {
     alarms.sort(function (a, b) {
       var oa = ORDER[a.state] === undefined ? 9 : ORDER[a.state], ob = ORDER[b.state] === undefined ? 9 : ORDER[b.state];
@@ -36,7 +41,7 @@ export const ALARMS_JS = `
         text(a.ack.by) + (a.ack.comment ? ': ' + text(a.ack.comment) : '') + '</td>' : '<td data-acked></td>';
       return '<tr data-alarm="' + text(a.rule + '/' + a.series) + '"' + (silenced ? ' class="silenced"' : '') +
         '><td class="' + cls + '">' + text(a.state) + '</td><td>' + text(a.severity) + '</td><td>' + text(a.rule) +
-        '</td><td>' + text(a.series) + '</td><td>' + text(a.summary) + '</td>' + when(a.since) +
+        '</td><td>' + seriesLink(a) + '</td><td>' + text(a.summary) + '</td>' + when(a.since) +
         '<td data-silenced title="' + text((a.silencedBy || []).join(', ')) + '">' + (silenced ? 'silenced' : '') +
         '</td>' + ack + '<td>' + action + '</td></tr>';
     }).join('') || '<tr><td colspan="9">no alarms</td></tr>';

@@ -143,5 +143,6 @@ export function alarmMessage(
         ? flatLabels(instance.labels)
         : { ...sourceLabels, ...flatLabels(instance.labels) },
     summary: summarize(rule, instance, now),
+    ...(rule.runbook === undefined ? {} : { runbook: rule.runbook }),
   };
 }

@@ -263,6 +263,7 @@ export class Router {
       plain: { title: route.title.render(values, 'plain'), message: route.message.render(values, 'plain') },
       priority: route.config.priority,
       payload: values.payload,
+      externalUrl: values.externalUrl,
     };
     this.record?.pending({
       id: delivery.id,

@@ -117,4 +117,18 @@ describe('default messages per channel', () => {
     );
     expect(occurrences(firing!.message, SUMMARY)).toBe(1);
   });
+
+  it('http: {summary} and {details} in a body template, with the chart link', async () => {
+    receiver = await startReceiver(() => ({ status: 200, body: 'ok' }));
+    harness = await startPresetBusbar(
+      { http: { tracker: { url: receiver.url, body: { subject: '{summary}', text: '{details}' } } } },
+      [],
+      { externalUrl: EXTERNAL_URL, routes: [defaultRoute(['http:tracker'])] },
+    );
+    await fireAndResolve(harness, receiver);
+    const [firing] = receiver.accepted.map(jsonBody) as { subject: string; text: string }[];
+    expect(firing!.subject).toBe('1 firing: disk used on web1');
+    expect(firing!.text).toContain(`[FIRING] critical ${SUMMARY}\nValue 96, threshold 90`);
+    expect(firing!.text).toMatch(/^Chart: https:\/\/busbar\.example:8080\/source\/web1\?from=\d+&to=now$/m);
+  });
 });

@@ -1,11 +1,10 @@
 /**
  * Templates in an HTTP target's URL, headers and body. The language is the routes' (router/
  * template.ts: `{topic}`, `{topic[N]}`, `{payload}`, `{payload.a.b}`, `{alarms}`, `{summary}`,
- * `{details}`) plus the
- * notification as the route rendered it and what an incident API needs: `{title}`, `{message}`,
- * `{status}`, `{severity}`, `{level}`, `{key}`, `{priority}`, `{id}`, `{route}`. Each value is
- * escaped by the caller for where it lands (URL-encoded in a URL, JSON-escaped by serialisation in
- * a JSON body), so no value can break out of its place.
+ * `{details}`) plus the notification as the route rendered it and what an incident API needs:
+ * `{title}`, `{message}`, `{status}`, `{severity}`, `{level}`, `{key}`, `{priority}`, `{id}`,
+ * `{route}`. Each value is escaped by the caller for where it lands (URL-encoded in a URL,
+ * JSON-escaped by serialisation in a JSON body), so no value can break out of its place.
  */
 import { compileMessageTemplate, fieldAt } from '../../router/template.js';
 import type { RequestValues } from './values.js';

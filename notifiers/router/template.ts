@@ -13,6 +13,9 @@ import type { TargetFormat } from '../services/service.js';
 import { alarmDetails } from './alarm-details.js';
 import { escapeFor } from './escape.js';
 
+// Its home was this file: code importing it from here keeps working.
+export { escapeFor };
+
 type Format = TargetFormat | 'plain';
 type Get = (values: TemplateValues) => unknown;
 /** `markup`: a value that renders itself for the format, escaping what it takes from the payload. */

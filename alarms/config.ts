@@ -26,6 +26,12 @@ const selection = {
     .default({})
     .describe('Tag matchers: every tag named must be present and match.'),
   severity: z.enum(['info', 'warning', 'critical']).default('warning'),
+  runbook: z
+    .url()
+    .optional()
+    .describe(
+      "What to do when it fires: a page linked from the alarm's notifications (`https://wiki.example.org/disk`).",
+    ),
 };
 
 const thresholdExpr = z
@@ -221,6 +227,7 @@ const offline = z
     name: selection.name,
     source: selection.source,
     severity: selection.severity,
+    runbook: selection.runbook,
     for: duration.prefault('0s').describe('Fires once <base>/status/<source> has said `offline` this long.'),
   })
   .strict();

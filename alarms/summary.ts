@@ -164,5 +164,6 @@ export function alarmMessage(
         ? flatLabels(instance.labels)
         : { ...sourceLabels, ...flatLabels(instance.labels) },
     summary: summarize(rule, instance, now, calendar),
+    ...(rule.runbook === undefined ? {} : { runbook: rule.runbook }),
   };
 }

@@ -33,7 +33,7 @@ const template = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   })
   .describe(
-    'Text with `{topic}`, `{topic[N]}` (0-based level), `{payload}`, `{payload.a.b}` and `{alarms}` (one line per alarm) values.',
+    'Text with `{topic}`, `{topic[N]}` (0-based level), `{payload}`, `{payload.a.b}`, `{alarms}`, `{summary}` and `{details}` values.',
   );
 
 /** A target reference: `<service>:<name>` (`email:ops`, `webhook:mattermost`). */
@@ -158,8 +158,8 @@ export const routeSchema = z
       .strict()
       .prefault({})
       .describe('Conditions beyond the topic filter; all must hold.'),
-    title: template.default('{topic}'),
-    message: template.default('{payload}'),
+    title: template.default('{summary}'),
+    message: template.default('{details}'),
     priority: z
       .enum(['low', 'normal', 'high'])
       .default('normal')

@@ -29,7 +29,6 @@ import { localPath } from './local-path.js';
 import { changesState, foreignOrigin } from './origin-check.js';
 import { SILENCES_PATH, handleSilences, type SilenceRouteContext } from './silence-routes.js';
 import { ACKS_PATH, handleAcks } from './ack-routes.js';
-import { withSilences } from './silenced.js';
 import { addPageRoutes, notFoundPage } from './pages/routes.js';
 import { handleKick } from './kick-route.js';
 import { retainedPage, retainedQuery, type RetainedQuery } from './retained-route.js';

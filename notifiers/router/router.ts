@@ -103,11 +103,14 @@ export class Router {
   private readonly topics: Topics;
   /** When given, pending notifications survive a restart (see record.ts). */
   private readonly record: DeliveryRecord | undefined;
+  /** notifiers.externalUrl, for the chart links of alarm messages. */
+  private readonly externalUrl: string | undefined;
 
   constructor(config: NotifiersConfig, environment: RouterEnvironment) {
     const { log, bus } = environment;
     this.log = log;
     this.record = environment.record;
+    this.externalUrl = config.externalUrl;
     const topics = environment.topics ?? createTopics();
     this.bus = bus;
     this.topics = topics;
@@ -182,7 +185,7 @@ export class Router {
       this.send({
         id: entry.id,
         route,
-        values: { topic: entry.topic, levels: entry.topic.split('/'), payload: entry.payload },
+        values: this.templateValues(entry.topic, entry.payload),
         chain: entry.chain,
         position: Math.max(0, entry.chain.indexOf(entry.target)),
         created: entry.created,
@@ -226,7 +229,7 @@ export class Router {
       }
       this.sequence += 1;
       const id = `${route.config.name}/${Date.now().toString(36)}-${this.sequence}`;
-      const values: TemplateValues = { topic, levels, payload: parsed };
+      const values = this.templateValues(topic, parsed);
       for (const target of route.config.targets) {
         const chain = [target, ...route.config.failover.filter((failover) => failover !== target)];
         this.send({
@@ -263,6 +266,10 @@ export class Router {
     await Promise.all([...this.queues.values()].map((queue) => queue.stop()));
   }
 
+  private templateValues(topic: string, payload: unknown): TemplateValues {
+    return { topic, levels: topic.split('/'), payload, externalUrl: this.externalUrl };
+  }
+
   /** Hands a delivery to the target at its position in the chain. */
   private send(delivery: Delivery): void {
     const targetId = delivery.chain[delivery.position]!;
@@ -283,6 +290,7 @@ export class Router {
       plain: { title: route.title.render(values, 'plain'), message: route.message.render(values, 'plain') },
       priority: route.config.priority,
       payload: values.payload,
+      externalUrl: values.externalUrl,
     };
     this.record?.pending({
       id: delivery.id,

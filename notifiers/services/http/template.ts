@@ -1,10 +1,10 @@
 /**
  * Templates in an HTTP target's URL, headers and body. The language is the routes' (router/
- * template.ts: `{topic}`, `{topic[N]}`, `{payload}`, `{payload.a.b}`, `{alarms}`) plus the
- * notification as the route rendered it and what an incident API needs: `{title}`, `{message}`,
- * `{status}`, `{severity}`, `{level}`, `{key}`, `{priority}`, `{id}`, `{route}`. Each value is
- * escaped by the caller for where it lands (URL-encoded in a URL, JSON-escaped by serialisation in
- * a JSON body), so no value can break out of its place.
+ * template.ts: `{topic}`, `{topic[N]}`, `{payload}`, `{payload.a.b}`, `{alarms}`, `{summary}`,
+ * `{details}`) plus the notification as the route rendered it and what an incident API needs:
+ * `{title}`, `{message}`, `{status}`, `{severity}`, `{level}`, `{key}`, `{priority}`, `{id}`,
+ * `{route}`. Each value is escaped by the caller for where it lands (URL-encoded in a URL,
+ * JSON-escaped by serialisation in a JSON body), so no value can break out of its place.
  */
 import { compileMessageTemplate, fieldAt } from '../../router/template.js';
 import type { RequestValues } from './values.js';
@@ -45,7 +45,7 @@ function accessor(name: string): Get | string {
   // Everything else is the routes' language, rendered by it.
   const routeTemplate = compileMessageTemplate(`{${name}}`);
   if (routeTemplate.problem)
-    return `unknown value "{${name}}" (use {${NOTIFICATION_VALUES.join('}, {')}}, {topic}, {topic[N]}, {payload}, {payload.field} or {alarms})`;
+    return `unknown value "{${name}}" (use {${NOTIFICATION_VALUES.join('}, {')}}, {topic}, {topic[N]}, {payload}, {payload.field}, {alarms}, {summary} or {details})`;
   return (values) => routeTemplate.render(values, 'plain');
 }
 

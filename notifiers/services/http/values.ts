@@ -65,6 +65,7 @@ export function requestValues(notification: Notification, config: HttpTargetConf
     topic: notification.topic,
     levels: notification.topic.split('/'),
     payload: notification.payload,
+    externalUrl: notification.externalUrl,
     title: notification.title,
     message: notification.message,
     status,

@@ -66,6 +66,8 @@ export interface AlarmMessage {
   readonly labels: Record<string, string>;
   /** One line in plain words. */
   readonly summary: string;
+  /** The rule's `runbook`: a page saying what to do, linked from notifications. */
+  readonly runbook?: string;
   /**
    * Set when the state is published again at start because the broker had lost its retained copy
    * (memory persistence): not a change, so notifier routes do not send it.

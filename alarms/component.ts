@@ -6,7 +6,7 @@
  * receipt on <base>/notified/<group> says a receiver took its message (notify/told.ts).
  *
  * This file only wires the pieces: what is read from the bus (inputs.ts), silence requests
- * (silence-requests.ts), one ordered publisher for all that goes out (publisher.ts), the state file
+ * (silence-requests.ts) and acknowledgements (ack-requests.ts), one ordered publisher for all that goes out (publisher.ts), the state file
  * written after changes and on stop (state-saver.ts) and read at start (startup.ts).
  */
 import type { Component, ComponentContext } from '../core/component.js';
@@ -14,19 +14,30 @@ import { aborted } from '../core/abortable.js';
 import { errorMessage } from '../core/errors.js';
 import { NOTIFICATION_DEAD_RULE, type AlarmMessage } from './alarm.js';
 import type { AlarmsConfig } from './config.js';
+import { SiteCalendar } from './calendar/calendar.js';
 import { AlarmEngine } from './engine.js';
 import { subscribeInputs } from './inputs.js';
 import { NotificationStage } from './notify/stage.js';
 import { SilenceStore } from './notify/silences.js';
+import { RouteTree, type TreeRouteConfig } from './notify/route-tree.js';
+import type { TimeIntervals } from './notify/time-intervals.js';
 import { AlarmPublisher } from './publisher.js';
 import { Recorder } from './record.js';
 import { clearRemovedRuleTopics } from './retained-cleanup.js';
 import { SilenceRequests } from './silence-requests.js';
+import { AckRequests } from './ack-requests.js';
 import { configuredRules, restoredState, seedEngine } from './startup.js';
 import { AlarmStateSaver } from './state-saver.js';
 
-/** The history store's path is added by the registration when the history sink is on (seed.ts). */
-export type AlarmsComponentConfig = AlarmsConfig & { readonly historyPath?: string | undefined };
+/**
+ * The history store's path is added by the registration when the history sink is on (seed.ts); the
+ * notifiers' routes and time intervals, because the routing tree groups alarms here (route-tree.ts).
+ */
+export type AlarmsComponentConfig = AlarmsConfig & {
+  readonly historyPath?: string | undefined;
+  readonly routes?: readonly TreeRouteConfig[];
+  readonly timeIntervals?: TimeIntervals;
+};
 
 export const alarmsComponent: Component<AlarmsComponentConfig> = {
   kind: 'alarms',
@@ -52,6 +63,7 @@ export const alarmsComponent: Component<AlarmsComponentConfig> = {
       });
     const stage = new NotificationStage({
       config: config.notify,
+      tree: new RouteTree(config.notify, config.routes, config.timeIntervals),
       inhibit: config.inhibit,
       silences,
       restored: restored.notify,
@@ -65,15 +77,25 @@ export const alarmsComponent: Component<AlarmsComponentConfig> = {
         });
       },
     });
+    // Asks the engine (below) only when a request comes.
+    const acks = new AckRequests(
+      (rule, series) => engine.get(rule, series)?.state === 'firing',
+      stage,
+      publisher,
+      topics,
+      log,
+    );
     const engine = new AlarmEngine({
       rules,
       restored: restored.alarms,
       now: started,
       sources: config.sources,
+      calendar: new SiteCalendar(config.calendar),
       onChange: (message) => {
         const { rule, series, state, summary } = message;
         log.info({ rule, series, state, summary }, 'alarm state changed');
         publishState(message);
+        acks.changed(message);
         stage.change(message, Date.parse(message.since));
       },
       // An empty retained payload clears the topic [MQTT-3.3.1-10].
@@ -84,10 +106,16 @@ export const alarmsComponent: Component<AlarmsComponentConfig> = {
     await seedEngine(engine, config.historyPath, log);
     const requests = new SilenceRequests(silences, publisher, topics, log);
     requests.publishRestored();
+    acks.restoreSaved(restored.acks);
     const saver = new AlarmStateSaver(
       config.statePath,
-      () => [engine.changes, stage.changes, requests.changes],
-      () => ({ alarms: engine.snapshot(), silences: silences.saved(), notify: stage.snapshot() }),
+      () => [engine.changes, stage.changes, requests.changes, acks.changes],
+      () => ({
+        alarms: engine.snapshot(),
+        silences: silences.saved(),
+        notify: stage.snapshot(),
+        acks: acks.saved(),
+      }),
     );
     saver.loaded();
     // In the background: points must not wait while the retained alarms settle (awaited on stop).
@@ -127,6 +155,8 @@ export const alarmsComponent: Component<AlarmsComponentConfig> = {
         held: stage.size,
         silences: silences.size,
         silenceRequestsRefused: requests.refused,
+        acks: acks.size,
+        ackRequestsRefused: acks.refused,
         ...stage.stats,
       });
       if (stats === lastStats) return;
@@ -141,6 +171,7 @@ export const alarmsComponent: Component<AlarmsComponentConfig> = {
       engine,
       recorder,
       requests,
+      acks,
       stage,
       publisher,
     });

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { duration } from '../config/duration.js';
+import { calendarSchema } from './calendar/config.js';
 import { configSilenceSchema, inhibitRuleSchema, notifySchema } from './notify/config.js';
 import { ExpressionError, parseExpression } from './expression.js';
 
@@ -25,6 +26,12 @@ const selection = {
     .default({})
     .describe('Tag matchers: every tag named must be present and match.'),
   severity: z.enum(['info', 'warning', 'critical']).default('warning'),
+  runbook: z
+    .url()
+    .optional()
+    .describe(
+      "What to do when it fires: a page linked from the alarm's notifications (`https://wiki.example.org/disk`).",
+    ),
 };
 
 const thresholdExpr = z
@@ -158,9 +165,11 @@ const deviation = z
         "deviation: the old baseline counts half after this much of the series' time in a season bucket (with `hourOfDay`, an hour a day).",
       ),
     season: z
-      .enum(['none', 'hourOfDay', 'hourOfWeek'])
+      .enum(['none', 'hourOfDay', 'hourOfDayWeekend', 'hourOfWeek'])
       .default('none')
-      .describe('deviation: keep a baseline per hour of the day or of the week.'),
+      .describe(
+        'deviation: keep a baseline per hour of the day, per hour of the day with weekends apart, or per hour of the week (in `calendar.timeZone`).',
+      ),
     warmUp: z
       .number()
       .int()
@@ -218,6 +227,7 @@ const offline = z
     name: selection.name,
     source: selection.source,
     severity: selection.severity,
+    runbook: selection.runbook,
     for: duration.prefault('0s').describe('Fires once <base>/status/<source> has said `offline` this long.'),
   })
   .strict();
@@ -288,6 +298,9 @@ export const alarmsSchema = z
       .describe(
         'Labels of each source (`edge7: { rack: r1, pdu: pdu1 }`), carried by every alarm of it, so inhibition and silences can match them.',
       ),
+    calendar: calendarSchema
+      .prefault({})
+      .describe("The site's time zone, weekend days and exception days (holidays, maintenance windows)."),
     rules: z.array(alarmRuleSchema).default([]).describe('Alarm rules.'),
     record: z
       .array(recordRuleSchema)

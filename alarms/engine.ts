@@ -13,6 +13,7 @@ import { step } from './state-machine.js';
 import { alarmMessage } from './summary.js';
 import { TrendWindows } from './trend-windows.js';
 import { SeasonalEwma, type Summary } from './ewma.js';
+import { SiteCalendar } from './calendar/calendar.js';
 import { RecentVerdicts } from './persistence.js';
 
 type PointRule = Exclude<CompiledRule, { kind: 'offline' }>;
@@ -41,6 +42,8 @@ export interface EngineOptions {
   readonly now: number;
   /** Labels of each source (`alarms.sources`), added to every alarm of it. */
   readonly sources?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** The site's time zone, weekends and exception days (default: the system's zone, no exceptions). */
+  readonly calendar?: SiteCalendar;
 }
 
 export class AlarmEngine {
@@ -58,6 +61,7 @@ export class AlarmEngine {
   /** Series keys already computed for a labels object of the current point. */
   private readonly keys = new WeakMap<SeriesLabels, string>();
   private readonly sources: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  private readonly calendar: SiteCalendar;
   /** Bumped on every state change, so the state file is written only when needed. */
   changes = 0;
 
@@ -67,6 +71,7 @@ export class AlarmEngine {
     this.onForget = options.onForget;
     this.forgetAfter = options.forgetAfter ?? Infinity;
     this.sources = new Map(Object.entries(options.sources ?? {}));
+    this.calendar = options.calendar ?? new SiteCalendar();
     for (const rule of this.rules) {
       this.instances.set(rule.rule.name, new Map());
       if (rule.kind === 'offline') continue;
@@ -224,6 +229,7 @@ export class AlarmEngine {
 
   /** Moves time-based conditions on: `for`, `keepFiringFor`, silence. */
   tick(now: number): void {
+    const excepted = this.calendar.exception(now) !== undefined;
     for (const compiled of this.rules) {
       const rule = compiled.rule;
       if (compiled.kind === 'threshold') this.aggregates(compiled, now);
@@ -246,6 +252,8 @@ export class AlarmEngine {
         // Inhibition: while its source says it is offline, only the offline rule speaks for it; the
         // source's other alarms hold their state (its silence is not news, the outage is).
         if (rule.kind !== 'offline' && this.offline.has(instance.labels.source)) continue;
+        // An exception day (a holiday, a maintenance window): deviation alarms hold their state.
+        if (rule.kind === 'deviation' && excepted) continue;
         const condition =
           rule.kind === 'nodata'
             ? now - instance.lastSeen >= rule.for
@@ -301,7 +309,7 @@ export class AlarmEngine {
   private baselineOf(compiled: Extract<CompiledRule, { kind: 'deviation' }>, series: string): SeasonalEwma {
     let ewma = compiled.baselines.get(series);
     if (!ewma) {
-      ewma = new SeasonalEwma(compiled.rule.halfLife, compiled.rule.season);
+      ewma = new SeasonalEwma(compiled.rule.halfLife, compiled.rule.season, this.calendar);
       compiled.baselines.set(series, ewma);
     }
     return ewma;
@@ -354,6 +362,12 @@ export class AlarmEngine {
     const baseline = ewma.baseline(now);
     instance.value = value;
     instance.lastSeen = now;
+    if (this.calendar.exception(now) !== undefined) {
+      // A holiday or a maintenance window is unusual by design: it neither alarms nor teaches the
+      // baseline (its points are no usual day), and the alarm holds whatever state it had.
+      ewma.skip(now);
+      return;
+    }
     if (baseline === undefined || baseline.count < rule.warmUp) {
       // Still learning (also after a restart, since baselines live in memory): no verdict, so a
       // restored firing alarm is not resolved by a baseline that knows nothing yet.
@@ -399,7 +413,7 @@ export class AlarmEngine {
   }
 
   private message(rule: AlarmRule, instance: AlarmInstance, now: number): AlarmMessage {
-    return alarmMessage(rule, instance, now, this.sources.get(instance.labels.source));
+    return alarmMessage(rule, instance, now, this.sources.get(instance.labels.source), this.calendar);
   }
 
   private instance(rule: AlarmRule, labels: SeriesLabels, now: number): AlarmInstance {

@@ -1,7 +1,8 @@
 /**
  * Exponentially weighted mean and variance (West's incremental form), one per season bucket: with
- * `hourOfDay` (24 buckets) or `hourOfWeek` (168) a series is compared with its own usual value at that
- * hour, so a normal daily peak is not an anomaly; `none` is one bucket.
+ * `hourOfDay` (24 buckets), `hourOfDayWeekend` (48) or `hourOfWeek` (168), in the site's time zone
+ * (calendar/calendar.ts), a series is compared with its own usual value at that hour, so a normal
+ * daily peak is not an anomaly; `none` is one bucket.
  *
  * A point weighs by the time it stands for, not by being a point: the old baseline counts half after
  * `halfLifeMs` of the series' time in the bucket, whether the series reports every 10 s or every
@@ -9,7 +10,7 @@
  * history, issue 21). Until a bucket has seen enough points for that weight, each point weighs 1/n
  * (a plain mean and variance), so a baseline learnt from nothing is not stuck at its first value.
  */
-export type Season = 'none' | 'hourOfDay' | 'hourOfWeek';
+import type { Season, SiteCalendar } from './calendar/calendar.js';
 
 interface Bucket {
   mean: number;
@@ -17,19 +18,11 @@ interface Bucket {
   count: number;
 }
 
-const HOUR_MS = 3_600_000;
 /**
  * The most time one point stands for: after a gap (a silent series, or a bucket visited again a day
  * later) the next point is one sample, not the whole gap.
  */
 export const MAX_STEP_MS = 15 * 60_000;
-
-export function seasonBucket(season: Season, atMs: number): number {
-  if (season === 'none') return 0;
-  const hours = Math.floor(atMs / HOUR_MS);
-  // 1970-01-01 was a Thursday: +3 makes bucket 0 Monday 00:00 UTC.
-  return season === 'hourOfDay' ? hours % 24 : (hours + 3 * 24) % 168;
-}
 
 export interface Baseline {
   readonly mean: number;
@@ -57,6 +50,7 @@ export class SeasonalEwma {
   constructor(
     private readonly halfLifeMs: number,
     private readonly season: Season,
+    private readonly calendar: SiteCalendar,
   ) {}
 
   /** A point that teaches nothing (an anomaly, or one during an alarm): the next one's time counts from it. */
@@ -66,14 +60,14 @@ export class SeasonalEwma {
 
   /** The baseline of `atMs`'s bucket; undefined before its first point. */
   baseline(atMs: number): Baseline | undefined {
-    const bucket = this.buckets.get(seasonBucket(this.season, atMs));
+    const bucket = this.buckets.get(this.calendar.bucket(this.season, atMs));
     if (!bucket) return undefined;
     return { mean: bucket.mean, sigma: Math.sqrt(bucket.variance), count: bucket.count };
   }
 
   /** Folds `value` into the baseline of `atMs`'s bucket. */
   fold(atMs: number, value: number): void {
-    const key = seasonBucket(this.season, atMs);
+    const key = this.calendar.bucket(this.season, atMs);
     const bucket = this.buckets.get(key);
     const step = this.lastAt === undefined ? 0 : Math.min(MAX_STEP_MS, Math.max(0, atMs - this.lastAt));
     this.lastAt = atMs;
@@ -90,15 +84,15 @@ export class SeasonalEwma {
 
   /**
    * Fills each season bucket that has no point yet from summaries of earlier points (history rollups),
-   * oldest first. The mean is their count-weighted mean; the variance adds the spread between the
+   * oldest first, leaving out those of the calendar's exceptions (a holiday teaches nothing). The mean is their count-weighted mean; the variance adds the spread between the
    * summaries' means to the spread within them, estimated as (max − min) / 4 (the usual range rule):
    * a summary's mean alone varies less than single points do, which would make σ too small.
    */
   seed(summaries: readonly Summary[]): void {
     const sums = new Map<number, { n: number; sum: number; sumSq: number; within: number }>();
     for (const summary of summaries) {
-      if (summary.count <= 0) continue;
-      const key = seasonBucket(this.season, summary.time);
+      if (summary.count <= 0 || this.calendar.exception(summary.time) !== undefined) continue;
+      const key = this.calendar.bucket(this.season, summary.time);
       if (this.buckets.has(key)) continue;
       const total = sums.get(key) ?? { n: 0, sum: 0, sumSq: 0, within: 0 };
       const { count, mean } = summary;

@@ -1,6 +1,7 @@
 /**
  * What the alarms component reads from the bus: every metric (rules and recording rules), source
- * statuses (offline rules), silence requests, and the notifiers' receipts (a group is told only on a
+ * statuses (offline rules), silence and acknowledgement requests (and the acknowledgements kept
+ * retained from before a restart), and the notifiers' receipts (a group is told only on a
  * `delivered` one, notify/told.ts). Each handler changes state, then flushes the publisher, so what
  * the change produced goes out before the next message's.
  */
@@ -15,6 +16,7 @@ import { parseReceipt } from './notify/told.js';
 import type { AlarmPublisher } from './publisher.js';
 import type { Recorder } from './record.js';
 import type { SilenceRequests } from './silence-requests.js';
+import type { AckRequests } from './ack-requests.js';
 
 export interface AlarmInputs {
   readonly bus: Bus;
@@ -23,12 +25,13 @@ export interface AlarmInputs {
   readonly engine: AlarmEngine;
   readonly recorder: Recorder;
   readonly requests: SilenceRequests;
+  readonly acks: AckRequests;
   readonly stage: NotificationStage;
   readonly publisher: AlarmPublisher;
 }
 
 export async function subscribeInputs(inputs: AlarmInputs): Promise<BusSubscription[]> {
-  const { bus, topics, log, engine, recorder, requests, stage, publisher } = inputs;
+  const { bus, topics, log, engine, recorder, requests, acks, stage, publisher } = inputs;
   const statusPrefix = `${topics.base}/status/`;
   return [
     await bus.subscribe(topics.allMetrics, async (message) => {
@@ -47,6 +50,16 @@ export async function subscribeInputs(inputs: AlarmInputs): Promise<BusSubscript
     }),
     await bus.subscribe(topics.silenceRequests, async (message) => {
       requests.request(message.payload, Date.now());
+      await publisher.flush();
+    }),
+    await bus.subscribe(topics.ackRequests, async (message) => {
+      acks.request(message.payload, Date.now());
+      await publisher.flush();
+    }),
+    // Retained: those of the previous run (a live one is this component's own, already kept).
+    await bus.subscribe(topics.allAcks, async (message) => {
+      if (!message.retain) return;
+      acks.restore(message.topic, message.payload);
       await publisher.flush();
     }),
     await bus.subscribe(topics.allNotified, (message) => {

@@ -29,12 +29,14 @@ export interface SeedResult {
 
 /**
  * What to read for a rule: the trend's window of 1-minute rollups; for a deviation baseline, the
- * hourly rollups of 2 weeks (hour of the day: 14 values per bucket) or 8 weeks (hour of the week: 8),
- * and without a season the last 6 hours of 1-minute rollups.
+ * hourly rollups of 2 weeks (hour of the day: 14 values per bucket), 4 weeks (weekends apart: 20
+ * working days and 8 weekend days) or 8 weeks (hour of the week: 8), and without a season the last
+ * 6 hours of 1-minute rollups.
  */
 export function seedSpan(rule: TrendRule | DeviationRule): { table: '1m' | '1h'; ms: number } {
   if (rule.kind === 'trend') return { table: '1m', ms: rule.window };
   if (rule.season === 'hourOfWeek') return { table: '1h', ms: 8 * 7 * DAY_MS };
+  if (rule.season === 'hourOfDayWeekend') return { table: '1h', ms: 28 * DAY_MS };
   if (rule.season === 'hourOfDay') return { table: '1h', ms: 14 * DAY_MS };
   return { table: '1m', ms: 6 * HOUR_MS };
 }

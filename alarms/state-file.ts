@@ -1,7 +1,7 @@
 /**
  * Alarm state kept across restarts in a small JSON file, so that a restart neither forgets a firing
- * alarm nor announces every alarm again: the alarm instances, the silences asked for over the bus and
- * what each notification group was last told. Written whole to a temporary file and renamed, so a
+ * alarm nor announces every alarm again: the alarm instances, the silences asked for over the bus,
+ * what each notification group was last told, and who acknowledged which firing alarm. Written whole to a temporary file and renamed, so a
  * crash mid-write leaves the previous state, never half a file. Version 1 files (instances only) are
  * still read.
  */
@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { AlarmInstance, AlarmMessage } from './alarm.js';
 import type { StageSnapshot } from './notify/stage.js';
 import { silenceSchema, type Silence } from './silence.js';
+import { ackSchema, type Ack } from './ack.js';
 
 const VERSION = 2;
 
@@ -46,6 +47,7 @@ const messageSchema = z.looseObject({
 
 const groupSchema = z.object({
   key: z.string(),
+  route: z.string().optional(),
   labels: z.record(z.string(), z.string()),
   lastFlush: z.number().optional(),
   nextFlush: z.number().optional(),
@@ -76,6 +78,7 @@ const fileSchema = z.union([
     alarms: z.array(instanceSchema),
     silences: z.array(silenceSchema),
     notify: z.object({ groups: z.array(groupSchema), flaps: z.array(flapSchema) }),
+    acks: z.array(ackSchema).optional(),
   }),
 ]);
 
@@ -83,6 +86,8 @@ export interface AlarmState {
   readonly alarms: AlarmInstance[];
   readonly silences: Silence[];
   readonly notify: StageSnapshot;
+  /** Acknowledgements of firing alarms (absent in files of earlier versions). */
+  readonly acks: Ack[];
 }
 
 /** The saved state; empty when there is no file yet. A damaged file throws (the caller logs it). */
@@ -119,11 +124,12 @@ export async function loadAlarmState(path: string): Promise<AlarmState> {
             })),
           }
         : { groups: [], flaps: [] },
+    acks: file.version === VERSION ? (file.acks ?? []) : [],
   };
 }
 
 export function emptyAlarmState(): AlarmState {
-  return { alarms: [], silences: [], notify: { groups: [], flaps: [] } };
+  return { alarms: [], silences: [], notify: { groups: [], flaps: [] }, acks: [] };
 }
 
 export async function saveAlarmState(path: string, state: AlarmState): Promise<void> {

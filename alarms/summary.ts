@@ -1,5 +1,6 @@
 /** The one-line, plain-words summary of an alarm, and the retained JSON that carries it. */
-import type { AlarmRule } from './config.js';
+import type { SiteCalendar } from './calendar/calendar.js';
+import type { AlarmRule, DeviationRule } from './config.js';
 import {
   flatLabels,
   formatDuration,
@@ -32,7 +33,28 @@ function lasted(instance: AlarmInstance): string {
   return ` after ${formatDuration(instance.since - instance.firedAt)}`;
 }
 
-export function summarize(rule: AlarmRule, instance: AlarmInstance, now: number): string {
+/** " at this hour" and the like: which of the rule's seasonal baselines the value is compared with. */
+function seasonWords(rule: DeviationRule, now: number, calendar: SiteCalendar | undefined): string {
+  switch (rule.season) {
+    case 'none':
+      return '';
+    case 'hourOfDay':
+      return ' at this hour';
+    case 'hourOfWeek':
+      return ' at this hour of the week';
+    case 'hourOfDayWeekend':
+      return calendar?.isWeekend(now) === true
+        ? ' at this hour of a weekend day'
+        : ' at this hour of a working day';
+  }
+}
+
+export function summarize(
+  rule: AlarmRule,
+  instance: AlarmInstance,
+  now: number,
+  calendar?: SiteCalendar,
+): string {
   const series = seriesWords(rule, instance);
   const { state } = instance;
   if (rule.kind === 'offline') {
@@ -48,13 +70,11 @@ export function summarize(rule: AlarmRule, instance: AlarmInstance, now: number)
   if (rule.kind === 'deviation') {
     const baseline = instance.baseline;
     if (baseline === undefined) return `${series} is ${value}`;
-    const against = `its usual ${formatNumber(baseline.mean)} ± ${formatNumber(baseline.sigma)}${
-      rule.season === 'none'
-        ? ''
-        : rule.season === 'hourOfDay'
-          ? ' at this hour'
-          : ' at this hour of the week'
-    }`;
+    const against = `its usual ${formatNumber(baseline.mean)} ± ${formatNumber(baseline.sigma)}${seasonWords(
+      rule,
+      now,
+      calendar,
+    )}`;
     if (state === 'firing' || state === 'pending') {
       const sigmas =
         baseline.sigma === 0
@@ -117,13 +137,14 @@ function etaField(instance: AlarmInstance): AlarmMessage['eta'] {
 
 /**
  * `sourceLabels`: the labels the config gives the instance's source (`alarms.sources`); the series'
- * own tags win over them.
+ * own tags win over them. `calendar`: the site's, to say whether a weekend baseline is meant.
  */
 export function alarmMessage(
   rule: AlarmRule,
   instance: AlarmInstance,
   now: number,
   sourceLabels?: Readonly<Record<string, string>>,
+  calendar?: SiteCalendar,
 ): AlarmMessage {
   const threshold =
     rule.kind === 'threshold' || rule.kind === 'trend' ? (rule.above ?? rule.below ?? null) : null;
@@ -142,6 +163,7 @@ export function alarmMessage(
       sourceLabels === undefined
         ? flatLabels(instance.labels)
         : { ...sourceLabels, ...flatLabels(instance.labels) },
-    summary: summarize(rule, instance, now),
+    summary: summarize(rule, instance, now, calendar),
+    ...(rule.runbook === undefined ? {} : { runbook: rule.runbook }),
   };
 }

@@ -1,15 +1,15 @@
 /**
- * SNMPv1 against v2c polling a 24-outlet APC rPDU2 data file served by snmpsimd: the median time of a
- * whole poll (`apc-rpdu2-outlet` + `apc-rpdu2-totals`: 8 columns) over each version, with the column
- * walks in parallel (as the bridge polls) and one after another (as it polled before). v1 has no
- * GETBULK: each column is one GETNEXT per row, so the walks in flight are what keeps it near v2c.
+ * SNMPv1 against v2c polling a 24-outlet APC rPDU2 data file served by snmpsimd, in the same run: the
+ * median time of a whole poll (`apc-rpdu2-outlet` + `apc-rpdu2-totals`: 8 columns) over v2c
+ * (GETBULK), over v1 with the columns sharing each GETNEXT (as the bridge polls), and over v1 with
+ * one OID per GETNEXT (`maxVarbinds: 1`, as it polled before: one request per row and column).
  *
- *   npx tsx bench/snmp-v1.ts [--polls N]        (or BENCH_POLLS; needs snmpsimd)
+ *   npm run bench:snmp [-- --polls N]        (or BENCH_POLLS; needs snmpsimd)
  */
 import { performance } from 'node:perf_hooks';
 import { parseConfig } from '../config/load.js';
 import { buildPlan } from '../bridges/snmp/plan.js';
-import { pollDevice, WALKS_IN_FLIGHT } from '../bridges/snmp/poll.js';
+import { pollDevice } from '../bridges/snmp/poll.js';
 import { RateTracker } from '../bridges/snmp/rates.js';
 import { openSession } from '../bridges/snmp/session.js';
 import { startSnmpsim, type SnmprecRecord } from '../test/helpers/snmpsim.js';
@@ -53,53 +53,58 @@ async function main(): Promise<void> {
     console.log(
       `SNMP poll of a ${OUTLETS}-outlet rPDU2 (outlets, totals, phases, banks): median of ${polls} polls`,
     );
+    const modes = [
+      { key: 'v2c', version: '2c', maxVarbinds: 16 },
+      { key: 'v1', version: '1', maxVarbinds: 16 },
+      { key: 'v1, 1 OID/request', version: '1', maxVarbinds: 1 },
+    ] as const;
     const results: Record<string, number> = {};
-    for (const inFlight of [1, WALKS_IN_FLIGHT]) {
-      for (const version of ['2c', '1'] as const) {
-        const device = parseConfig(
-          {
-            bridges: {
-              snmp: {
-                devices: [
-                  {
-                    name: 'bench',
-                    host: '127.0.0.1',
-                    port: sim.port,
-                    community: 'bench',
-                    version,
-                    profiles: ['apc-rpdu2-outlet', 'apc-rpdu2-totals'],
-                  },
-                ],
-              },
+    for (const mode of modes) {
+      const device = parseConfig(
+        {
+          bridges: {
+            snmp: {
+              devices: [
+                {
+                  name: 'bench',
+                  host: '127.0.0.1',
+                  port: sim.port,
+                  community: 'bench',
+                  version: mode.version,
+                  maxVarbinds: mode.maxVarbinds,
+                  profiles: ['apc-rpdu2-outlet', 'apc-rpdu2-totals'],
+                },
+              ],
             },
           },
-          { env: {} },
-        ).bridges.snmp!.devices[0]!;
-        const plan = buildPlan(device);
-        const client = openSession(device, { retries: 1 });
-        const times: number[] = [];
-        try {
-          for (let i = 0; i < polls + 2; i++) {
-            const started = performance.now();
-            const result = await pollDevice(device, plan, client, new RateTracker(), undefined, inFlight);
-            if (i >= 2) times.push(performance.now() - started); // two warm-up polls
-            if (result.metrics.length !== OUTLETS + 4 || result.problems.length > 0)
-              throw new Error(
-                `unexpected poll: ${result.metrics.length} metrics, ${result.problems.join('; ')}`,
-              );
-          }
-        } finally {
-          client.close();
+        },
+        { env: {} },
+      ).bridges.snmp!.devices[0]!;
+      const plan = buildPlan(device);
+      const client = openSession(device, { retries: 1 });
+      const times: number[] = [];
+      try {
+        for (let i = 0; i < polls + 2; i++) {
+          const started = performance.now();
+          const result = await pollDevice(device, plan, client, new RateTracker());
+          if (i >= 2) times.push(performance.now() - started); // two warm-up polls
+          if (result.metrics.length !== OUTLETS + 4 || result.problems.length > 0)
+            throw new Error(
+              `unexpected poll: ${result.metrics.length} metrics, ${result.problems.join('; ')}`,
+            );
         }
-        const key = `${inFlight === 1 ? 'sequential' : 'parallel'} v${version}`;
-        results[key] = median(times);
-        console.log(
-          `  ${key.padEnd(16)} median ${median(times).toFixed(1)} ms (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)})`,
-        );
+      } finally {
+        client.close();
       }
+      results[mode.key] = median(times);
+      console.log(
+        `  ${mode.key.padEnd(18)} median ${median(times).toFixed(1)} ms (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)})`,
+      );
     }
-    for (const mode of ['sequential', 'parallel'])
-      console.log(`  ${mode}: v1 / v2c = ${(results[`${mode} v1`]! / results[`${mode} v2c`]!).toFixed(2)}`);
+    console.log(`  v1 / v2c = ${(results.v1! / results.v2c!).toFixed(2)}`);
+    console.log(
+      `  v1 with 1 OID per request / v2c = ${(results['v1, 1 OID/request']! / results.v2c!).toFixed(2)}`,
+    );
   } finally {
     await sim.stop();
   }

@@ -19,6 +19,7 @@ import {
 } from './authorize.js';
 import { countPerClient } from './client-counters.js';
 import { startClientsPublisher } from './clients-publisher.js';
+import { startKickRequests } from './kick-requests.js';
 import { limitConnections } from './connection-limits.js';
 import type { ConnectionRegistry } from './connections.js';
 import { startListener, type ConnectionHandler, type RunningListener } from './listeners.js';
@@ -227,6 +228,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
     maxBytes: config.maxPacketSize - 1_024,
     log,
   });
+  const kickRequests = await startKickRequests(aedes, createTopics(baseTopic).kickRequests, log);
 
   log.info(
     {
@@ -246,6 +248,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
       closing ??= (async () => {
         sysStats.stop();
         clientsPublisher.stop();
+        kickRequests.stop();
         for (const listener of listeners) listener.stopAccepting();
         await closeAedesAndStore(aedes, persistence, log);
         await Promise.all(listeners.map((listener) => listener.close()));

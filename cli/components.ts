@@ -72,6 +72,9 @@ export const registrations: readonly Registration[] = [
         ? {
             ...config.alarms,
             historyPath: config.sinks.history.enabled ? config.sinks.history.path : undefined,
+            // The routing tree groups alarms here, whether the notifiers run in this process or not.
+            routes: config.notifiers.routes,
+            timeIntervals: config.notifiers.timeIntervals,
           }
         : undefined,
   ),

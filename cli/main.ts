@@ -4,6 +4,7 @@ import './agent-heap.js';
 import { Command } from 'commander';
 import type { AgentCommandOptions } from './agent.js';
 import type { SilenceAddOptions, SilenceConnectionOptions } from './silence.js';
+import type { AckOptions } from './ack.js';
 import { exportCommand } from './export.js';
 import { queryCommand } from './query.js';
 import { busbarVersion } from '../core/version.js';
@@ -109,6 +110,20 @@ connectionOptions(
 ).action(async (id: string, options: SilenceConnectionOptions) => {
   const { silenceRemoveCommand } = await import('./silence.js');
   process.exitCode = await silenceRemoveCommand(id, { ...options, config: configFile(options) });
+});
+
+connectionOptions(
+  program
+    .command('ack')
+    .description(
+      'acknowledge firing alarms: no more repeats until they resolve (asks the alarms component over MQTT)',
+    )
+    .argument('<alarm>', 'rule/series, or the name of a rule, series or source (`*` wildcards)')
+    .option('--by <name>', 'who takes it (default: the login name)')
+    .option('--comment <text>', 'a note shown with the acknowledgement'),
+).action(async (alarm: string, options: AckOptions) => {
+  const { ackCommand } = await import('./ack.js');
+  process.exitCode = await ackCommand(alarm, { ...options, config: configFile(options) });
 });
 
 program.addCommand(queryCommand());

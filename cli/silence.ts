@@ -4,23 +4,12 @@
  * answers; its answer (the retained <base>/silences/<id>) is what this command reports.
  */
 import os from 'node:os';
-import { ConfigError, loadConfig } from '../config/load.js';
-import { remoteBusSchema, type Config } from '../config/schema.js';
-import { addSilence, listSilences, removeSilence, SilenceRequestError } from '../alarms/silence-client.js';
+import { addSilence, listSilences, removeSilence } from '../alarms/silence-client.js';
 import type { Silence } from '../alarms/silence.js';
-import type { Bus } from '../core/bus.js';
-import { connectRemoteBus } from '../core/bus-remote.js';
-import { errorMessage } from '../core/errors.js';
-import { createLogger, redactUrl } from '../core/logger.js';
-import { createTopics, type Topics } from '../core/topics.js';
-import { readPasswordFile, UsageError } from './password-file.js';
+import { runBusCommand as run, type BusCommandOptions } from './bus-command.js';
+import { UsageError } from './password-file.js';
 
-export interface SilenceConnectionOptions {
-  config?: string;
-  broker?: string;
-  username?: string;
-  passwordFile?: string;
-}
+export type SilenceConnectionOptions = BusCommandOptions;
 
 export interface SilenceAddOptions extends SilenceConnectionOptions {
   for?: string;
@@ -46,31 +35,6 @@ export function parseMatchers(words: readonly string[]): Record<string, string> 
   return matchers;
 }
 
-async function connect(options: SilenceConnectionOptions): Promise<{ bus: Bus; topics: Topics }> {
-  const config: Config = await loadConfig(options.config);
-  const password =
-    options.passwordFile === undefined ? undefined : await readPasswordFile(options.passwordFile);
-  const remote = remoteBusSchema.safeParse({
-    ...config.bus.remote,
-    ...(options.broker !== undefined && { url: options.broker }),
-    ...(options.username !== undefined && { username: options.username }),
-    ...(password !== undefined && { password }),
-  });
-  if (!remote.success) {
-    throw new UsageError(
-      remote.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('\n'),
-    );
-  }
-  // Quiet: this command's output is its answer; connection trouble surfaces as its error.
-  const log = createLogger({ ...config.log, level: 'warn' });
-  try {
-    const bus = await connectRemoteBus(remote.data, { log, connectTimeout: 5_000 });
-    return { bus, topics: createTopics(config.baseTopic) };
-  } catch (error) {
-    throw new UsageError(`cannot connect to ${redactUrl(remote.data.url)}: ${errorMessage(error)}`);
-  }
-}
-
 function describeSilence(silence: Silence): string {
   const matchers = Object.entries(silence.matchers)
     .map(([label, pattern]) => `${label}=${pattern}`)
@@ -78,31 +42,6 @@ function describeSilence(silence: Silence): string {
   const by = silence.createdBy === '' ? '' : ` by ${silence.createdBy}`;
   const comment = silence.comment === '' ? '' : ` — ${silence.comment}`;
   return `${silence.id}  until ${silence.endsAt}  ${matchers}${by}${comment}`;
-}
-
-/** Runs one subcommand: its output on stdout, a clear reason on stderr and exit code 1 on failure. */
-async function run(
-  options: SilenceConnectionOptions,
-  work: (bus: Bus, topics: Topics) => Promise<string>,
-): Promise<number> {
-  let connection: { bus: Bus; topics: Topics } | undefined;
-  try {
-    connection = await connect(options);
-    process.stdout.write(`${await work(connection.bus, connection.topics)}\n`);
-    return 0;
-  } catch (error) {
-    if (!(
-      error instanceof UsageError ||
-      error instanceof SilenceRequestError ||
-      error instanceof ConfigError
-    )) {
-      throw error;
-    }
-    process.stderr.write(`${error.message}\n`);
-    return 1;
-  } finally {
-    await connection?.bus.close();
-  }
 }
 
 export function silenceAddCommand(words: string[], options: SilenceAddOptions): Promise<number> {

@@ -19,6 +19,8 @@ export interface Topics {
   status(source: string): string;
   /** JSON inventory of a source, retained. */
   inventory(source: string): string;
+  /** JSON events of a source (an SNMP trap), one message each, not retained. */
+  events(source: string): string;
   /** JSON alarm state, retained. */
   alarm(rule: string, series: string): string;
   /** Filter matching every alarm state topic of one rule. */
@@ -35,6 +37,15 @@ export interface Topics {
   readonly allSilences: string;
   /** Requests to add or remove a silence (alarms/silence.ts), JSON, not retained. */
   readonly silenceRequests: string;
+  /**
+   * JSON acknowledgement of a firing alarm (who, when, comment), retained; published only by the
+   * alarms component, cleared (empty payload) when the alarm resolves.
+   */
+  ack(rule: string, series: string): string;
+  /** Filter matching every acknowledgement topic. */
+  readonly allAcks: string;
+  /** Requests to acknowledge an alarm (alarms/ack.ts), JSON, not retained. */
+  readonly ackRequests: string;
   /** A grouped alarm notification (alarms/notify), JSON, not retained: what notifiers route. */
   notification(group: string): string;
   /** Filter matching every grouped alarm notification. */
@@ -48,6 +59,8 @@ export interface Topics {
   readonly allNotified: string;
   /** JSON list of the clients connected to busbar's broker, retained. */
   readonly brokerClients: string;
+  /** Requests to disconnect a client of busbar's broker (broker/kick-requests.ts), JSON, not retained. */
+  readonly kickRequests: string;
 }
 
 export function createTopics(base = 'busbar'): Topics {
@@ -57,6 +70,7 @@ export function createTopics(base = 'busbar'): Topics {
     allMetrics: `${base}/metrics/#`,
     status: (source) => `${base}/status/${topicLevel(source)}`,
     inventory: (source) => `${base}/inventory/${topicLevel(source)}`,
+    events: (source) => `${base}/events/${topicLevel(source)}`,
     alarm: (rule, series) => `${base}/alarms/${topicLevel(rule)}/${topicLevel(series)}`,
     alarmsOf: (rule) => `${base}/alarms/${topicLevel(rule)}/+`,
     deadletter: (reason) => `${base}/deadletter/${topicLevel(reason)}`,
@@ -65,17 +79,22 @@ export function createTopics(base = 'busbar'): Topics {
     silence: (id) => `${base}/silences/${topicLevel(id)}`,
     allSilences: `${base}/silences/+`,
     silenceRequests: `${base}/control/silences`,
+    ack: (rule, series) => `${base}/acks/${topicLevel(rule)}/${topicLevel(series)}`,
+    allAcks: `${base}/acks/#`,
+    ackRequests: `${base}/control/acks`,
     notification: (group) => `${base}/notify/${topicLevel(group)}`,
     allNotifications: `${base}/notify/#`,
     notified: (group) => `${base}/notified/${topicLevel(group)}`,
     allNotified: `${base}/notified/+`,
     brokerClients: `${base}/broker/clients`,
+    kickRequests: `${base}/control/kick`,
   };
 }
 
 /**
  * The kinds of topic under the base topic that only busbar's own components publish: alarm states,
- * notifications and their receipts, silences and silence requests, statistics, dead letters and the
+ * notifications and their receipts, silences and silence requests, acknowledgements and their
+ * requests, statistics, dead letters and the
  * broker's client list. Others trust them (the web's /health and alarm list, the notifiers), so the
  * broker refuses them from any other client (broker/acl.ts). Agents and bridges publish `metrics`,
  * `status` and `inventory`.
@@ -85,6 +104,7 @@ export const BUSBAR_OWN_KINDS: readonly string[] = [
   'notify',
   'notified',
   'silences',
+  'acks',
   'control',
   'stats',
   'deadletter',

@@ -13,7 +13,11 @@ import { logTargetSchema } from './services/log/config.js';
 import { mqttTargetSchema } from './services/mqtt/config.js';
 import { webhookTargetSchema } from './services/webhook/config.js';
 import { telegramTargetSchema } from './services/telegram/config.js';
+import { httpServices } from './services/http-services.js';
 import { botSchema } from './bot/config.js';
+import { labelMatchersSchema } from '../alarms/notify/config.js';
+import { isTreeRoute, treePaths } from '../alarms/notify/route-tree.js';
+import { timeIntervalsSchema } from '../alarms/notify/time-intervals.js';
 
 const targetName = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, `_`, `.` and `-`');
 
@@ -29,7 +33,7 @@ const template = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   })
   .describe(
-    'Text with `{topic}`, `{topic[N]}` (0-based level), `{payload}`, `{payload.a.b}` and `{alarms}` (one line per alarm) values.',
+    'Text with `{topic}`, `{topic[N]}` (0-based level), `{payload}`, `{payload.a.b}`, `{alarms}`, `{summary}` and `{details}` values.',
   );
 
 /** A target reference: `<service>:<name>` (`email:ops`, `webhook:mattermost`). */
@@ -37,6 +41,91 @@ const targetRef = z
   .string()
   .regex(/^[a-z]+:[A-Za-z0-9_.-]+$/, '`<service>:<target>`, e.g. `email:ops`')
   .describe('`<service>:<target>`, a target defined under notifiers.services.');
+
+const intervalNames = z.array(targetName).optional();
+
+/**
+ * What makes a route part of the routing tree (alarms/notify/route-tree.ts): how alarms match it and
+ * are grouped there. A child route inherits the grouping settings it leaves out from its parent.
+ */
+const treeFields = {
+  matchers: labelMatchersSchema
+    .optional()
+    .describe('Routing tree: alarm labels this route takes (as silences match); absent: every alarm.'),
+  continue: z
+    .boolean()
+    .optional()
+    .describe('Routing tree: after this route matched, go on trying its later siblings (default false).'),
+  groupBy: z
+    .array(z.string().min(1))
+    .optional()
+    .describe("Routing tree: this route's `groupBy` (default: the parent's; the root's is alarms.notify)."),
+  groupWait: duration.optional().describe("Routing tree: this route's `groupWait` (default: the parent's)."),
+  groupInterval: duration
+    .optional()
+    .describe("Routing tree: this route's `groupInterval` (default: the parent's)."),
+  repeatInterval: duration
+    .optional()
+    .describe("Routing tree: this route's `repeatInterval` (default: the parent's)."),
+  muteTimeIntervals: intervalNames.describe(
+    'Routing tree: names of `timeIntervals` during which this route sends nothing (not inherited).',
+  ),
+  activeTimeIntervals: intervalNames.describe(
+    'Routing tree: names of `timeIntervals` outside which this route sends nothing (not inherited).',
+  ),
+};
+
+/** A child route as parsed (durations in ms); every setting it leaves out is its parent's. */
+export interface ChildRouteConfig {
+  name: string;
+  targets?: string[] | undefined;
+  failover?: string[] | undefined;
+  title?: string | undefined;
+  message?: string | undefined;
+  priority?: 'low' | 'normal' | 'high' | undefined;
+  matchers?: Record<string, string | string[]> | undefined;
+  continue?: boolean | undefined;
+  groupBy?: string[] | undefined;
+  groupWait?: number | undefined;
+  groupInterval?: number | undefined;
+  repeatInterval?: number | undefined;
+  muteTimeIntervals?: string[] | undefined;
+  activeTimeIntervals?: string[] | undefined;
+  routes?: ChildRouteConfig[] | undefined;
+}
+
+/** A child route as written (durations as text or ms). */
+export type ChildRouteInput = Omit<
+  ChildRouteConfig,
+  'groupWait' | 'groupInterval' | 'repeatInterval' | 'routes'
+> & {
+  groupWait?: string | number | undefined;
+  groupInterval?: string | number | undefined;
+  repeatInterval?: string | number | undefined;
+  routes?: ChildRouteInput[] | undefined;
+};
+
+const childRoutes = (): z.ZodOptional<z.ZodArray<z.ZodType<ChildRouteConfig, ChildRouteInput>>> =>
+  z
+    .array(childRouteSchema)
+    .optional()
+    .describe('Routing tree: child routes, tried in order; the first that matches takes the alarm.');
+
+/** A child route: every setting it leaves out, targets and templates included, is its parent's. */
+export const childRouteSchema: z.ZodType<ChildRouteConfig, ChildRouteInput> = z.lazy(() =>
+  z
+    .object({
+      name: targetName.describe('Route name; its path (`parent/child`) names its notifications.'),
+      targets: z.array(targetRef).min(1).optional().describe("Targets; default: the parent's."),
+      failover: z.array(targetRef).optional().describe("Failover targets; default: the parent's."),
+      title: template.optional().describe("Title template; default: the parent's."),
+      message: template.optional().describe("Message template; default: the parent's."),
+      priority: z.enum(['low', 'normal', 'high']).optional().describe("Default: the parent's."),
+      ...treeFields,
+      routes: childRoutes(),
+    })
+    .strict(),
+);
 
 export const routeSchema = z
   .object({
@@ -47,7 +136,10 @@ export const routeSchema = z
         const problem = filterProblem(filter);
         if (problem) ctx.addIssue({ code: 'custom', message: problem });
       })
-      .describe('MQTT topic filter the route listens to (`home/+/open`, `busbar/alarms/#`).'),
+      .optional()
+      .describe(
+        'MQTT topic filter the route listens to (`home/+/open`, `busbar/alarms/#`); routes of the tree have none.',
+      ),
     filter: z
       .object({
         levels: z
@@ -66,8 +158,8 @@ export const routeSchema = z
       .strict()
       .prefault({})
       .describe('Conditions beyond the topic filter; all must hold.'),
-    title: template.default('{topic}'),
-    message: template.default('{payload}'),
+    title: template.default('{summary}'),
+    message: template.default('{details}'),
     priority: z
       .enum(['low', 'normal', 'high'])
       .default('normal')
@@ -85,8 +177,35 @@ export const routeSchema = z
       .describe(
         'Also send alarm state changes (`busbar/alarms/#`) that an active silence matches (an audit log).',
       ),
+    ...treeFields,
+    routes: childRoutes(),
   })
-  .strict();
+  .strict()
+  .superRefine((route, ctx) => {
+    const tree = isTreeRoute(route);
+    if (!tree && route.topic === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['topic'],
+        message: 'a route needs a `topic`, or `matchers`/`routes` to be part of the routing tree',
+      });
+    }
+    if (tree && route.topic !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['topic'],
+        message: 'a route of the routing tree takes grouped alarms, not a topic: leave `topic` out',
+      });
+    }
+    const { levels, fields, severity } = route.filter;
+    if (tree && (Object.keys(levels).length > 0 || Object.keys(fields).length > 0 || severity)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['filter'],
+        message: 'a route of the routing tree selects alarms with `matchers`, not `filter`',
+      });
+    }
+  });
 
 export const deliverySchema = z
   .object({
@@ -153,11 +272,16 @@ export const notifiersSchema = z
           .record(targetName, webhookTargetSchema)
           .default({})
           .describe('Webhook targets by name (HTTP POST of JSON).'),
+        ...targetsOf(httpServices),
       })
       .strict()
       .prefault({})
       .describe('Named targets per service.'),
-    routes: z.array(routeSchema).default([]).describe('Routes from topic filters to targets.'),
+    routes: z
+      .array(routeSchema)
+      .default([])
+      .describe('Routes from topic filters to targets, and the routing tree of grouped alarms.'),
+    timeIntervals: timeIntervalsSchema,
     delivery: deliverySchema.prefault({}).describe('Queue, retry and rate settings of every target.'),
     targetDelivery: z
       .record(targetRef, z.record(z.string(), z.unknown()))
@@ -209,6 +333,7 @@ export const notifiersSchema = z
         });
       }
     }
+    checkTree(config, ctx);
     config.routes.forEach((route, index) => {
       for (const key of ['targets', 'failover'] as const) {
         route[key].forEach((ref, at) => {
@@ -222,7 +347,7 @@ export const notifiersSchema = z
           }
           // A republish the route itself would match again would notify forever.
           const republish = service === 'mqtt' ? config.services.mqtt[name]?.topic : undefined;
-          if (republish !== undefined && topicMatches(route.topic, republish)) {
+          if (republish !== undefined && route.topic !== undefined && topicMatches(route.topic, republish)) {
             ctx.addIssue({
               code: 'custom',
               path: ['routes', index, key, at],
@@ -259,6 +384,76 @@ export const notifiersSchema = z
     );
     return { ...config, services: { ...config.services, telegram }, targetDelivery };
   });
+
+/** The named targets of each service in `entries`, as the services object lists them. */
+function targetsOf<S extends Record<string, { service: { schema: z.ZodType }; targets: string }>>(
+  entries: S,
+): { [K in keyof S]: z.ZodDefault<z.ZodRecord<typeof targetName, S[K]['service']['schema']>> } {
+  return Object.fromEntries(
+    Object.entries(entries).map(([name, entry]) => [
+      name,
+      z.record(targetName, entry.service.schema).default({}).describe(entry.targets),
+    ]),
+  ) as { [K in keyof S]: z.ZodDefault<z.ZodRecord<typeof targetName, S[K]['service']['schema']>> };
+}
+
+/**
+ * The routes of the tree: their targets exist, the time intervals they name are defined, and no two
+ * routes have one path (it names their notifications).
+ */
+function checkTree(
+  config: {
+    services: Record<ServiceName, Record<string, unknown>>;
+    routes: readonly RouteConfig[];
+    timeIntervals: Record<string, unknown>;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const walk = (route: ChildRouteConfig, path: (string | number)[]): void => {
+    for (const key of ['targets', 'failover'] as const) {
+      (route[key] ?? []).forEach((ref, at) => {
+        if (!targetDefined(config, ref)) {
+          ctx.addIssue({ code: 'custom', path: [...path, key, at], message: `no target ${ref} is defined` });
+        }
+      });
+    }
+    for (const key of ['muteTimeIntervals', 'activeTimeIntervals'] as const) {
+      (route[key] ?? []).forEach((name, at) => {
+        if (!(name in config.timeIntervals)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [...path, key, at],
+            message: `no time interval "${name}" under notifiers.timeIntervals`,
+          });
+        }
+      });
+    }
+    (route.routes ?? []).forEach((child, at) => walk(child, [...path, 'routes', at]));
+  };
+  config.routes.forEach((route, index) => {
+    // A top-level route's own targets are checked with the flat routes'.
+    (route.routes ?? []).forEach((child, at) => walk(child, ['routes', index, 'routes', at]));
+    walk(
+      {
+        name: route.name,
+        muteTimeIntervals: route.muteTimeIntervals,
+        activeTimeIntervals: route.activeTimeIntervals,
+      },
+      ['routes', index],
+    );
+  });
+  const seen = new Set<string>();
+  for (const path of treePaths(config.routes.filter(isTreeRoute))) {
+    if (seen.has(path)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['routes'],
+        message: `two routes of the tree have the path ${path}`,
+      });
+    }
+    seen.add(path);
+  }
+}
 
 /** Whether `<service>:<name>` names a target defined under notifiers.services. */
 function targetDefined(

@@ -13,6 +13,8 @@ const servers = [
   { binary: '/usr/bin/influxd', pkg: 'influxdb' },
   { binary: '/usr/sbin/snmpd', pkg: 'snmpd' },
   { binary: '/usr/bin/snmpsimd', pkg: 'snmpsim' },
+  // snmptrap sends real traps to the SNMP bridge's trap receiver (test/bridges/snmp/traps.test.ts).
+  { binary: '/usr/bin/snmptrap', pkg: 'snmp' },
   // promtool checks /metrics (test/web/health-metrics.test.ts); Debian ships it with the server.
   { binary: '/usr/bin/promtool', pkg: 'prometheus' },
   // Headless browser for the web pages' tests (test/web/browser.test.ts), driven by playwright-core.

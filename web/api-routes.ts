@@ -14,6 +14,15 @@ import { HttpError, param, sendJson } from './http.js';
 
 const RESOLUTIONS: readonly string[] = ['raw', '1m', '1h'];
 
+/** The paths handleApiRead answers. */
+export const API_READ_PATHS: readonly string[] = [
+  '/api/series',
+  '/api/sources',
+  '/api/latest',
+  '/api/range',
+  '/api/export.csv',
+];
+
 function time(url: URL, name: string, fallback: string, now: number): number {
   try {
     return parseTimeSpec(param(url, name) ?? fallback, now);

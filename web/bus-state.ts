@@ -1,7 +1,8 @@
 /**
  * What the web shows about busbar itself, read from the bus like any client would: the retained
  * `<base>/stats/#` documents (health, /metrics), `<base>/status/#` (sources online or offline),
- * `<base>/alarms/#` (alarm states), `<base>/silences/+` (active silences), `<base>/broker/clients`
+ * `<base>/alarms/#` (alarm states), `<base>/silences/+` (active silences), `<base>/acks/#` (who
+ * acknowledged which firing alarm), `<base>/broker/clients`
  * and `<base>/inventory/+` (each source's machine facts, for its page)
  * (busbar's web does not depend on the alarms component or the broker, only on their topics).
  * Retained messages are state; an empty retained payload clears the entry. `changes` tells live
@@ -10,8 +11,12 @@
 import { EventEmitter } from 'node:events';
 import { silenceTopicUpdate } from '../alarms/silence-client.js';
 import type { Silence } from '../alarms/silence.js';
+import { ackKey, parseAck, type Ack } from '../alarms/ack.js';
 import type { Bus, BusSubscription } from '../core/bus.js';
 import type { Topics } from '../core/topics.js';
+import { withSilences } from './silenced.js';
+import { BrokerRates } from './broker-rates.js';
+import { ClientRates } from './client-rates.js';
 
 export interface SourceStatus {
   readonly status: string;
@@ -32,7 +37,7 @@ function parseObject(payload: Buffer): Record<string, unknown> | undefined {
 }
 
 /** The parts of the state a live page can follow. */
-export type StatePart = 'alarms' | 'silences' | 'stats' | 'clients';
+export type StatePart = 'alarms' | 'silences' | 'stats' | 'clients' | 'rates';
 
 /** A JSON array of objects (the broker's client list), or undefined. */
 function parseList(payload: Buffer): Record<string, unknown>[] | undefined {
@@ -52,8 +57,12 @@ export class BusState {
   readonly alarms = new Map<string, Record<string, unknown>>();
   /** Silence id → the active silence, as the alarms component publishes it. */
   readonly silences = new Map<string, Silence>();
-  /** The broker's connected clients (broker/clients-publisher.ts). */
-  brokerClients: Record<string, unknown>[] = [];
+  /** Topic → the acknowledgement of a firing alarm; shown with the alarms (a change of `alarms`). */
+  readonly acks = new Map<string, Ack>();
+  /** The broker's messages per second, timed by this server (broker-rates.ts). */
+  readonly brokerRates = new BrokerRates();
+  /** The broker's client list with each client's receive rate (client-rates.ts). */
+  private readonly clientRates = new ClientRates();
   /** Source → its inventory (agents/host/inventory.ts), the retained JSON object. */
   readonly inventories = new Map<string, Record<string, unknown>>();
   /** Emits a StatePart each time that part changes. */
@@ -91,8 +100,16 @@ export class BusState {
       }),
     );
     this.subscriptions.push(
+      await this.bus.subscribe(this.topics.allAcks, (message) => {
+        const ack = parseAck(message.payload);
+        if (ack) this.acks.set(message.topic, ack);
+        else this.acks.delete(message.topic);
+        this.changed('alarms');
+      }),
+    );
+    this.subscriptions.push(
       await this.bus.subscribe(this.topics.brokerClients, (message) => {
-        this.brokerClients = (message.payload.length > 0 && parseList(message.payload)) || [];
+        this.clientRates.update((message.payload.length > 0 && parseList(message.payload)) || [], Date.now());
         this.changed('clients');
       }),
     );
@@ -104,6 +121,7 @@ export class BusState {
         if (parsed) this.stats.set(id, parsed);
         else this.stats.delete(id);
         this.changed('stats');
+        if (id === 'broker' && parsed) this.brokerStatsArrived(parsed, Date.now());
       }),
     );
     this.subscriptions.push(
@@ -121,6 +139,16 @@ export class BusState {
         else this.inventories.delete(source);
       }),
     );
+  }
+
+  /** The broker's connected clients (broker/clients-publisher.ts), with their receive rates. */
+  get brokerClients(): Record<string, unknown>[] {
+    return this.clientRates.clients;
+  }
+
+  private brokerStatsArrived(stats: Record<string, unknown>, atMs: number): void {
+    if (this.brokerRates.add(stats, atMs)) this.changed('rates');
+    if (this.clientRates.statsArrived(atMs)) this.changed('clients');
   }
 
   /**
@@ -142,6 +170,20 @@ export class BusState {
       };
       this.changes.on(part, check);
     });
+  }
+
+  /** The acknowledgement of the alarm `<rule>/<series>`, if someone acknowledged it. */
+  ackOf(rule: string, series: string): Ack | undefined {
+    return this.acks.get(this.topics.ack(rule, series));
+  }
+
+  /** Every alarm as the alarms page and the API show it: with its silences and acknowledgement. */
+  alarmsView(now = Date.now()): Record<string, unknown>[] {
+    const acks = new Map([...this.acks.values()].map((ack) => [ackKey(ack), ack]));
+    return withSilences(this.alarms.values(), this.silences.values(), now).map((alarm) => ({
+      ...alarm,
+      ack: acks.get(`${String(alarm.rule)}/${String(alarm.series)}`) ?? null,
+    }));
   }
 
   private changed(part: StatePart): void {

@@ -1,18 +1,19 @@
 /**
- * The HTTP server: connection limits, authentication, the origin check of browser writes, then one
- * route table. Every route but `/health` and `/login` needs a principal; reading needs the `read`
- * role, ingesting, publishing and silencing the `write` role.
+ * The HTTP server: connection limits, then one route table (router.ts), each route with the access
+ * it needs; authentication and the origin check of browser writes run before any route that is not
+ * public. Public: `/health`, the login form and what it needs; reading needs the `read` role,
+ * ingesting, publishing, silencing and kicking a client the `write` role.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Acl } from '../broker/acl.js';
+import { SubscribeAccess, type Acl } from '../broker/acl.js';
 import type { Bus } from '../core/bus.js';
 import { errorMessage } from '../core/errors.js';
 import { LogThrottle } from '../core/log-throttle.js';
 import type { Logger } from '../core/logger.js';
 import type { Topics } from '../core/topics.js';
-import { HistoryReader } from '../sinks/history/reader.js';
+import { HistoryAccess } from './history-access.js';
 import { SILENCE_ANSWER_TIMEOUT_MS } from '../alarms/silence-client.js';
-import { handleApiRead } from './api-routes.js';
+import { API_READ_PATHS, handleApiRead } from './api-routes.js';
 import { SESSION_COOKIE, cookieValue, type Authenticator, type Identified, type Principal } from './auth.js';
 import type { BusState } from './bus-state.js';
 import type { ProxyTrust } from './client-address.js';
@@ -26,9 +27,12 @@ import { handleEvents } from './events.js';
 import { handlePublish, handleWrite } from './ingest-routes.js';
 import { localPath } from './local-path.js';
 import { changesState, foreignOrigin } from './origin-check.js';
-import { SILENCES_PATH, handleSilences } from './silence-routes.js';
-import { withSilences } from './silenced.js';
-import { handlePage, isPublicPage } from './pages/routes.js';
+import { SILENCES_PATH, handleSilences, type SilenceRouteContext } from './silence-routes.js';
+import { ACKS_PATH, handleAcks } from './ack-routes.js';
+import { addPageRoutes, notFoundPage } from './pages/routes.js';
+import { handleKick } from './kick-route.js';
+import { retainedPage, retainedQuery, type RetainedQuery } from './retained-route.js';
+import { Router, parseQuery, type Route, type RouteContext } from './router.js';
 import { prometheusText } from './prometheus.js';
 import type { Sessions } from './sessions.js';
 
@@ -55,42 +59,19 @@ export interface WebServerOptions {
   readonly silenceAnswerTimeoutMs?: number;
 }
 
-const PUBLISH_PREFIX = '/api/publish/';
-const INVENTORY_PREFIX = '/api/inventory/';
-
-/** The store is opened per request; until the history sink has created its file, that is a 503. */
-function openReader(file: string): HistoryReader {
-  try {
-    return HistoryReader.open(file);
-  } catch (error) {
-    throw new HttpError(503, 'unavailable', `history store: ${errorMessage(error)}`);
-  }
+/** No route for the path: a page saying so to a browser, `{code, message}` to anything else. */
+function notFound(request: IncomingMessage, response: ServerResponse, method: string, path: string): void {
+  const wantsPage = method === 'GET' && (request.headers.accept ?? '').includes('text/html');
+  if (wantsPage && !path.startsWith('/api/'))
+    return sendText(response, 404, notFoundPage(`There is no page at ${path}.`), 'text/html');
+  sendJson(response, 404, { code: 'not found', message: `no route for ${method} ${path}` });
 }
 
 export function createWebServer(options: WebServerOptions): Server {
   const { config, auth, sessions, log, counters, trust } = options;
   const originRefusals = new LogThrottle(1, 10);
 
-  /** Opens a read-only reader for one request: an export's cursor must not share a connection. */
-  async function withReader<T>(action: (reader: () => HistoryReader) => Promise<T>): Promise<T> {
-    if (options.historyPath === undefined) throw new HttpError(404, 'not found', 'the history store is off');
-    let reader: HistoryReader | undefined;
-    try {
-      return await action(() => (reader ??= openReader(options.historyPath!)));
-    } finally {
-      reader?.close();
-    }
-  }
-
-  function storeProblem(): string | undefined {
-    if (options.historyPath === undefined) return undefined;
-    try {
-      HistoryReader.open(options.historyPath).close();
-      return undefined;
-    } catch (error) {
-      return errorMessage(error);
-    }
-  }
+  const history = new HistoryAccess(options.historyPath);
 
   /**
    * What this principal may publish, as an MQTT client logged in as the same user: broker.acl, and
@@ -103,7 +84,7 @@ export function createWebServer(options: WebServerOptions): Server {
   }
 
   async function health(response: ServerResponse): Promise<void> {
-    const report = checkHealth(options.state, await options.brokerCheck(), storeProblem());
+    const report = checkHealth(options.state, await options.brokerCheck(), history.problem());
     sendText(response, report.ok ? 200 : 503, healthText(report));
   }
 
@@ -165,117 +146,185 @@ export function createWebServer(options: WebServerOptions): Server {
   /** A source with a status, an inventory or series in the history store has a page. */
   async function knownSource(source: string): Promise<boolean> {
     if (options.state.sources.has(source) || options.state.inventories.has(source)) return true;
-    if (options.historyPath === undefined) return false;
+    return history.hasSource(source);
+  }
+
+  function logout({ request, response }: RouteContext): void {
+    const id = cookieValue(request, SESSION_COOKIE);
+    if (id !== undefined) sessions.delete(id);
+    response.setHeader('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
+    // The pages' "log out" button is a form: the browser goes on to the login form.
+    if ((request.headers.accept ?? '').includes('text/html')) {
+      response.writeHead(303, { location: '/login' });
+      response.end();
+      return;
+    }
+    sendJson(response, 200, {});
+  }
+
+  async function ingest({ request, response, url, params, principal }: RouteContext): Promise<void> {
+    const body = await readBody(request, config.maxBodySize);
+    const canPublish = publishCheck(principal!);
+    if (params.topic !== undefined)
+      return handlePublish(params.topic, url, body, response, options.bus, canPublish, options.maxPacketSize);
+    return handleWrite(url, body, response, options.bus, options.topics, canPublish, options.maxPacketSize);
+  }
+
+  // Requests to the alarms component (silences, acknowledgements): answered once it published.
+  function requestContext(principal: Principal): SilenceRouteContext {
+    return {
+      state: options.state,
+      bus: options.bus,
+      topics: options.topics,
+      principal,
+      canPublish: publishCheck(principal, true),
+      answerTimeoutMs: options.silenceAnswerTimeoutMs ?? SILENCE_ANSWER_TIMEOUT_MS,
+    };
+  }
+
+  function silences({ request, response, url, principal }: RouteContext): Promise<void> {
+    return handleSilences(request, response, url.pathname, requestContext(principal!));
+  }
+
+  async function events({ request, response, url }: RouteContext): Promise<void> {
+    const close = limits.openStream(trust.clientAddress(request));
+    if (!close) {
+      throw new HttpError(503, 'busy', 'too many live streams open; try again later', {
+        'retry-after': '30',
+      });
+    }
     try {
-      return await withReader(async (reader) =>
-        reader()
-          .sources()
-          .some((entry) => entry.source === source),
-      );
-    } catch (error) {
-      // The store not created yet knows no source; any other problem is the request's to report.
-      if (error instanceof HttpError && error.status === 503) return false;
-      throw error;
+      await handleEvents(request, response, url, options.bus, options.topics, options.state);
+    } finally {
+      close();
     }
   }
 
-  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    const path = url.pathname;
-    const method = request.method ?? 'GET';
-    if (path === '/health' && (method === 'GET' || method === 'HEAD')) return health(response);
-    if (path === '/login' && method === 'POST') return login(request, response);
-    if (method === 'GET' && isPublicPage(path) && (await handlePage(url, response))) return;
+  const router = new Router();
+  const read = { access: 'read' } as const;
+  const write = { access: 'write' } as const;
+  router
+    .add(['GET', 'HEAD'], '/health', { access: 'public' }, ({ response }) => health(response))
+    .add('POST', '/login', { access: 'public' }, ({ request, response }) => login(request, response))
+    .add('POST', '/logout', read, logout)
+    .add('POST', '/api/v2/write', write, ingest)
+    .add('POST', '/write', write, ingest)
+    .add('POST', '/api/publish/*topic', write, ingest)
+    .add('GET', SILENCES_PATH, read, silences)
+    .add('POST', SILENCES_PATH, write, silences)
+    .add('DELETE', `${SILENCES_PATH}/:id`, write, silences)
+    .add('POST', ACKS_PATH, write, ({ request, response, principal }) =>
+      handleAcks(request, response, requestContext(principal!)),
+    )
+    .add('GET', '/metrics', read, ({ response }) =>
+      sendText(response, 200, prometheusText(options.state.stats), 'text/plain; version=0.0.4'),
+    )
+    .add('GET', '/api/whoami', read, ({ response, principal }) =>
+      sendJson(response, 200, { name: principal!.name, role: principal!.role }),
+    )
+    .add('GET', '/api/events', read, events)
+    .add('GET', '/api/inventory/:source', read, ({ response, params }) => {
+      const inventory = options.state.inventories.get(params.source!);
+      if (!inventory) throw new HttpError(404, 'not found', 'no inventory for this source');
+      sendJson(response, 200, inventory);
+    })
+    .add('GET', '/api/alarms', read, ({ response }) => sendJson(response, 200, options.state.alarmsView()))
+    .add('GET', '/api/broker/clients', read, ({ response }) =>
+      sendJson(response, 200, options.state.brokerClients),
+    )
+    .add('POST', '/api/broker/clients/:clientId/kick', write, ({ request, response, params, principal }) =>
+      handleKick(request, response, params.clientId!, {
+        state: options.state,
+        bus: options.bus,
+        topics: options.topics,
+        log,
+        principal: principal!,
+        canPublish: publishCheck(principal!, true),
+      }),
+    )
+    .add('GET', '/api/broker/rates', read, ({ response }) =>
+      sendJson(response, 200, options.state.brokerRates.columns()),
+    )
+    .add(
+      'GET',
+      '/api/retained',
+      { ...read, query: retainedQuery },
+      async ({ response, query, principal }) => {
+        const acl = options.acl.forClient(principal!.aclUser, `web:${principal!.name}`);
+        const page = await retainedPage(options.bus, query as RetainedQuery, {
+          mayReadAny: (filter) => acl.subscribeAccess(filter) !== SubscribeAccess.Refused,
+          mayRead: (topic) => acl.canReceive(topic),
+        });
+        sendJson(response, 200, page);
+      },
+    )
+    .add('GET', '/api/stats', read, ({ response }) =>
+      sendJson(response, 200, Object.fromEntries(options.state.stats)),
+    )
+    .add('GET', '/api/status', read, ({ response }) =>
+      sendJson(response, 200, Object.fromEntries(options.state.sources)),
+    );
+  for (const path of API_READ_PATHS) {
+    router.add('GET', path, read, ({ response, url }) =>
+      history.withReader((reader) => handleApiRead(path, url, response, reader)).then(() => undefined),
+    );
+  }
+  addPageRoutes(router, knownSource);
 
+  /** Who asks, checked against the route's access; undefined on public routes. */
+  async function authorize(
+    route: Route,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<{ principal: Principal; identified: Identified | undefined } | 'answered' | undefined> {
+    if (route.access === 'public') return undefined;
     const identified = await auth.identify(request);
     if (identified === false) throw new HttpError(401, 'unauthorized', 'wrong credentials');
     const principal: Principal | undefined = identified?.principal ?? auth.anonymous(request);
-    if (!principal && method === 'GET' && !path.startsWith('/api/') && path !== '/metrics') {
+    if (!principal && route.page) {
       // A browser asking for a page: the login form, then back here.
+      const path = new URL(request.url ?? '/', 'http://localhost').pathname;
       response.writeHead(303, { location: `/login?next=${encodeURIComponent(path)}` });
       response.end();
-      return;
+      return 'answered';
     }
     if (!principal) {
       response.setHeader('www-authenticate', 'Basic realm="busbar", charset="UTF-8"');
       throw new HttpError(401, 'unauthorized', 'log in (POST /login), or send Basic or Bearer credentials');
     }
     checkOrigin(request, identified);
+    if (route.access === 'write' && principal.role !== 'write')
+      throw new HttpError(403, 'forbidden', `${principal.name} may only read`);
+    return { principal, identified };
+  }
 
-    if (path === '/logout' && method === 'POST') {
-      const id = cookieValue(request, SESSION_COOKIE);
-      if (id !== undefined) sessions.delete(id);
-      response.setHeader('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
-      // The pages' "log out" button is a form: the browser goes on to the login form.
-      if ((request.headers.accept ?? '').includes('text/html')) {
-        response.writeHead(303, { location: '/login' });
-        response.end();
-        return;
-      }
-      return sendJson(response, 200, {});
-    }
-    if (
-      method === 'POST' &&
-      (path === '/api/v2/write' || path === '/write' || path.startsWith(PUBLISH_PREFIX))
-    ) {
-      if (principal.role !== 'write')
-        throw new HttpError(403, 'forbidden', `${principal.name} may only read`);
-      const body = await readBody(request, config.maxBodySize);
-      const canPublish = publishCheck(principal);
-      if (path.startsWith(PUBLISH_PREFIX)) {
-        const topic = decodeURIComponent(path.slice(PUBLISH_PREFIX.length));
-        return handlePublish(topic, url, body, response, options.bus, canPublish, options.maxPacketSize);
-      }
-      return handleWrite(url, body, response, options.bus, options.topics, canPublish, options.maxPacketSize);
-    }
-    if (path === SILENCES_PATH || path.startsWith(`${SILENCES_PATH}/`)) {
-      return handleSilences(request, response, path, {
-        state: options.state,
-        bus: options.bus,
-        topics: options.topics,
-        principal,
-        canPublish: publishCheck(principal, true),
-        answerTimeoutMs: options.silenceAnswerTimeoutMs ?? SILENCE_ANSWER_TIMEOUT_MS,
-      });
-    }
-    if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'method not allowed', method);
-    if (path === '/metrics')
-      return sendText(response, 200, prometheusText(options.state.stats), 'text/plain; version=0.0.4');
-    if (path === '/api/whoami')
-      return sendJson(response, 200, { name: principal.name, role: principal.role });
-    if (path === '/api/events') {
-      const close = limits.openStream(trust.clientAddress(request));
-      if (!close) {
-        throw new HttpError(503, 'busy', 'too many live streams open; try again later', {
-          'retry-after': '30',
-        });
-      }
-      try {
-        return await handleEvents(request, response, url, options.bus, options.topics, options.state);
-      } finally {
-        close();
-      }
-    }
-    if (!path.startsWith('/api/') && (await handlePage(url, response, knownSource))) return;
-    if (path.startsWith(INVENTORY_PREFIX)) {
-      const inventory = options.state.inventories.get(
-        decodeURIComponent(path.slice(INVENTORY_PREFIX.length)),
+  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const method = request.method ?? 'GET';
+    const match = router.match(method, url.pathname);
+    if (match.kind === 'not found') return notFound(request, response, method, url.pathname);
+    if (match.kind === 'method not allowed') {
+      const allow = match.allow.join(', ');
+      throw new HttpError(
+        405,
+        'method not allowed',
+        `${method} ${url.pathname}: this path answers ${allow}`,
+        {
+          allow,
+        },
       );
-      if (!inventory) throw new HttpError(404, 'not found', 'no inventory for this source');
-      return sendJson(response, 200, inventory);
     }
-    if (path === '/api/alarms') {
-      const { alarms, silences } = options.state;
-      return sendJson(response, 200, withSilences(alarms.values(), silences.values()));
-    }
-    if (path === '/api/broker/clients') return sendJson(response, 200, options.state.brokerClients);
-    if (path === '/api/stats') return sendJson(response, 200, Object.fromEntries(options.state.stats));
-    if (path === '/api/status') {
-      return sendJson(response, 200, Object.fromEntries(options.state.sources));
-    }
-    const handled =
-      path.startsWith('/api/') && (await withReader((reader) => handleApiRead(path, url, response, reader)));
-    if (!handled) throw new HttpError(404, 'not found', path);
+    const who = await authorize(match.route, request, response);
+    if (who === 'answered') return;
+    await match.route.handler({
+      request,
+      response,
+      url,
+      params: match.params,
+      query: parseQuery(match.route, url),
+      principal: who?.principal,
+      identified: who?.identified,
+    });
   }
 
   const server = createServer(httpServerOptions(config), (request, response) => {

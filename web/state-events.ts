@@ -1,26 +1,28 @@
 /**
  * Live state for the pages, as named Server-Sent Events on `/api/events?state=<parts>`: each part
- * (`alarms`, `silences`, `stats`, `clients`) is sent whole at connect and again after it changes, as
+ * (`alarms`, `silences`, `stats`, `clients`, `rates`) is sent whole at connect and again after it changes, as
  * `event: <part>` with the same JSON its GET route answers. Changes are coalesced per stream, so a
  * burst (every retained alarm at start) costs one event, not one per message.
  */
 import type { BusState, StatePart } from './bus-state.js';
-import { activeSilences, withSilences } from './silenced.js';
+import { activeSilences } from './silenced.js';
 
-export const STATE_PARTS: readonly StatePart[] = ['alarms', 'silences', 'stats', 'clients'];
+export const STATE_PARTS: readonly StatePart[] = ['alarms', 'silences', 'stats', 'clients', 'rates'];
 
 const COALESCE_MS = 100;
 
 export function snapshot(state: BusState, part: StatePart): unknown {
   switch (part) {
     case 'alarms':
-      return withSilences(state.alarms.values(), state.silences.values());
+      return state.alarmsView();
     case 'silences':
       return activeSilences(state.silences.values());
     case 'stats':
       return Object.fromEntries(state.stats);
     case 'clients':
       return state.brokerClients;
+    case 'rates':
+      return state.brokerRates.columns();
   }
 }
 

@@ -5,15 +5,19 @@
  * - repeat: alarms still firing are told again after `repeatInterval` without news;
  * - silences and inhibition mute alarms at the moment a notification is made (an alarm whose silence
  *   ends while it still fires is told then);
- * - flapping: an alarm changing too often is told once as flapping, then held back until it settles.
+ * - flapping: an alarm changing too often is told once as flapping, then held back until it settles;
+ * - the routing tree (route-tree.ts): each route an alarm ends at groups it with its own settings,
+ *   and holds its notifications back while its time intervals mute it;
+ * - acknowledgement: an acknowledged alarm is left out of repeats (it is still in the group's news).
  * Pure of I/O and of the clock, like the engine: the component passes `now` and publishes what
  * `onNotify` receives on <base>/notify/<group>.
  */
-import type { AlarmMessage } from '../alarm.js';
+import { formatDuration, type AlarmMessage } from '../alarm.js';
 import type { AlarmNotification } from '../notification.js';
 import { alarmLabels } from '../silence.js';
 import type { InhibitRule, NotifyConfig } from './config.js';
 import { FlapDetector } from './flapping.js';
+import { RouteTree, type RouteNode } from './route-tree.js';
 import { Inhibitor, type InhibitionCheck } from './inhibit.js';
 import type { SilenceStore } from './silences.js';
 import { applyReceipt, forgetAlarm, lastSaid, markSent, type Receipt, type SentMessage } from './told.js';
@@ -46,6 +50,8 @@ export interface StageSnapshot {
 
 export interface GroupSnapshot {
   readonly key: string;
+  /** The route of the tree the group belongs to (absent: the root). */
+  readonly route?: string | undefined;
   readonly labels: Record<string, string>;
   readonly lastFlush: number | undefined;
   readonly nextFlush: number | undefined;
@@ -56,6 +62,7 @@ export interface GroupSnapshot {
 
 interface Group {
   readonly key: string;
+  readonly route: string | undefined;
   readonly labels: Record<string, string>;
   lastFlush: number | undefined;
   nextFlush: number | undefined;
@@ -71,6 +78,10 @@ export interface NotifyStats {
   inhibited: number;
   /** Alarms that started flapping. */
   flapping: number;
+  /** Groups whose notification their route's time intervals held back (once per hold). */
+  muted: number;
+  /** Repeats left out because every alarm they would remind of was acknowledged. */
+  ackedRepeats: number;
   /** Receipts: notifications a receiver accepted, and those that died undelivered. */
   delivered: number;
   dead: number;
@@ -80,11 +91,19 @@ export interface StageOptions {
   readonly config: NotifyConfig;
   readonly inhibit: readonly InhibitRule[];
   readonly silences: SilenceStore;
+  /** The routing tree; default: the root alone, with `config`'s settings. */
+  readonly tree?: RouteTree;
   readonly onNotify: (notification: AlarmNotification) => void;
   readonly restored?: StageSnapshot;
 }
 
 const EVERY_LABEL = '...';
+
+/**
+ * How often a group a time interval holds back is looked at again: intervals are given to the
+ * minute, so its notification goes out within a minute of the interval's end.
+ */
+const MUTED_RECHECK_MS = 60_000;
 
 function alarmKey(message: Pick<AlarmMessage, 'rule' | 'series'>): string {
   return `${message.rule}/${message.series}`;
@@ -92,6 +111,11 @@ function alarmKey(message: Pick<AlarmMessage, 'rule' | 'series'>): string {
 
 export class NotificationStage {
   private readonly config: NotifyConfig;
+  private readonly tree: RouteTree;
+  /** Keys of the groups their route's time intervals hold back now. */
+  private readonly held = new Set<string>();
+  /** Alarm keys (`rule/series`) someone acknowledged while they fire. */
+  private readonly acked = new Set<string>();
   private readonly groups = new Map<string, Group>();
   private readonly flapRecords = new Map<string, FlapRecord>();
   private readonly silences: SilenceStore;
@@ -105,6 +129,8 @@ export class NotificationStage {
     silenced: 0,
     inhibited: 0,
     flapping: 0,
+    muted: 0,
+    ackedRepeats: 0,
     delivered: 0,
     dead: 0,
   };
@@ -115,6 +141,7 @@ export class NotificationStage {
 
   constructor(options: StageOptions) {
     this.config = options.config;
+    this.tree = options.tree ?? new RouteTree(options.config);
     this.silences = options.silences;
     this.inhibitor = new Inhibitor(options.inhibit);
     this.flaps = new FlapDetector(options.config.flapping.changes, options.config.flapping.window);
@@ -125,6 +152,8 @@ export class NotificationStage {
     for (const saved of options.restored?.groups ?? []) {
       const group: Group = {
         key: saved.key,
+        // A route removed from the config since: the root's receivers take its group from now on.
+        route: saved.route !== undefined && this.tree.has(saved.route) ? saved.route : undefined,
         labels: saved.labels,
         lastFlush: saved.lastFlush,
         nextFlush: saved.nextFlush,
@@ -139,21 +168,34 @@ export class NotificationStage {
   /** An alarm's state changed (the engine's onChange). Only firing and resolved are news. */
   change(message: AlarmMessage, now: number): void {
     if (message.state !== 'firing' && message.state !== 'resolved') return;
-    const { key, labels } = this.groupOf(message);
-    let group = this.groups.get(key);
     const id = alarmKey(message);
-    let entry = group?.entries.get(id);
-    if (!entry) {
-      // A resolution of an alarm never told firing is no news.
-      if (message.state === 'resolved') return;
-      if (!group) {
-        group = { key, labels, lastFlush: undefined, nextFlush: undefined, entries: new Map(), sent: [] };
-        this.groups.set(key, group);
+    const touched: Group[] = [];
+    for (const node of this.tree.match(message)) {
+      const { key, labels } = this.groupOf(message, node);
+      let group = this.groups.get(key);
+      let entry = group?.entries.get(id);
+      if (!entry) {
+        // A resolution of an alarm never told firing is no news.
+        if (message.state === 'resolved') continue;
+        if (!group) {
+          group = {
+            key,
+            route: node.path,
+            labels,
+            lastFlush: undefined,
+            nextFlush: undefined,
+            entries: new Map(),
+            sent: [],
+          };
+          this.groups.set(key, group);
+        }
+        entry = { message, told: undefined, flapping: false };
+        group.entries.set(id, entry);
       }
-      entry = { message, told: undefined, flapping: false };
-      group.entries.set(id, entry);
+      entry.message = message;
+      touched.push(group!);
     }
-    entry.message = message;
+    if (touched.length === 0) return;
     let record = this.flapRecords.get(id);
     if (!record) {
       record = { alarm: id, changes: [], flapping: false };
@@ -162,8 +204,10 @@ export class NotificationStage {
     const flapping = this.flaps.record(record.changes, now, record.flapping);
     if (flapping && !record.flapping) this.stats.flapping += 1;
     record.flapping = flapping;
-    entry.flapping = flapping;
-    this.schedule(group!, now);
+    for (const group of touched) {
+      group.entries.get(id)!.flapping = flapping;
+      this.schedule(group, now);
+    }
     this.changes += 1;
   }
 
@@ -215,7 +259,7 @@ export class NotificationStage {
       if (
         group.nextFlush === undefined &&
         group.lastFlush !== undefined &&
-        now - group.lastFlush >= this.config.repeatInterval
+        now - group.lastFlush >= this.settingsOf(group).repeatInterval
       ) {
         this.flush(group, now, 'repeat', inhibited);
       }
@@ -223,10 +267,20 @@ export class NotificationStage {
     this.flushDue(now);
   }
 
+  /**
+   * Someone acknowledged a firing alarm (`rule/series`): it is left out of repeats until it resolves
+   * or fires again. False forgets the acknowledgement.
+   */
+  acknowledge(alarm: string, acked: boolean): void {
+    if (acked) this.acked.add(alarm);
+    else this.acked.delete(alarm);
+  }
+
   snapshot(): StageSnapshot {
     return {
       groups: [...this.groups.values()].map((group) => ({
         key: group.key,
+        ...(group.route === undefined ? {} : { route: group.route }),
         labels: group.labels,
         lastFlush: group.lastFlush,
         nextFlush: group.nextFlush,
@@ -244,21 +298,29 @@ export class NotificationStage {
     return size;
   }
 
-  private groupOf(message: AlarmMessage): { key: string; labels: Record<string, string> } {
+  /** The group of `message` at a route: the root's keys are those of a configuration without a tree. */
+  private groupOf(message: AlarmMessage, node: RouteNode): { key: string; labels: Record<string, string> } {
+    const { groupBy } = node.settings;
     const all = alarmLabels(message);
-    if (this.config.groupBy.includes(EVERY_LABEL)) return { key: alarmKey(message), labels: all };
+    const scoped = (key: string): string => (node.path === undefined ? key : `${node.path}|${key}`);
+    if (groupBy.includes(EVERY_LABEL)) return { key: scoped(alarmKey(message)), labels: all };
     const labels: Record<string, string> = {};
-    for (const name of this.config.groupBy) labels[name] = all[name] ?? '';
-    const key = this.config.groupBy.map((name) => `${name}=${labels[name]}`).join(',');
-    return { key: key === '' ? 'all' : key, labels };
+    for (const name of groupBy) labels[name] = all[name] ?? '';
+    const key = groupBy.map((name) => `${name}=${labels[name]}`).join(',');
+    return { key: scoped(key === '' ? 'all' : key), labels };
+  }
+
+  private settingsOf(group: Group): RouteNode['settings'] {
+    return this.tree.node(group.route).settings;
   }
 
   private schedule(group: Group, now: number): void {
     if (group.nextFlush !== undefined) return;
+    const settings = this.settingsOf(group);
     group.nextFlush =
       group.lastFlush === undefined
-        ? now + this.config.groupWait
-        : Math.max(now, group.lastFlush + this.config.groupInterval);
+        ? now + settings.groupWait
+        : Math.max(now, group.lastFlush + settings.groupInterval);
     this.earliest = Math.min(this.earliest, group.nextFlush);
   }
 
@@ -307,19 +369,49 @@ export class NotificationStage {
   private flush(group: Group, now: number, reason: 'change' | 'repeat', inhibited: InhibitionCheck): void {
     if (group.nextFlush !== undefined) this.changes += 1;
     group.nextFlush = undefined;
+    // Held back, not dropped: nothing is marked sent; looked at again until the interval ends.
+    if (this.tree.node(group.route).muted(now)) {
+      if (!this.held.has(group.key)) this.stats.muted += 1;
+      this.held.add(group.key);
+      group.nextFlush = now + MUTED_RECHECK_MS;
+      this.earliest = Math.min(this.earliest, group.nextFlush);
+      return;
+    }
+    this.held.delete(group.key);
     const told: { key: string; entry: GroupEntry; shown: Exclude<Told, undefined> }[] = [];
     const settled: string[] = [];
     let news = false;
+    /** Some news is not an alarm starting to flap. */
+    let otherNews = false;
+    let leftOut = 0;
     for (const [key, entry] of group.entries) {
       const shown = this.shown(entry, now, inhibited, reason === 'change');
       const isNews = this.isNews(group, key, entry, shown);
       news ||= isNews;
-      if (shown === 'firing' || isNews) told.push({ key, entry, shown: shown! });
+      otherNews ||= isNews && shown !== 'flapping';
+      // A repeat reminds of what nobody took on: acknowledged alarms are left out of it.
+      const acked = reason === 'repeat' && !isNews && shown === 'firing' && this.acked.has(key);
+      if (acked) leftOut += 1;
+      else if (shown === 'firing' || isNews) told.push({ key, entry, shown: shown! });
       // Resolved and settled: said now, muted, or never said firing. Nothing more to say about it.
       if (entry.message.state === 'resolved' && !entry.flapping) settled.push(key);
     }
+    if (told.length === 0 && leftOut > 0) {
+      // Every alarm it would remind of is acknowledged: the next reminder is due a repeat later.
+      this.stats.ackedRepeats += 1;
+      group.lastFlush = now;
+      this.changes += 1;
+    }
     if (told.length > 0 && (news || reason === 'repeat')) {
-      const kind = reason === 'repeat' ? 'repeat' : group.lastFlush === undefined ? 'new' : 'update';
+      // A notice that an alarm flaps is neither a new group nor news of its state.
+      const kind =
+        reason === 'repeat'
+          ? 'repeat'
+          : !otherNews
+            ? 'flapping'
+            : group.lastFlush === undefined
+              ? 'new'
+              : 'update';
       this.sequence += 1;
       const id = `${group.key}@${now.toString(36)}-${this.sequence}`;
       // Sent, not told: that waits for the notifiers' receipt (told.ts).
@@ -340,27 +432,41 @@ export class NotificationStage {
   private notification(
     id: string,
     group: Group,
-    told: readonly { entry: GroupEntry; shown: Exclude<Told, undefined> }[],
+    told: readonly { key: string; entry: GroupEntry; shown: Exclude<Told, undefined> }[],
     reason: AlarmNotification['reason'],
     now: number,
   ): AlarmNotification {
-    const alarms = told.map(({ entry, shown }) =>
-      shown === 'flapping' ? { ...entry.message, flapping: true } : entry.message,
-    );
+    const shownAlarms = told.map(({ key, entry, shown }) => ({
+      message: shown === 'flapping' ? this.flappingMessage(key, entry.message) : entry.message,
+      shown,
+    }));
+    const alarms = shownAlarms.map(({ message }) => message);
     const firing = told.filter(({ shown }) => shown !== 'resolved').length;
     const resolved = told.length - firing;
     return {
       id,
       group: group.key,
+      ...(group.route === undefined ? {} : { route: group.route }),
       labels: group.labels,
       status: firing > 0 ? 'firing' : 'resolved',
       reason,
       firing,
       resolved,
       alarms,
-      summary: summarizeGroup(told.map(({ entry, shown }) => ({ message: entry.message, shown }))),
+      summary: summarizeGroup(shownAlarms),
       time: new Date(now).toISOString(),
     };
+  }
+
+  /**
+   * A flapping alarm as told: its summary says that it flaps and how often it changed, not what its
+   * latest state said ("... resolved after 2m" of an alarm that fires again a minute later).
+   */
+  private flappingMessage(key: string, message: AlarmMessage): AlarmMessage & { flapping: true } {
+    const changes = this.flapRecords.get(key)?.changes.length ?? this.config.flapping.changes;
+    const window = formatDuration(this.config.flapping.window);
+    const summary = `${message.rule} on ${message.series} is flapping: ${changes} changes in ${window}, now ${message.state}`;
+    return { ...message, flapping: true, summary };
   }
 }
 

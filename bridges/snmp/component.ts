@@ -1,7 +1,8 @@
 /**
  * The SNMP bridge: every configured device polled on its own schedule, at most `concurrency` at a
  * time, metrics published as line protocol on `<base>/metrics/<device>/<measurement>`, device
- * status on `<base>/status/<device>` and counters on `<base>/stats/<id>` (`busbar/stats/snmp`).
+ * status on `<base>/status/<device>` and counters on `<base>/stats/<id>` (`busbar/stats/snmp`);
+ * with `traps`, a trap receiver publishing on `<base>/events/<device>` (trap-receiver.ts).
  */
 import { setMaxListeners } from 'node:events';
 import type { Component } from '../../core/component.js';
@@ -11,6 +12,7 @@ import { PeriodicLog } from '../../core/log-throttle.js';
 import { aborted } from '../../core/abortable.js';
 import type { SnmpConfig } from './config.js';
 import { DevicePoller } from './device-poller.js';
+import { TrapReceiver } from './trap-receiver.js';
 
 export const snmpBridgeComponent: Component<SnmpConfig> = {
   kind: 'snmp-bridge',
@@ -26,8 +28,20 @@ export const snmpBridgeComponent: Component<SnmpConfig> = {
     const limiter = new Limiter(config.concurrency);
     const throttle = new PeriodicLog();
     const pollers = config.devices.map(
-      (device) => new DevicePoller({ device, bus, topics, log, limiter, throttle }),
+      (device) =>
+        new DevicePoller({ device, bus, topics, log, limiter, throttle, userProfiles: config.userProfiles }),
     );
+    const traps =
+      config.traps &&
+      new TrapReceiver({
+        config: config.traps,
+        devices: config.devices,
+        mibDirs: config.mibDirs,
+        bus,
+        topics,
+        log,
+        throttle,
+      });
 
     const publishStats = async (): Promise<void> => {
       const devices = Object.fromEntries(pollers.map((poller) => [poller.name, poller.stats.toJSON()]));
@@ -37,6 +51,7 @@ export const snmpBridgeComponent: Component<SnmpConfig> = {
         offline: pollers.filter((poller) => poller.stats.state === 'offline').length,
         polling: limiter.running,
         waitingForSlot: limiter.queued,
+        ...(traps && { traps: traps.stats }),
         at: new Date().toISOString(),
       };
       try {
@@ -47,6 +62,7 @@ export const snmpBridgeComponent: Component<SnmpConfig> = {
     };
 
     log.info({ devices: pollers.map((poller) => poller.name) }, 'SNMP bridge polling');
+    traps?.start();
     context.ready();
     const statsTimer = setInterval(() => void publishStats(), config.statsInterval);
     try {
@@ -54,6 +70,7 @@ export const snmpBridgeComponent: Component<SnmpConfig> = {
       await Promise.all([...pollers.map((poller) => poller.run(signal)), aborted(signal)]);
     } finally {
       clearInterval(statsTimer);
+      await traps?.close();
       await publishStats();
     }
   },

@@ -4,13 +4,24 @@
  */
 import { z } from 'zod';
 import { duration } from '../../config/duration.js';
+import { MIB_NAME, mibNames } from './mib-names.js';
+import { trapsSchema } from './traps-config.js';
+import { requireUsmKeys, usmUser } from './usm-config.js';
+import { resolveDeviceOids } from './resolve-oids.js';
+import { loadUserProfiles, type UserProfile } from './user-profiles.js';
 
-/** Numeric OIDs only: Debian's snmpd ships no MIB files, and busbar loads none. */
 const OID_PATTERN = /^\.?[0-2](\.\d+)+$/;
 
+/**
+ * A numeric OID or a MIB name (`IF-MIB::ifHCInOctets`, `SNMPv2-MIB::sysUpTime.0`). Names are
+ * resolved to numbers once the whole section is read (`mibDirs`): the parsed config holds numbers only.
+ */
 export const oidSchema = z
   .string()
-  .regex(OID_PATTERN, 'a numeric OID such as 1.3.6.1.2.1.1.3.0')
+  .refine(
+    (oid) => OID_PATTERN.test(oid) || MIB_NAME.test(oid),
+    'a numeric OID such as 1.3.6.1.2.1.1.3.0, or a MIB name such as IF-MIB::ifHCInOctets',
+  )
   .transform((oid) => (oid.startsWith('.') ? oid.slice(1) : oid));
 
 /** Measurement, field and tag names: line protocol can carry more, but topics and rules read these. */
@@ -29,9 +40,15 @@ const valueOptions = {
     .enum(['number', 'string'])
     .default('number')
     .describe('`number`: a float field; `string`: the text as a string field.'),
+  unavailable: z
+    .array(z.number())
+    .default([])
+    .describe(
+      'Raw values that mean "no reading" (APC and ServerTech send -1): never published, counted as `unavailable`.',
+    ),
 };
 
-const getSchema = z
+export const getSchema = z
   .object({
     oid: oidSchema.describe('Instance OID to GET, e.g. 1.3.6.1.2.1.1.3.0.'),
     name: name.describe('Field name.'),
@@ -40,7 +57,7 @@ const getSchema = z
   })
   .strict();
 
-const columnSchema = z
+export const columnSchema = z
   .object({
     oid: oidSchema.describe('Column OID (without the row index), e.g. 1.3.6.1.2.1.2.2.1.10.'),
     name: name.describe('Field name.'),
@@ -132,39 +149,55 @@ export const PROFILE_NAMES = [
   'apc-rpdu2-totals',
   'raritan-px-outlet',
   'raritan-px-inlet',
+  'eaton-epdu-outlet',
+  'eaton-epdu-totals',
+  'sentry4-outlet',
+  'sentry4-totals',
 ] as const;
 
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
-/** `auto`: the profiles are chosen from the device's sysObjectID (bridges/snmp/profiles/auto.ts). */
-const profileSchema = z.union([z.enum(PROFILE_NAMES), z.literal('auto'), genericOutletSchema]);
+export function isShipped(profile: string): profile is ProfileName {
+  return (PROFILE_NAMES as readonly string[]).includes(profile);
+}
 
-const securityLevel = z.enum(['noAuthNoPriv', 'authNoPriv', 'authPriv']);
+/**
+ * A shipped profile, `auto` (chosen from the device's sysObjectID: bridges/snmp/profiles/auto.ts),
+ * the generic outlet table, or the name of a profile file in `profileDirs` (checked once they are read).
+ */
+const profileSchema = z.union([
+  z.enum(PROFILE_NAMES),
+  z.literal('auto'),
+  genericOutletSchema,
+  name.describe('The name of a profile in a file of profileDirs.'),
+]);
+
+/** A profile file of `profileDirs` (bridges/snmp/user-profiles.ts). */
+export const userProfileSchema = z
+  .object({
+    name: name.describe('Profile name, as devices list it in `profiles`.'),
+    sysObjectIds: z
+      .array(z.string().regex(OID_PATTERN, 'a numeric OID'))
+      .default([])
+      .describe('sysObjectID prefixes `auto` chooses this profile for.'),
+    gets: z.array(getSchema).default([]),
+    walks: z.array(walkSchema).default([]),
+  })
+  .strict()
+  .refine((profile) => profile.gets.length + profile.walks.length > 0, 'give gets or walks');
+
+export type UserProfileConfig = UserProfile<SnmpGetConfig, SnmpWalkConfig>;
 
 const v3Schema = z
   .object({
-    user: z.string().min(1).describe('USM user name.'),
-    level: securityLevel.default('authPriv').describe('USM security level.'),
-    authProtocol: z
-      .enum(['sha', 'md5'])
-      .default('sha')
-      .describe('Authentication protocol (HMAC-SHA-96 or HMAC-MD5-96).'),
-    authKey: z.string().min(8).optional().describe('Authentication passphrase (at least 8 characters).'),
-    privProtocol: z
-      .enum(['aes', 'des'])
-      .default('aes')
-      .describe('Privacy protocol (AES-128-CFB, or DES-CBC: needs NODE_OPTIONS=--openssl-legacy-provider).'),
-    privKey: z.string().min(8).optional().describe('Privacy passphrase (at least 8 characters).'),
+    ...usmUser,
+    context: z
+      .string()
+      .default('')
+      .describe('Context name, for agents that serve several (a proxy, a chassis of PDUs, snmpsim).'),
   })
   .strict()
-  .superRefine((v3, ctx) => {
-    if (v3.level !== 'noAuthNoPriv' && v3.authKey === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['authKey'], message: `required for level ${v3.level}` });
-    }
-    if (v3.level === 'authPriv' && v3.privKey === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['privKey'], message: 'required for level authPriv' });
-    }
-  });
+  .superRefine(requireUsmKeys);
 
 /** Why `pattern` cannot name machines, or undefined when it can. */
 function machinePatternProblem(pattern: string): string | undefined {
@@ -198,6 +231,15 @@ export const snmpDeviceSchema = z
       .max(200)
       .default(20)
       .describe('Rows per GETBULK when walking (v2c, v3).'),
+    maxVarbinds: z
+      .number()
+      .int()
+      .min(1)
+      .max(128)
+      .default(16)
+      .describe(
+        'OIDs per GET, and per GETNEXT when walking over v1, at most; an agent that answers tooBig gets fewer.',
+      ),
     profiles: z
       .array(profileSchema)
       .default([])
@@ -239,7 +281,18 @@ export const snmpSchema = z
       .default(8)
       .describe('Devices polled at the same time at most; a slow device holds one slot only.'),
     statsInterval: duration.prefault('10s').describe('How often <base>/stats/snmp is republished.'),
+    mibDirs: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        'Folders of MIB files (a vendor MIB each) whose names OIDs may use, besides the MIBs net-snmp ships (SNMPv2-MIB, IF-MIB, RFC1213-MIB).',
+      ),
+    profileDirs: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Folders of profile files (YAML, one profile each) devices can name in `profiles`.'),
     devices: z.array(snmpDeviceSchema).min(1).describe('The devices to poll.'),
+    traps: trapsSchema.optional(),
   })
   .strict()
   .superRefine((snmp, ctx) => {
@@ -254,6 +307,45 @@ export const snmpSchema = z
       }
       seen.add(device.name);
     });
+  })
+  .transform((snmp, ctx) => {
+    const names = () => mibNames(snmp.mibDirs);
+    const issue = (path: (string | number)[], message: string) =>
+      ctx.issues.push({ code: 'custom', input: snmp, path, message });
+    let failed = false;
+    snmp.devices.forEach((device, index) => {
+      for (const problem of resolveDeviceOids(device, names)) {
+        failed = true;
+        issue(['devices', index, ...problem.path], problem.message);
+      }
+    });
+    const user = loadUserProfiles(
+      snmp.profileDirs,
+      userProfileSchema,
+      new Set([...PROFILE_NAMES, 'auto']),
+      names,
+    );
+    for (const problem of user.problems) issue(['profileDirs'], `${problem.file}: ${problem.message}`);
+    snmp.devices.forEach((device, index) =>
+      device.profiles.forEach((profile, p) => {
+        if (
+          typeof profile !== 'string' ||
+          profile === 'auto' ||
+          isShipped(profile) ||
+          user.profiles.has(profile)
+        )
+          return;
+        issue(
+          ['devices', index, 'profiles', p],
+          `unknown profile ${profile}: not shipped (${PROFILE_NAMES.join(', ')}) and in no file of profileDirs`,
+        );
+      }),
+    );
+    // A MIB file that does not parse matters only if a name was then not found: it is named then.
+    if (failed || user.problems.length > 0)
+      for (const problem of names().problems) issue(['mibDirs'], problem);
+    const userProfiles: Readonly<Record<string, UserProfileConfig>> = Object.fromEntries(user.profiles);
+    return { ...snmp, userProfiles };
   })
   .describe('SNMP bridge: polls devices (PDUs, switches, hosts) and publishes their metrics.');
 

@@ -17,6 +17,7 @@ import { StatusPublisher } from '../common/status.js';
 import type { SnmpDeviceConfig } from './config.js';
 import { DeviceStats } from './device-stats.js';
 import { buildPlan, type PollPlan } from './plan.js';
+import type { UserProfiles } from './profiles.js';
 import { pollDevice } from './poll.js';
 import { RateTracker } from './rates.js';
 import { openSession, type SnmpClient } from './session.js';
@@ -30,6 +31,8 @@ export interface DevicePollerOptions {
   readonly log: Logger;
   readonly limiter: Limiter;
   readonly throttle: PeriodicLog;
+  /** Profiles of profileDirs, by name. */
+  readonly userProfiles?: UserProfiles;
 }
 
 export class DevicePoller {
@@ -44,7 +47,7 @@ export class DevicePoller {
   private stopping = false;
 
   constructor(private readonly options: DevicePollerOptions) {
-    this.plan = buildPlan(options.device);
+    this.plan = buildPlan(options.device, options.userProfiles);
     this.autoPending = options.device.profiles.includes('auto');
     this.status = new StatusPublisher(options.bus, options.topics, options.device.name);
   }
@@ -108,6 +111,7 @@ export class DevicePoller {
       await this.recovered();
       stats.fieldErrors += result.problems.length;
       stats.indexErrors += result.indexErrors;
+      stats.unavailable += result.unavailable;
       for (const problem of result.problems) {
         this.options.throttle.run(`${device.name} ${problem}`, (suppressed) =>
           log.warn({ device: device.name, suppressed }, `SNMP device ${device.name}: ${problem}`),
@@ -125,11 +129,11 @@ export class DevicePoller {
     const { device, log } = this.options;
     const [fetched] = await this.session().get([SYS_OBJECT_ID]);
     const sysObjectId = fetched?.error === undefined && fetched ? textOf(readVarbind(fetched.varbind)) : '';
-    const chosen = profilesFor(sysObjectId) ?? [];
+    const chosen = profilesFor(sysObjectId, this.options.userProfiles) ?? [];
     this.autoPending = false;
     this.stats.profiles = chosen;
     const others = device.profiles.filter((profile) => profile !== 'auto');
-    this.plan = buildPlan({ ...device, profiles: [...chosen, ...others] });
+    this.plan = buildPlan({ ...device, profiles: [...chosen, ...others] }, this.options.userProfiles);
     if (chosen.length > 0)
       log.info(
         { device: device.name, sysObjectId, profiles: chosen },

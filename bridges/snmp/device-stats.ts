@@ -13,6 +13,8 @@ export class DeviceStats {
   fieldErrors = 0;
   /** Of those, table instances whose index does not fit the walk (never published). */
   indexErrors = 0;
+  /** Readings the device marked as "no reading" (APC's -1): not published, not errors. */
+  unavailable = 0;
   metrics = 0;
   /** Metric messages that could not be published (bus closing). */
   publishErrors = 0;
@@ -31,6 +33,7 @@ export class DeviceStats {
       overruns: this.overruns,
       fieldErrors: this.fieldErrors,
       indexErrors: this.indexErrors,
+      unavailable: this.unavailable,
       metrics: this.metrics,
       publishErrors: this.publishErrors,
       profiles: this.profiles,

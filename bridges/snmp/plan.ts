@@ -3,7 +3,7 @@
  * Built once when the bridge starts, so a poll does no config work.
  */
 import type { SnmpDeviceConfig, SnmpGetConfig, SnmpWalkConfig } from './config.js';
-import { expandProfile } from './profiles.js';
+import { expandProfile, type UserProfiles } from './profiles.js';
 
 export interface PollPlan {
   readonly gets: readonly SnmpGetConfig[];
@@ -14,11 +14,11 @@ export interface PollPlan {
   readonly machineFromName: RegExp | undefined;
 }
 
-export function buildPlan(device: SnmpDeviceConfig): PollPlan {
+export function buildPlan(device: SnmpDeviceConfig, userProfiles: UserProfiles = {}): PollPlan {
   const gets: SnmpGetConfig[] = [];
   const walks: SnmpWalkConfig[] = [];
   for (const profile of device.profiles) {
-    const items = expandProfile(profile, device);
+    const items = expandProfile(profile, device, userProfiles);
     gets.push(...items.gets);
     walks.push(...items.walks);
   }

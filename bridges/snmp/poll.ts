@@ -17,9 +17,11 @@ export interface PollResult {
   readonly problems: string[];
   /** Of those, instances whose index does not fit their walk (never published). */
   readonly indexErrors: number;
+  /** Readings the device marked as "no reading" (a column's `unavailable` values), not published. */
+  readonly unavailable: number;
 }
 
-type ValueSpec = Pick<SnmpGetConfig, 'name' | 'scale' | 'rate' | 'type'>;
+type ValueSpec = Pick<SnmpGetConfig, 'name' | 'scale' | 'rate' | 'type' | 'unavailable'>;
 
 export async function pollDevice(
   device: SnmpDeviceConfig,
@@ -31,7 +33,7 @@ export async function pollDevice(
 ): Promise<PollResult> {
   const metrics: Metric[] = [];
   const problems: string[] = [];
-  const counts = { indexErrors: 0 };
+  const counts: Counts = { indexErrors: 0, unavailable: 0 };
   // Columns walked once per poll however many fields read them (PDU2-MIB: six sensor types, one column).
   const walked = new Map<string, Promise<Varbind[]>>();
   const walk = (oid: string): Promise<Varbind[]> => {
@@ -49,7 +51,9 @@ export async function pollDevice(
       const fetched = values[index]!;
       const where = `${get.oid} (${get.measurement}.${get.name})`;
       if (fetched.error !== undefined) return void problems.push(`${where}: ${fetched.error}`);
-      const field = toField(readVarbind(fetched.varbind), get, get.oid, rates, at);
+      const reading = readVarbind(fetched.varbind);
+      if (isUnavailable(reading, get)) return void counts.unavailable++;
+      const field = toField(reading, get, get.oid, rates, at);
       if (typeof field === 'string') return void problems.push(`${where}: ${field}`);
       if (field === undefined) return;
       let metric = byMeasurement.get(get.measurement);
@@ -62,24 +66,24 @@ export async function pollDevice(
     metrics.push(...byMeasurement.values());
   }
 
-  // Every column of every table is walked at once (at most WALKS_IN_FLIGHT at a time), so a poll
-  // takes as long as the longest column rather than the sum of them: over v1, which has no GETBULK,
-  // each column is one GETNEXT per row.
-  await prefetch(plan.walks, walk, walksInFlight);
+  // Every column of every table is walked at once, so a poll takes as long as the longest column
+  // rather than the sum of them; over v1, which has no GETBULK, the columns share each GETNEXT.
+  const columns = walkedColumns(plan.walks);
+  if (columns.length > 0) {
+    for (const [oid, rows] of await client.walkColumns(columns, walksInFlight))
+      walked.set(oid, Promise.resolve(rows));
+  }
   for (const table of plan.walks) {
     metrics.push(...(await walkTable({ device, plan, table, walk, rates, now, problems, counts })));
   }
-  return { metrics, problems, indexErrors: counts.indexErrors };
+  return { metrics, problems, ...counts };
 }
 
-/** Column walks of one device in flight at once: enough to hide round trips, few enough for a small agent. */
+/** Column walks of one device in flight at once over v2c/v3: enough to hide round trips, few enough for a small agent. */
 export const WALKS_IN_FLIGHT = 8;
 
-async function prefetch(
-  tables: readonly SnmpWalkConfig[],
-  walk: (oid: string) => Promise<Varbind[]>,
-  inFlight: number,
-): Promise<void> {
+/** Every column the tables read: fields, their decimal digits, and tags. */
+function walkedColumns(tables: readonly SnmpWalkConfig[]): string[] {
   const oids = new Set<string>();
   for (const table of tables) {
     for (const column of table.columns) {
@@ -88,11 +92,7 @@ async function prefetch(
     }
     for (const oid of Object.values(table.tags)) oids.add(oid);
   }
-  const queue = [...oids];
-  const worker = async (): Promise<void> => {
-    for (let oid = queue.shift(); oid !== undefined; oid = queue.shift()) await walk(oid);
-  };
-  await Promise.all(Array.from({ length: Math.min(inFlight, queue.length) }, worker));
+  return [...oids];
 }
 
 interface TableWalk {
@@ -103,7 +103,12 @@ interface TableWalk {
   readonly rates: RateTracker;
   readonly now: () => number;
   readonly problems: string[];
-  readonly counts: { indexErrors: number };
+  readonly counts: Counts;
+}
+
+interface Counts {
+  indexErrors: number;
+  unavailable: number;
 }
 
 /** Sub-identifiers a row index of `table` must have, when the table says. */
@@ -157,6 +162,10 @@ async function walkTable(context: TableWalk): Promise<Metric[]> {
         continue;
       }
       let reading = readVarbind(varbind);
+      if (isUnavailable(reading, column)) {
+        counts.unavailable++;
+        continue;
+      }
       if (digits !== undefined) {
         const places = digits.get(fullIndex);
         if (places === undefined) {
@@ -210,6 +219,13 @@ async function decimalDigits(
       digits.set(rowIndex(oid, varbind), value);
   }
   return digits;
+}
+
+/** A reading the device uses to say it has none (PowerNet-MIB, Sentry4-MIB: -1), compared before scaling. */
+function isUnavailable(reading: Reading, spec: ValueSpec): boolean {
+  if (spec.unavailable.length === 0 || spec.type === 'string') return false;
+  const number = numberOf(reading);
+  return typeof number === 'number' && spec.unavailable.includes(number);
 }
 
 function rowIndex(columnOid: string, varbind: Varbind): string {

@@ -3,15 +3,22 @@
  * that defines it; bridges/snmp/README.md lists them with their MIB names and sources.
  */
 import {
+  columnSchema,
+  getSchema,
   walkSchema,
+  isShipped,
   type GenericOutlet,
+  type UserProfileConfig,
+  type ProfileName,
   type SnmpDeviceConfig,
   type SnmpGetConfig,
   type SnmpProfile,
   type SnmpWalkConfig,
 } from './config.js';
-import { apcRpdu2Totals } from './profiles/apc-rpdu2.js';
+import { APC_NOT_AVAILABLE, apcRpdu2Totals } from './profiles/apc-rpdu2.js';
+import { eatonEpduOutlet, eatonEpduTotals } from './profiles/eaton-epdu.js';
 import { raritanPxInlet, raritanPxOutlet } from './profiles/raritan-px.js';
+import { sentry4Outlet, sentry4Totals } from './profiles/sentry4.js';
 import type { WalkInput } from './profiles/types.js';
 
 export interface ProfileItems {
@@ -19,21 +26,15 @@ export interface ProfileItems {
   readonly walks: SnmpWalkConfig[];
 }
 
-type Value = { scale?: number; rate?: boolean; type?: 'number' | 'string' };
+type Value = { scale?: number; rate?: boolean; type?: 'number' | 'string'; unavailable?: number[] };
 
+// Defaults come from the config's own schemas: a profile's items are what a user could have written.
 function get(oid: string, measurement: string, name: string, value: Value = {}): SnmpGetConfig {
-  return {
-    oid,
-    measurement,
-    name,
-    scale: value.scale ?? 1,
-    rate: value.rate ?? false,
-    type: value.type ?? 'number',
-  };
+  return getSchema.parse({ oid, measurement, name, ...value });
 }
 
 function column(oid: string, name: string, value: Value = {}): SnmpWalkConfig['columns'][number] {
-  return { oid, name, scale: value.scale ?? 1, rate: value.rate ?? false, type: value.type ?? 'number' };
+  return columnSchema.parse({ oid, name, ...value });
 }
 
 // SNMPv2-MIB (RFC 3418): system = mib-2 1.
@@ -110,11 +111,12 @@ function ucdProfile(): ProfileItems {
   };
 }
 
-function outletWalk(outlet: GenericOutlet): SnmpWalkConfig {
+function outletWalk(outlet: GenericOutlet, unavailable: number[] = []): SnmpWalkConfig {
   const columns: SnmpWalkConfig['columns'] = [];
-  if (outlet.current) columns.push(column(outlet.current.oid, 'current_a', { scale: outlet.current.scale }));
-  if (outlet.power) columns.push(column(outlet.power.oid, 'power_w', { scale: outlet.power.scale }));
-  if (outlet.energy) columns.push(column(outlet.energy.oid, 'energy_kwh', { scale: outlet.energy.scale }));
+  const value = (spec: { scale: number }): Value => ({ scale: spec.scale, unavailable });
+  if (outlet.current) columns.push(column(outlet.current.oid, 'current_a', value(outlet.current)));
+  if (outlet.power) columns.push(column(outlet.power.oid, 'power_w', value(outlet.power)));
+  if (outlet.energy) columns.push(column(outlet.energy.oid, 'energy_kwh', value(outlet.energy)));
   return {
     measurement: 'outlet',
     indexTag: 'outlet',
@@ -129,12 +131,15 @@ function apcRpdu2OutletProfile(): ProfileItems {
   return {
     gets: [],
     walks: [
-      outletWalk({
-        name: `${entry}.3`, // rPDU2OutletMeteredStatusName
-        current: { oid: `${entry}.6`, scale: 0.1 }, // rPDU2OutletMeteredStatusCurrent, tenths of amps
-        power: { oid: `${entry}.7`, scale: 1 }, // rPDU2OutletMeteredStatusPower, watts
-        energy: { oid: `${entry}.11`, scale: 0.1 }, // rPDU2OutletMeteredStatusEnergy, tenths of kWh
-      }),
+      outletWalk(
+        {
+          name: `${entry}.3`, // rPDU2OutletMeteredStatusName
+          current: { oid: `${entry}.6`, scale: 0.1 }, // rPDU2OutletMeteredStatusCurrent, tenths of amps
+          power: { oid: `${entry}.7`, scale: 1 }, // rPDU2OutletMeteredStatusPower, watts
+          energy: { oid: `${entry}.11`, scale: 0.1 }, // rPDU2OutletMeteredStatusEnergy, tenths of kWh
+        },
+        APC_NOT_AVAILABLE,
+      ),
     ],
   };
 }
@@ -144,11 +149,33 @@ function walksProfile(walks: readonly WalkInput[]): ProfileItems {
   return { gets: [], walks: walks.map((walk) => walkSchema.parse(walk)) };
 }
 
-export function expandProfile(profile: SnmpProfile, device: SnmpDeviceConfig): ProfileItems {
+/** The profiles written as data (`profiles/*.ts`), by name. */
+const DATA_PROFILES: Partial<Record<ProfileName, readonly WalkInput[]>> = {
+  'apc-rpdu2-totals': apcRpdu2Totals,
+  'raritan-px-outlet': raritanPxOutlet,
+  'raritan-px-inlet': raritanPxInlet,
+  'eaton-epdu-outlet': eatonEpduOutlet,
+  'eaton-epdu-totals': eatonEpduTotals,
+  'sentry4-outlet': sentry4Outlet,
+  'sentry4-totals': sentry4Totals,
+};
+
+/** Profiles of profileDirs by name (config.ts has checked every name a device gives). */
+export type UserProfiles = Readonly<Record<string, UserProfileConfig>>;
+
+export function expandProfile(
+  profile: SnmpProfile,
+  device: SnmpDeviceConfig,
+  userProfiles: UserProfiles = {},
+): ProfileItems {
   if (typeof profile !== 'string') return { gets: [], walks: [outletWalk(profile.outlet)] };
+  if (profile === 'auto') return { gets: [], walks: [] }; // resolved by the poller from sysObjectID
+  const user = userProfiles[profile];
+  if (user) return { gets: user.gets, walks: user.walks };
+  if (!isShipped(profile)) throw new Error(`SNMP profile ${profile} is not defined`);
+  const data = DATA_PROFILES[profile];
+  if (data) return walksProfile(data);
   switch (profile) {
-    case 'auto':
-      return { gets: [], walks: [] }; // resolved by the poller from sysObjectID
     case 'system':
       return systemProfile();
     case 'if-mib':
@@ -157,11 +184,7 @@ export function expandProfile(profile: SnmpProfile, device: SnmpDeviceConfig): P
       return ucdProfile();
     case 'apc-rpdu2-outlet':
       return apcRpdu2OutletProfile();
-    case 'apc-rpdu2-totals':
-      return walksProfile(apcRpdu2Totals);
-    case 'raritan-px-outlet':
-      return walksProfile(raritanPxOutlet);
-    case 'raritan-px-inlet':
-      return walksProfile(raritanPxInlet);
+    default:
+      throw new Error(`SNMP profile ${profile} has no definition`);
   }
 }

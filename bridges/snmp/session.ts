@@ -6,6 +6,8 @@
 import { createCipheriv } from 'node:crypto';
 import * as snmp from 'net-snmp';
 import type { SnmpDeviceConfig } from './config.js';
+import type { SnmpUsmUser } from './usm-config.js';
+import { failedStatus, walkColumnsV1, type GetNext } from './v1-walk.js';
 
 export type Varbind = snmp.Varbind;
 
@@ -14,14 +16,16 @@ export interface SnmpClient {
   get(oids: readonly string[]): Promise<FetchedValue[]>;
   /** Every instance under a column OID, in agent order. */
   walk(columnOid: string): Promise<Varbind[]>;
+  /**
+   * Every instance under each of `columnOids`: over v2c and v3 one GETBULK walk per column, at
+   * most `inFlight` at once; over v1 all columns in step, several per GETNEXT (v1-walk.ts).
+   */
+  walkColumns(columnOids: readonly string[], inFlight: number): Promise<Map<string, Varbind[]>>;
   close(): void;
 }
 
 export type FetchedValue =
   { oid: string; varbind: Varbind; error?: undefined } | { oid: string; error: string };
-
-/** GETs carry at most this many OIDs, well under what any agent's PDU size allows. */
-const GET_CHUNK = 16;
 
 const AUTH = { sha: snmp.AuthProtocols.sha, md5: snmp.AuthProtocols.md5 } as const;
 const PRIV = { aes: snmp.PrivProtocols.aes, des: snmp.PrivProtocols.des } as const;
@@ -75,16 +79,11 @@ export function openSession(device: SnmpDeviceConfig, options: SessionOptions): 
   let session: snmp.Session;
   if (device.version === '3') {
     const v3 = device.v3!;
-    const user: snmp.User = { name: v3.user, level: LEVEL[v3.level] };
-    if (v3.level !== 'noAuthNoPriv') {
-      user.authProtocol = AUTH[v3.authProtocol];
-      user.authKey = v3.authKey;
-    }
-    if (v3.level === 'authPriv') {
-      user.privProtocol = PRIV[v3.privProtocol];
-      user.privKey = v3.privKey;
-    }
-    session = snmp.createV3Session(device.host, user, { ...common, version: snmp.Version3 });
+    session = snmp.createV3Session(device.host, usmUser(v3), {
+      ...common,
+      version: snmp.Version3,
+      context: v3.context,
+    });
   } else {
     const version = device.version === '1' ? snmp.Version1 : snmp.Version2c;
     session = snmp.createSession(device.host, device.community, { ...common, version });
@@ -112,6 +111,11 @@ export function openSession(device: SnmpDeviceConfig, options: SessionOptions): 
    * SNMPv1 fails a whole GET when one OID is missing (noSuchName, with its index): drop that OID,
    * mark it, and ask again for the rest, as v2c would have answered.
    */
+  const getNext: GetNext = (oids) =>
+    new Promise((resolve, reject) => {
+      session.getNext([...oids], (error, varbinds) => (error ? reject(error) : resolve(varbinds ?? [])));
+    });
+
   async function getV1Aware(oids: readonly string[]): Promise<FetchedValue[]> {
     try {
       return await getChunk(oids);
@@ -133,34 +137,59 @@ export function openSession(device: SnmpDeviceConfig, options: SessionOptions): 
   return {
     async get(oids) {
       const out: FetchedValue[] = [];
-      for (let i = 0; i < oids.length; i += GET_CHUNK)
-        out.push(...(await getV1Aware(oids.slice(i, i + GET_CHUNK))));
+      for (let i = 0; i < oids.length; i += device.maxVarbinds)
+        out.push(...(await getV1Aware(oids.slice(i, i + device.maxVarbinds))));
       return out;
     },
-    walk(columnOid) {
-      return new Promise((resolve, reject) => {
-        const rows: Varbind[] = [];
-        session.subtree(
-          columnOid,
-          device.maxRepetitions,
-          (varbinds: Varbind[]) => {
-            for (const varbind of varbinds) if (!snmp.isVarbindError(varbind)) rows.push(varbind);
-          },
-          (error) => (error ? reject(error) : resolve(rows)),
-        );
-      });
+    walk,
+    async walkColumns(columnOids, inFlight) {
+      if (device.version === '1') return walkColumnsV1(getNext, columnOids, device.maxVarbinds);
+      const rows = new Map<string, Varbind[]>();
+      const queue = [...new Set(columnOids)];
+      const worker = async (): Promise<void> => {
+        for (let oid = queue.shift(); oid !== undefined; oid = queue.shift()) rows.set(oid, await walk(oid));
+      };
+      await Promise.all(Array.from({ length: Math.min(inFlight, queue.length) }, worker));
+      return rows;
     },
     close() {
       session.close();
     },
   };
+
+  function walk(columnOid: string): Promise<Varbind[]> {
+    return new Promise((resolve, reject) => {
+      const rows: Varbind[] = [];
+      session.subtree(
+        columnOid,
+        device.maxRepetitions,
+        (varbinds: Varbind[]) => {
+          for (const varbind of varbinds) if (!snmp.isVarbindError(varbind)) rows.push(varbind);
+        },
+        (error) => (error ? reject(error) : resolve(rows)),
+      );
+    });
+  }
+}
+
+/** net-snmp's user for a configured USM user (a device's `v3`, a trap receiver's `users`). */
+export function usmUser(v3: SnmpUsmUser): snmp.User {
+  const user: snmp.User = { name: v3.user, level: LEVEL[v3.level] };
+  if (v3.level !== 'noAuthNoPriv') {
+    user.authProtocol = AUTH[v3.authProtocol];
+    user.authKey = v3.authKey;
+  }
+  if (v3.level === 'authPriv') {
+    user.privProtocol = PRIV[v3.privProtocol];
+    user.privKey = v3.privKey;
+  }
+  return user;
 }
 
 /** The OID a v1 `noSuchName` error names, when it is one of ours. */
 function missingOid(error: unknown, oids: readonly string[]): string | undefined {
-  if (!(error instanceof Error) || error.name !== 'RequestFailedError') return undefined;
-  if ((error as { status?: number }).status !== snmp.ErrorStatus.NoSuchName) return undefined;
-  const named = error.message.split(': ')[1];
+  if (failedStatus(error) !== snmp.ErrorStatus.NoSuchName) return undefined;
+  const named = (error as Error).message.split(': ')[1];
   return named !== undefined && oids.includes(named) ? named : undefined;
 }
 

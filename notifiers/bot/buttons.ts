@@ -1,6 +1,7 @@
 /**
  * Taps on the inline buttons of alarm messages (notifiers/services/telegram): "Silence 1 h" silences
- * the alarm (or the group's labels) for an hour, "Graph" sends the alarmed series' chart. Returns the
+ * the alarm (or the group's labels) for an hour, "Ack" acknowledges the alarm (or the group's firing
+ * alarms: no repeats until they resolve), "Graph" sends the alarmed series' chart. Returns the
  * short text shown to the person who tapped (answerCallbackQuery).
  */
 import type { AlarmMessage } from '../../alarms/alarm.js';
@@ -9,6 +10,7 @@ import { parseCallbackData } from './callback-data.js';
 import type { CommandContext } from './context.js';
 import { escapeHtml } from './format.js';
 import { silence } from './commands/silence.js';
+import { acknowledge } from './commands/ack.js';
 import { sourceLink, textChart } from './text-chart.js';
 
 export const BUTTON_SILENCE = '1h';
@@ -46,6 +48,11 @@ export async function handleButton(context: CommandContext, data: string | undef
       );
       return 'Silenced for 1 h';
     }
+    if (parsed.action === 'ack') {
+      if (alarm.state !== 'firing') return 'That alarm no longer fires.';
+      await context.reply(await acknowledge(context, [alarm], ''));
+      return 'Acknowledged';
+    }
     const sent = await sendAlarmCharts(context, [alarm]);
     if (sent === 0) await context.reply(`No history of <code>${escapeHtml(alarm.series)}</code> to draw.`);
     return sent > 0 ? 'Chart sent' : 'Nothing to draw';
@@ -68,6 +75,12 @@ export async function handleButton(context: CommandContext, data: string | undef
   }
   // The alarms as they are now (retained on the bus), not as the notification told them.
   const alarms = group.alarms.flatMap((ref) => context.data.alarm(ref.rule, ref.series) ?? []);
+  if (parsed.action === 'ack') {
+    const firing = alarms.filter((alarm) => alarm.state === 'firing');
+    if (firing.length === 0) return 'None of those alarms fires now.';
+    await context.reply(await acknowledge(context, firing, ''));
+    return 'Acknowledged';
+  }
   if (alarms.length === 0) {
     await context.reply('None of the alarms of that notification is known now: use GRAPH.');
     return 'Nothing to draw';

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 
-export type ButtonAction = 'silence' | 'graph';
+export type ButtonAction = 'silence' | 'graph' | 'ack';
 
 /** What a button is about: one alarm (`<rule>/<series>`) or a notification group key. */
 export interface ButtonSubject {
@@ -15,7 +15,7 @@ export interface ButtonSubject {
 }
 
 const PREFIX = 'bb';
-const ACTIONS: Record<ButtonAction, string> = { silence: 's', graph: 'g' };
+const ACTIONS: Record<ButtonAction, string> = { silence: 's', graph: 'g', ack: 'k' };
 const KINDS: Record<ButtonSubject['kind'], string> = { alarm: 'a', group: 'g' };
 
 /** 16 base64url characters (96 bits): collisions among a site's alarms are not a concern. */
@@ -36,9 +36,9 @@ export interface ParsedCallback {
 }
 
 export function parseCallbackData(data: string | undefined): ParsedCallback | undefined {
-  const match = /^bb:([sg]):([ag][A-Za-z0-9_-]{16})$/.exec(data ?? '');
+  const match = /^bb:([sgk]):([ag][A-Za-z0-9_-]{16})$/.exec(data ?? '');
   if (!match) return undefined;
-  const action: ButtonAction = match[1] === 's' ? 'silence' : 'graph';
+  const action = (Object.keys(ACTIONS) as ButtonAction[]).find((name) => ACTIONS[name] === match[1])!;
   const hash = match[2]!;
   return { action, kind: hash.startsWith('a') ? 'alarm' : 'group', hash };
 }

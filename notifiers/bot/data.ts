@@ -4,6 +4,7 @@
  * latest grouped notifications (remembered, across restarts too, so their buttons can be resolved).
  */
 import type { AlarmMessage } from '../../alarms/alarm.js';
+import type { Ack } from '../../alarms/ack.js';
 import { isAlarmMessage, isAlarmNotification } from '../alarm-payload.js';
 import type { Silence } from '../../alarms/silence.js';
 import type { Bus, BusSubscription } from '../../core/bus.js';
@@ -101,6 +102,11 @@ export class BotData {
     const prefix = `${this.topics.base}/alarms/`;
     const value = this.state.alarms.get(this.topics.alarm(rule, series).slice(prefix.length));
     return isAlarmMessage(value) ? value : undefined;
+  }
+
+  /** Who acknowledged a firing alarm, from the retained <base>/acks/#. */
+  ackOf(alarm: Pick<AlarmMessage, 'rule' | 'series'>): Ack | undefined {
+    return this.state.ackOf(alarm.rule, alarm.series);
   }
 
   groupByHash(hash: string): RememberedGroup | undefined {

@@ -8,6 +8,7 @@ export const COMMANDS = [
   'alarms',
   'silence',
   'unsilence',
+  'ack',
   'mute',
   'receive',
   'stop',

@@ -1,5 +1,6 @@
 /** Pieces of answers several commands share. */
 import type { AlarmMessage } from '../../alarms/alarm.js';
+import type { Ack } from '../../alarms/ack.js';
 import { escapeHtml, formatAge } from './format.js';
 import { suggest } from './suggest.js';
 
@@ -24,13 +25,17 @@ export function unknownWordsReply(
     .join('\n');
 }
 
-/** One line per alarm: severity mark, rule, summary, how long. */
-export function alarmLine(alarm: AlarmMessage, now: number): string {
+/** One line per alarm: severity mark, rule, summary, how long, and who acknowledged it. */
+export function alarmLine(alarm: AlarmMessage, now: number, ack?: Ack): string {
   const mark = SEVERITY_MARK[alarm.severity] ?? '⚪';
   const since = Date.parse(alarm.since);
   const age = Number.isNaN(since) ? '' : ` (${formatAge(since, now).replace(' ago', '')})`;
   const silenced = typeof (alarm as { silenced?: unknown }).silenced === 'string' ? ' 🔕' : '';
-  return `${mark} <b>${escapeHtml(alarm.rule)}</b>: ${escapeHtml(alarm.summary)}${age}${silenced}`;
+  const ackAge = ack && !Number.isNaN(Date.parse(ack.at)) ? ` ${formatAge(Date.parse(ack.at), now)}` : '';
+  const acked = ack
+    ? ` ✋ ${escapeHtml(ack.by)}${ackAge}${ack.comment === '' ? '' : `: ${escapeHtml(ack.comment)}`}`
+    : '';
+  return `${mark} <b>${escapeHtml(alarm.rule)}</b>: ${escapeHtml(alarm.summary)}${age}${silenced}${acked}`;
 }
 
 /** Lines cut to `max`, with a count of the rest. */

@@ -35,7 +35,7 @@ export function compileRouteFilter(
   }));
   const severities = route.filter.severity ? new Set<unknown>(route.filter.severity) : undefined;
   return (topic, topicLevels, payload) => {
-    if (!topicMatches(route.topic, topic)) return false;
+    if (route.topic === undefined || !topicMatches(route.topic, topic)) return false;
     for (const { index, match } of levels) {
       const level = topicLevels[index];
       if (level === undefined || !match(level)) return false;

@@ -4,7 +4,8 @@
  * retried until a target accepted it, moving along the route's failover targets while the one
  * holding it is down, and dies only when older than `maxAge` or refused by every target (dead.ts).
  * A single alarm's state change that an active silence matches is not sent (silenced-alarms.ts)
- * unless the route says `sendSilenced`.
+ * unless the route says `sendSilenced`. Routes of the routing tree take the grouped notifications
+ * that name them (tree-routes.ts); the flat routes on <base>/notify/# take the root's.
  */
 import type { Bus } from '../../core/bus.js';
 import type { Logger } from '../../core/logger.js';
@@ -20,6 +21,8 @@ import { topicMatches } from '../../core/topic-match.js';
 import { isAlarmMessage, isAlarmNotification } from '../alarm-payload.js';
 import { compileRouteFilter } from './filter.js';
 import { SilencedAlarms } from './silenced-alarms.js';
+import { treeRoutes } from './tree-routes.js';
+import { isTreeRoute } from '../../alarms/notify/route-tree.js';
 import { compileMessageTemplate, type CompiledTemplate, type TemplateValues } from './template.js';
 
 interface CompiledRoute {
@@ -71,6 +74,10 @@ export interface RouterStats {
   readonly silences: number;
 }
 
+function ofTreeRoute(payload: unknown): boolean {
+  return isAlarmNotification(payload) && typeof payload.route === 'string';
+}
+
 function parsePayload(payload: Buffer): unknown {
   const text = payload.toString('utf8');
   try {
@@ -96,11 +103,14 @@ export class Router {
   private readonly topics: Topics;
   /** When given, pending notifications survive a restart (see record.ts). */
   private readonly record: DeliveryRecord | undefined;
+  /** notifiers.externalUrl, for the chart links of alarm messages. */
+  private readonly externalUrl: string | undefined;
 
   constructor(config: NotifiersConfig, environment: RouterEnvironment) {
     const { log, bus } = environment;
     this.log = log;
     this.record = environment.record;
+    this.externalUrl = config.externalUrl;
     const topics = environment.topics ?? createTopics();
     this.bus = bus;
     this.topics = topics;
@@ -127,12 +137,32 @@ export class Router {
         this.queues.set(id, queue);
       }
     }
-    this.routes = config.routes.map((route) => ({
+    const compile = (route: RouteConfig, matches: CompiledRoute['matches']): CompiledRoute => ({
       config: route,
-      matches: compileRouteFilter(route),
+      matches,
       title: compileMessageTemplate(route.title),
       message: compileMessageTemplate(route.message),
-    }));
+    });
+    const flat = config.routes.filter((route) => !isTreeRoute(route));
+    this.routes = [
+      ...flat.map((route) => {
+        const filter = compileRouteFilter(route);
+        // A notification naming a route of the tree is that route's alone.
+        return compile(
+          route,
+          (topic, levels, payload) => !ofTreeRoute(payload) && filter(topic, levels, payload),
+        );
+      }),
+      ...treeRoutes(config.routes).map((route) =>
+        compile(
+          route,
+          (topic, _levels, payload) =>
+            isAlarmNotification(payload) &&
+            payload.route === route.name &&
+            topicMatches(topics.allNotifications, topic),
+        ),
+      ),
+    ];
   }
 
   /**
@@ -155,7 +185,7 @@ export class Router {
       this.send({
         id: entry.id,
         route,
-        values: { topic: entry.topic, levels: entry.topic.split('/'), payload: entry.payload },
+        values: this.templateValues(entry.topic, entry.payload),
         chain: entry.chain,
         position: Math.max(0, entry.chain.indexOf(entry.target)),
         created: entry.created,
@@ -174,7 +204,7 @@ export class Router {
 
   /** The topic filters to subscribe to, one per route (duplicates removed). */
   get filters(): string[] {
-    return [...new Set(this.routes.map((route) => route.config.topic))];
+    return [...new Set(this.routes.map((route) => route.config.topic ?? this.topics.allNotifications))];
   }
 
   /** Routes one message; returns how many notifications were queued. */
@@ -199,7 +229,7 @@ export class Router {
       }
       this.sequence += 1;
       const id = `${route.config.name}/${Date.now().toString(36)}-${this.sequence}`;
-      const values: TemplateValues = { topic, levels, payload: parsed };
+      const values = this.templateValues(topic, parsed);
       for (const target of route.config.targets) {
         const chain = [target, ...route.config.failover.filter((failover) => failover !== target)];
         this.send({
@@ -236,6 +266,10 @@ export class Router {
     await Promise.all([...this.queues.values()].map((queue) => queue.stop()));
   }
 
+  private templateValues(topic: string, payload: unknown): TemplateValues {
+    return { topic, levels: topic.split('/'), payload, externalUrl: this.externalUrl };
+  }
+
   /** Hands a delivery to the target at its position in the chain. */
   private send(delivery: Delivery): void {
     const targetId = delivery.chain[delivery.position]!;
@@ -256,6 +290,7 @@ export class Router {
       plain: { title: route.title.render(values, 'plain'), message: route.message.render(values, 'plain') },
       priority: route.config.priority,
       payload: values.payload,
+      externalUrl: values.externalUrl,
     };
     this.record?.pending({
       id: delivery.id,

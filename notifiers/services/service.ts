@@ -23,6 +23,8 @@ export interface Notification {
   readonly priority: 'low' | 'normal' | 'high';
   /** The payload parsed as JSON, or its text when it is not JSON. */
   readonly payload: unknown;
+  /** notifiers.externalUrl, for a target's own templates (`{details}` links to charts). */
+  readonly externalUrl?: string | undefined;
 }
 
 export interface TargetContext<C> {

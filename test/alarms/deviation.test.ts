@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { seasonBucket } from '../../alarms/ewma.js';
 import { Drive, MINUTE, rule, T0 } from './drive.js';
 
 const HOUR = 60 * MINUTE;
@@ -36,14 +35,6 @@ function run(season: 'none' | 'hourOfDay', anomalyAt: number | undefined, halfLi
 }
 
 describe('deviation rules', () => {
-  it('season buckets: hour of the day, and hour of the week from Monday 00:00 UTC', () => {
-    const monday = Date.UTC(2026, 0, 5); // a Monday
-    expect(seasonBucket('hourOfDay', monday + 14 * HOUR + 59 * MINUTE)).toBe(14);
-    expect(seasonBucket('hourOfWeek', monday + 30 * MINUTE)).toBe(0);
-    expect(seasonBucket('hourOfWeek', monday + DAY + 2 * HOUR)).toBe(26);
-    expect(seasonBucket('none', monday + 5 * HOUR)).toBe(0);
-  });
-
   it('hour-of-day baseline: the daily peak is normal, an injected anomaly fires once and resolves', () => {
     expect(run('hourOfDay', undefined).published).toEqual([]);
     const anomalyAt = T0 + 6 * DAY + 3 * HOUR;

@@ -2,11 +2,18 @@
 import { alarmRuleSchema, type AlarmRule } from '../../alarms/config.js';
 import type { AlarmInstance, AlarmMessage } from '../../alarms/alarm.js';
 import { AlarmEngine } from '../../alarms/engine.js';
+import { SiteCalendar } from '../../alarms/calendar/calendar.js';
+import { calendarSchema } from '../../alarms/calendar/config.js';
 import type { z } from 'zod';
 
 export const T0 = Date.UTC(2026, 0, 5, 0, 0, 0);
 export const SECOND = 1_000;
 export const MINUTE = 60_000;
+
+/** A site calendar; UTC unless `config` names a zone, so tests do not depend on the machine's. */
+export function calendar(config: z.input<typeof calendarSchema> = {}): SiteCalendar {
+  return new SiteCalendar(calendarSchema.parse({ timeZone: 'UTC', ...config }));
+}
 
 export function rule(input: z.input<typeof alarmRuleSchema>): AlarmRule {
   return alarmRuleSchema.parse(input);
@@ -18,7 +25,13 @@ export class Drive {
   readonly engine: AlarmEngine;
   now = T0;
 
-  constructor(rules: AlarmRule[], restored?: AlarmInstance[], now = T0, forgetAfter?: number) {
+  constructor(
+    rules: AlarmRule[],
+    restored?: AlarmInstance[],
+    now = T0,
+    forgetAfter?: number,
+    site: SiteCalendar = calendar(),
+  ) {
     this.now = now;
     this.engine = new AlarmEngine({
       rules,
@@ -27,6 +40,7 @@ export class Drive {
       onChange: (message) => this.published.push(message),
       onForget: (rule, series) => this.forgotten.push(`${rule}/${series}`),
       forgetAfter,
+      calendar: site,
     });
   }
 

@@ -6,6 +6,9 @@ import { configSilenceSchema, inhibitRuleSchema, notifySchema } from '../../alar
 import { SilenceStore } from '../../alarms/notify/silences.js';
 import { NotificationStage, type StageSnapshot } from '../../alarms/notify/stage.js';
 import type { Silence } from '../../alarms/silence.js';
+import { RouteTree } from '../../alarms/notify/route-tree.js';
+import { timeIntervalsSchema } from '../../alarms/notify/time-intervals.js';
+import { routeSchema } from '../../notifiers/config.js';
 
 export const T0 = Date.UTC(2026, 0, 5, 0, 0, 0);
 export const SECOND = 1_000;
@@ -40,6 +43,9 @@ export interface StageSetup {
   inhibit?: z.input<typeof inhibitRuleSchema>[];
   silences?: z.input<typeof configSilenceSchema>[];
   saved?: { silences?: Silence[]; notify?: StageSnapshot };
+  /** Entries of `notifiers.routes` (the routing tree), and the time intervals they name. */
+  routes?: z.input<typeof routeSchema>[];
+  timeIntervals?: z.input<typeof timeIntervalsSchema>;
   now?: number;
 }
 
@@ -56,8 +62,14 @@ export class StageDrive {
       setup.saved?.silences ?? [],
       this.now,
     );
+    const config = notifySchema.parse(setup.notify ?? {});
     this.stage = new NotificationStage({
-      config: notifySchema.parse(setup.notify ?? {}),
+      config,
+      tree: new RouteTree(
+        config,
+        (setup.routes ?? []).map((route) => routeSchema.parse(route)),
+        timeIntervalsSchema.parse(setup.timeIntervals),
+      ),
       inhibit: (setup.inhibit ?? []).map((rule) => inhibitRuleSchema.parse(rule)),
       silences: this.silences,
       restored: setup.saved?.notify,
@@ -87,7 +99,7 @@ export class StageDrive {
       (n) =>
         `${n.reason} ${n.status}: ${n.alarms
           .map((a) => `${a.rule}@${a.labels.source}:${a.flapping ? 'flapping' : a.state}`)
-          .join(' ')}`,
+          .join(' ')}${n.route === undefined ? '' : ` → ${n.route}`}`,
     );
   }
 }

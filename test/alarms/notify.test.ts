@@ -218,21 +218,25 @@ describe('silences', () => {
 });
 
 describe('flapping', () => {
-  it('is told once as flapping, held back while it flaps, and told its state once it settles', () => {
+  /** An alarm on its own group, firing and resolving 2 minutes apart `changes` times. */
+  function flap(flapAt: number, changes: number): StageDrive {
     const drive = new StageDrive({
       notify: {
         groupBy: ['...'],
         groupWait: '0s',
         groupInterval: '1m',
-        flapping: { changes: 6, window: '1h' },
+        flapping: { changes: flapAt, window: '1h' },
       },
     });
-    for (let i = 0; i < 4; i++) {
-      drive.change('link', 'sw1', 'firing');
-      drive.advance(2 * MINUTE);
-      drive.change('link', 'sw1', 'resolved');
+    for (let change = 0; change < changes; change++) {
+      drive.change('link', 'sw1', change % 2 === 0 ? 'firing' : 'resolved');
       drive.advance(2 * MINUTE);
     }
+    return drive;
+  }
+
+  it('is told once as flapping, held back while it flaps, and told its state once it settles', () => {
+    const drive = flap(6, 8);
     // Told firing, resolved, firing, resolved: then the 6th change made it flapping, told once.
     expect(drive.lines()).toEqual([
       'new firing: link@sw1:firing',
@@ -240,14 +244,33 @@ describe('flapping', () => {
       'new firing: link@sw1:firing',
       'update resolved: link@sw1:resolved',
       'new firing: link@sw1:firing',
-      'update firing: link@sw1:flapping',
+      'flapping firing: link@sw1:flapping',
     ]);
+    // Said as what happened, not as the resolution that made it flap.
+    const notice = drive.sent[5]!;
+    expect(notice.alarms[0]?.summary).toBe('link on sw1.m.f is flapping: 6 changes in 1h, now resolved');
+    expect(notice.summary).toBe('[FLAPPING] link on sw1.m.f is flapping: 6 changes in 1h, now resolved');
     expect(drive.stage.stats.flapping).toBe(1);
     drive.change('link', 'sw1', 'firing');
     drive.advance(50 * MINUTE);
     expect(drive.sent).toHaveLength(6); // still flapping: nothing more
     drive.advance(20 * MINUTE); // the changes age out of the hour: it settled, firing
     expect(drive.lines().at(-1)).toBe('update firing: link@sw1:firing');
+  });
+
+  it("an alarm that starts flapping as it fires again is no group's `new` message", () => {
+    const drive = flap(5, 5);
+    // Each resolution was told and ended its group; the 5th change (firing) made it flap.
+    expect(drive.lines()).toEqual([
+      'new firing: link@sw1:firing',
+      'update resolved: link@sw1:resolved',
+      'new firing: link@sw1:firing',
+      'update resolved: link@sw1:resolved',
+      'flapping firing: link@sw1:flapping',
+    ]);
+    expect(drive.sent.at(-1)?.alarms[0]?.summary).toBe(
+      'link on sw1.m.f is flapping: 5 changes in 1h, now firing',
+    );
   });
 });
 

@@ -37,6 +37,16 @@ function alarmsConfig(statePath?: string): ConfigInput {
   };
 }
 
+/**
+ * Stops busbar before its state file's directory goes: one still saving its state into it made the
+ * removal fail (ENOTEMPTY).
+ */
+async function stopThenRemove(dir: { remove(): Promise<void> }): Promise<void> {
+  await busbar?.stop();
+  busbar = undefined;
+  await dir.remove();
+}
+
 /** Starts busbar (it returns once the alarms component is listening) and a client recording `filters`. */
 async function start(config: ConfigInput, filters: string[]): Promise<ReceivedMessage[]> {
   busbar = await startTestBusbar(config);
@@ -133,7 +143,7 @@ describe('silences over the bus', () => {
       expect(messages.some((m) => m.topic === topics.silence(brief.id) && m.payload !== '')).toBe(false);
       expect((await listSilences(busbar!.running.bus, topics)).map((s) => s.id)).toEqual([lasting.id]);
     } finally {
-      await dir.remove();
+      await stopThenRemove(dir);
     }
   });
 });
@@ -182,7 +192,7 @@ describe('grouped notifications', () => {
       const [update] = notifications(messages);
       expect(update).toMatchObject({ reason: 'update', firing: 2, resolved: 1, status: 'firing' });
     } finally {
-      await dir.remove();
+      await stopThenRemove(dir);
     }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * busbar's own topics (<base>/alarms, stats, notify, notified, silences, control, deadletter, broker)
+ * busbar's own topics (<base>/alarms, stats, notify, notified, silences, acks, control, deadletter, broker)
  * are refused from MQTT clients whatever broker.acl says, unless a rule names them for the user or
  * the user is a component (broker.users[].component); other topics follow the ACL as before.
  */
@@ -19,6 +19,8 @@ const OWN = [
   'notified/g',
   'silences/s1',
   'control/silences',
+  'acks/rule/series',
+  'control/acks',
   'stats/influxdb',
   'deadletter/r',
   'broker/clients',

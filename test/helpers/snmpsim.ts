@@ -4,6 +4,7 @@
  * snmpsim re-indexes a data file when its mtime (in whole seconds) changes, so each write moves the
  * mtime forward by a second explicitly.
  */
+import { readFileSync } from 'node:fs';
 import { chmod, copyFile, mkdir, rename, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { freePort } from './ports.js';
@@ -15,6 +16,25 @@ export interface SnmprecRecord {
   /** snmprec type tag: 2 Integer, 4 OctetString, 65 Counter32, 66 Gauge32, 67 TimeTicks, 70 Counter64. */
   readonly type: number;
   readonly value: string | number | bigint;
+}
+
+export interface SnmpsimOptions {
+  /**
+   * One SNMPv3 user (SHA authentication, AES privacy). snmpsim picks a v3 request's data file by
+   * its context name: the file's basename, as the community does for v1 and v2c.
+   */
+  readonly v3?: { readonly user: string; readonly authKey: string; readonly privKey: string };
+}
+
+/** The SNMPv3 user the tests' snmpsim accepts (`startSnmpsim(data, { v3: SIM_V3 })`). */
+export const SIM_V3 = { user: 'busbar-ro', authKey: 'auth-pass-1234', privKey: 'priv-pass-5678' } as const;
+
+/**
+ * How a device reaches the data file `file` over `version`: its community, or SIM_V3 with the file
+ * as context (authPriv, SHA and AES).
+ */
+export function simAccess(version: '1' | '2c' | '3', file: string) {
+  return version === '3' ? { version, v3: { ...SIM_V3, context: file } } : { version, community: file };
 }
 
 export interface SnmpsimServer {
@@ -30,6 +50,7 @@ export interface SnmpsimServer {
  */
 export async function startSnmpsim(
   data: Record<string, string | readonly SnmprecRecord[]>,
+  options: SnmpsimOptions = {},
 ): Promise<SnmpsimServer> {
   const binary = requireBinary('/usr/bin/snmpsimd', 'snmpsim');
   const dir = await tempDir('snmpsim');
@@ -71,6 +92,15 @@ export async function startSnmpsim(
     `--agent-udpv4-endpoint=127.0.0.1:${port}`,
     '--process-user=nobody',
     '--process-group=nogroup',
+    ...(options.v3
+      ? [
+          `--v3-user=${options.v3.user}`,
+          `--v3-auth-key=${options.v3.authKey}`,
+          '--v3-auth-proto=SHA',
+          `--v3-priv-key=${options.v3.privKey}`,
+          '--v3-priv-proto=AES',
+        ]
+      : []),
   ]);
   const stop = async (): Promise<void> => {
     await proc.stop();
@@ -85,13 +115,25 @@ export async function startSnmpsim(
   return { port, write, stop };
 }
 
+/** The records of a .snmprec file. */
+export function readSnmprec(file: string): SnmprecRecord[] {
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [oid, type, ...value] = line.split('|');
+      return { oid: oid!, type: Number(type), value: value.join('|') };
+    });
+}
+
 /** snmprec lines, sorted by OID as numbers (snmpsim walks the file in its order). */
 export function snmprecText(records: readonly SnmprecRecord[]): string {
   const sorted = [...records].sort((a, b) => compareOids(a.oid, b.oid));
   return sorted.map((record) => `${record.oid}|${record.type}|${record.value}`).join('\n') + '\n';
 }
 
-function compareOids(a: string, b: string): number {
+/** Numeric OID order, as agents walk. */
+export function compareOids(a: string, b: string): number {
   const x = a.split('.').map(Number);
   const y = b.split('.').map(Number);
   for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;

@@ -76,7 +76,7 @@ describe('grouped notification buttons across a restart', () => {
       15_000,
     );
     expect(message.params.text).toContain('disk used');
-    expect(buttons(message).map((button) => button.text)).toEqual(['Silence 1 h', 'Graph']);
+    expect(buttons(message).map((button) => button.text)).toEqual(['Silence 1 h', 'Ack', 'Graph']);
     await harness.stored('web1/disk/used_percent');
     await harness.stop();
     harness = undefined;

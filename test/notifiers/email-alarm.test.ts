@@ -212,11 +212,8 @@ describe('alarm mails with charts', () => {
   it('mails a grouped notification once, listing every alarm (escaped in HTML) with a chart of each', async () => {
     const mails: ParsedMail[] = [];
     const port = await startSmtp(mails);
-    const { historyFile } = await startBusbar(port, {
-      topic: 'busbar/notify/#',
-      title: '{payload.summary}',
-      message: 'Group {payload.group}',
-    });
+    // No title or message: the route's defaults, the group's summary and each alarm's details.
+    const { historyFile } = await startBusbar(port, { topic: 'busbar/notify/#' });
     const client = await clients.connect(busbar!.url);
     await publishHour(client, 'web1', 50);
     await publishHour(client, 'web2', 60);
@@ -230,12 +227,11 @@ describe('alarm mails with charts', () => {
 
     const mail = mails[0]!;
     expect(mail.subject).toBe('2 firing: disk used');
-    expect(mail.text).toContain('Group rule=disk-full');
     expect(mail.text).toContain(
-      '- FIRING: disk used_percent on web1 <root> is 95, above 90 (value 95, threshold 90)',
+      '[FIRING] critical disk used_percent on web1 <root> is 95, above 90\nValue 95, threshold 90',
     );
     expect(mail.text).toContain(
-      '- FIRING: disk used_percent on web2 is 92.5, above 90 (value 92.5, threshold 90)',
+      '[FIRING] critical disk used_percent on web2 is 92.5, above 90\nValue 92.5, threshold 90',
     );
     expect(mail.html).toContain('disk used_percent on web1 &lt;root&gt; is 95');
     expect(mail.html).not.toContain('<root>');
@@ -268,7 +264,7 @@ describe('alarm mails with charts', () => {
     await waitForMails(mails, 1, 'the grouped mail');
     expect(mails[0]!.attachments).toHaveLength(5);
     expect(mails[0]!.text).toContain('2 more firing alarms have no chart here (at most 5 per mail).');
-    expect(mails[0]!.text).toContain('- FIRING: alarm 6 (value 97, threshold 90)');
+    expect(mails[0]!.text).toContain('[FIRING] critical alarm 6\nValue 97, threshold 90');
   });
 
   it('still mails, without a chart, when the history store is off', async () => {
@@ -285,7 +281,7 @@ describe('alarm mails with charts', () => {
     );
     await waitForMails(mails, 1, 'the mail');
     expect(mails[0]!.attachments).toHaveLength(0);
-    expect(mails[0]!.text).toContain('- FIRING: disk used_percent on web1 is 95, above 90');
+    expect(mails[0]!.text).toContain('[FIRING] critical disk used_percent on web1 is 95, above 90');
     expect(busbar!.log.find('no chart in the mail: the history store is off')).toHaveLength(1);
   });
 });

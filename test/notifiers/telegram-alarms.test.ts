@@ -73,7 +73,7 @@ describe('alarm messages on Telegram', () => {
       '<b>hot firing</b>\ntemp celsius on rack1 (room=&lt;lab&gt;) is 61.5, above 50',
     );
     const offered = buttons(message);
-    expect(offered.map((button) => button.text)).toEqual(['Silence 1 h', 'Graph']);
+    expect(offered.map((button) => button.text)).toEqual(['Silence 1 h', 'Ack', 'Graph']);
     for (const button of offered) {
       expect(Buffer.byteLength(button.callback_data)).toBeLessThanOrEqual(64);
       expect(parseCallbackData(button.callback_data)?.kind).toBe('alarm');
@@ -150,7 +150,7 @@ describe('alarm messages on Telegram', () => {
       (call) => call.params.text === '<b>busbar</b>\n1 firing: disk used on web1',
       'the group message',
     );
-    expect(buttons(message).map((button) => button.text)).toEqual(['Silence 1 h', 'Graph']);
+    expect(buttons(message).map((button) => button.text)).toEqual(['Silence 1 h', 'Ack', 'Graph']);
     expect(parseCallbackData(buttons(message)[0]!.callback_data)?.kind).toBe('group');
 
     expect((await tap(harness, message, 'Graph')).params.text).toBe('Chart sent');

@@ -1,7 +1,8 @@
 /**
  * Silencing from the alarms page in headless Chromium, against busbar's own alarms component: a
  * firing alarm is silenced with its Silence button, shown as silenced with the silence listed, then
- * the silence is removed; a free silence from the form does the same by label.
+ * the silence is removed; a free silence from the form does the same by label. Acknowledging with the
+ * Ack button names the logged-in user on the page.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -119,6 +120,23 @@ describe('silences on the alarms page', () => {
     await listed.locator('button[data-remove]').click();
     await expect.poll(() => listed.count(), { timeout: 10_000 }).toBe(0);
     await expect.poll(() => row.locator('td[data-silenced]').textContent(), { timeout: 10_000 }).toBe('');
+    await page.close();
+  });
+});
+
+describe('acknowledgement on the alarms page', () => {
+  it('acknowledges a firing alarm with its Ack button, with a comment, and shows who', async () => {
+    const page = await openAlarms();
+    const row = page.locator('tr[data-alarm^="disk_full/"]');
+    const acked = row.locator('td[data-acked]');
+    await row.locator('button[data-ack]').waitFor();
+    expect(await acked.textContent()).toBe('');
+    page.once('dialog', (dialog) => void dialog.accept('ordering a disk'));
+    await row.locator('button[data-ack]').click();
+    await expect.poll(() => acked.textContent(), { timeout: 10_000 }).toBe('web:admin: ordering a disk');
+    expect(await row.locator('button[data-ack]').count()).toBe(0);
+    expect(await page.locator('#silence-error').textContent()).toBe('');
+    await page.screenshot({ path: `${ARTIFACTS}web-alarms-acked.png`, fullPage: true });
     await page.close();
   });
 });

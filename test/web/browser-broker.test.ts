@@ -6,7 +6,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Clients } from '../helpers/mqtt-clients.js';
+import { Clients, closed } from '../helpers/mqtt-clients.js';
 import { ARTIFACTS, launchChromium, paintedPixels } from './chromium.js';
 import { ADMIN, startWebBusbar, webUsers, type WebBusbar } from './web-fixture.js';
 
@@ -77,7 +77,15 @@ describe('broker page in headless Chromium', () => {
       'published',
       'delivered',
       'published /s',
+      'delivered /s',
+      'queued',
+      'queued bytes',
+      'peak queued',
+      'dropped',
     ]);
+    // Anonymous on loopback reads only: no kick buttons.
+    expect(await page.locator('button.kick').count()).toBe(0);
+    expect(await field('queuedMessages')).toBe('0');
 
     // Counts change live, without a connect or subscribe: the list is republished as they change.
     const commander = await clients.connect(web.busbar.url, {
@@ -92,10 +100,17 @@ describe('broker page in headless Chromium', () => {
     await expect
       .poll(async () => Number(await field('publishedPerSecond')), { timeout: 10_000 })
       .toBeGreaterThan(0);
+    // Rates move: the receive rate rises with the commands and falls back to 0 once they stop.
+    for (let i = 0; i < 20; i++) await commander.publishAsync('page-test/commands/light', 'on', { qos: 1 });
+    await expect
+      .poll(async () => Number(await field('deliveredPerSecond')), { timeout: 10_000 })
+      .toBeGreaterThan(0);
+    await expect.poll(() => field('deliveredPerSecond'), { timeout: 15_000 }).toBe('0');
+    expect(await page.textContent('#clients-summary')).toBe('2 clients');
     const commanderRow = page.locator('tr[data-client="page-test-commander"]');
     await expect
       .poll(() => commanderRow.locator('td[data-field="published"]').textContent(), { timeout: 10_000 })
-      .toBe('3');
+      .toBe('23');
 
     // Publish steadily until the chart has a few rates; received/s must show them.
     const publishing = setInterval(() => {
@@ -123,5 +138,63 @@ describe('broker page in headless Chromium', () => {
     await sensor.endAsync();
     await row.waitFor({ state: 'detached' });
     await page.close();
+  });
+
+  it('kicks a client with its button, opens with the past rates, and browses retained messages', async () => {
+    const victim = await clients.connect(web.busbar.url, {
+      clientId: 'page-kick-me',
+      username: ADMIN.username,
+      password: ADMIN.password,
+    });
+    const gone = closed(victim, 15_000);
+    for (let i = 0; i < 60; i++)
+      await victim.publishAsync(`page-retained/device${String(i).padStart(2, '0')}`, `state ${i}`, {
+        qos: 1,
+        retain: true,
+      });
+    // Rates timed by the server since it started: a page opening now draws them at once.
+    await expect
+      .poll(
+        async () =>
+          ((await (await fetch(`${web.base}/api/broker/rates`)).json()) as { at: number[] }).at.length,
+        {
+          timeout: 10_000,
+        },
+      )
+      .toBeGreaterThanOrEqual(3);
+    // Logged in as a user with the write role: the page shows kick buttons.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    expect((await context.request.post(`${web.base}/login`, { form: ADMIN })).status()).toBe(200);
+    const page = await context.newPage();
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.goto(`${web.base}/broker`);
+    await page.waitForFunction('Number(document.body.getAttribute("data-rate-samples")) >= 3', undefined, {
+      timeout: 5_000,
+    });
+
+    const row = page.locator('tr[data-client="page-kick-me"]');
+    await row.locator('button.kick').click();
+    await gone;
+    await row.waitFor({ state: 'detached' });
+    expect(await page.textContent('#kick-error')).toBe('');
+
+    await page.fill('#retained-prefix', 'page-retained');
+    await page.click('#retained-form button[type="submit"]');
+    await expect
+      .poll(() => page.textContent('#retained-summary'), { timeout: 10_000 })
+      .toBe('50 of 60 retained topics under page-retained/#');
+    expect(await page.locator('#retained tr').count()).toBe(50);
+    expect(await page.locator('#retained tr').first().locator('td').allTextContents()).toEqual([
+      'page-retained/device00',
+      '7',
+      'state 0',
+    ]);
+    await page.click('#retained-next');
+    await expect
+      .poll(() => page.textContent('#retained-summary'), { timeout: 10_000 })
+      .toBe('60 of 60 retained topics under page-retained/#');
+    expect(await page.locator('#retained-next').isHidden()).toBe(true);
+    await page.screenshot({ path: `${ARTIFACTS}web-broker-retained.png`, fullPage: true });
+    await context.close();
   });
 });

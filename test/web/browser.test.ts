@@ -42,10 +42,10 @@ beforeAll(async () => {
   // An alarm as the alarms component publishes it (retained JSON state); the web only reads the topic.
   const alarm = {
     rule: 'disk_full',
-    series: 'web1/disk/used_percent{host=web1,path=/}',
+    series: 'web1.disk.used_percent{host=web1,path=/}',
     state: 'firing',
     severity: 'critical',
-    labels: { source: 'web1' },
+    labels: { host: 'web1', path: '/', source: 'web1', measurement: 'disk', field: 'used_percent' },
     summary: 'disk / of web1 is 71.5 % full',
     since: new Date().toISOString(),
   };
@@ -75,7 +75,25 @@ describe('pages in headless Chromium', () => {
     expect(await row.locator('td.online').textContent()).toBe('online');
     expect(await row.locator('td[data-gauge="disk"]').textContent()).toBe('71.5');
     expect(await row.locator('td[data-alarms]').textContent()).toBe('1 firing');
+    // A sparkline of the last hour beside each gauge with data: 30 points a minute apart.
+    await page.waitForSelector('body[data-overview-ready]');
+    // (Up to 60 points: raw, or in buckets when the store chooses them.)
+    expect(
+      Number(await row.locator('td[data-gauge="cpu"] svg.sparkline').getAttribute('data-points')),
+    ).toBeGreaterThanOrEqual(10);
+    expect(await row.locator('td[data-gauge="load1"] svg.sparkline').count()).toBe(0);
     await page.screenshot({ path: `${ARTIFACTS}web-overview.png`, fullPage: true });
+
+    // The alarm count links to the chart of the alarm's series, over the time around it.
+    await row.locator('td[data-alarms] a').click();
+    await page.waitForSelector('body[data-charts-ready]');
+    const url = new URL(page.url());
+    expect(url.pathname).toBe('/source/web1');
+    expect(Number(url.searchParams.get('from'))).toBeLessThan(Date.now() - 30 * 60_000);
+    expect(url.searchParams.get('to')).toBe('now');
+    const target = page.locator('.chart.target');
+    expect(await target.getAttribute('data-target-series')).toBe('web1/disk/used_percent{host=web1,path=/}');
+    await page.goBack();
 
     // Filtered by name or status, sorted by the column pressed.
     await web.busbar.running.bus.publish('busbar/status/web2', 'offline', { qos: 1, retain: true });
@@ -174,18 +192,23 @@ describe('pages in headless Chromium', () => {
   it('the alarms page lists alarm states from busbar/alarms/#, and the broker page its statistics', async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 500 } });
     await page.goto(`${web.base}/alarms`);
-    const alarm = page.locator('tr[data-alarm="disk_full/web1/disk/used_percent{host=web1,path=/}"]');
+    const alarm = page.locator('tr[data-alarm="disk_full/web1.disk.used_percent{host=web1,path=/}"]');
     await alarm.waitFor();
     expect(await alarm.locator('td').allTextContents()).toEqual([
       'firing',
       'critical',
       'disk_full',
-      'web1/disk/used_percent{host=web1,path=/}',
+      'web1.disk.used_percent{host=web1,path=/}',
       'disk / of web1 is 71.5 % full',
       expect.stringMatching(/^\d{4}-/),
       '', // not silenced
+      '', // not acknowledged
       '', // no Silence button: anonymous requests only read
     ]);
+    // The series links to its chart around the alarm (alarm-link.js).
+    expect(await alarm.locator('a').getAttribute('href')).toMatch(
+      /^\/source\/web1\?from=\d+&to=now#series=web1%2Fdisk%2Fused_percent%7Bhost%3Dweb1%2Cpath%3D%2F%7D$/,
+    );
     expect(await page.locator('#silence-form').isVisible()).toBe(false);
     expect(await page.locator('#silences').textContent()).toBe('no active silences');
     await page.screenshot({ path: `${ARTIFACTS}web-alarms.png`, fullPage: true });

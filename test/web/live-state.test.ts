@@ -119,7 +119,7 @@ describe('GET /api/events?state=', () => {
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({
       code: 'invalid',
-      message: 'state: weather; one of alarms, silences, stats, clients',
+      message: 'state: weather; one of alarms, silences, stats, clients, rates',
     });
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Browser script of the alarms page: every alarm state on `busbar/alarms/#`, firing first, marked
  * when an active silence matches it (`silencedBy`, computed by the server); the active silences with
- * a Remove button; a Silence button per alarm and a form for any silence. Live over
+ * a Remove button; a Silence button per alarm and a form for any silence; who acknowledged a firing
+ * alarm (`ack`, from busbar/acks/#) and an Ack button on those nobody has. Live over
  * `/api/events?state=alarms,silences`; writing buttons only for the `write` role.
  */
 export const ALARMS_JS = `
@@ -20,6 +21,11 @@ export const ALARMS_JS = `
     if (isNaN(ms)) return '<td>' + text(iso) + '</td>';
     return '<td data-time="' + ms + '" title="' + text(window.busbarCharts.utcTime(ms)) + '">' + text(window.busbarCharts.localTime(ms)) + '</td>';
   }
+  /** The series, linked to its chart around the alarm's time (alarm-link.js). */
+  function seriesLink(a) {
+    var href = window.busbarAlarmLink && window.busbarAlarmLink(a);
+    return href ? '<a href="' + text(href) + '" title="chart around the alarm">' + text(a.series) + '</a>' : text(a.series);
+  }
   function renderAlarms() {
     alarms.sort(function (a, b) {
       var oa = ORDER[a.state] === undefined ? 9 : ORDER[a.state], ob = ORDER[b.state] === undefined ? 9 : ORDER[b.state];
@@ -30,12 +36,15 @@ export const ALARMS_JS = `
       var active = a.state === 'firing' || a.state === 'pending';
       var silenced = active && a.silencedBy && a.silencedBy.length > 0;
       var action = canWrite && active && !silenced ? '<button data-silence="' + i + '">Silence</button>' : '';
+      if (canWrite && a.state === 'firing' && !a.ack) action += '<button data-ack="' + i + '">Ack</button>';
+      var ack = a.ack ? '<td data-acked title="' + text(a.ack.at + (a.ack.comment ? ' — ' + a.ack.comment : '')) + '">' +
+        text(a.ack.by) + (a.ack.comment ? ': ' + text(a.ack.comment) : '') + '</td>' : '<td data-acked></td>';
       return '<tr data-alarm="' + text(a.rule + '/' + a.series) + '"' + (silenced ? ' class="silenced"' : '') +
         '><td class="' + cls + '">' + text(a.state) + '</td><td>' + text(a.severity) + '</td><td>' + text(a.rule) +
-        '</td><td>' + text(a.series) + '</td><td>' + text(a.summary) + '</td>' + when(a.since) +
+        '</td><td>' + seriesLink(a) + '</td><td>' + text(a.summary) + '</td>' + when(a.since) +
         '<td data-silenced title="' + text((a.silencedBy || []).join(', ')) + '">' + (silenced ? 'silenced' : '') +
-        '</td><td>' + action + '</td></tr>';
-    }).join('') || '<tr><td colspan="8">no alarms</td></tr>';
+        '</td>' + ack + '<td>' + action + '</td></tr>';
+    }).join('') || '<tr><td colspan="9">no alarms</td></tr>';
   }
   function renderSilences() {
     silenceRows.innerHTML = silences.map(function (s) {
@@ -56,6 +65,13 @@ export const ALARMS_JS = `
     });
   }
   rows.addEventListener('click', function (event) {
+    var acked = event.target.getAttribute && event.target.getAttribute('data-ack');
+    var toAck = acked === null || acked === undefined ? undefined : alarms[Number(acked)];
+    if (toAck) {
+      var comment = window.prompt('Acknowledge ' + toAck.rule + ' — comment (optional)', '');
+      if (comment !== null) send('POST', '/api/acks', { rule: toAck.rule, series: toAck.series, comment: comment });
+      return;
+    }
     var index = event.target.getAttribute && event.target.getAttribute('data-silence');
     var a = index === null || index === undefined ? undefined : alarms[Number(index)];
     if (!a) return;

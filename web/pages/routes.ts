@@ -5,16 +5,13 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { ServerResponse } from 'node:http';
 import { sendText } from '../http.js';
 import { localPath } from '../local-path.js';
+import type { Router } from '../router.js';
 import { escapeHtml, layout } from './layout.js';
 import { ALARMS_JS } from './alarms-js.js';
-import { BROKER_JS } from './broker-js.js';
-import { LOGIN_JS, loginPage } from './login.js';
-import { OVERVIEW_JS } from './overview-js.js';
-import { CHARTS_JS } from './charts-js.js';
-import { SOURCE_JS } from './source-js.js';
+import { browserScript } from './bundles.js';
+import { loginPage } from './login.js';
 import { BUSBAR_CSS, FAVICON_SVG } from './style.js';
 
 const require = createRequire(import.meta.url);
@@ -22,15 +19,16 @@ const UPLOT_DIR = path.join(path.dirname(require.resolve('uplot/package.json')),
 
 const STATIC: Readonly<Record<string, { type: string; body: () => Promise<string> }>> = {
   '/static/busbar.css': { type: 'text/css', body: async () => BUSBAR_CSS },
-  '/static/overview.js': { type: 'text/javascript', body: async () => OVERVIEW_JS },
-  '/static/source.js': { type: 'text/javascript', body: async () => SOURCE_JS },
-  '/static/charts.js': { type: 'text/javascript', body: async () => CHARTS_JS },
+  '/static/overview.js': { type: 'text/javascript', body: () => browserScript('overview') },
+  '/static/alarm-link.js': { type: 'text/javascript', body: () => browserScript('alarm-link') },
+  '/static/source.js': { type: 'text/javascript', body: () => browserScript('source') },
+  '/static/charts.js': { type: 'text/javascript', body: () => browserScript('charts') },
   '/static/favicon.svg': { type: 'image/svg+xml', body: async () => FAVICON_SVG },
   // Browsers ask for it whatever the page links to; an SVG answers as well as an icon file.
   '/favicon.ico': { type: 'image/svg+xml', body: async () => FAVICON_SVG },
-  '/static/login.js': { type: 'text/javascript', body: async () => LOGIN_JS },
+  '/static/login.js': { type: 'text/javascript', body: () => browserScript('login') },
   '/static/alarms.js': { type: 'text/javascript', body: async () => ALARMS_JS },
-  '/static/broker.js': { type: 'text/javascript', body: async () => BROKER_JS },
+  '/static/broker.js': { type: 'text/javascript', body: () => browserScript('broker') },
   '/static/uPlot.min.css': {
     type: 'text/css',
     body: () => readFile(path.join(UPLOT_DIR, 'uPlot.min.css'), 'utf8'),
@@ -66,7 +64,17 @@ function tableHead(columns: readonly string[]): string {
 }
 
 function alarmsPage(): string {
-  const alarmsHead = tableHead(['state', 'severity', 'rule', 'series', 'summary', 'since', 'silenced', '']);
+  const alarmsHead = tableHead([
+    'state',
+    'severity',
+    'rule',
+    'series',
+    'summary',
+    'since',
+    'silenced',
+    'acknowledged',
+    '',
+  ]);
   const silencesHead = tableHead(['matchers', 'ends at', 'created by', 'comment', '']);
   return layout({
     title: 'Alarms',
@@ -82,22 +90,30 @@ function alarmsPage(): string {
 <p><label>For ${durationSelect('silence-duration', 'duration')}</label> <label>or until <input name="endsAt" type="datetime-local"></label></p>
 <p><label>Comment <input name="comment" size="40"></label> <button type="submit">Silence</button></p>
 </form>`,
-    scripts: ['/static/charts.js', '/static/alarms.js'],
+    scripts: ['/static/charts.js', '/static/alarm-link.js', '/static/alarms.js'],
   });
 }
 
 function brokerPage(): string {
-  // The clients' table head is written by broker.js from its one list of columns (CLIENT_COLUMNS).
+  // broker.js (web/browser/broker-page.ts) writes the tables' rows and the clients' table head.
   return layout({
     title: 'Broker',
     body: `<table><tbody id="broker"></tbody></table>
 <h2>Messages per second</h2>
 <div class="chart" id="rate-chart"><div class="latest" id="rate-latest"></div><div class="plot"></div></div>
 <h2>Clients</h2>
+<p id="clients-summary"></p>
+<p id="kick-error" class="offline"></p>
 <table><thead></thead><tbody id="clients"></tbody></table>
+<h2>Retained messages</h2>
+<form id="retained-form" class="range"><label>Topic prefix <input id="retained-prefix" type="search" placeholder="sensors/kitchen (empty: all)"></label>
+<button type="submit">List</button></form>
+<p id="retained-summary"></p>
+<table><thead><tr><th>topic</th><th>bytes</th><th>payload (start)</th></tr></thead><tbody id="retained"></tbody></table>
+<p><button type="button" id="retained-next" hidden>next page</button></p>
 <h2>Components</h2>
 <table><thead><tr><th>component</th><th>state</th><th>statistics</th></tr></thead><tbody id="components"></tbody></table>`,
-    scripts: ['/static/uPlot.iife.min.js', '/static/charts.js', '/static/broker.js'],
+    scripts: ['/static/broker.js'],
   });
 }
 
@@ -134,50 +150,34 @@ export function notFoundPage(message: string): string {
   });
 }
 
-/** Paths served without credentials: the login form and what it needs. */
-export function isPublicPage(pathname: string): boolean {
-  return pathname === '/login' || pathname in STATIC;
-}
-
 /**
- * Handles page and static paths; false for any other path. `knownSource` says whether a source has
- * anything to show (a status, an inventory or series): a page for any other name is a 404.
+ * The pages and their static files. The login form and the static files are public (the form needs
+ * them); the pages need the `read` role, and send a browser without credentials to the login form.
+ * `knownSource` says whether a source has anything to show (a status, an inventory or series): a
+ * page for any other name is a 404.
  */
-export async function handlePage(
-  url: URL,
-  response: ServerResponse,
-  knownSource: (source: string) => boolean | Promise<boolean> = () => true,
-): Promise<boolean> {
-  const pathname = url.pathname;
-  const asset = STATIC[pathname];
-  if (asset) {
-    sendText(response, 200, await asset.body(), asset.type);
-    return true;
+export function addPageRoutes(
+  router: Router,
+  knownSource: (source: string) => boolean | Promise<boolean>,
+): void {
+  for (const [pathname, asset] of Object.entries(STATIC)) {
+    router.add('GET', pathname, { access: 'public' }, async ({ response }) =>
+      sendText(response, 200, await asset.body(), asset.type),
+    );
   }
-  if (pathname === '/login') {
-    sendText(response, 200, loginPage(localPath(url.searchParams.get('next'))), 'text/html');
-    return true;
-  }
-  if (pathname === '/alarms') {
-    sendText(response, 200, alarmsPage(), 'text/html');
-    return true;
-  }
-  if (pathname === '/broker') {
-    sendText(response, 200, brokerPage(), 'text/html');
-    return true;
-  }
-  if (pathname === '/') {
-    sendText(response, 200, overview(), 'text/html');
-    return true;
-  }
-  if (pathname.startsWith('/source/') && pathname.length > '/source/'.length) {
-    const source = decodeURIComponent(pathname.slice('/source/'.length));
+  router.add('GET', '/login', { access: 'public' }, ({ url, response }) =>
+    sendText(response, 200, loginPage(localPath(url.searchParams.get('next'))), 'text/html'),
+  );
+  const page = { access: 'read', page: true } as const;
+  router.add('GET', '/', page, ({ response }) => sendText(response, 200, overview(), 'text/html'));
+  router.add('GET', '/alarms', page, ({ response }) => sendText(response, 200, alarmsPage(), 'text/html'));
+  router.add('GET', '/broker', page, ({ response }) => sendText(response, 200, brokerPage(), 'text/html'));
+  router.add('GET', '/source/:source', page, async ({ params, response }) => {
+    const source = params.source!;
     if (!(await knownSource(source))) {
       sendText(response, 404, notFoundPage(`No source named ${source} has published anything.`), 'text/html');
-      return true;
+      return;
     }
     sendText(response, 200, sourcePage(source), 'text/html');
-    return true;
-  }
-  return false;
+  });
 }

@@ -50,6 +50,12 @@ details#others > summary { cursor: pointer; margin-bottom: 8px; }
 tr.silenced td { color: var(--muted); }
 td[data-silenced] { color: var(--warn); font-style: italic; }
 .read-only .write-only { display: none; }
+td.preview { font-family: ui-monospace, monospace; font-size: 12px; overflow-wrap: anywhere; max-width: 48ch; }
+td.topic { overflow-wrap: anywhere; }
+button.kick { cursor: pointer; }
+td[data-alarms] a { color: inherit; }
+svg.sparkline { color: var(--muted); vertical-align: middle; }
+.chart.target { outline: 2px solid var(--link); outline-offset: 2px; }
 form#silence-form small { display: block; color: var(--muted); }
 @media (max-width: 600px) { main { padding: 8px; } header { padding: 8px; } }
 `;

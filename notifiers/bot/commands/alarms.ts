@@ -12,7 +12,7 @@ export const alarmsCommand: Command = async (context) => {
   const lines = firing.length === 0 ? ['✅ No alarm is firing.'] : [`<b>${firing.length} firing</b>`];
   lines.push(
     ...capLines(
-      firing.map((alarm) => alarmLine(alarm, now)),
+      firing.map((alarm) => alarmLine(alarm, now, data.ackOf(alarm))),
       MAX_ALARMS,
       'STATUS <source> for one source',
     ),

@@ -9,6 +9,7 @@ export const HELP_TEXT = [
   '<code>ALARMS</code>: firing alarms and silences',
   '<code>SILENCE web1 2h</code>: no notifications about an alarm, rule or source (patterns with *)',
   '<code>UNSILENCE</code>: list silences; <code>UNSILENCE &lt;id&gt;</code> ends one',
+  '<code>ACK web1 on it</code>: acknowledge firing alarms (no repeats until they resolve; everyone sees who)',
   '<code>MUTE 2h</code>: no notifications in this chat for a while; <code>MUTE OFF</code> ends it',
   '<code>RECEIVE critical source=web1</code>: what a paired chat gets (<code>RECEIVE all</code>)',
   '<code>STOP</code>: a paired chat unpairs (no more notifications or answers)',

@@ -1,6 +1,7 @@
 /** Every command by name; adding one is a file and a line here. */
 import type { Command } from '../context.js';
 import type { CommandName } from '../parse.js';
+import { ackCommand } from './ack.js';
 import { alarmsCommand } from './alarms.js';
 import { muteCommand, receiveCommand, stopCommand } from './chat-settings.js';
 import { graphCommand } from './graph.js';
@@ -15,6 +16,7 @@ export const commands: Record<Exclude<CommandName, 'start'>, Command> = {
   alarms: alarmsCommand,
   silence: silenceCommand,
   unsilence: unsilenceCommand,
+  ack: ackCommand,
   mute: muteCommand,
   receive: receiveCommand,
   stop: stopCommand,

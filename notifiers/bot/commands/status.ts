@@ -48,7 +48,9 @@ function summary(context: CommandContext): string {
     const stored = counts ? `, ${series.get(name) ?? 0} series` : '';
     return `${mark} <b>${escapeHtml(name)}</b>: ${state}${stored}${alarms}`;
   });
-  const head = `<b>${names.length} sources</b>, ${online} online, ${firing.length} alarms firing`;
+  const acked = firing.filter((alarm) => data.ackOf(alarm) !== undefined).length;
+  const ackedText = acked > 0 ? ` (${acked} acknowledged)` : '';
+  const head = `<b>${names.length} sources</b>, ${online} online, ${firing.length} alarms firing${ackedText}`;
   const out = [head, ...capLines(lines, MAX_SOURCES, 'STATUS <source> for one')];
   if (!counts) out.push('', '(the history store is off: no values)');
   return out.join('\n');
@@ -97,7 +99,8 @@ function details(context: CommandContext, words: readonly string[]): string {
   const firing = alarmsAbout(alarms, selection.series, new Set(sources)).filter(
     (alarm) => alarm.state === 'firing',
   );
-  if (firing.length > 0) lines.push('', `<b>Firing</b>`, ...firing.map((alarm) => alarmLine(alarm, now)));
+  if (firing.length > 0)
+    lines.push('', `<b>Firing</b>`, ...firing.map((alarm) => alarmLine(alarm, now, data.ackOf(alarm))));
   return lines.join('\n');
 }
 
@@ -115,7 +118,8 @@ function statusOnly(context: CommandContext, source: string): string {
     `<b>${escapeHtml(source)}</b> ${STATUS_MARK[status.status] ?? '⚪'} ${escapeHtml(status.status)} ${formatAge(status.since, now)}`,
     '  no series in the history store',
   ];
-  if (firing.length > 0) lines.push('', '<b>Firing</b>', ...firing.map((alarm) => alarmLine(alarm, now)));
+  if (firing.length > 0)
+    lines.push('', '<b>Firing</b>', ...firing.map((alarm) => alarmLine(alarm, now, data.ackOf(alarm))));
   return lines.join('\n');
 }
 

@@ -1,11 +1,11 @@
 /**
- * The text and HTML bodies of a mail: the route's message, then, for a grouped alarm notification,
- * every alarm of it, then the charts (inline in HTML by cid, named in the text body).
+ * The text and HTML bodies of a mail: the route's message, then the charts (inline in HTML by cid,
+ * named in the text body). The message alone says what the alarms are (the route's default,
+ * `{details}`, lists each): a list added here as well showed each alarm twice under a message of
+ * `{alarms}`.
  */
-import { escapeFor } from '../../router/template.js';
+import { escapeFor } from '../../router/escape.js';
 import type { Notification } from '../service.js';
-import { alarmListHtml, alarmListText } from './alarm-list.js';
-import type { PayloadAlarms } from '../../alarm-payload.js';
 import { MAX_CHARTS, type MailCharts } from './charts.js';
 
 export interface MailBody {
@@ -19,20 +19,12 @@ function omittedNote(omitted: number): string {
     : `${omitted} more firing alarm${omitted === 1 ? ' has' : 's have'} no chart here (at most ${MAX_CHARTS} per mail).`;
 }
 
-export function mailBody(
-  notification: Notification,
-  alarms: PayloadAlarms | undefined,
-  charts: MailCharts,
-): MailBody {
+export function mailBody(notification: Notification, charts: MailCharts): MailBody {
   const text: string[] = [notification.plain.message];
   // notification.title and .message are already rendered for HTML (values escaped).
   const html: string[] = [
     `<h3>${notification.title}</h3><p>${notification.message.replace(/\n/g, '<br>')}</p>`,
   ];
-  if (alarms?.kind === 'group') {
-    text.push('', alarmListText(alarms.alarms));
-    html.push(alarmListHtml(alarms.alarms));
-  }
   if (charts.charts.length > 0) {
     text.push('', `Charts attached: ${charts.charts.map((chart) => chart.filename).join(', ')}`);
   }

@@ -2,7 +2,8 @@
  * Email through SMTP (nodemailer): the title is the subject, with a text body and an HTML body. An
  * alarm or grouped alarm notification also carries a chart of each firing series (see charts.ts).
  * An SMTP reply of 5xx is a permanent refusal (RFC 5321 §4.2.1: "the same request will fail"), 4xx
- * and connection failures are transient: the router retries those and fails over on these.
+ * and connection failures are transient: the router retries those and fails over on these. The mails
+ * about one alarm or group form a thread (thread.ts).
  */
 import nodemailer from 'nodemailer';
 import { isLoopbackHost } from '../../../broker/loopback.js';
@@ -13,6 +14,7 @@ import { payloadAlarms } from '../../alarm-payload.js';
 import { mailBody } from './body.js';
 import { AlarmCharts, type MailCharts } from './charts.js';
 import { emailTargetSchema, type EmailTargetConfig } from './config.js';
+import { MailThreads, senderDomain } from './thread.js';
 
 const NO_CHARTS: MailCharts = { charts: [], omitted: 0 };
 
@@ -52,13 +54,14 @@ export const emailService: NotifierService<EmailTargetConfig> = {
       maxConnections: 2,
     });
     const alarmCharts = config.charts ? new AlarmCharts(historyPath, log) : undefined;
+    const threads = new MailThreads(senderDomain(config.from));
     return {
       format: 'html',
       async send(notification, signal) {
         const alarms = payloadAlarms(notification.payload);
         const charts =
           alarms && alarmCharts ? await alarmCharts.render(alarms.alarms, Date.now(), signal) : NO_CHARTS;
-        const body = mailBody(notification, alarms, charts);
+        const body = mailBody(notification, charts);
         const sending = transport.sendMail({
           from: config.from,
           to: config.to,
@@ -74,6 +77,7 @@ export const emailService: NotifierService<EmailTargetConfig> = {
             ...(config.html ? { cid: chart.cid } : { contentDisposition: 'attachment' as const }),
           })),
           headers: { 'X-Busbar-Notification': notification.id },
+          ...threads.headers(notification.payload),
         });
         // nodemailer takes no AbortSignal: stop waiting when the router's timeout fires.
         await new Promise<void>((resolve, reject) => {

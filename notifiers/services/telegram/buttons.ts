@@ -1,6 +1,6 @@
 /**
  * Inline buttons for alarm messages: an alarm state (<base>/alarms/<rule>/<series>) or a grouped
- * notification (<base>/notify/<group>) gets "Silence 1 h" while firing, and "Graph".
+ * notification (<base>/notify/<group>) gets "Silence 1 h" and "Ack" while firing, and "Graph".
  */
 import type { InlineKeyboardMarkup } from 'node-telegram-bot-api';
 import { isAlarmMessage, isAlarmNotification } from '../../alarm-payload.js';
@@ -24,7 +24,11 @@ export function alarmButtons(payload: unknown): InlineKeyboardMarkup | undefined
   const about = alarmSubject(payload);
   if (!about) return undefined;
   const row = [{ text: 'Graph', callback_data: callbackData('graph', about.subject) }];
-  if (about.firing)
-    row.unshift({ text: 'Silence 1 h', callback_data: callbackData('silence', about.subject) });
+  if (about.firing) {
+    row.unshift(
+      { text: 'Silence 1 h', callback_data: callbackData('silence', about.subject) },
+      { text: 'Ack', callback_data: callbackData('ack', about.subject) },
+    );
+  }
   return { inline_keyboard: [row] };
 }

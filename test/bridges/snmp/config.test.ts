@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../../config/load.js';
-import type { ConfigInput } from '../../../config/schema.js';
-
-function problems(input: ConfigInput): string[] {
-  try {
-    parseConfig(input, { env: {} });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map((p) => `${p.path}: ${p.message}`);
-    throw error;
-  }
-  return [];
-}
+import { parseConfig } from '../../../config/load.js';
+import { problems } from './config-problems.js';
 
 const device = { name: 'pdu1', host: '10.0.0.5' };
 

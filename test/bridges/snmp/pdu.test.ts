@@ -2,9 +2,15 @@
  * PDU outlets through a real SNMP agent: snmpsim serving an APC rPDU2 data file
  * (test/fixtures/snmpsim/apc-pdu.snmprec) whose readings the tests change between polls.
  */
-import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSnmpsim, type SnmprecRecord, type SnmpsimServer } from '../../helpers/snmpsim.js';
+import {
+  readSnmprec,
+  SIM_V3,
+  simAccess,
+  startSnmpsim,
+  type SnmprecRecord,
+  type SnmpsimServer,
+} from '../../helpers/snmpsim.js';
 import {
   floatField,
   lastPoll,
@@ -17,13 +23,7 @@ const FIXTURE = new URL('../../fixtures/snmpsim/apc-pdu.snmprec', import.meta.ur
 const METERED = '1.3.6.1.4.1.318.1.1.26.9.4.3.1';
 
 function fixtureRecords(): SnmprecRecord[] {
-  return readFileSync(FIXTURE, 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => {
-      const [oid, type, ...value] = line.split('|');
-      return { oid: oid!, type: Number(type), value: value.join('|') };
-    });
+  return readSnmprec(FIXTURE);
 }
 
 /** The fixture with some outlet columns replaced: `{ 7: { 1: 300 } }` sets outlet 1's power. */
@@ -60,7 +60,10 @@ let sim: SnmpsimServer;
 let harness: BridgeHarness | undefined;
 
 beforeAll(async () => {
-  sim = await startSnmpsim({ pdu: FIXTURE, generic: GENERIC, counters: counters(2 ** 32 - 100, 2n ** 62n) });
+  sim = await startSnmpsim(
+    { pdu: FIXTURE, generic: GENERIC, counters: counters(2 ** 32 - 100, 2n ** 62n) },
+    { v3: SIM_V3 },
+  );
 });
 afterAll(async () => {
   await sim?.stop();
@@ -143,58 +146,107 @@ describe('SNMP bridge: PDU outlets', () => {
     expect(machinePower(after, 'web1')).toBe(540);
   });
 
-  it('chooses the APC profiles from sysObjectID (auto) and reads device totals, phases and banks as the file gives them', async () => {
-    await sim.write('pdu', fixtureRecords());
-    const value = (oid: string): number => Number(fixtureRecords().find((r) => r.oid === oid)!.value);
+  for (const version of ['2c', '1', '3'] as const)
+    it(`chooses the APC profiles from sysObjectID (auto) and reads device totals, phases and banks as the file gives them, over v${version}`, async () => {
+      await sim.write('pdu', fixtureRecords());
+      const value = (oid: string): number => Number(fixtureRecords().find((r) => r.oid === oid)!.value);
+      const A = '1.3.6.1.4.1.318.1.1.26';
+      harness = await startBridgeHarness({
+        bridges: {
+          snmp: {
+            statsInterval: 100,
+            devices: [
+              {
+                name: 'apc-auto',
+                host: '127.0.0.1',
+                port: sim.port,
+                ...simAccess(version, 'pdu'),
+                interval: 250,
+                profiles: ['auto'],
+              },
+            ],
+          },
+        },
+      });
+      const h = harness;
+      await h.until(
+        () => ['outlet', 'pdu', 'phase', 'bank'].every((m) => h.metrics('apc-auto', m).length > 0),
+        'every measurement',
+      );
+      expect(lastPoll(h.metrics('apc-auto', 'outlet'))).toHaveLength(8);
+      const pdu = h.metrics('apc-auto', 'pdu')[0]!;
+      expect(pdu.tags).toEqual({ device: 'apc-auto', pdu: '1', pdu_name: 'pdu-r1-a' });
+      expect(floatField(pdu, 'power_w')).toBe(value(`${A}.4.3.1.5.1`) * 10); // hundredths of kW
+      expect(floatField(pdu, 'energy_kwh')).toBe(value(`${A}.4.3.1.9.1`) / 10); // tenths of kWh
+      expect(floatField(pdu, 'apparent_power_va')).toBe(value(`${A}.4.3.1.16.1`) * 10);
+      expect(floatField(pdu, 'power_factor')).toBe(value(`${A}.4.3.1.17.1`) / 100);
+      const phase = h.metrics('apc-auto', 'phase')[0]!;
+      expect(phase.tags).toEqual({ device: 'apc-auto', phase: '1' });
+      expect(floatField(phase, 'current_a')).toBe(value(`${A}.6.3.1.5.1`) / 10);
+      expect(floatField(phase, 'voltage_v')).toBe(value(`${A}.6.3.1.6.1`));
+      expect(floatField(phase, 'power_w')).toBe(value(`${A}.6.3.1.7.1`) * 10);
+      const banks = lastPoll(h.metrics('apc-auto', 'bank'));
+      expect(banks.map((m) => [m.tags.bank, floatField(m, 'current_a')])).toEqual([
+        ['1', value(`${A}.8.3.1.5.1`) / 10],
+        ['2', value(`${A}.8.3.1.5.2`) / 10],
+      ]);
+      await h.until(
+        () =>
+          h.stats<{ devices: Record<string, { profiles?: string[] }> }>('snmp')?.devices['apc-auto']
+            ?.profiles !== undefined,
+        'the chosen profiles in the stats',
+      );
+      expect(
+        h.stats<{ devices: Record<string, { profiles: string[] }> }>('snmp')!.devices['apc-auto']!.profiles,
+      ).toEqual(['system', 'apc-rpdu2-outlet', 'apc-rpdu2-totals']);
+    });
+
+  it("never publishes APC's -1 (no reading) as a value, and counts it", async () => {
     const A = '1.3.6.1.4.1.318.1.1.26';
+    // Outlet 6 has no current or power reading; phase 1 no voltage; the device no power factor.
+    const records = withReadings({ 6: { 6: -1 }, 7: { 6: -1 } }).map((record) =>
+      record.oid === `${A}.6.3.1.6.1` || record.oid === `${A}.4.3.1.17.1` ? { ...record, value: -1 } : record,
+    );
+    await sim.write('pdu', records);
     harness = await startBridgeHarness({
       bridges: {
         snmp: {
           statsInterval: 100,
           devices: [
             {
-              name: 'apc-auto',
+              name: 'apc-na',
               host: '127.0.0.1',
               port: sim.port,
               community: 'pdu',
               interval: 250,
-              profiles: ['auto'],
+              profiles: ['apc-rpdu2-outlet', 'apc-rpdu2-totals'],
             },
           ],
         },
       },
     });
     const h = harness;
-    await h.until(
-      () => ['outlet', 'pdu', 'phase', 'bank'].every((m) => h.metrics('apc-auto', m).length > 0),
-      'every measurement',
-    );
-    expect(lastPoll(h.metrics('apc-auto', 'outlet'))).toHaveLength(8);
-    const pdu = h.metrics('apc-auto', 'pdu')[0]!;
-    expect(pdu.tags).toEqual({ device: 'apc-auto', pdu: '1', pdu_name: 'pdu-r1-a' });
-    expect(floatField(pdu, 'power_w')).toBe(value(`${A}.4.3.1.5.1`) * 10); // hundredths of kW
-    expect(floatField(pdu, 'energy_kwh')).toBe(value(`${A}.4.3.1.9.1`) / 10); // tenths of kWh
-    expect(floatField(pdu, 'apparent_power_va')).toBe(value(`${A}.4.3.1.16.1`) * 10);
-    expect(floatField(pdu, 'power_factor')).toBe(value(`${A}.4.3.1.17.1`) / 100);
-    const phase = h.metrics('apc-auto', 'phase')[0]!;
-    expect(phase.tags).toEqual({ device: 'apc-auto', phase: '1' });
-    expect(floatField(phase, 'current_a')).toBe(value(`${A}.6.3.1.5.1`) / 10);
-    expect(floatField(phase, 'voltage_v')).toBe(value(`${A}.6.3.1.6.1`));
-    expect(floatField(phase, 'power_w')).toBe(value(`${A}.6.3.1.7.1`) * 10);
-    const banks = lastPoll(h.metrics('apc-auto', 'bank'));
-    expect(banks.map((m) => [m.tags.bank, floatField(m, 'current_a')])).toEqual([
-      ['1', value(`${A}.8.3.1.5.1`) / 10],
-      ['2', value(`${A}.8.3.1.5.2`) / 10],
-    ]);
-    await h.until(
-      () =>
-        h.stats<{ devices: Record<string, { profiles?: string[] }> }>('snmp')?.devices['apc-auto']
-          ?.profiles !== undefined,
-      'the chosen profiles in the stats',
-    );
-    expect(
-      h.stats<{ devices: Record<string, { profiles: string[] }> }>('snmp')!.devices['apc-auto']!.profiles,
-    ).toEqual(['system', 'apc-rpdu2-outlet', 'apc-rpdu2-totals']);
+    type Stats = { devices: Record<string, { polls: number; unavailable: number; fieldErrors: number }> };
+    await h.until(() => (h.stats<Stats>('snmp')?.devices['apc-na']?.polls ?? 0) >= 2, 'two polls');
+    await h.until(() => h.metrics('apc-na', 'phase').length > 0, 'the phase');
+    const outlet6 = lastPoll(h.metrics('apc-na', 'outlet')).find((m) => m.tags.outlet === '6')!;
+    expect(outlet6.fields).toEqual({
+      energy_kwh: {
+        type: 'float',
+        value: Number(records.find((r) => r.oid === `${METERED}.11.6`)!.value) / 10,
+      },
+    });
+    const phase = h.metrics('apc-na', 'phase').at(-1)!;
+    expect(Object.keys(phase.fields).sort()).toEqual(['current_a', 'power_w']);
+    expect(Object.keys(h.metrics('apc-na', 'pdu').at(-1)!.fields)).not.toContain('power_factor');
+    // Nothing anywhere carries the -1 scaled into a value (-0.1 A, -10 W, -0.01).
+    for (const metric of h.metrics('apc-na'))
+      for (const field of Object.values(metric.fields)) expect(field.value).toBeGreaterThanOrEqual(0);
+    const stats = h.stats<Stats>('snmp')!.devices['apc-na']!;
+    // Four readings of -1 in each poll; none of them is an error.
+    expect(stats.unavailable).toBeGreaterThanOrEqual(4);
+    expect(stats.unavailable % 4).toBe(0);
+    expect(stats.fieldErrors).toBe(0);
   });
 
   it('reads any PDU through the generic outlet profile, with the column OIDs and scales the user gives', async () => {

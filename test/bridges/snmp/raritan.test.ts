@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSnmpsim, type SnmpsimServer } from '../../helpers/snmpsim.js';
+import { SIM_V3, simAccess, startSnmpsim, type SnmpsimServer } from '../../helpers/snmpsim.js';
 import { floatField, lastPoll, startBridgeHarness, type BridgeHarness } from '../bridge-harness.js';
 
 const FIXTURE = new URL('../../fixtures/snmpsim/raritan-px3.snmprec', import.meta.url).pathname;
@@ -49,7 +49,7 @@ let sim: SnmpsimServer;
 let harness: BridgeHarness | undefined;
 
 beforeAll(async () => {
-  sim = await startSnmpsim({ px3: FIXTURE });
+  sim = await startSnmpsim({ px3: FIXTURE }, { v3: SIM_V3 });
 });
 afterAll(async () => {
   await sim?.stop();
@@ -62,7 +62,7 @@ afterEach(async () => {
 type Stats = { devices: Record<string, { polls: number; indexErrors: number; fieldErrors: number }> };
 
 describe('SNMP bridge: Raritan PX2/PX3 (PDU2-MIB)', () => {
-  for (const version of ['2c', '1'] as const) {
+  for (const version of ['2c', '1', '3'] as const) {
     it(`reads outlets and inlets by sensor type with their decimal digits, over v${version}`, async () => {
       expect(outletIndexes).toHaveLength(8);
       harness = await startBridgeHarness({
@@ -74,8 +74,7 @@ describe('SNMP bridge: Raritan PX2/PX3 (PDU2-MIB)', () => {
                 name: 'px3',
                 host: '127.0.0.1',
                 port: sim.port,
-                community: 'px3',
-                version,
+                ...simAccess(version, 'px3'),
                 interval: 300,
                 profiles: ['raritan-px-outlet', 'raritan-px-inlet'],
                 // Machines from the outlet names; the explicit table wins where both apply.

@@ -1,20 +1,44 @@
 /**
- * Browser script shared by the pages that draw charts (`window.busbarCharts`): units and their
+ * Browser script shared by the pages that draw charts (`window.busbarCharts`, used by the source
+ * and alarms pages' scripts; bundled as /static/charts.js): units and their
  * formatting (binary prefixes for bytes, decimal for bits and counts), the unit a field's name
  * implies, a palette of distinct colours, times in the viewer's zone, and `draw`, which makes one
  * uPlot chart with a unit on its y axis, an x axis spanning the chosen range, a legend whose rows
  * toggle their series, and at most MAX_SHOWN series shown until its "N more" button is pressed.
  */
-export const CHARTS_JS = `
+/* global uPlot */
+import { localTime, utcTime } from './time.js';
+
 (function () {
   var MAX_SHOWN = 12;
   var BIN = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
   var SI = ['', 'k', 'M', 'G', 'T', 'P', 'E'];
   /** 20 colours told apart easily (Tableau 20 reordered, dark first), then golden-angle hues. */
-  var PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f',
-    '#bcbd22', '#17becf', '#aec7e8', '#ffbb78', '#98df8a', '#ff9896', '#c5b0d5', '#c49c94', '#f7b6d2',
-    '#393b79', '#dbdb8d', '#9edae5'];
-  function color(i) { return i < PALETTE.length ? PALETTE[i] : 'hsl(' + Math.round((i * 137.508) % 360) + ',65%,50%)'; }
+  var PALETTE = [
+    '#1f77b4',
+    '#ff7f0e',
+    '#2ca02c',
+    '#d62728',
+    '#9467bd',
+    '#8c564b',
+    '#e377c2',
+    '#7f7f7f',
+    '#bcbd22',
+    '#17becf',
+    '#aec7e8',
+    '#ffbb78',
+    '#98df8a',
+    '#ff9896',
+    '#c5b0d5',
+    '#c49c94',
+    '#f7b6d2',
+    '#393b79',
+    '#dbdb8d',
+    '#9edae5',
+  ];
+  function color(i) {
+    return i < PALETTE.length ? PALETTE[i] : 'hsl(' + Math.round((i * 137.508) % 360) + ',65%,50%)';
+  }
 
   /** Three significant digits at most, never an exponent. */
   function num(v) {
@@ -27,7 +51,10 @@ export const CHARTS_JS = `
   }
   function prefixed(v, base, prefixes, suffix) {
     var i = 0;
-    while (Math.abs(v) >= base && i < prefixes.length - 1) { v /= base; i++; }
+    while (Math.abs(v) >= base && i < prefixes.length - 1) {
+      v /= base;
+      i++;
+    }
     return (num(v) + ' ' + prefixes[i] + suffix).trim();
   }
   function duration(s) {
@@ -38,22 +65,43 @@ export const CHARTS_JS = `
     return num(s / 86400) + ' d';
   }
   var UNITS = {
-    'bytes': function (v) { return prefixed(v, 1024, BIN, 'B'); },
-    'B/s': function (v) { return prefixed(v, 1024, BIN, 'B/s'); },
-    'bit/s': function (v) { return prefixed(v, 1000, SI, 'bit/s'); },
-    '%': function (v) { return num(v) + ' %'; },
-    '°C': function (v) { return num(v) + ' °C'; },
-    's': duration,
-    'ms': function (v) { return Math.abs(v) >= 1000 ? duration(v / 1000) : num(v) + ' ms'; },
-    '/s': function (v) { return prefixed(v, 1000, SI, '/s'); },
-    'IOPS': function (v) { return prefixed(v, 1000, SI, 'IOPS'); },
-    'number': function (v) { return prefixed(v, 1000, SI, ''); },
+    bytes: function (v) {
+      return prefixed(v, 1024, BIN, 'B');
+    },
+    'B/s': function (v) {
+      return prefixed(v, 1024, BIN, 'B/s');
+    },
+    'bit/s': function (v) {
+      return prefixed(v, 1000, SI, 'bit/s');
+    },
+    '%': function (v) {
+      return num(v) + ' %';
+    },
+    '°C': function (v) {
+      return num(v) + ' °C';
+    },
+    s: duration,
+    ms: function (v) {
+      return Math.abs(v) >= 1000 ? duration(v / 1000) : num(v) + ' ms';
+    },
+    '/s': function (v) {
+      return prefixed(v, 1000, SI, '/s');
+    },
+    IOPS: function (v) {
+      return prefixed(v, 1000, SI, 'IOPS');
+    },
+    number: function (v) {
+      return prefixed(v, 1000, SI, '');
+    },
   };
   /** Tick steps for byte axes: powers of two of each binary prefix (4 GiB, 8 GiB, not 9.31 GiB). */
   var BINARY_STEPS = [];
   for (var k = 0; k < 7; k++) for (var m = 1; m < 1024; m *= 2) BINARY_STEPS.push(m * Math.pow(1024, k));
   var DECIMAL_STEPS = [];
-  for (var e = -3; e < 19; e++) [1, 2, 2.5, 5].forEach(function (f) { DECIMAL_STEPS.push(Number((f * Math.pow(10, e)).toPrecision(3))); });
+  for (var e = -3; e < 19; e++)
+    [1, 2, 2.5, 5].forEach(function (f) {
+      DECIMAL_STEPS.push(Number((f * Math.pow(10, e)).toPrecision(3)));
+    });
   function format(v, unit) {
     if (typeof v !== 'number' || !isFinite(v)) return '–';
     return (UNITS[unit] || UNITS.number)(v);
@@ -76,16 +124,13 @@ export const CHARTS_JS = `
     return 'number';
   }
 
-  function pad(n) { return (n < 10 ? '0' : '') + n; }
-  function zone() { try { return Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (e) { return ''; } }
-  /** A time in the viewer's zone, and the same time in UTC (for title attributes). */
-  function localTime(ms) {
-    var d = new Date(ms);
-    return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + ' ' +
-      pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
+  function zone() {
+    try {
+      return Intl.DateTimeFormat().resolvedOptions().timeZone || '';
+    } catch {
+      return '';
+    }
   }
-  function utcTime(ms) { return new Date(ms).toISOString().replace('T', ' ').replace(/[.]\\d+Z$/, ' UTC'); }
-
   function css(name, fallback) {
     var v = getComputedStyle(document.body).getPropertyValue(name).trim();
     return v || fallback;
@@ -98,23 +143,51 @@ export const CHARTS_JS = `
    */
   function columns(series, stacked) {
     var seen = {};
-    series.forEach(function (s) { s.points.forEach(function (p) { seen[p.time] = true; }); });
-    var xs = Object.keys(seen).map(Number).sort(function (a, b) { return a - b; });
+    series.forEach(function (s) {
+      s.points.forEach(function (p) {
+        seen[p.time] = true;
+      });
+    });
+    var xs = Object.keys(seen)
+      .map(Number)
+      .sort(function (a, b) {
+        return a - b;
+      });
     var at = {};
-    xs.forEach(function (t, i) { at[t] = i; });
+    xs.forEach(function (t, i) {
+      at[t] = i;
+    });
     var raw = series.map(function (s) {
-      var ys = xs.map(function () { return null; });
-      s.points.forEach(function (p) { if (typeof p.value === 'number') ys[at[p.time]] = p.value; });
+      var ys = xs.map(function () {
+        return null;
+      });
+      s.points.forEach(function (p) {
+        if (typeof p.value === 'number') ys[at[p.time]] = p.value;
+      });
       return ys;
     });
     var drawn = raw;
     if (stacked) {
-      var sum = xs.map(function () { return 0; });
+      var sum = xs.map(function () {
+        return 0;
+      });
       drawn = raw.map(function (ys) {
-        return ys.map(function (y, i) { if (y === null) return null; sum[i] += y; return sum[i]; });
+        return ys.map(function (y, i) {
+          if (y === null) return null;
+          sum[i] += y;
+          return sum[i];
+        });
       });
     }
-    return { xs: xs, raw: raw, data: [xs.map(function (t) { return t / 1000; })].concat(drawn) };
+    return {
+      xs: xs,
+      raw: raw,
+      data: [
+        xs.map(function (t) {
+          return t / 1000;
+        }),
+      ].concat(drawn),
+    };
   }
 
   function showLast(u) {
@@ -130,43 +203,72 @@ export const CHARTS_JS = `
     var plotBox = box.querySelector('.plot');
     var shownAll = spec.series.length <= MAX_SHOWN;
     var cols = columns(spec.series, spec.stacked);
-    var fmt = function (v) { return format(v, spec.unit); };
-    var fg = css('--fg', '#222'), grid = css('--grid', '#0000001a');
-    var uplotSeries = [{
-      value: function (u, v) { return v === null || v === undefined ? '–' : localTime(v * 1000); },
-    }].concat(spec.series.map(function (s, i) {
-      var c = color(i);
-      return {
-        label: s.label, stroke: c, width: 1.5, spanGaps: true, show: i < MAX_SHOWN,
-        fill: spec.stacked ? c + '55' : undefined,
-        value: function (u, v, si, idx) {
-          var r = idx === null || idx === undefined ? null : cols.raw[si - 1][idx];
-          return fmt(r);
+    var fmt = function (v) {
+      return format(v, spec.unit);
+    };
+    var fg = css('--fg', '#222'),
+      grid = css('--grid', '#0000001a');
+    var uplotSeries = [
+      {
+        value: function (u, v) {
+          return v === null || v === undefined ? '–' : localTime(v * 1000);
         },
-      };
-    }));
-    function width() { return Math.max(240, box.clientWidth - 14); }
+      },
+    ].concat(
+      spec.series.map(function (s, i) {
+        var c = color(i);
+        return {
+          label: s.label,
+          stroke: c,
+          width: 1.5,
+          spanGaps: true,
+          show: i < MAX_SHOWN,
+          fill: spec.stacked ? c + '55' : undefined,
+          value: function (u, v, si, idx) {
+            var r = idx === null || idx === undefined ? null : cols.raw[si - 1][idx];
+            return fmt(r);
+          },
+        };
+      }),
+    );
+    function width() {
+      return Math.max(240, box.clientWidth - 14);
+    }
     var opts = {
-      width: width(), height: 220,
+      width: width(),
+      height: 220,
       series: uplotSeries,
       scales: {
-        x: { time: true, range: function () { return [spec.from / 1000, spec.to / 1000]; } },
-        y: { range: function (u, min, max) {
-          var lo = Math.min(0, min === null ? 0 : min);
-          var hi = max === null || max <= lo ? lo + 1 : max * 1.05;
-          if (spec.max !== undefined) hi = Math.min(spec.max, Math.max(hi, lo + 1));
-          return [lo, hi];
-        } },
+        x: {
+          time: true,
+          range: function () {
+            return [spec.from / 1000, spec.to / 1000];
+          },
+        },
+        y: {
+          range: function (u, min, max) {
+            var lo = Math.min(0, min === null ? 0 : min);
+            var hi = max === null || max <= lo ? lo + 1 : max * 1.05;
+            if (spec.max !== undefined) hi = Math.min(spec.max, Math.max(hi, lo + 1));
+            return [lo, hi];
+          },
+        },
       },
       axes: [
         { stroke: fg, grid: { stroke: grid }, ticks: { stroke: grid }, space: 70 },
         {
-          stroke: fg, grid: { stroke: grid }, ticks: { stroke: grid },
-          values: function (u, splits) { return splits.map(fmt); },
+          stroke: fg,
+          grid: { stroke: grid },
+          ticks: { stroke: grid },
+          values: function (u, splits) {
+            return splits.map(fmt);
+          },
           incrs: spec.unit === 'bytes' || spec.unit === 'B/s' ? BINARY_STEPS : DECIMAL_STEPS,
           // Wide enough for the longest label, so none is clipped.
           size: function (u, values) {
-            var longest = (values || []).reduce(function (n, v) { return Math.max(n, String(v).length); }, 0);
+            var longest = (values || []).reduce(function (n, v) {
+              return Math.max(n, String(v).length);
+            }, 0);
             return Math.max(40, longest * 7 + 18);
           },
         },
@@ -176,17 +278,22 @@ export const CHARTS_JS = `
         // Away from the cursor, the legend shows each series' newest value.
         ready: [showLast],
         setData: [showLast],
-        setSelect: [function (u) {
-          if (u.select.width < 5 || !onZoom) return;
-          var a = u.posToVal(u.select.left, 'x'), b = u.posToVal(u.select.left + u.select.width, 'x');
-          u.setSelect({ left: 0, width: 0, top: 0, height: 0 }, false);
-          onZoom(Math.round(a * 1000), Math.round(b * 1000));
-        }],
-        setLegend: [function (u) {
-          var cell = u.root.querySelector('.u-series:first-child .u-value');
-          var idx = u.legend.idx;
-          if (cell) cell.title = idx === null || idx === undefined ? '' : utcTime(u.data[0][idx] * 1000);
-        }],
+        setSelect: [
+          function (u) {
+            if (u.select.width < 5 || !onZoom) return;
+            var a = u.posToVal(u.select.left, 'x'),
+              b = u.posToVal(u.select.left + u.select.width, 'x');
+            u.setSelect({ left: 0, width: 0, top: 0, height: 0 }, false);
+            onZoom(Math.round(a * 1000), Math.round(b * 1000));
+          },
+        ],
+        setLegend: [
+          function (u) {
+            var cell = u.root.querySelector('.u-series:first-child .u-value');
+            var idx = u.legend.idx;
+            if (cell) cell.title = idx === null || idx === undefined ? '' : utcTime(u.data[0][idx] * 1000);
+          },
+        ],
       },
     };
     plotBox.innerHTML = '';
@@ -205,7 +312,7 @@ export const CHARTS_JS = `
       more = document.createElement('button');
       more.className = 'more';
       more.type = 'button';
-      more.textContent = (spec.series.length - MAX_SHOWN) + ' more';
+      more.textContent = spec.series.length - MAX_SHOWN + ' more';
       more.addEventListener('click', function () {
         shownAll = true;
         box.classList.add('all-shown');
@@ -216,7 +323,9 @@ export const CHARTS_JS = `
     }
     box.setAttribute('data-unit', spec.unit);
     box.setAttribute('data-series-count', spec.series.length);
-    function latestLegend() { showLast(plot); }
+    function latestLegend() {
+      showLast(plot);
+    }
     var handle = {
       plot: plot,
       update: function (next) {
@@ -224,15 +333,21 @@ export const CHARTS_JS = `
         cols = columns(spec.series, spec.stacked);
         plot.setData(cols.data);
       },
-      resize: function () { plot.setSize({ width: width(), height: 220 }); },
+      resize: function () {
+        plot.setSize({ width: width(), height: 220 });
+      },
     };
     plot.over.addEventListener('mouseleave', latestLegend);
     return handle;
   }
 
   window.busbarCharts = {
-    format: format, unitOf: unitOf, color: color, draw: draw, localTime: localTime, utcTime: utcTime,
+    format: format,
+    unitOf: unitOf,
+    color: color,
+    draw: draw,
+    localTime: localTime,
+    utcTime: utcTime,
     MAX_SHOWN: MAX_SHOWN,
   };
 })();
-`;

@@ -69,6 +69,7 @@ function stateWord(alarm: NotifiedAlarm): string {
 function bold(format: Format, text: string): string {
   if (format === 'html') return `<b>${escapeFor(format, text)}</b>`;
   if (format === 'markdown') return `**${escapeFor(format, text)}**`;
+  if (format === 'slack') return `*${escapeFor(format, text)}*`;
   return text;
 }
 
@@ -77,6 +78,9 @@ function link(format: Format, label: string, url: string): string {
   if (format === 'html') return `<a href="${escapeFor('html', url)}">${label}</a>`;
   // Parentheses would end a Markdown link's target early.
   if (format === 'markdown') return `[${label}](${url.replace(/[()]/g, encodeURIComponent)})`;
+  // Slack's `<url|label>`: a `|` or `>` in the URL would end it early.
+  if (format === 'slack')
+    return `<${url.replace(/[|<>]/g, encodeURIComponent).replace(/&/g, '&amp;')}|${label}>`;
   return `${label}: ${url}`;
 }
 
@@ -115,7 +119,7 @@ function alarmBlock(alarm: NotifiedAlarm, format: Format, externalUrl: string | 
     ...(typeof alarm.runbook === 'string' ? [link(format, 'Runbook', alarm.runbook)] : []),
   ];
   // Text gives each link its own line; links named by their label share one.
-  const linkLines = format === 'html' || format === 'markdown' ? [links.join(' · ')] : links;
+  const linkLines = format === 'text' || format === 'plain' ? links : [links.join(' · ')];
   return [head, ...plain, ...(links.length === 0 ? [] : linkLines)].join('\n');
 }
 

@@ -160,6 +160,26 @@ describe('default message', () => {
     );
   });
 
+  it('says who acknowledged a firing alarm of a group, and when, escaped like every value', () => {
+    const acknowledged = { by: 'web:<ann>', at: new Date(FIRED + 60_000).toISOString(), comment: 'on it' };
+    const payload = group([{ ...alarm('firing'), acknowledged } as AlarmMessage, alarm('firing')]);
+    const text = message.render(values('busbar/notify/g', payload), 'text');
+    expect(text.split('\n\n').map((block) => block.split('\n')[3])).toEqual([
+      'Acknowledged by web:<ann> at 2026-12-07 03:11:05 UTC: on it',
+      'Labels: source=web1, measurement=disk, field=used_percent, path=/',
+    ]);
+    expect(message.render(values('busbar/notify/g', payload), 'html')).toContain(
+      'Acknowledged by web:&lt;ann&gt; at 2026-12-07 03:11:05 UTC: on it',
+    );
+    // A template reaches it too.
+    expect(
+      compileMessageTemplate('{payload.alarms.0.acknowledged.by}').render(
+        values('busbar/notify/g', payload),
+        'text',
+      ),
+    ).toBe('web:<ann>');
+  });
+
   it('{alarms} stays one line per alarm', () => {
     const lines = compileMessageTemplate('{alarms}').render(
       values('busbar/notify/g', group([alarm('firing')])),

@@ -82,7 +82,7 @@ export class AckRequests {
     if (message.state === 'firing' || !this.acks.has(key)) return;
     this.acks.delete(key);
     this.changes += 1;
-    this.stage.acknowledge(key, false);
+    this.stage.acknowledge(key, undefined);
     this.log.info({ alarm: key, state: message.state }, 'acknowledgement cleared');
     this.publisher.add({ topic: this.topics.ack(message.rule, message.series), payload: '', retain: true });
   }
@@ -90,7 +90,7 @@ export class AckRequests {
   private keep(ack: Ack): void {
     this.acks.set(ackKey(ack), ack);
     this.changes += 1;
-    this.stage.acknowledge(ackKey(ack), true);
+    this.stage.acknowledge(ackKey(ack), ack);
   }
 
   private refuse(alarm: string | undefined, reason: string): void {

@@ -6,6 +6,14 @@
  */
 import type { AlarmMessage } from './alarm.js';
 
+/** Who acknowledged a firing alarm ("I'm on it"), and when (alarms/ack.ts). */
+export interface AlarmAcknowledgement {
+  readonly by: string;
+  /** ISO 8601. */
+  readonly at: string;
+  readonly comment: string;
+}
+
 export interface AlarmNotification {
   /**
    * Unique per message: the notifiers' receipt (`<base>/notified/<group>`) names it, and the group
@@ -36,7 +44,11 @@ export interface AlarmNotification {
    * on web1.disk.used_percent{...} is flapping: 6 changes in 1h, now resolved"), then held back
    * until it settles.
    */
-  readonly alarms: readonly (AlarmMessage & { readonly flapping?: boolean })[];
+  readonly alarms: readonly (AlarmMessage & {
+    readonly flapping?: boolean;
+    /** A firing alarm someone acknowledged: who, when, and what they said. */
+    readonly acknowledged?: AlarmAcknowledgement;
+  })[];
   /** One line in plain words (`2 firing: disk used on web1, web2`). */
   readonly summary: string;
   /** ISO 8601. */

@@ -5,9 +5,12 @@
  * templates, the email and Telegram services and the bot.
  */
 import type { AlarmMessage } from '../alarms/alarm.js';
-import type { AlarmNotification } from '../alarms/notification.js';
+import type { AlarmAcknowledgement, AlarmNotification } from '../alarms/notification.js';
 
-export type NotifiedAlarm = AlarmMessage & { readonly flapping?: boolean };
+export type NotifiedAlarm = AlarmMessage & {
+  readonly flapping?: boolean;
+  readonly acknowledged?: AlarmAcknowledgement;
+};
 
 export interface PayloadAlarms {
   /** `group`: a grouped notification (listed alarm by alarm in a mail). */

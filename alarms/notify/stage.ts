@@ -13,7 +13,7 @@
  * `onNotify` receives on <base>/notify/<group>.
  */
 import { formatDuration, type AlarmMessage } from '../alarm.js';
-import type { AlarmNotification } from '../notification.js';
+import type { AlarmAcknowledgement, AlarmNotification } from '../notification.js';
 import { alarmLabels } from '../silence.js';
 import type { InhibitRule, NotifyConfig } from './config.js';
 import { FlapDetector } from './flapping.js';
@@ -114,8 +114,8 @@ export class NotificationStage {
   private readonly tree: RouteTree;
   /** Keys of the groups their route's time intervals hold back now. */
   private readonly held = new Set<string>();
-  /** Alarm keys (`rule/series`) someone acknowledged while they fire. */
-  private readonly acked = new Set<string>();
+  /** Alarm keys (`rule/series`) someone acknowledged while they fire, with who and when. */
+  private readonly acked = new Map<string, AlarmAcknowledgement>();
   private readonly groups = new Map<string, Group>();
   private readonly flapRecords = new Map<string, FlapRecord>();
   private readonly silences: SilenceStore;
@@ -269,10 +269,10 @@ export class NotificationStage {
 
   /**
    * Someone acknowledged a firing alarm (`rule/series`): it is left out of repeats until it resolves
-   * or fires again. False forgets the acknowledgement.
+   * or fires again, and the notifications it is still in say who took it. Undefined forgets it.
    */
-  acknowledge(alarm: string, acked: boolean): void {
-    if (acked) this.acked.add(alarm);
+  acknowledge(alarm: string, ack: AlarmAcknowledgement | undefined): void {
+    if (ack) this.acked.set(alarm, { by: ack.by, at: ack.at, comment: ack.comment });
     else this.acked.delete(alarm);
   }
 
@@ -436,10 +436,12 @@ export class NotificationStage {
     reason: AlarmNotification['reason'],
     now: number,
   ): AlarmNotification {
-    const shownAlarms = told.map(({ key, entry, shown }) => ({
-      message: shown === 'flapping' ? this.flappingMessage(key, entry.message) : entry.message,
-      shown,
-    }));
+    const shownAlarms = told.map(({ key, entry, shown }) => {
+      const message = shown === 'flapping' ? this.flappingMessage(key, entry.message) : entry.message;
+      // Who took a firing alarm, for every channel's message (a resolution has nobody on it).
+      const acknowledged = shown === 'firing' ? this.acked.get(key) : undefined;
+      return { message: acknowledged ? { ...message, acknowledged } : message, shown };
+    });
     const alarms = shownAlarms.map(({ message }) => message);
     const firing = told.filter(({ shown }) => shown !== 'resolved').length;
     const resolved = told.length - firing;

@@ -1,6 +1,7 @@
 /**
  * The default message about alarms (`{details}`): per alarm its state and severity, its summary, the
- * value and threshold, when it started (and, resolved, how long it lasted), its labels, a link to
+ * value and threshold, when it started (and, resolved, how long it lasted), who acknowledged it, its
+ * labels, a link to
  * its source's chart on the web console around the alarm's time, and its rule's runbook. Rendered
  * for the target's format: bold and links in HTML (email, Telegram) and Markdown, plain lines in
  * text; every value from the payload escaped for that format.
@@ -69,6 +70,7 @@ function stateWord(alarm: NotifiedAlarm): string {
 function bold(format: Format, text: string): string {
   if (format === 'html') return `<b>${escapeFor(format, text)}</b>`;
   if (format === 'markdown') return `**${escapeFor(format, text)}**`;
+  if (format === 'slack') return `*${escapeFor(format, text)}*`;
   return text;
 }
 
@@ -77,6 +79,9 @@ function link(format: Format, label: string, url: string): string {
   if (format === 'html') return `<a href="${escapeFor('html', url)}">${label}</a>`;
   // Parentheses would end a Markdown link's target early.
   if (format === 'markdown') return `[${label}](${url.replace(/[()]/g, encodeURIComponent)})`;
+  // Slack's `<url|label>`: a `|` or `>` in the URL would end it early.
+  if (format === 'slack')
+    return `<${url.replace(/[|<>]/g, encodeURIComponent).replace(/&/g, '&amp;')}|${label}>`;
   return `${label}: ${url}`;
 }
 
@@ -98,6 +103,15 @@ function factsLine(alarm: NotifiedAlarm): string | undefined {
   return line.charAt(0).toUpperCase() + line.slice(1);
 }
 
+/** Who said "I'm on it" (alarms/ack.ts), so nobody else starts on it too. */
+function ackLine(alarm: NotifiedAlarm): string | undefined {
+  const ack = alarm.acknowledged;
+  if (ack === undefined) return undefined;
+  const at = parsed(ack.at);
+  const when = at === undefined ? '' : ` at ${utcTime(at)}`;
+  return `Acknowledged by ${ack.by}${when}${ack.comment ? `: ${ack.comment}` : ''}`;
+}
+
 function labelsLine(alarm: NotifiedAlarm): string | undefined {
   const entries = Object.entries(alarm.labels);
   return entries.length === 0 ? undefined : `Labels: ${entries.map(([k, v]) => `${k}=${v}`).join(', ')}`;
@@ -106,7 +120,7 @@ function labelsLine(alarm: NotifiedAlarm): string | undefined {
 /** One alarm's lines, rendered for `format`. */
 function alarmBlock(alarm: NotifiedAlarm, format: Format, externalUrl: string | undefined): string {
   const head = `${bold(format, `[${stateWord(alarm)}] ${String(alarm.severity)}`)} ${escapeFor(format, String(alarm.summary))}`;
-  const plain = [factsLine(alarm), whenLine(alarm), labelsLine(alarm)].flatMap((line) =>
+  const plain = [factsLine(alarm), whenLine(alarm), ackLine(alarm), labelsLine(alarm)].flatMap((line) =>
     line === undefined ? [] : [escapeFor(format, line)],
   );
   const chart = chartLink(externalUrl, alarm);
@@ -115,7 +129,7 @@ function alarmBlock(alarm: NotifiedAlarm, format: Format, externalUrl: string | 
     ...(typeof alarm.runbook === 'string' ? [link(format, 'Runbook', alarm.runbook)] : []),
   ];
   // Text gives each link its own line; links named by their label share one.
-  const linkLines = format === 'html' || format === 'markdown' ? [links.join(' · ')] : links;
+  const linkLines = format === 'text' || format === 'plain' ? links : [links.join(' · ')];
   return [head, ...plain, ...(links.length === 0 ? [] : linkLines)].join('\n');
 }
 

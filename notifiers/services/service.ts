@@ -7,8 +7,11 @@ import type { Bus } from '../../core/bus.js';
 import type { Logger } from '../../core/logger.js';
 import type { Topics } from '../../core/topics.js';
 
-/** How a target renders text: template values are escaped for it. */
-export type TargetFormat = 'text' | 'html' | 'markdown';
+/**
+ * How a target renders text: template values are escaped for it. `slack` is Slack's mrkdwn, where
+ * only `&`, `<` and `>` are control characters (`<!channel>` mentions, `<url|label>` links).
+ */
+export type TargetFormat = 'text' | 'html' | 'markdown' | 'slack';
 
 /** One notification as the router hands it to a target, already rendered for the target's format. */
 export interface Notification {

@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { HOUR, MINUTE, StageDrive, T0 } from './notify-drive.js';
 
 /** T0 is Monday 5 January 2026, 00:00 UTC: 01:00 in Paris. */
+const ANN = { by: 'telegram:ann', at: '2026-12-07T03:10:00.000Z', comment: 'swapping the fan' };
+
 const PARIS_OFFICE = {
   'office-hours': [
     { weekdays: ['monday:friday'], times: [{ start: '09:00', end: '17:00' }], location: 'Europe/Paris' },
@@ -76,15 +78,15 @@ describe('acknowledgement', () => {
     drive.change('disk', 'web2', 'firing');
     drive.advance(MINUTE);
     drive.sent.length = 0;
-    drive.stage.acknowledge('disk/web1.m.f', true);
+    drive.stage.acknowledge('disk/web1.m.f', ANN);
     drive.advance(HOUR);
     expect(drive.lines()).toEqual(['repeat firing: disk@web2:firing']);
-    drive.stage.acknowledge('disk/web2.m.f', true);
+    drive.stage.acknowledge('disk/web2.m.f', ANN);
     drive.advance(3 * HOUR);
     expect(drive.sent).toHaveLength(1); // every alarm acknowledged: no reminder
     expect(drive.stage.stats.ackedRepeats).toBeGreaterThan(0);
     // web1 resolves (its acknowledgement goes with it) and fires again: news, then reminded again.
-    drive.stage.acknowledge('disk/web1.m.f', false);
+    drive.stage.acknowledge('disk/web1.m.f', undefined);
     drive.change('disk', 'web1', 'resolved');
     drive.advance(10 * MINUTE);
     drive.change('disk', 'web1', 'firing');
@@ -125,5 +127,27 @@ describe('the tree across a restart', () => {
     expect(after.lines()).toEqual(['repeat firing: disk@web1:firing → db']); // db's own repeatInterval
     after.advance(4 * HOUR);
     expect(after.lines()).toContain('repeat firing: cpu@web1:firing'); // the root's now
+  });
+
+  it("says in a group's notifications who acknowledged which firing alarm, not in its resolution", () => {
+    const drive = new StageDrive({ notify: { groupWait: '0s', groupInterval: '10s', repeatInterval: '1h' } });
+    drive.change('disk', 'web1', 'firing');
+    drive.change('disk', 'web2', 'firing');
+    drive.advance(MINUTE);
+    drive.stage.acknowledge('disk/web1.m.f', ANN);
+    drive.change('disk', 'web3', 'firing');
+    drive.advance(MINUTE);
+    const update = drive.sent.at(-1)!;
+    expect(update.reason).toBe('update');
+    expect(update.alarms.map((alarm) => [alarm.series, alarm.acknowledged])).toEqual([
+      ['web1.m.f', ANN],
+      ['web2.m.f', undefined],
+      ['web3.m.f', undefined],
+    ]);
+    drive.change('disk', 'web1', 'resolved');
+    drive.advance(MINUTE);
+    const resolution = drive.sent.at(-1)!.alarms.find((alarm) => alarm.state === 'resolved');
+    expect(resolution?.series).toBe('web1.m.f');
+    expect(resolution?.acknowledged).toBeUndefined();
   });
 });

@@ -1,11 +1,10 @@
 /**
  * HTTP targets and presets are checked when the config is read, each problem named by its path:
  * an unknown template value, a body that does not fit its encoding, a preset's missing or malformed
- * option. A preset expands to the HTTP target it stands for.
+ * option. A preset expands to the HTTP target it stands for. (The examples of
+ * docs/notifications.md are loaded by docs-notifications.test.ts.)
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { ConfigError, parseConfig } from '../../config/load.js';
 
 function problems(services: Record<string, unknown>): string[] {
@@ -79,24 +78,5 @@ describe('http and preset targets in the config', () => {
     expect(() => parseConfig({ notifiers: { services, routes: [route(['slack:dev'])] } })).toThrow(
       /no target "dev" under notifiers\.services\.slack/,
     );
-  });
-
-  it("the README's HTTP examples are valid configs", () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    const section = readme.split('### HTTP services and presets')[1]!.split('\n### ')[0]!;
-    const examples = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map(
-      (match) => parse(match[1]!) as object,
-    );
-    expect(examples).toHaveLength(2);
-    // Every `${NAME}` the examples use, set.
-    const env = Object.fromEntries(
-      [...section.matchAll(/\$\{([A-Z_]+)\}/g)].map((match) => [match[1]!, 'x'.repeat(32)]),
-    );
-    env.SLACK_WEBHOOK_URL =
-      env.MATTERMOST_HOOK_URL =
-      env.DISCORD_WEBHOOK_URL =
-      env.TEAMS_WORKFLOW_URL =
-        'https://hooks.example.org/x';
-    for (const example of examples) expect(() => parseConfig(example, { env })).not.toThrow();
   });
 });

@@ -140,6 +140,46 @@ describe('default message', () => {
     expect(md).toContain('[Runbook](https://wiki.example.org/runbooks/disk_used)');
   });
 
+  it('in Slack mrkdwn: only `&`, `<`, `>` escaped, so a `<!channel>` label pings nobody; links as <url|label>', () => {
+    const hostile = alarm('firing', {
+      summary: 'disk <!channel> & *93*',
+      labels: { source: 'web1', team: '<!here>' },
+      runbook: 'https://wiki.example.org/?a=1&b=<2>|x',
+    });
+    const slack = message.render(values('busbar/alarms/x', hostile), 'slack');
+    expect(slack).toContain('*[FIRING] critical* disk &lt;!channel&gt; &amp; *93*');
+    expect(slack).toContain('team=&lt;!here&gt;');
+    expect(slack).not.toMatch(/<!(channel|here)>/);
+    expect(slack).toContain(
+      `<https://busbar.example:8080/source/web1?from=${FIRED - 3_600_000}&amp;to=now|Chart>`,
+    );
+    expect(slack).toContain('<https://wiki.example.org/?a=1&amp;b=%3C2%3E%7Cx|Runbook>');
+    // The template's own markup stays: a title in bold is the route's, not a value's.
+    expect(compileMessageTemplate('*{summary}*').render(values('busbar/alarms/x', hostile), 'slack')).toBe(
+      '*disk &lt;!channel&gt; &amp; *93**',
+    );
+  });
+
+  it('says who acknowledged a firing alarm of a group, and when, escaped like every value', () => {
+    const acknowledged = { by: 'web:<ann>', at: new Date(FIRED + 60_000).toISOString(), comment: 'on it' };
+    const payload = group([{ ...alarm('firing'), acknowledged } as AlarmMessage, alarm('firing')]);
+    const text = message.render(values('busbar/notify/g', payload), 'text');
+    expect(text.split('\n\n').map((block) => block.split('\n')[3])).toEqual([
+      'Acknowledged by web:<ann> at 2026-12-07 03:11:05 UTC: on it',
+      'Labels: source=web1, measurement=disk, field=used_percent, path=/',
+    ]);
+    expect(message.render(values('busbar/notify/g', payload), 'html')).toContain(
+      'Acknowledged by web:&lt;ann&gt; at 2026-12-07 03:11:05 UTC: on it',
+    );
+    // A template reaches it too.
+    expect(
+      compileMessageTemplate('{payload.alarms.0.acknowledged.by}').render(
+        values('busbar/notify/g', payload),
+        'text',
+      ),
+    ).toBe('web:<ann>');
+  });
+
   it('{alarms} stays one line per alarm', () => {
     const lines = compileMessageTemplate('{alarms}').render(
       values('busbar/notify/g', group([alarm('firing')])),

@@ -21,15 +21,22 @@ afterEach(async () => {
 /** The alarm's line as Markdown shows it: `\`-escaped where it would be markup. */
 const MARKDOWN_LINE = `[FIRING] ${SUMMARY}`.replace(/[\\`*_~[\]()<>|#]/g, (c) => `\\${c}`);
 
+/** The alarm's line as Slack shows it: only `&`, `<` and `>` are escaped, as entities. */
+const SLACK_LINE = `[FIRING] ${SUMMARY}`.replace(
+  /[&<>]/g,
+  (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!,
+);
+
 describe('chat presets', () => {
-  it('Slack: an incoming webhook gets `text` with the title in bold', async () => {
+  it('Slack: an incoming webhook gets `text` with the title in bold, `&`, `<` and `>` escaped', async () => {
     const path = '/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX';
     receiver = await startReceiver(incomingWebhookContract(path));
     harness = await startPresetBusbar({ slack: { ops: { url: `${receiver.url}${path}` } } }, ['slack:ops']);
     await fireAndResolve(harness, receiver);
     expect(receiver.refused).toEqual([]);
     const [firing, resolved] = receiver.accepted.map(jsonBody);
-    expect(firing).toEqual({ text: `*1 firing: disk used on web1*\n[FIRING] ${SUMMARY}` });
+    expect(firing).toEqual({ text: `*1 firing: disk used on web1*\n${SLACK_LINE}` });
+    expect(SLACK_LINE).toContain('&lt;ssd&gt; &amp; *fast*');
     expect(resolved?.text).toMatch(/^\*1 resolved: disk used on web1\*\n\[RESOLVED\] /);
     expect(harness.busbar.log.text()).not.toContain('XXXXXXXXXXXXXXXXXXXXXXXX');
   });

@@ -32,7 +32,7 @@ describe('routing tree config', () => {
         },
       ],
     });
-    expect(config.routes[0]).toMatchObject({ name: 'flat', topic: 'busbar/notify/#', title: '{topic}' });
+    expect(config.routes[0]).toMatchObject({ name: 'flat', topic: 'busbar/notify/#', title: '{summary}' });
     expect(
       treeRoutes(config.routes).map(({ name, targets, title, priority }) => ({
         name,

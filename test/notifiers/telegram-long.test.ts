@@ -1,6 +1,7 @@
 /**
- * A notification longer than Telegram's 4,096 characters (a group of 150 firing alarms) reaches the
- * chat whole: several messages, each cut at a line break, with the formatting of each part intact.
+ * A notification longer than Telegram's 4,096 characters (a group of 150 firing alarms, in the
+ * default message with its chart links) reaches the chat whole: several messages, each cut at a line
+ * break, with the formatting of each part intact.
  * splitMessage's own cases: a tag open across a cut, and the "… and N more lines" note.
  */
 import { afterAll, expect, it } from 'vitest';
@@ -15,9 +16,10 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-it('a 150-alarm group reaches the chat whole, cut at line breaks', async () => {
+it('a 150-alarm group in the default message reaches the chat whole, cut at line breaks', async () => {
   harness = await startBotHarness({
     history: false,
+    externalUrl: 'https://busbar.example.com',
     alarms: {
       rules: [{ kind: 'threshold', name: 'temp_high', measurement: 'sensor', field: 'temp', above: 90 }],
       notify: { groupBy: ['rule'], groupWait: '1s' },
@@ -26,8 +28,7 @@ it('a 150-alarm group reaches the chat whole, cut at line breaks', async () => {
       {
         name: 'groups',
         topic: 'busbar/notify/#',
-        title: '{payload.summary}',
-        message: '{alarms}',
+        // No title or message: the defaults, `{summary}` and `{details}`.
         targets: ['telegram:ops'],
       },
     ],
@@ -48,10 +49,20 @@ it('a 150-alarm group reaches the chat whole, cut at line breaks', async () => {
   for (const text of sent) {
     expect(text.length).toBeLessThanOrEqual(4096);
     expect(text).not.toContain('more lines');
-    // Every line whole: an alarm line names its host and its value.
+    // Every line whole: the default message's head, labels and chart link lines of each alarm.
     for (const line of text.split('\n').filter((one) => one.includes('host=')))
-      expect(line).toMatch(/host=h\d{3}\b.*95/);
+      expect(line).toMatch(
+        /^(<b>\[FIRING\] warning<\/b> sensor temp on sensors \(host=h\d{3}\) is 95, above 90|Labels: host=h\d{3}, source=sensors, measurement=sensor, field=temp)$/,
+      );
+    for (const line of text.split('\n').filter((one) => one.includes('Chart')))
+      expect(line).toMatch(
+        /^<a href="https:\/\/busbar\.example\.com\/source\/sensors\?from=\d+&amp;to=now">Chart<\/a>$/,
+      );
   }
+  // Each alarm once, with its value line.
+  const all = sent.join('\n');
+  expect(all.match(/^Value 95, threshold 90$/gm)).toHaveLength(HOSTS);
+  expect(all.match(/>Chart</g)).toHaveLength(HOSTS);
 });
 
 it('closes and reopens a tag across a cut, and ends with "… and N more lines" beyond the parts allowed', () => {

@@ -48,7 +48,7 @@ export const httpTargetSchema = z
   .object({
     ...requestFields,
     format: z
-      .enum(['text', 'markdown', 'html'])
+      .enum(['text', 'markdown', 'html', 'slack'])
       .default('text')
       .describe("How the route's title and message escape values for the receiver's markup."),
     levels: z

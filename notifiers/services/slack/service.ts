@@ -1,6 +1,6 @@
 /**
  * Slack incoming webhook (https://api.slack.com/messaging/webhooks): a JSON body with `text`, in
- * Slack's mrkdwn; the title in bold. Slack answers 200 "ok".
+ * Slack's mrkdwn (values with `&`, `<`, `>` escaped); the title in bold. Slack answers 200 "ok".
  */
 import { z } from 'zod';
 import { hookUrl } from '../http/preset-options.js';
@@ -12,6 +12,8 @@ const slackOptions = z
 
 export const slackService = presetService('slack', slackOptions, (options) => ({
   url: options.url,
+  // Values escaped as Slack asks: a `<!channel>` in a label is shown, it pings nobody.
+  format: 'slack',
   body: { text: '*{title}*\n{message}' },
   // Slack truncates longer messages; cut here the result is at least marked.
   limits: { text: 40000 },

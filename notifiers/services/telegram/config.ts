@@ -19,7 +19,7 @@ export const telegramTargetSchema = z
       .boolean()
       .default(true)
       .describe(
-        'Alarm messages carry "Silence 1 h" and "Graph" buttons (only with notifiers.bot enabled, which answers them).',
+        'Alarm messages carry "Silence 1 h", "Ack" and "Graph" buttons (only with notifiers.bot enabled, which answers them).',
       ),
   })
   .strict();

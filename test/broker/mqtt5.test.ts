@@ -169,8 +169,9 @@ for (const store of ['memory', 'redis'] as const) {
       // Clean Start 0, Session Expiry 0: the session resumes, and ends at this disconnect.
       const again = await clients.connect(url, v5({ clientId: `resume-${store}`, clean: false }));
       const seen = record(again);
-      await waitFor(() => seen.length >= 2, 'the queued messages');
-      expect(seen.map((m) => m.payload).sort()).toEqual(['one', 'two']);
+      await waitFor(() => new Set(seen.map((m) => m.payload)).size >= 2, 'the queued messages');
+      // QoS 1 is at least once: a store may hand a message over twice, never lose one.
+      expect([...new Set(seen.map((m) => m.payload))].sort()).toEqual(['one', 'two']);
     });
 
     it('drops a queued message whose expiry passed and gives the rest their remaining lifetime', async () => {

@@ -58,6 +58,10 @@ export class EmbeddedHistory implements HistorySource {
     return out;
   }
 
+  async check(): Promise<void> {
+    this.reader();
+  }
+
   close(): void {
     this.opened?.close();
     this.opened = undefined;

@@ -260,6 +260,11 @@ export class InfluxV1History implements HistorySource {
     }));
   }
 
+  async check(): Promise<void> {
+    // Answers only when the server is up, the database exists and the credentials may read it.
+    await this.query('SHOW MEASUREMENTS LIMIT 1');
+  }
+
   close(): void {
     // Each query is its own HTTP request: nothing stays open.
   }

@@ -16,6 +16,7 @@ class NoHistory implements HistorySource {
   latest = async () => this.refuse();
   range = async () => this.refuse();
   summaries = async () => this.refuse();
+  check = async () => this.refuse();
   close(): void {}
 }
 

@@ -37,6 +37,8 @@ export interface HistorySource {
   range(pattern: string, options: RangeOptions): Promise<RangeSeries[]>;
   /** Buckets of one series, `width` 1 minute or 1 hour, oldest first; empty buckets left out. */
   summaries(series: SeriesInfo, width: '1m' | '1h', from: number, to: number): Promise<SummaryBucket[]>;
+  /** Resolves when history can be read now (cheaply: for /health); throws HistoryUnavailableError. */
+  check(): Promise<void>;
   close(): void;
 }
 

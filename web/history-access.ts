@@ -32,7 +32,7 @@ export class HistoryAccess {
   async problem(): Promise<string | undefined> {
     if (this.target.kind === 'off') return undefined;
     try {
-      await this.withSource((source) => source.sources());
+      await this.withSource((source) => source.check());
       return undefined;
     } catch (error) {
       return errorMessage(error);

@@ -108,9 +108,13 @@ beforeAll(async () => {
     disk.push(`disk,host=web1,path=/ used_percent=${62 - (2 * (NOW - t)) / HOUR} ${ns(t)}`);
   }
   await device.publishAsync('busbar/metrics/web1/disk', disk.join('\n'), { qos: 1 });
-  await device.publishAsync('busbar/metrics/web1/svc', `svc,host=web1 state="up" ${ns(NOW - MINUTE)}`, {
-    qos: 1,
-  });
+  await device.publishAsync(
+    'busbar/metrics/web1/svc',
+    `svc,host=web1,unit=web\\,\\ app state="up" ${ns(NOW - MINUTE)}`,
+    {
+      qos: 1,
+    },
+  );
   await device.publishAsync('busbar/metrics/pdu1/power', `power,pdu=pdu1 watts=230 ${ns(NOW - MINUTE)}`, {
     qos: 1,
   });
@@ -157,7 +161,7 @@ describe('the web API reads history from InfluxDB 1.x', () => {
       { name: '-/power/watts{pdu=pdu1}', source: '-', type: 'float' },
       { name: 'web1/cpu/usage_idle{cpu=cpu-total,host=web1}', source: 'web1', type: 'float' },
       { name: 'web1/disk/used_percent{host=web1,path=/}', source: 'web1', type: 'float' },
-      { name: 'web1/svc/state{host=web1}', source: 'web1', type: 'string' },
+      { name: 'web1/svc/state{host=web1,unit=web\\, app}', source: 'web1', type: 'string' },
     ]);
     expect(await json('/api/sources')).toEqual([
       { source: '-', series: 1 },
@@ -178,7 +182,7 @@ describe('the web API reads history from InfluxDB 1.x', () => {
         time: expect.any(Number),
         value: expect.any(Number),
       },
-      { name: 'web1/svc/state{host=web1}', time: NOW - MINUTE, value: 'up' },
+      { name: 'web1/svc/state{host=web1,unit=web\\, app}', time: NOW - MINUTE, value: 'up' },
     ]);
     const pattern = encodeURIComponent('web1/cpu/*');
     const [raw] = await json<{ source: string; points: { time: number; value: number }[] }[]>(

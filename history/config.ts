@@ -14,8 +14,7 @@ export const historySchema = z
       .regex(/^(embedded|influx:.+)$/, 'embedded, or influx:<sink name> (e.g. influx:influxdb1)')
       .default('embedded')
       .describe(
-        'Where history is read from: `embedded` (the SQLite store, sinks.history) or `influx:<sink>` ' +
-          '(the database that InfluxDB sink writes to; `influx:influxdb1` for InfluxDB 1.x).',
+        'Where history is read from: `embedded` (the store of sinks.history) or `influx:<sink>` (what that sink writes, e.g. `influx:influxdb1`).',
       ),
     sourceTag: z
       .string()

@@ -167,6 +167,8 @@ describe('the web API reads history from InfluxDB 1.x', () => {
       { source: '-', series: 1 },
       { source: 'web1', series: 3 },
     ]);
+    // /health asks influxd too: up, it is healthy.
+    expect((await fetch(`${reader.base}/health`)).status).toBe(200);
     const web1cpu = await json<unknown[]>(`/api/series?pattern=${encodeURIComponent('web1/cpu/*')}`);
     expect(web1cpu).toHaveLength(1);
   });

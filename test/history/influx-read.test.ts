@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlarmMessage } from '../../alarms/alarm.js';
 import type { ConfigInput } from '../../config/schema.js';
 import { createTopics } from '../../core/topics.js';
+import { AlarmCharts } from '../../notifiers/services/email/charts.js';
 import { startTestBusbar, type TestBusbar } from '../helpers/busbar.js';
+import { captureLog } from '../helpers/log-capture.js';
 import { FakeBotApi, type BotApiCall } from '../helpers/fake-bot-api.js';
 import { INFLUX_ADMIN, startInfluxd, type InfluxServer } from '../helpers/influxdb.js';
 import { Clients, delay, messageOn, record, subscribe, waitFor } from '../helpers/mqtt-clients.js';
@@ -215,6 +217,54 @@ describe('the bot reads history from InfluxDB 1.x', () => {
     const png = PNG.sync.read(call.files.photo!.bytes);
     expect(png.width).toBe(800);
     expect(call.params.caption).toContain('web1/cpu/usage_idle{cpu=cpu-total,host=web1}');
+  });
+
+  it('STATUS shows the latest value of the series it selects', async () => {
+    const call = await ask('STATUS web1 cpu');
+    expect(call.method).toBe('sendMessage');
+    expect(call.params.text).toMatch(/cpu usage_idle \(cpu=cpu-total\): <b>69/);
+  });
+});
+
+describe('alarm mails read history from InfluxDB 1.x', () => {
+  it("draw the firing alarm's series", async () => {
+    const log = captureLog('debug');
+    const charts = new AlarmCharts(
+      {
+        kind: 'influx-v1',
+        sink: 'influxdb1',
+        url: influx.url,
+        database: 'metrics',
+        username: INFLUX_ADMIN.username,
+        password: INFLUX_ADMIN.password,
+        sourceTag: 'host',
+        timeoutMs: 10_000,
+      },
+      log.logger,
+    );
+    const firedAt = new Date(NOW - 30 * MINUTE).toISOString();
+    const alarm: AlarmMessage = {
+      rule: 'disk-full',
+      series: DISK,
+      state: 'firing',
+      severity: 'critical',
+      value: 95,
+      threshold: 90,
+      baseline: null,
+      since: firedAt,
+      firedAt,
+      labels: { source: 'web1', measurement: 'disk', field: 'used_percent', host: 'web1', path: '/' },
+      summary: 'disk used_percent on web1 is 95',
+    };
+    try {
+      const drawn = await charts.render([alarm], NOW, new AbortController().signal);
+      expect(drawn.charts.map((chart) => chart.caption)).toEqual([
+        'disk-full: web1/disk/used_percent{host=web1,path=/}',
+      ]);
+      expect(PNG.sync.read(drawn.charts[0]!.png).width).toBe(800);
+    } finally {
+      charts.close();
+    }
   });
 });
 

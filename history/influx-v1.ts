@@ -63,6 +63,11 @@ function byMeasurementField(series: readonly SeriesInfo[]): SeriesInfo[][] {
   return [...groups.values()];
 }
 
+/** Whether InfluxQL's mean, min, max and sum take the field. */
+function averageable(series: SeriesInfo): boolean {
+  return series.type !== 'string' && series.type !== 'boolean';
+}
+
 function groupOf(answer: readonly QuerySeries[], series: SeriesInfo): QuerySeries | undefined {
   return answer.find((group) => sameTags(presentTags(group.tags), series.tags));
 }
@@ -193,12 +198,12 @@ export class InfluxV1History implements HistorySource {
       all,
       (from, field) => `SELECT count(${field}) FROM ${from} WHERE ${span} GROUP BY *`,
     );
-    // Text cannot be averaged: string series are always raw, cut at maxPoints.
+    // Text cannot be averaged, and InfluxQL refuses mean/min/max of booleans: both are always raw,
+    // cut at maxPoints.
     const fitsRaw = new Set(
       counts
         .filter(
-          ({ series, group }) =>
-            series.type === 'string' || numberOr(group?.values?.[0]?.[1], 0) <= maxPoints,
+          ({ series, group }) => !averageable(series) || numberOr(group?.values?.[0]?.[1], 0) <= maxPoints,
         )
         .map(({ series }) => series),
     );
@@ -244,6 +249,7 @@ export class InfluxV1History implements HistorySource {
     from: number,
     to: number,
   ): Promise<SummaryBucket[]> {
+    if (!averageable(series)) return [];
     const [found] = await this.perField(
       [series],
       (measurement, field) =>

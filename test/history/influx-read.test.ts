@@ -117,14 +117,14 @@ beforeAll(async () => {
       qos: 1,
     },
   );
-  await device.publishAsync('busbar/metrics/pdu1/power', `power,pdu=pdu1 watts=230 ${ns(NOW - MINUTE)}`, {
-    qos: 1,
-  });
+  // No host tag: listed under source `-`. Booleans: never averaged.
+  const power = [3, 2, 1].map((m, i) => `power,pdu=pdu1 watts=${230 + i},on=true ${ns(NOW - m * MINUTE)}`);
+  await device.publishAsync('busbar/metrics/pdu1/power', power.join('\n'), { qos: 1 });
   const stored = async (measurement: string): Promise<number> =>
     (await influx.rows('metrics', measurement).catch(() => [])).length;
   const counts = async (): Promise<number[]> => Promise.all(['cpu', 'disk', 'svc', 'power'].map(stored));
-  for (let i = 0; i < 400 && (await counts()).join() !== '20,36,1,1'; i++) await delay(50);
-  expect(await counts()).toEqual([20, 36, 1, 1]);
+  for (let i = 0; i < 400 && (await counts()).join() !== '20,36,1,3'; i++) await delay(50);
+  expect(await counts()).toEqual([20, 36, 1, 3]);
   // The reading machine: web, bot and alarms, no history store.
   reader = await startWebBusbar(
     {
@@ -160,13 +160,14 @@ describe('the web API reads history from InfluxDB 1.x', () => {
   it("lists series by the store's names, the source from the host tag, with their types", async () => {
     const series = await json<{ name: string; source: string; type: string; tags: object }[]>('/api/series');
     expect(series.map(({ name, source, type }) => ({ name, source, type }))).toEqual([
+      { name: '-/power/on{pdu=pdu1}', source: '-', type: 'boolean' },
       { name: '-/power/watts{pdu=pdu1}', source: '-', type: 'float' },
       { name: 'web1/cpu/usage_idle{cpu=cpu-total,host=web1}', source: 'web1', type: 'float' },
       { name: 'web1/disk/used_percent{host=web1,path=/}', source: 'web1', type: 'float' },
       { name: 'web1/svc/state{host=web1,unit=web\\, app}', source: 'web1', type: 'string' },
     ]);
     expect(await json('/api/sources')).toEqual([
-      { source: '-', series: 1 },
+      { source: '-', series: 2 },
       { source: 'web1', series: 3 },
     ]);
     // /health asks influxd too: up, it is healthy.
@@ -201,6 +202,17 @@ describe('the web API reads history from InfluxDB 1.x', () => {
     expect(buckets!.points.length).toBeLessThanOrEqual(6);
     expect(buckets!.points.reduce((sum, point) => sum + point.count, 0)).toBe(20);
     expect(Math.max(...buckets!.points.map((point) => point.max))).toBe(69);
+  });
+
+  it('keeps booleans raw (as 1 and 0) where numbers come in buckets', async () => {
+    const ranges = await json<{ series: { name: string }; source: string; points: { value: number }[] }[]>(
+      `/api/range?pattern=${encodeURIComponent('-/power/*')}&from=-1h&points=2`,
+    );
+    expect(ranges.map(({ series, source, points }) => [series.name, source, points.length])).toEqual([
+      ['-/power/on{pdu=pdu1}', 'raw', 2],
+      ['-/power/watts{pdu=pdu1}', 'points', expect.any(Number)],
+    ]);
+    expect(ranges[0]!.points.map((point) => point.value)).toEqual([1, 1]);
   });
 
   it('refuses the CSV export, which reads the embedded store only, saying so', async () => {

@@ -92,7 +92,6 @@ export class InfluxV1History implements HistorySource {
   /** Runs one or more `;`-separated statements; the series of each, in order. */
   private async query(q: string): Promise<QuerySeries[][]> {
     const params = new URLSearchParams({ db: this.config.database, q, epoch: 'ms' });
-    if (this.config.retentionPolicy !== undefined) params.set('rp', this.config.retentionPolicy);
     const headers: Record<string, string> = {};
     if (this.config.username !== undefined) {
       const pair = `${this.config.username}:${this.config.password ?? ''}`;
@@ -127,7 +126,11 @@ export class InfluxV1History implements HistorySource {
   }
 
   async series(pattern?: string): Promise<SeriesInfo[]> {
-    const [keys = [], fields = []] = await this.query('SHOW SERIES; SHOW FIELD KEYS');
+    const rp = this.config.retentionPolicy;
+    const [keys = [], fields = []] = await this.query(
+      // Field keys are kept per retention policy: those of the policy the sink writes to.
+      `SHOW SERIES; SHOW FIELD KEYS${rp === undefined ? '' : ` FROM ${quoteIdentifier(rp)}./.*/`}`,
+    );
     const fieldsOf = new Map<string, { field: string; type: FieldType }[]>();
     for (const measurement of fields) {
       fieldsOf.set(
@@ -161,6 +164,12 @@ export class InfluxV1History implements HistorySource {
       .map(([source, series]) => ({ source, series }));
   }
 
+  /** `"rp"."measurement"`: the sink's retention policy, when it names one, else the database default. */
+  private measurement(name: string): string {
+    const rp = this.config.retentionPolicy;
+    return rp === undefined ? quoteIdentifier(name) : `${quoteIdentifier(rp)}.${quoteIdentifier(name)}`;
+  }
+
   /** One statement per (measurement, field) of `series`, each grouped by every tag. */
   private async perField(
     series: readonly SeriesInfo[],
@@ -170,7 +179,7 @@ export class InfluxV1History implements HistorySource {
     for (const group of byMeasurementField(series)) {
       const first = group[0] as SeriesInfo;
       const [answer = []] = await this.query(
-        statement(quoteIdentifier(first.measurement), quoteIdentifier(first.field)),
+        statement(this.measurement(first.measurement), quoteIdentifier(first.field)),
       );
       for (const one of group) out.push({ series: one, group: groupOf(answer, one) });
     }

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlarmMessage } from '../../alarms/alarm.js';
 import type { ConfigInput } from '../../config/schema.js';
 import { createTopics } from '../../core/topics.js';
+import { InfluxV1History } from '../../history/influx-v1.js';
 import { AlarmCharts } from '../../notifiers/services/email/charts.js';
 import { startTestBusbar, type TestBusbar } from '../helpers/busbar.js';
 import { captureLog } from '../helpers/log-capture.js';
@@ -17,7 +18,15 @@ import { INFLUX_ADMIN, startInfluxd, type InfluxServer } from '../helpers/influx
 import { Clients, delay, messageOn, record, subscribe, waitFor } from '../helpers/mqtt-clients.js';
 import { tempDir } from '../helpers/process.js';
 import { OPS_CHAT, OPS_USER, TOKEN } from '../notifiers/bot-harness.js';
-import { ADMIN, READ_TOKEN, bearer, startWebBusbar, webUsers, type WebBusbar } from '../web/web-fixture.js';
+import {
+  ADMIN,
+  READ_TOKEN,
+  basic,
+  bearer,
+  startWebBusbar,
+  webUsers,
+  type WebBusbar,
+} from '../web/web-fixture.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -301,6 +310,35 @@ describe('alarm seeding reads history from InfluxDB 1.x', () => {
       state: 'firing',
       summary: 'disk used_percent on web1 (path=/) is 62.1, heading above 100 in about 19h',
     });
+  });
+});
+
+describe("the sink's retention policy", () => {
+  it('is the one read from, when the sink names one', async () => {
+    await influx.query('CREATE RETENTION POLICY week ON metrics DURATION 7d REPLICATION 1');
+    const written = await fetch(`${influx.url}/write?db=metrics&rp=week&precision=ms`, {
+      method: 'POST',
+      headers: basic(INFLUX_ADMIN),
+      body: `kept,host=h1 v=7 ${NOW - MINUTE}`,
+    });
+    expect(written.status).toBe(204);
+    const target = {
+      sink: 'influxdb1',
+      url: influx.url,
+      database: 'metrics',
+      username: INFLUX_ADMIN.username,
+      password: INFLUX_ADMIN.password,
+      sourceTag: 'host',
+      timeoutMs: 10_000,
+    };
+    const range = { from: NOW - HOUR, to: NOW };
+    const week = new InfluxV1History({ ...target, retentionPolicy: 'week' });
+    expect((await week.range('h1/*', range)).map((one) => one.points)).toEqual([
+      [{ time: NOW - MINUTE, value: 7 }],
+    ]);
+    // The database's default policy holds none of it.
+    const byDefault = new InfluxV1History(target);
+    expect(await byDefault.range('h1/*', range)).toEqual([]);
   });
 });
 

@@ -53,6 +53,18 @@ const sink = (outbox: string) => ({
   maxRetryDelay: '200ms',
 });
 
+/** What `history.read: influx:influxdb1` makes of the sink's settings. */
+const influxTarget = () => ({
+  kind: 'influx-v1' as const,
+  sink: 'influxdb1',
+  url: influx.url,
+  database: 'metrics',
+  username: INFLUX_ADMIN.username,
+  password: INFLUX_ADMIN.password,
+  sourceTag: 'host',
+  timeoutMs: 10_000,
+});
+
 /** A busbar that keeps no history of its own and reads it from influxd. */
 const readingConfig = (outbox: string): ConfigInput => ({
   agent: { enabled: false },
@@ -250,19 +262,7 @@ describe('the bot reads history from InfluxDB 1.x', () => {
 describe('alarm mails read history from InfluxDB 1.x', () => {
   it("draw the firing alarm's series", async () => {
     const log = captureLog('debug');
-    const charts = new AlarmCharts(
-      {
-        kind: 'influx-v1',
-        sink: 'influxdb1',
-        url: influx.url,
-        database: 'metrics',
-        username: INFLUX_ADMIN.username,
-        password: INFLUX_ADMIN.password,
-        sourceTag: 'host',
-        timeoutMs: 10_000,
-      },
-      log.logger,
-    );
+    const charts = new AlarmCharts(influxTarget(), log.logger);
     const firedAt = new Date(NOW - 30 * MINUTE).toISOString();
     const alarm: AlarmMessage = {
       rule: 'disk-full',
@@ -322,15 +322,7 @@ describe("the sink's retention policy", () => {
       body: `kept,host=h1 v=7 ${NOW - MINUTE}`,
     });
     expect(written.status).toBe(204);
-    const target = {
-      sink: 'influxdb1',
-      url: influx.url,
-      database: 'metrics',
-      username: INFLUX_ADMIN.username,
-      password: INFLUX_ADMIN.password,
-      sourceTag: 'host',
-      timeoutMs: 10_000,
-    };
+    const target = influxTarget();
     const range = { from: NOW - HOUR, to: NOW };
     const week = new InfluxV1History({ ...target, retentionPolicy: 'week' });
     expect((await week.range('h1/*', range)).map((one) => one.points)).toEqual([

@@ -10,6 +10,7 @@ import { errorMessage } from '../core/errors.js';
 import { niceStep } from '../sinks/history/resolution.js';
 import { compilePattern, seriesName } from '../sinks/history/series-name.js';
 import { DEFAULT_MAX_POINTS } from '../sinks/history/reader.js';
+import { basicAuth, writeUrl } from '../sinks/influx/write-target.js';
 import {
   parseSeriesKey,
   presentTags,
@@ -84,25 +85,33 @@ function pointValue(value: unknown): number | string {
 
 export class InfluxV1History implements HistorySource {
   readonly name: string;
+  /** /query under the configured base URL (path prefix kept), credentials taken out. */
+  private readonly queryUrl: string;
+  private readonly headers: Readonly<Record<string, string>>;
+  /** Where, for messages: the URL without credentials. */
+  private readonly where: string;
 
   constructor(private readonly config: InfluxV1ReadConfig) {
     this.name = `influx:${config.sink}`;
+    // The sink's own rule: credentials in the URL or in username/password, sent as basic auth.
+    const { url, display, username, password } = writeUrl(config.url, '/query', { db: config.database });
+    this.queryUrl = url;
+    this.where = `InfluxDB (${this.name}) at ${display.replace(/\/query\?.*$/, '')}`;
+    const user = config.username ?? username;
+    const secret = config.password ?? password ?? '';
+    this.headers = user === undefined ? {} : { authorization: basicAuth(user, secret) };
   }
 
   /** Runs one or more `;`-separated statements; the series of each, in order. */
   private async query(q: string): Promise<QuerySeries[][]> {
-    const params = new URLSearchParams({ db: this.config.database, q, epoch: 'ms' });
-    const headers: Record<string, string> = {};
-    if (this.config.username !== undefined) {
-      const pair = `${this.config.username}:${this.config.password ?? ''}`;
-      headers.authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
-    }
-    // The URL in messages is the configured base URL; credentials travel in the header only.
-    const where = `InfluxDB (${this.name}) at ${this.config.url}`;
+    const url = new URL(this.queryUrl);
+    url.searchParams.set('q', q);
+    url.searchParams.set('epoch', 'ms');
+    const where = this.where;
     let response: Response;
     try {
-      response = await fetch(new URL(`/query?${params}`, this.config.url), {
-        headers,
+      response = await fetch(url, {
+        headers: this.headers,
         signal: AbortSignal.timeout(this.config.timeoutMs),
       });
     } catch (error) {

@@ -44,6 +44,9 @@ export interface InfluxV1ReadConfig {
   readonly timeoutMs: number;
 }
 
+/** How long a listing of the series is reused. */
+const LISTING_TTL_MS = 5_000;
+
 const FIELD_TYPES: Readonly<Record<string, FieldType>> = {
   float: 'float',
   integer: 'integer',
@@ -90,6 +93,7 @@ export class InfluxV1History implements HistorySource {
   private readonly headers: Readonly<Record<string, string>>;
   /** Where, for messages: the URL without credentials. */
   private readonly where: string;
+  private listing: { readonly at: number; readonly series: Promise<SeriesInfo[]> } | undefined;
 
   constructor(private readonly config: InfluxV1ReadConfig) {
     this.name = `influx:${config.sink}`;
@@ -134,7 +138,24 @@ export class InfluxV1History implements HistorySource {
     return (answer.results ?? []).map((result) => result.series ?? []);
   }
 
-  async series(pattern?: string): Promise<SeriesInfo[]> {
+  /**
+   * Every series, sorted by name, with ids in that order. Listed again at most every
+   * LISTING_TTL_MS: GRAPH asks for the list, then for each series it draws.
+   */
+  private listAll(): Promise<SeriesInfo[]> {
+    const now = Date.now();
+    if (this.listing === undefined || now - this.listing.at > LISTING_TTL_MS) {
+      const series = this.listSeries();
+      this.listing = { at: now, series };
+      // A failure is not kept: the next call asks again.
+      series.catch(() => {
+        if (this.listing?.series === series) this.listing = undefined;
+      });
+    }
+    return this.listing.series;
+  }
+
+  private async listSeries(): Promise<SeriesInfo[]> {
     const rp = this.config.retentionPolicy;
     const [keys = [], fields = []] = await this.query(
       // Field keys are kept per retention policy: those of the policy the sink writes to.
@@ -150,19 +171,30 @@ export class InfluxV1History implements HistorySource {
         })),
       );
     }
-    const matches = pattern === undefined ? undefined : compilePattern(pattern);
     const out: Omit<SeriesInfo, 'id'>[] = [];
     for (const row of keys.flatMap((one) => one.values ?? [])) {
       const { measurement, tags } = parseSeriesKey(String(row[0]));
       const source = tags[this.config.sourceTag] ?? '-';
       for (const { field, type } of fieldsOf.get(measurement) ?? []) {
-        const name = seriesName(source, measurement, field, tags);
-        if (matches && !matches(name)) continue;
-        out.push({ name, source, measurement, field, tags, type });
+        out.push({
+          name: seriesName(source, measurement, field, tags),
+          source,
+          measurement,
+          field,
+          tags,
+          type,
+        });
       }
     }
     out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return out.map((one, id) => ({ id, ...one }));
+  }
+
+  async series(pattern?: string): Promise<SeriesInfo[]> {
+    const all = await this.listAll();
+    if (pattern === undefined) return all.slice();
+    const matches = compilePattern(pattern);
+    return all.filter((one) => matches(one.name));
   }
 
   async sources(): Promise<SourceInfo[]> {

@@ -1,5 +1,6 @@
 /**
- * The JSON API over the history store, the same queries as `busbar query` and `busbar export`:
+ * The JSON API over history (the source `history.read` names, history/), the same queries as
+ * `busbar query` and `busbar export` (the CSV export reads the embedded store only):
  *   GET /api/series[?pattern=]            every series (or those matching the glob)
  *   GET /api/sources                      sources and their number of series
  *   GET /api/latest?pattern=              newest value of each matching series

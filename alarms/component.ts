@@ -28,6 +28,8 @@ import { SilenceRequests } from './silence-requests.js';
 import { AckRequests } from './ack-requests.js';
 import { configuredRules, restoredState, seedEngine } from './startup.js';
 import { AlarmStateSaver } from './state-saver.js';
+import type { HistoryReadTarget } from '../history/config.js';
+import { readTarget } from '../history/open.js';
 
 /**
  * The history store's path is added by the registration when the history sink is on (seed.ts); the
@@ -35,6 +37,8 @@ import { AlarmStateSaver } from './state-saver.js';
  */
 export type AlarmsComponentConfig = AlarmsConfig & {
   readonly historyPath?: string | undefined;
+  /** Where history is read from (`history.read`); default: the store at historyPath. */
+  readonly historyRead?: HistoryReadTarget | undefined;
   readonly routes?: readonly TreeRouteConfig[];
   readonly timeIntervals?: TimeIntervals;
 };
@@ -103,7 +107,7 @@ export const alarmsComponent: Component<AlarmsComponentConfig> = {
         publisher.add({ topic: topics.alarm(rule, series), payload: '', retain: true }),
       forgetAfter: config.forgetAfter,
     });
-    await seedEngine(engine, config.historyPath, log);
+    await seedEngine(engine, readTarget(config.historyPath, config.historyRead), log);
     const requests = new SilenceRequests(silences, publisher, topics, log);
     requests.publishRestored();
     acks.restoreSaved(restored.acks);

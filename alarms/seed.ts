@@ -1,12 +1,13 @@
 /**
- * Fills trend fits and deviation baselines from the history store at start, so a restart (or a first
+ * Fills trend fits and deviation baselines from history (`history.read`) at start, so a restart (or a first
  * start on a store that already holds weeks of data) does not learn from nothing: a seasonal baseline
  * would otherwise need days before its first verdict, a trend half its window. Reads rollups only
  * (a few hundred rows per series), and at most `maxSeries` (rule, series) pairs.
  */
 import { access } from 'node:fs/promises';
 import { setImmediate } from 'node:timers/promises';
-import { HistoryReader, type RollupRow } from '../sinks/history/reader.js';
+import { EmbeddedHistory } from '../history/embedded.js';
+import type { HistorySource, SummaryBucket } from '../history/source.js';
 import type { DeviationRule, TrendRule } from './config.js';
 import type { AlarmEngine } from './engine.js';
 import type { Summary } from './ewma.js';
@@ -42,12 +43,12 @@ export function seedSpan(rule: TrendRule | DeviationRule): { table: '1m' | '1h';
 }
 
 /**
- * Opens the store read-only, seeds `engine` as of `now`, closes it. No store yet (a first start: the
- * history sink creates it) seeds nothing; a store that exists but cannot be read throws.
+ * Seeds `engine` as of `now` from `history` (the caller closes it). No embedded store yet (a first
+ * start: the history sink creates it) seeds nothing; history that cannot be read throws.
  */
 export async function seedFromHistory(
   engine: AlarmEngine,
-  historyPath: string,
+  history: HistorySource,
   now: number,
   maxSeries = DEFAULT_MAX_SERIES,
 ): Promise<SeedResult> {
@@ -55,53 +56,48 @@ export async function seedFromHistory(
   const rules = engine.seedable();
   const none = { series: 0, rows: 0, skipped: 0, ms: 0 };
   if (rules.length === 0) return none;
-  try {
-    await access(historyPath);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return none;
-    throw error;
+  if (history instanceof EmbeddedHistory) {
+    try {
+      await access(history.path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return none;
+      throw error;
+    }
   }
-  const reader = HistoryReader.open(historyPath);
   let series = 0;
   let rows = 0;
   let skipped = 0;
-  try {
-    for (const info of reader.series()) {
-      if (info.type === 'string') continue;
-      for (const { rule, matches } of rules) {
-        if (!matches(info)) continue;
-        if (series >= maxSeries) {
-          skipped++;
-          continue;
-        }
-        const { table, ms } = seedSpan(rule);
-        const width = table === '1m' ? MINUTE_MS : HOUR_MS;
-        const summaries: Summary[] = [];
-        for (const row of reader.rollupRows(info.id, table, now - ms, now)) {
-          summaries.push(summary(row, width));
-        }
-        rows += summaries.length;
-        if (summaries.length === 0) continue;
-        const { source, measurement, field, tags } = info;
-        engine.seed(rule.name, { source, measurement, field, tags }, summaries, now);
-        series++;
-        // Reading is synchronous: let the broker and the other components run between series.
-        if (series % 50 === 0) await setImmediate();
+  for (const info of await history.series()) {
+    if (info.type === 'string') continue;
+    for (const { rule, matches } of rules) {
+      if (!matches(info)) continue;
+      if (series >= maxSeries) {
+        skipped++;
+        continue;
       }
+      const { table, ms } = seedSpan(rule);
+      const width = table === '1m' ? MINUTE_MS : HOUR_MS;
+      const buckets = await history.summaries(info, table, now - ms, now);
+      const summaries = buckets.map((bucket) => summary(bucket, width));
+      rows += summaries.length;
+      if (summaries.length === 0) continue;
+      const { source, measurement, field, tags } = info;
+      engine.seed(rule.name, { source, measurement, field, tags }, summaries, now);
+      series++;
+      // The embedded store reads synchronously: let the broker and the other components run.
+      if (series % 50 === 0) await setImmediate();
     }
-  } finally {
-    reader.close();
   }
   return { series, rows, skipped, ms: Math.round(performance.now() - started) };
 }
 
-/** A rollup row as the points it summarises, placed mid-bucket (where its mean belongs on a line). */
-function summary(row: RollupRow, widthMs: number): Summary {
+/** A bucket as the points it summarises, placed mid-bucket (where its mean belongs on a line). */
+function summary(bucket: SummaryBucket, widthMs: number): Summary {
   return {
-    time: row.ts / 1000 + widthMs / 2,
-    mean: row.v_sum / row.n,
-    min: row.v_min,
-    max: row.v_max,
-    count: row.n,
+    time: bucket.time + widthMs / 2,
+    mean: bucket.sum / bucket.count,
+    min: bucket.min,
+    max: bucket.max,
+    count: bucket.count,
   };
 }

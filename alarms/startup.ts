@@ -9,6 +9,8 @@ import type { Logger } from '../core/logger.js';
 import type { AlarmsConfig } from './config.js';
 import { DEFAULT_RULES } from './defaults.js';
 import type { AlarmEngine } from './engine.js';
+import type { HistoryReadTarget } from '../history/config.js';
+import { openHistory } from '../history/open.js';
 import { seedFromHistory } from './seed.js';
 import { emptyAlarmState, loadAlarmState, type AlarmState } from './state-file.js';
 
@@ -27,17 +29,19 @@ export async function restoredState(path: string, log: Logger): Promise<AlarmSta
   }
 }
 
-export async function seedEngine(
-  engine: AlarmEngine,
-  historyPath: string | undefined,
-  log: Logger,
-): Promise<void> {
-  if (historyPath === undefined) return;
+export async function seedEngine(engine: AlarmEngine, target: HistoryReadTarget, log: Logger): Promise<void> {
+  if (target.kind === 'off') return;
+  const history = openHistory(target);
   try {
-    const seeded = await seedFromHistory(engine, historyPath, Date.now());
-    log.info(seeded, 'alarm trends and baselines seeded from history');
+    const seeded = await seedFromHistory(engine, history, Date.now());
+    log.info({ ...seeded, history: history.name }, 'alarm trends and baselines seeded from history');
   } catch (error) {
     // Seeding saves learning time, no more: without it alarms still run, and learn as before.
-    log.warn({ path: historyPath, err: errorMessage(error) }, 'history unreadable, alarms start unseeded');
+    log.warn(
+      { history: history.name, err: errorMessage(error) },
+      'history unreadable, alarms start unseeded',
+    );
+  } finally {
+    history.close();
   }
 }

@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { Component } from '../core/component.js';
+import { historyReadTarget } from '../history/config.js';
 
 /**
  * Every component `busbar start` runs. Adding a bridge, sink or notifier is one line here: its
@@ -72,6 +73,7 @@ export const registrations: readonly Registration[] = [
         ? {
             ...config.alarms,
             historyPath: config.sinks.history.enabled ? config.sinks.history.path : undefined,
+            historyRead: historyReadTarget(config.history, config.sinks),
             // The routing tree groups alarms here, whether the notifiers run in this process or not.
             routes: config.notifiers.routes,
             timeIntervals: config.notifiers.timeIntervals,
@@ -86,6 +88,7 @@ export const registrations: readonly Registration[] = [
         ? {
             ...config.notifiers,
             historyPath: config.sinks.history.enabled ? config.sinks.history.path : undefined,
+            historyRead: historyReadTarget(config.history, config.sinks),
           }
         : undefined,
   ),
@@ -100,6 +103,7 @@ export const registrations: readonly Registration[] = [
             acl: config.broker.acl,
             maxPacketSize: config.broker.maxPacketSize,
             historyPath: config.sinks.history.enabled ? config.sinks.history.path : undefined,
+            historyRead: historyReadTarget(config.history, config.sinks),
           }
         : undefined,
   ),

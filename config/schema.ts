@@ -9,6 +9,7 @@ import { TIMESTAMP_UNITS } from '../core/ingest/timestamp.js';
 import { PASSWORD_HASH_PATTERN } from '../broker/passwords.js';
 import { agentSchema } from '../agents/host/config-schema.js';
 import { sinksSchema } from '../sinks/config.js';
+import { historyReadProblem, historySchema } from '../history/config.js';
 import { bridgesSchema } from '../bridges/config.js';
 import { remotesSchema } from '../broker/bridge/config.js';
 import { journalSchema } from '../broker/journal/config.js';
@@ -321,6 +322,10 @@ export const configSchema = z
     ingest: ingestSchema.prefault({}),
     // The sinks' section lives with the sinks (sinks/config.ts), defaults included.
     sinks: sinksSchema.prefault({}).describe('Where metrics are stored: the history store, InfluxDB.'),
+    // Where history is read from lives with the readers (history/config.ts), defaults included.
+    history: historySchema
+      .prefault({})
+      .describe('Where the web, the bot, mails and alarms read history from.'),
     // The host agent's section lives with the agent (agents/host/config-schema.ts), defaults included.
     agent: agentSchema.prefault({}).describe("The host agent: this machine's vital signs on the bus."),
     // The bridges' sections live with the bridges (bridges/*/config.ts), defaults included.
@@ -350,6 +355,10 @@ export const configSchema = z
         path: ['bus', 'remote'],
         message: 'required when broker.enabled is false (components need a broker to talk to)',
       });
+    }
+    const historyProblem = historyReadProblem(config.history, config.sinks);
+    if (historyProblem !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['history', 'read'], message: historyProblem });
     }
     const seen = new Set<string>();
     config.broker.listeners.forEach((listener, index) => {

@@ -15,12 +15,18 @@ import type { TelegramBot } from './bot/bot.js';
 import { describeError } from './bot/redact.js';
 import { DeliveryRecord } from './router/record.js';
 import { Router } from './router/router.js';
+import type { HistoryReadTarget } from '../history/config.js';
+import { readTarget } from '../history/open.js';
 
 /** How often the router's counters are published on <base>/stats/notifiers (when they changed). */
 const STATS_INTERVAL_MS = 2_000;
 
 /** The notifiers section, and where the history store is (charts), when it is on. */
-export type NotifiersComponentConfig = NotifiersConfig & { readonly historyPath?: string | undefined };
+export type NotifiersComponentConfig = NotifiersConfig & {
+  readonly historyPath?: string | undefined;
+  /** Where history is read from (`history.read`); default: the store at historyPath. */
+  readonly historyRead?: HistoryReadTarget | undefined;
+};
 
 export const notifiersComponent: Component<NotifiersComponentConfig> = {
   kind: 'notifiers',
@@ -33,7 +39,8 @@ export const notifiersComponent: Component<NotifiersComponentConfig> = {
     ready,
   }: ComponentContext<NotifiersComponentConfig>): Promise<void> {
     const record = new DeliveryRecord(config.recordPath);
-    const router = new Router(config, { log, bus, topics, historyPath: config.historyPath, record });
+    const history = readTarget(config.historyPath, config.historyRead);
+    const router = new Router(config, { log, bus, topics, history, record });
     const subscriptions: BusSubscription[] = [];
     let bot: TelegramBot | undefined;
     // Counters per target (delivered, retried, failed, queued) and failed-over/lost, for /metrics.
@@ -82,7 +89,7 @@ export const notifiersComponent: Component<NotifiersComponentConfig> = {
             bus,
             topics,
             log: botLog,
-            historyPath: config.historyPath,
+            history,
             externalUrl: config.externalUrl,
           });
           await starting.start();

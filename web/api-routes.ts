@@ -1,5 +1,6 @@
 /**
- * The JSON API over the history store, the same queries as `busbar query` and `busbar export`:
+ * The JSON API over history (the source `history.read` names, history/), the same queries as
+ * `busbar query` and `busbar export` (the CSV export reads the embedded store only):
  *   GET /api/series[?pattern=]            every series (or those matching the glob)
  *   GET /api/sources                      sources and their number of series
  *   GET /api/latest?pattern=              newest value of each matching series
@@ -8,7 +9,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import { exportCsv, type ExportResolution } from '../sinks/history/csv-export.js';
-import type { HistoryReader } from '../sinks/history/reader.js';
+import { EmbeddedHistory } from '../history/embedded.js';
+import type { HistorySource } from '../history/source.js';
 import { parseTimeSpec } from '../sinks/history/time-spec.js';
 import { HttpError, param, sendJson } from './http.js';
 
@@ -42,24 +44,24 @@ export async function handleApiRead(
   path: string,
   url: URL,
   response: ServerResponse,
-  reader: () => HistoryReader,
+  history: HistorySource,
 ): Promise<boolean> {
   const now = Date.now();
   switch (path) {
     case '/api/series':
-      sendJson(response, 200, reader().series(param(url, 'pattern')));
+      sendJson(response, 200, await history.series(param(url, 'pattern')));
       return true;
     case '/api/sources':
-      sendJson(response, 200, reader().sources());
+      sendJson(response, 200, await history.sources());
       return true;
     case '/api/latest':
-      sendJson(response, 200, reader().latest(pattern(url)));
+      sendJson(response, 200, await history.latest(pattern(url)));
       return true;
     case '/api/range': {
       const points = Number(param(url, 'points') ?? '1000');
       if (!Number.isInteger(points) || points < 1 || points > 100_000)
         throw new HttpError(400, 'invalid', 'points: an integer from 1 to 100000');
-      const result = reader().range(pattern(url), {
+      const result = await history.range(pattern(url), {
         from: time(url, 'from', '-1h', now),
         to: time(url, 'to', 'now', now),
         maxPoints: points,
@@ -76,7 +78,14 @@ export async function handleApiRead(
         to: time(url, 'to', 'now', now),
         resolution: resolution as ExportResolution,
       };
-      const source = reader();
+      // Rollup rows and unbounded raw cursors are the embedded store's; InfluxDB has its own export.
+      if (!(history instanceof EmbeddedHistory))
+        throw new HttpError(
+          501,
+          'not implemented',
+          `CSV export reads the embedded store only, not ${history.name}`,
+        );
+      const source = history.reader();
       response.writeHead(200, {
         'content-type': 'text/csv; charset=utf-8',
         'content-disposition': 'attachment; filename="busbar-export.csv"',

@@ -18,6 +18,7 @@ import { createWebCounters } from './counters.js';
 import { LoginThrottle, type LoginFailure } from './login-throttle.js';
 import { createWebServer } from './server.js';
 import { Sessions } from './sessions.js';
+import type { HistoryReadTarget } from '../history/config.js';
 
 export interface WebSection extends WebConfig {
   /** The broker's users, who log in with their MQTT password. */
@@ -28,6 +29,8 @@ export interface WebSection extends WebConfig {
   readonly maxPacketSize: number;
   /** The history store file; undefined when the store is off. */
   readonly historyPath: string | undefined;
+  /** Where history is read from (`history.read`); default: the store at historyPath. */
+  readonly historyRead?: HistoryReadTarget | undefined;
 }
 
 const STATS_INTERVAL_MS = 10_000;
@@ -113,6 +116,7 @@ export const webComponent: Component<WebSection> = {
       topics,
       log,
       historyPath: config.historyPath,
+      historyRead: config.historyRead,
       acl: createAcl(config.acl, {
         baseTopic: topics.base,
         components: config.users.filter((user) => user.component).map((user) => user.username),

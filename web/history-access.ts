@@ -1,58 +1,53 @@
 /**
- * The web's reads of the history store file: a read-only reader opened per request (an export's
- * cursor must not share a connection), whether the store opens (for /health), and whether a source
- * has series (for its page). Until the history sink has created its file, reading is a 503.
+ * The web's reads of history, through the source `history.read` names (history/): one source per
+ * request (an export's cursor must not share a connection), whether it answers (for /health), and
+ * whether a source has series (for its page). History that cannot be read now is a 503 saying why.
  */
 import { errorMessage } from '../core/errors.js';
-import { HistoryReader } from '../sinks/history/reader.js';
+import type { HistoryReadTarget } from '../history/config.js';
+import { openHistory } from '../history/open.js';
+import { HistoryUnavailableError, type HistorySource } from '../history/source.js';
 import { HttpError } from './http.js';
 
-function openReader(file: string): HistoryReader {
-  try {
-    return HistoryReader.open(file);
-  } catch (error) {
-    throw new HttpError(503, 'unavailable', `history store: ${errorMessage(error)}`);
-  }
-}
-
 export class HistoryAccess {
-  /** `file` undefined: the store is off. */
-  constructor(private readonly file: string | undefined) {}
+  constructor(private readonly target: HistoryReadTarget) {}
 
-  /** Runs `action` with a reader opened on first use and closed after; 404 when the store is off. */
-  async withReader<T>(action: (reader: () => HistoryReader) => Promise<T>): Promise<T> {
-    const file = this.file;
-    if (file === undefined) throw new HttpError(404, 'not found', 'the history store is off');
-    let reader: HistoryReader | undefined;
+  /** Runs `action` with a source closed after; 404 when the store is off. */
+  async withSource<T>(action: (source: HistorySource) => Promise<T>): Promise<T> {
+    if (this.target.kind === 'off') throw new HttpError(404, 'not found', this.target.why);
+    const source = openHistory(this.target);
     try {
-      return await action(() => (reader ??= openReader(file)));
+      return await action(source);
+    } catch (error) {
+      if (error instanceof HistoryUnavailableError) {
+        throw new HttpError(503, 'unavailable', `history (${source.name}): ${error.message}`);
+      }
+      throw error;
     } finally {
-      reader?.close();
+      source.close();
     }
   }
 
-  /** Why the store does not open; undefined when it does or is off. */
-  problem(): string | undefined {
-    if (this.file === undefined) return undefined;
+  /** Why history cannot be read; undefined when it can or the store is off. */
+  async problem(): Promise<string | undefined> {
+    if (this.target.kind === 'off') return undefined;
     try {
-      HistoryReader.open(this.file).close();
+      await this.withSource((source) => source.check());
       return undefined;
     } catch (error) {
       return errorMessage(error);
     }
   }
 
-  /** Whether the store holds series of `source` (false when it is off or not created yet). */
+  /** Whether history holds series of `source` (false when it is off or cannot be read now). */
   async hasSource(source: string): Promise<boolean> {
-    if (this.file === undefined) return false;
+    if (this.target.kind === 'off') return false;
     try {
-      return await this.withReader(async (reader) =>
-        reader()
-          .sources()
-          .some((entry) => entry.source === source),
+      return await this.withSource(async (history) =>
+        (await history.sources()).some((entry) => entry.source === source),
       );
     } catch (error) {
-      // The store not created yet knows no source; any other problem is the request's to report.
+      // History not readable knows no source; any other problem is the request's to report.
       if (error instanceof HttpError && error.status === 503) return false;
       throw error;
     }

@@ -12,6 +12,8 @@ import { LogThrottle } from '../core/log-throttle.js';
 import type { Logger } from '../core/logger.js';
 import type { Topics } from '../core/topics.js';
 import { HistoryAccess } from './history-access.js';
+import type { HistoryReadTarget } from '../history/config.js';
+import { readTarget } from '../history/open.js';
 import { SILENCE_ANSWER_TIMEOUT_MS } from '../alarms/silence-client.js';
 import { API_READ_PATHS, handleApiRead } from './api-routes.js';
 import { SESSION_COOKIE, cookieValue, type Authenticator, type Identified, type Principal } from './auth.js';
@@ -46,6 +48,8 @@ export interface WebServerOptions {
   readonly log: Logger;
   /** The history store file; undefined when the store is off. */
   readonly historyPath: string | undefined;
+  /** Where history is read from (`history.read`); default: the store at historyPath. */
+  readonly historyRead?: HistoryReadTarget | undefined;
   /** broker.acl compiled, with busbar's own topics reserved as for MQTT clients. */
   readonly acl: Acl;
   /** broker.maxPacketSize: the largest message publishing over HTTP may make. */
@@ -71,7 +75,7 @@ export function createWebServer(options: WebServerOptions): Server {
   const { config, auth, sessions, log, counters, trust } = options;
   const originRefusals = new LogThrottle(1, 10);
 
-  const history = new HistoryAccess(options.historyPath);
+  const history = new HistoryAccess(readTarget(options.historyPath, options.historyRead));
 
   /**
    * What this principal may publish, as an MQTT client logged in as the same user: broker.acl, and
@@ -84,7 +88,7 @@ export function createWebServer(options: WebServerOptions): Server {
   }
 
   async function health(response: ServerResponse): Promise<void> {
-    const report = checkHealth(options.state, await options.brokerCheck(), history.problem());
+    const report = checkHealth(options.state, await options.brokerCheck(), await history.problem());
     sendText(response, report.ok ? 200 : 503, healthText(report));
   }
 
@@ -266,7 +270,7 @@ export function createWebServer(options: WebServerOptions): Server {
     );
   for (const path of API_READ_PATHS) {
     router.add('GET', path, read, ({ response, url }) =>
-      history.withReader((reader) => handleApiRead(path, url, response, reader)).then(() => undefined),
+      history.withSource((source) => handleApiRead(path, url, response, source)).then(() => undefined),
     );
   }
   addPageRoutes(router, knownSource);

@@ -9,6 +9,7 @@ import { SilenceRequestError } from '../../alarms/silence-client.js';
 import type { Bus } from '../../core/bus.js';
 import type { Logger } from '../../core/logger.js';
 import type { Topics } from '../../core/topics.js';
+import type { HistoryReadTarget } from '../../history/config.js';
 import { AccessControl } from './access.js';
 import { handleButton } from './buttons.js';
 import { ChatQueue, MAX_PENDING_UPDATES } from './chat-queue.js';
@@ -35,7 +36,8 @@ export interface TelegramBotOptions {
   readonly bus: Bus;
   readonly topics: Topics;
   readonly log: Logger;
-  readonly historyPath: string | undefined;
+  /** Where GRAPH, STATUS and the Graph button read history from (`history.read`). */
+  readonly history: HistoryReadTarget;
   /** The web console's address as people reach it, for links (notifiers.externalUrl). */
   readonly externalUrl?: string | undefined;
 }
@@ -54,14 +56,14 @@ export class TelegramBot {
   private pairingTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: TelegramBotOptions) {
-    const { config, bus, topics, historyPath } = options;
+    const { config, bus, topics, history } = options;
     this.log = options.log;
     this.token = config.token ?? '';
     this.bot = new Bot(this.token, { apiRoot: config.apiRoot, fetch: botApiFetch });
     this.data = new BotData(
       bus,
       topics,
-      historyPath,
+      history,
       new NotifiedGroups(groupsPathFor(config.statePath), this.log),
     );
     this.paired = new PairedChats(config.statePath);

@@ -9,24 +9,24 @@ import { isAlarmMessage, isAlarmNotification } from '../alarm-payload.js';
 import type { Silence } from '../../alarms/silence.js';
 import type { Bus, BusSubscription } from '../../core/bus.js';
 import type { Topics } from '../../core/topics.js';
-import { HistoryReader } from '../../sinks/history/reader.js';
+import type { HistoryReadTarget } from '../../history/config.js';
+import { openHistory } from '../../history/open.js';
+import type { HistorySource } from '../../history/source.js';
 import { BusState } from '../../web/bus-state.js';
 import { subjectHash } from './callback-data.js';
 import type { NotifiedGroups, RememberedGroup } from './groups.js';
 
-export class HistoryUnavailableError extends Error {
-  override readonly name = 'HistoryUnavailableError';
-}
+export { HistoryUnavailableError } from '../../history/source.js';
 
 export class BotData {
   readonly state: BusState;
   private readonly subscriptions: BusSubscription[] = [];
-  private history: HistoryReader | undefined;
+  private history: HistorySource | undefined;
 
   constructor(
     private readonly bus: Bus,
     readonly topics: Topics,
-    private readonly historyPath: string | undefined,
+    private readonly historyTarget: HistoryReadTarget,
     private readonly groups: NotifiedGroups,
   ) {
     this.state = new BusState(bus, topics);
@@ -61,20 +61,12 @@ export class BotData {
     this.history = undefined;
   }
 
-  /** The history store, opened on first use (it exists once the history sink has started). */
-  reader(): HistoryReader {
-    if (this.historyPath === undefined) {
-      throw new HistoryUnavailableError('the history store is off (sinks.history.enabled: false)');
-    }
-    if (!this.history) {
-      try {
-        this.history = HistoryReader.open(this.historyPath);
-      } catch (error) {
-        throw new HistoryUnavailableError(
-          `the history store cannot be read yet: ${(error as Error).message}`,
-        );
-      }
-    }
+  /**
+   * Where history is read from (`history.read`); its reads throw HistoryUnavailableError when it is
+   * off or cannot be reached, which the bot answers in the chat.
+   */
+  reader(): HistorySource {
+    this.history ??= openHistory(this.historyTarget);
     return this.history;
   }
 

@@ -4,7 +4,7 @@
  */
 import type { AlarmMessage } from '../../alarms/alarm.js';
 import { formatNumber } from '../../alarms/alarm.js';
-import type { HistoryReader, SeriesInfo } from '../../sinks/history/reader.js';
+import type { HistorySource, SeriesInfo } from '../../history/source.js';
 import type { ChartRange } from '../charts/range.js';
 import { DEFAULT_WIDTH, renderChartPngAsync, type ChartSeries } from '../charts/render.js';
 import { unitOfField } from '../charts/unit.js';
@@ -33,7 +33,7 @@ function firingPeriods(alarm: AlarmMessage, range: ChartRange): { from: number; 
 }
 
 export async function graphChart(
-  reader: HistoryReader,
+  reader: HistorySource,
   selected: readonly SeriesInfo[],
   alarms: readonly AlarmMessage[],
   range: ChartRange,
@@ -44,9 +44,9 @@ export async function graphChart(
   for (const series of selected) {
     if (lines.length >= MAX_CHART_SERIES) break;
     // A name holding `*` or `?` reads as a pattern: keep the exact series only.
-    const found = reader
-      .range(series.name, { from: range.from, to: range.to, maxPoints: DEFAULT_WIDTH })
-      .find((one) => one.series.id === series.id);
+    const found = (
+      await reader.range(series.name, { from: range.from, to: range.to, maxPoints: DEFAULT_WIDTH })
+    ).find((one) => one.series.name === series.name);
     const points = (found?.points ?? []).flatMap((point) =>
       typeof point.value === 'number' && Number.isFinite(point.value)
         ? [{ time: point.time, value: point.value }]

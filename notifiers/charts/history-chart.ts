@@ -4,7 +4,7 @@
  */
 import type { AlarmMessage } from '../../alarms/alarm.js';
 import { formatNumber } from '../../alarms/alarm.js';
-import type { HistoryReader, RangeSeries } from '../../sinks/history/reader.js';
+import type { HistorySource, RangeSeries } from '../../history/source.js';
 import { seriesName } from '../../sinks/history/series-name.js';
 import { renderChartPngAsync, DEFAULT_WIDTH, type ChartSeries, type ChartSpec } from './render.js';
 import { unitOfField } from './unit.js';
@@ -89,14 +89,14 @@ async function drawRanges(
  * `range.from` and `range.to`; undefined when no series matches or none has a numeric point.
  */
 export async function seriesChartPng(
-  reader: HistoryReader,
+  reader: HistorySource,
   pattern: string,
   range: ChartRange,
   options: SeriesChartOptions = {},
 ): Promise<SeriesChart | undefined> {
   // About a point per pixel column: more cannot be seen, fewer loses peaks.
   const maxPoints = options.width ?? DEFAULT_WIDTH;
-  const ranges = reader.range(pattern, { from: range.from, to: range.to, maxPoints });
+  const ranges = await reader.range(pattern, { from: range.from, to: range.to, maxPoints });
   const title = options.title ?? (ranges.length === 1 ? (ranges[0] as RangeSeries).series.name : pattern);
   return drawRanges(ranges, range, title, options);
 }
@@ -123,7 +123,7 @@ function parseTime(iso: string | null): number | undefined {
  * of its own or the store holds no point of it in that window.
  */
 export async function alarmChart(
-  reader: HistoryReader,
+  reader: HistorySource,
   alarm: AlarmMessage,
   now: number,
   options: Pick<SeriesChartOptions, 'width' | 'height'> = {},
@@ -145,8 +145,8 @@ export async function alarmChart(
       ? []
       : [{ value: alarm.threshold, label: `threshold ${formatNumber(alarm.threshold)}` }];
   // The name may hold `*` or `?`, which a pattern reads as wildcards: keep the exact series only.
-  const ranges = reader
-    .range(name, { from: range.from, to: range.to, maxPoints: options.width ?? DEFAULT_WIDTH })
-    .filter((one) => one.series.name === name);
+  const ranges = (
+    await reader.range(name, { from: range.from, to: range.to, maxPoints: options.width ?? DEFAULT_WIDTH })
+  ).filter((one) => one.series.name === name);
   return drawRanges(ranges, range, `${alarm.rule}: ${name}`, { ...options, thresholds, firing });
 }

@@ -7,6 +7,7 @@
  * unless the route says `sendSilenced`. Routes of the routing tree take the grouped notifications
  * that name them (tree-routes.ts); the flat routes on <base>/notify/# take the root's.
  */
+import { NO_HISTORY, type HistoryReadTarget } from '../../history/config.js';
 import type { Bus } from '../../core/bus.js';
 import type { Logger } from '../../core/logger.js';
 import { createTopics, type Topics } from '../../core/topics.js';
@@ -57,8 +58,8 @@ export interface RouterEnvironment {
   readonly bus: Bus;
   /** Default: the `busbar` base topic. */
   readonly topics?: Topics;
-  /** The history store file (charts); undefined when the store is off. */
-  readonly historyPath?: string | undefined;
+  /** Where charts read history from (`history.read`); default: nowhere (no charts). */
+  readonly history?: HistoryReadTarget | undefined;
   readonly record?: DeliveryRecord;
 }
 
@@ -125,7 +126,7 @@ export class Router {
           log: log.child({ target: id }),
           bus,
           topics,
-          historyPath: environment.historyPath,
+          history: environment.history ?? NO_HISTORY,
         });
         const queue = new TargetQueue(
           id,

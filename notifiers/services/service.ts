@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import type { Bus } from '../../core/bus.js';
 import type { Logger } from '../../core/logger.js';
+import type { HistoryReadTarget } from '../../history/config.js';
 import type { Topics } from '../../core/topics.js';
 
 /**
@@ -37,8 +38,8 @@ export interface TargetContext<C> {
   readonly log: Logger;
   readonly bus: Bus;
   readonly topics: Topics;
-  /** The history store file, for charts of alarmed series; undefined when the store is off. */
-  readonly historyPath: string | undefined;
+  /** Where charts of alarmed series read history from (`history.read`). */
+  readonly history: HistoryReadTarget;
 }
 
 /** A configured target. `send` must honour `signal` (the router owns the timeout) and throw on failure. */

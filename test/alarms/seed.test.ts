@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AlarmRule } from '../../alarms/config.js';
 import { seedFromHistory } from '../../alarms/seed.js';
+import { EmbeddedHistory } from '../../history/embedded.js';
 import type { AlarmMessage } from '../../alarms/alarm.js';
 import { createTopics } from '../../core/topics.js';
 import { startTestBusbar } from '../helpers/busbar.js';
@@ -86,7 +87,7 @@ describe('seeding from the history store', () => {
     '%s baseline: the daily peak is normal right after start, an anomaly fires on its third point',
     async (season) => {
       const drive = new Drive([unusualTraffic(season)], undefined, START);
-      const seeded = await seedFromHistory(drive.engine, store.file, START);
+      const seeded = await seedFromHistory(drive.engine, new EmbeddedHistory(store.file), START);
       expect(seeded).toMatchObject({ series: 1, skipped: 0 });
       // Hourly rollups: 14 days (hour of the day) or all three stored weeks (hour of the week).
       expect(seeded.rows).toBe(season === 'hourOfDay' ? 14 * 24 : 21 * 24);
@@ -120,7 +121,7 @@ describe('seeding from the history store', () => {
 
   it('a trend seeded with a rising disk predicts the crossing on the first point after start', async () => {
     const seededDrive = new Drive([diskFull], undefined, START);
-    const seeded = await seedFromHistory(seededDrive.engine, store.file, START);
+    const seeded = await seedFromHistory(seededDrive.engine, new EmbeddedHistory(store.file), START);
     expect(seeded).toMatchObject({ series: 1, rows: 36 }); // 6 h of 1-minute rollups, one point each
     expect(seededDrive.published).toEqual([]);
     const unseeded = new Drive([diskFull], undefined, START);
@@ -140,14 +141,16 @@ describe('seeding from the history store', () => {
 
   it('stops at `maxSeries` and counts what it left; no store seeds nothing; a damaged one throws', async () => {
     const drive = new Drive([unusualTraffic('hourOfDay'), diskFull], undefined, START);
-    expect(await seedFromHistory(drive.engine, store.file, START, 1)).toMatchObject({
+    expect(await seedFromHistory(drive.engine, new EmbeddedHistory(store.file), START, 1)).toMatchObject({
       series: 1,
       skipped: 1,
     });
-    expect(await seedFromHistory(drive.engine, `${store.file}.missing`, START)).toMatchObject({ series: 0 });
+    expect(
+      await seedFromHistory(drive.engine, new EmbeddedHistory(`${store.file}.missing`), START),
+    ).toMatchObject({ series: 0 });
     const damaged = `${store.file}.damaged`;
     await writeFile(damaged, 'not a database, not at all, and long enough to have a header\n'.repeat(20));
-    await expect(seedFromHistory(drive.engine, damaged, START)).rejects.toThrow();
+    await expect(seedFromHistory(drive.engine, new EmbeddedHistory(damaged), START)).rejects.toThrow();
   });
 });
 

@@ -3,6 +3,7 @@
  * pixel by pixel; chart ranges as people type them; charts of a real history store file written by
  * the store's own writer.
  */
+import { EmbeddedHistory } from '../../history/embedded.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AlarmMessage } from '../../alarms/alarm.js';
 import {
@@ -197,7 +198,7 @@ describe('charts of the history store', () => {
   it('draws every series a pattern selects, up to maxSeries, and nothing for no match', async () => {
     const now = Date.now();
     fixture = await storeWithDisks(now);
-    const reader = fixture.reader();
+    const reader = new EmbeddedHistory(fixture.file);
     const range = { from: now - 3 * HOUR, to: now };
 
     const both = await seriesChartPng(reader, 'web*/disk/used_percent', range);
@@ -223,7 +224,7 @@ describe('charts of the history store', () => {
   it('draws an alarmed series with its threshold and firing period from the alarm labels', async () => {
     const now = Date.now();
     fixture = await storeWithDisks(now);
-    const reader = fixture.reader();
+    const reader = new EmbeddedHistory(fixture.file);
     const firedAt = new Date(now - 30 * MINUTE).toISOString();
     const alarm: AlarmMessage = {
       rule: 'disk-full',

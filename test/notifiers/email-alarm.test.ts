@@ -289,7 +289,7 @@ describe('alarm mails with charts', () => {
 describe('alarm charts that cannot be drawn', () => {
   it('leave the mail without a chart and say why: store unreadable, then a chart failing', async () => {
     const log = captureLog('debug');
-    const missing = new AlarmCharts('/nonexistent/busbar/history.db', log.logger);
+    const missing = new AlarmCharts({ kind: 'embedded', path: '/nonexistent/busbar/history.db' }, log.logger);
     const signal = new AbortController().signal;
     expect(await missing.render([alarm('web1', 95, 'x')], Date.now(), signal)).toEqual({
       charts: [],
@@ -306,7 +306,7 @@ describe('alarm charts that cannot be drawn', () => {
         (_, i) => `disk,path=/ used_percent=${50 + i} ${now - i * MINUTE}`,
       );
       store.write('web1', lines.join('\n'));
-      const charts = new AlarmCharts(store.file, log.logger);
+      const charts = new AlarmCharts({ kind: 'embedded', path: store.file }, log.logger);
       const drawn = await charts.render([alarm('web1', 95, 'x')], now, signal);
       expect(drawn.charts).toHaveLength(1);
       expect(readPng(drawn.charts[0]!.png).width).toBe(800);

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Bus } from '../../core/bus.js';
 import { createTopics } from '../../core/topics.js';
+import { NO_HISTORY } from '../../history/config.js';
 import { emailTargetSchema } from '../../notifiers/services/email/config.js';
 import { emailService } from '../../notifiers/services/email/service.js';
 import { captureLog, LOG_LEVEL } from '../helpers/log-capture.js';
@@ -26,7 +27,7 @@ function targetOn(
     log: log.logger,
     bus: {} as Bus,
     topics: createTopics('busbar'),
-    historyPath: undefined,
+    history: NO_HISTORY,
   });
   void target.close?.();
   return log;

@@ -35,7 +35,7 @@ export const graphCommand: Command = async (context, args) => {
     return;
   }
   const reader = data.reader();
-  const all = reader.series();
+  const all = await reader.series();
   const alarms = data.alarms();
   const selection = selectSeries(all, words);
   if (selection.unknown.length > 0) {

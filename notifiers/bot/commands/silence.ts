@@ -11,7 +11,7 @@ import { escapeHtml } from '../format.js';
 import { unknownWordsReply } from '../replies.js';
 
 /** Names a silence pattern may be: rules, series and sources known from alarms, status and history. */
-function knownNames(context: CommandContext): Set<string> {
+async function knownNames(context: CommandContext): Promise<Set<string>> {
   const names = new Set<string>(context.data.state.sources.keys());
   for (const alarm of context.data.alarms()) {
     names.add(alarm.rule);
@@ -19,7 +19,7 @@ function knownNames(context: CommandContext): Set<string> {
     if (alarm.labels.source !== undefined) names.add(alarm.labels.source);
   }
   try {
-    for (const source of context.data.reader().sources()) names.add(source.source);
+    for (const source of await context.data.reader().sources()) names.add(source.source);
   } catch {
     // Without the history store the bus' names are all there is.
   }
@@ -65,7 +65,7 @@ export const silenceCommand: Command = async (context, args) => {
     return;
   }
   const typed = args[0]!;
-  const names = knownNames(context);
+  const names = await knownNames(context);
   let pattern = typed;
   if (!typed.includes('*')) {
     // Loose: `WEB1` is web1.

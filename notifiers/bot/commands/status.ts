@@ -16,23 +16,18 @@ export const MAX_VALUES = 30;
 const STATUS_MARK: Record<string, string> = { online: '🟢', offline: '🔴' };
 
 /** Series per source, or undefined when the history store cannot be read (the bus still tells the rest). */
-function seriesCounts(context: CommandContext): Map<string, number> | undefined {
+async function seriesCounts(context: CommandContext): Promise<Map<string, number> | undefined> {
   try {
-    return new Map(
-      context.data
-        .reader()
-        .sources()
-        .map((one) => [one.source, one.series]),
-    );
+    return new Map((await context.data.reader().sources()).map((one) => [one.source, one.series]));
   } catch (error) {
     if (error instanceof HistoryUnavailableError) return undefined;
     throw error;
   }
 }
 
-function summary(context: CommandContext): string {
+async function summary(context: CommandContext): Promise<string> {
   const { data, now } = context;
-  const counts = seriesCounts(context);
+  const counts = await seriesCounts(context);
   const series = counts ?? new Map<string, number>();
   const firing = data.firing();
   const names = [...new Set([...data.state.sources.keys(), ...series.keys()])].sort();
@@ -56,10 +51,10 @@ function summary(context: CommandContext): string {
   return out.join('\n');
 }
 
-function details(context: CommandContext, words: readonly string[]): string {
+async function details(context: CommandContext, words: readonly string[]): Promise<string> {
   const { data, now } = context;
   const reader = data.reader();
-  const all = reader.series();
+  const all = await reader.series();
   const alarms = data.alarms();
   const selection = selectSeries(all, words);
   const only = words.length === 1 ? sourceWithoutSeries(context, words[0]!) : undefined;
@@ -82,7 +77,8 @@ function details(context: CommandContext, words: readonly string[]): string {
       const state = status ? ` ${STATUS_MARK[status.status] ?? '⚪'} ${escapeHtml(status.status)}` : '';
       lines.push(`<b>${escapeHtml(current)}</b>${state}`);
     }
-    const point = reader.latest(series.name).find((one) => one.series.id === series.id);
+    // A name holding `*` or `?` reads as a pattern: keep the exact series only.
+    const point = (await reader.latest(series.name)).find((one) => one.series.name === series.name);
     const tags = Object.entries(series.tags)
       .filter(([key]) => key !== 'host')
       .map(([key, value]) => `${key}=${value}`)
@@ -124,5 +120,5 @@ function statusOnly(context: CommandContext, source: string): string {
 }
 
 export const statusCommand: Command = async (context, args) => {
-  await context.reply(args.length === 0 ? summary(context) : details(context, args));
+  await context.reply(args.length === 0 ? await summary(context) : await details(context, args));
 };

@@ -1,10 +1,12 @@
 /**
- * Charts for alarm mails: a PNG of each firing alarm's series from the history store, at most
- * MAX_CHARTS per mail. A chart is a bonus: no history store, no points or a rendering failure leave
- * the mail without it (logged), never undelivered.
+ * Charts for alarm mails: a PNG of each firing alarm's series from history (`history.read`), at most
+ * MAX_CHARTS per mail. A chart is a bonus: history off or unreachable, no points or a rendering
+ * failure leave the mail without it (logged), never undelivered.
  */
 import type { Logger } from '../../../core/logger.js';
-import { HistoryReader } from '../../../sinks/history/reader.js';
+import type { HistoryReadTarget } from '../../../history/config.js';
+import { openHistory } from '../../../history/open.js';
+import { HistoryUnavailableError, type HistorySource } from '../../../history/source.js';
 
 /**
  * The chart code, loaded on the first mail that needs it: ECharts takes most of a second to load,
@@ -50,29 +52,20 @@ function fileName(index: number, alarm: NotifiedAlarm): string {
 }
 
 export class AlarmCharts {
-  private reader: HistoryReader | undefined;
+  private reader: HistorySource | undefined;
 
   constructor(
-    private readonly historyPath: string | undefined,
+    private readonly history: HistoryReadTarget,
     private readonly log: Logger,
   ) {}
 
-  /** The reader, opened on first use; undefined (logged) when the store is off or cannot be opened. */
-  private open(): HistoryReader | undefined {
-    if (this.reader) return this.reader;
-    if (this.historyPath === undefined) {
+  /** The source, opened on first use; undefined (logged) when the store is off. */
+  private open(): HistorySource | undefined {
+    if (this.history.kind === 'off') {
       this.log.debug('no chart in the mail: the history store is off');
       return undefined;
     }
-    try {
-      this.reader = HistoryReader.open(this.historyPath);
-    } catch (error) {
-      // Tried again on the next mail: the store may not have been created yet.
-      this.log.warn(
-        { path: this.historyPath, err: errorText(error) },
-        'no chart in the mail: history store not readable',
-      );
-    }
+    this.reader ??= openHistory(this.history);
     return this.reader;
   }
 
@@ -103,6 +96,11 @@ export class AlarmCharts {
           png,
         });
       } catch (error) {
+        if (error instanceof HistoryUnavailableError) {
+          // Tried again on the next mail: the store may not exist yet, or InfluxDB may be back.
+          this.log.warn({ err: error.message }, 'no chart in the mail: history store not readable');
+          break;
+        }
         this.log.warn(
           { rule: alarm.rule, series, err: errorText(error) },
           'chart failed; the mail goes without it',

@@ -28,7 +28,7 @@ function smtpError(error: unknown): SendError {
 export const emailService: NotifierService<EmailTargetConfig> = {
   name: 'email',
   schema: emailTargetSchema,
-  create({ config, log, historyPath }) {
+  create({ config, log, history }) {
     // nodemailer sends AUTH over a plain connection without a word; anyone on the path reads it.
     // A relay on this machine is not on a network path, so it is left alone.
     if (config.security === 'none' && config.username !== undefined && !isLoopbackHost(config.host)) {
@@ -53,7 +53,7 @@ export const emailService: NotifierService<EmailTargetConfig> = {
       pool: true,
       maxConnections: 2,
     });
-    const alarmCharts = config.charts ? new AlarmCharts(historyPath, log) : undefined;
+    const alarmCharts = config.charts ? new AlarmCharts(history, log) : undefined;
     const threads = new MailThreads(senderDomain(config.from));
     return {
       format: 'html',

@@ -5,6 +5,12 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 
+/** One MQTT message of the load. */
+export interface LoadMessage {
+  readonly topic: string;
+  readonly payload: Buffer;
+}
+
 export interface LoadSpec {
   /** Lines in total. */
   readonly lines: number;
@@ -36,10 +42,15 @@ export function generateMessages(spec: LoadSpec, measurement: string, startMs: n
   return messages;
 }
 
+/** Line protocol messages on busbar's metric topic, as `publishAll` sends them. */
+export function onMetricTopic(messages: Buffer[]): LoadMessage[] {
+  return messages.map((payload) => ({ topic: 'busbar/metrics/bench/load', payload }));
+}
+
 /** Publishes every message at QoS 1 over `publishers` connections; resolves when all are acknowledged. */
 export async function publishAll(
   url: string,
-  messages: Buffer[],
+  messages: readonly LoadMessage[],
   publishers: number,
   window: number,
 ): Promise<void> {
@@ -53,8 +64,8 @@ export async function publishAll(
     const worker = async (client: MqttClient): Promise<void> => {
       const inFlight = new Set<Promise<unknown>>();
       while (next < messages.length) {
-        const message = messages[next++] as Buffer;
-        const sent = client.publishAsync('busbar/metrics/bench/load', message, { qos: 1 });
+        const message = messages[next++] as LoadMessage;
+        const sent = client.publishAsync(message.topic, message.payload, { qos: 1 });
         inFlight.add(sent);
         void sent.finally(() => inFlight.delete(sent));
         if (inFlight.size >= window) await Promise.race(inFlight);

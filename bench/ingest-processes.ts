@@ -34,6 +34,10 @@ export interface BusbarBenchConfig {
   readonly batchSize: number;
   /** The intake journal (broker.journal); default as `busbar start` has it: on, with fdatasync. */
   readonly journal?: { readonly enabled: boolean; readonly fsync: boolean };
+  /** More top-level YAML lines, e.g. an `ingest:` section. */
+  readonly extraYaml?: readonly string[];
+  /** Extra `node` flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
+  readonly nodeArgs?: readonly string[];
 }
 
 /** busbar as users run it (`node dist/cli/main.js start -c FILE`): history store and v2 sink on. */
@@ -59,10 +63,12 @@ export async function startBusbar(
       `    outboxPath: ${path.join(dir, 'outbox.db')}`,
       `    batchSize: ${config.batchSize}`,
       '    statsInterval: 200ms',
+      ...(config.extraYaml ?? []),
       '',
     ].join('\n'),
   );
-  const started = await launch(process.execPath, [BUSBAR_CLI, 'start', '-c', file], port, dir);
+  const args = [...(config.nodeArgs ?? []), BUSBAR_CLI, 'start', '-c', file];
+  const started = await launch(process.execPath, args, port, dir);
   return { ...started, historyPath };
 }
 

@@ -3,13 +3,23 @@
  * lines per message) through busbar into VictoriaMetrics and the history store, next to the ceiling
  * of posting the same lines straight to VictoriaMetrics over HTTP in the same run. Prints the ratio,
  * busbar's peak RSS and CPU, and proves zero loss by counting what each database holds.
+ * `--workload onepoint` sends one JSON point per message on `bench/<host>` through an ingest rule
+ * instead (see ingest-onepoint.ts): the fixed cost of every stage, paid once per point.
  * Exits 1 when a point is missing (or duplicated) or a process dies.
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
 import { cpuSecondsWithChildren, memoryBytes } from './agent-proc.js';
-import { generateMessages, postAll, publishAll, type LoadSpec } from './ingest-load.js';
+import {
+  generateMessages,
+  onMetricTopic,
+  postAll,
+  publishAll,
+  type LoadMessage,
+  type LoadSpec,
+} from './ingest-load.js';
+import { generateOnePoint, onePointRuleYaml } from './ingest-onepoint.js';
 import { startBusbar, startVictoriaMetrics, type BenchProcess } from './ingest-processes.js';
 import { countHistory, countVictoriaMetrics } from './ingest-verify.js';
 
@@ -21,7 +31,11 @@ const USAGE = `usage: npm run bench:ingest -- [options]
   --publishers N    MQTT publishing connections       (default 4)
   --window N        QoS 1 messages in flight per publisher (default 8)
   --batch N         lines per write request (sink and ceiling) (default 5000)
-  --journal LIST    intake journal modes to run, comma-separated: off, fsync, write (default off,fsync)`;
+  --journal LIST    intake journal modes to run, comma-separated: off, fsync, write (default off,fsync)
+  --workload NAME   lines: line protocol on busbar/metrics/... (default);
+                    onepoint: one JSON point per message on bench/<host> through an ingest rule
+                    (--per-message and --fields do not apply)
+  --profile DIR     run busbar under node --cpu-prof, profiles written to DIR`;
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const rate = (count: number, ms: number): string => Math.round((count / ms) * 1000).toLocaleString('en-US');
@@ -33,14 +47,24 @@ function options(): LoadSpec & {
   window: number;
   batch: number;
   journal: JournalMode[];
+  workload: 'lines' | 'onepoint';
+  profile: string | undefined;
 } {
   const { values } = parseArgs({
     strict: true,
     options: Object.fromEntries(
-      ['lines', 'per-message', 'fields', 'series', 'publishers', 'window', 'batch', 'journal'].map((name) => [
-        name,
-        { type: 'string' },
-      ]),
+      [
+        'lines',
+        'per-message',
+        'fields',
+        'series',
+        'publishers',
+        'window',
+        'batch',
+        'journal',
+        'workload',
+        'profile',
+      ].map((name) => [name, { type: 'string' }]),
     ) as Record<string, { type: 'string' }>,
   });
   const count = (name: string, fallback: number): number => {
@@ -50,10 +74,16 @@ function options(): LoadSpec & {
     if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name}: a positive integer\n${USAGE}`);
     return value;
   };
+  const workload = values.workload === undefined ? 'lines' : String(values.workload);
+  if (workload !== 'lines' && workload !== 'onepoint')
+    throw new Error(`--workload: "${workload}" is not lines or onepoint\n${USAGE}`);
+  const onePoint = workload === 'onepoint';
   return {
-    lines: count('lines', 1_000_000),
-    linesPerMessage: count('per-message', 100),
-    fields: count('fields', 1),
+    workload,
+    profile: values.profile === undefined ? undefined : String(values.profile),
+    lines: count('lines', onePoint ? 100_000 : 1_000_000),
+    linesPerMessage: onePoint ? 1 : count('per-message', 100),
+    fields: onePoint ? 1 : count('fields', 1),
     series: count('series', 1_000),
     publishers: count('publishers', 4),
     window: count('window', 8),
@@ -144,8 +174,15 @@ async function busbarPass(
 ): Promise<PassResult> {
   const points = spec.lines * spec.fields;
   const measurement = `journal${mode}`;
-  const load = generateMessages(spec, measurement, startMs);
-  const busbar = await startBusbar({ vmUrl, batchSize: spec.batch, journal: JOURNAL_MODES[mode] });
+  const onePoint = spec.workload === 'onepoint';
+  const load = workloadMessages(spec, measurement, startMs);
+  const busbar = await startBusbar({
+    vmUrl,
+    batchSize: spec.batch,
+    journal: JOURNAL_MODES[mode],
+    extraYaml: onePoint ? onePointRuleYaml(measurement) : [],
+    nodeArgs: spec.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${spec.profile}`],
+  });
   try {
     const brokerUrl = `mqtt://127.0.0.1:${busbar.port}`;
     const stats = await watchStats(brokerUrl);
@@ -188,12 +225,28 @@ async function busbarPass(
   }
 }
 
+/** What the publishers send in one pass. */
+function workloadMessages(
+  spec: ReturnType<typeof options>,
+  measurement: string,
+  startMs: number,
+): LoadMessage[] {
+  if (spec.workload === 'onepoint') return generateOnePoint(spec, measurement, startMs).messages;
+  return onMetricTopic(generateMessages(spec, measurement, startMs));
+}
+
+/** The same points as line protocol, for the direct-HTTP reference. */
+function referenceLines(spec: ReturnType<typeof options>, startMs: number): Buffer[] {
+  if (spec.workload === 'onepoint') return generateOnePoint(spec, 'benchref', startMs).lines;
+  return generateMessages(spec, 'benchref', startMs);
+}
+
 async function main(): Promise<number> {
   const spec = options();
   const points = spec.lines * spec.fields;
   const messages = Math.ceil(spec.lines / spec.linesPerMessage);
   log(
-    `ingest: ${spec.lines.toLocaleString('en-US')} lines × ${spec.fields} field(s), ${spec.linesPerMessage} lines/message, ` +
+    `ingest (${spec.workload}): ${spec.lines.toLocaleString('en-US')} lines × ${spec.fields} field(s), ${spec.linesPerMessage} lines/message, ` +
       `${spec.series} series, ${spec.publishers} publishers × ${spec.window} in flight (QoS 1); ` +
       `${os.cpus().length} CPUs, node ${process.version}`,
   );
@@ -203,9 +256,10 @@ async function main(): Promise<number> {
     processes.push(vm);
     const vmUrl = `http://127.0.0.1:${vm.port}`;
     const startMs = Date.now() - 3_600_000;
-    const reference = generateMessages(spec, 'benchref', startMs);
+    const reference = referenceLines(spec, startMs);
 
     // The ceiling: the same lines straight into VictoriaMetrics, nothing in between.
+    // One buffer per message (lines) or per point (onepoint): `spec.batch` lines per request either way.
     const perRequest = Math.max(1, Math.round(spec.batch / spec.linesPerMessage));
     const vmCpu0 = cpuSecondsWithChildren(vm.pid);
     const t0 = performance.now();
@@ -245,7 +299,8 @@ async function main(): Promise<number> {
     for (const pass of passes) {
       lines.push(
         `journal ${pass.mode}: end to end / direct ceiling ${((ceilingMs / pass.endToEndMs) * 100).toFixed(0)}%; ` +
-          `busbar CPU ${pass.busbarCpu.toFixed(1)} s = ${cpuPerMessageUs(pass).toFixed(1)} µs per message, ` +
+          `busbar CPU ${pass.busbarCpu.toFixed(1)} s = ${cpuPerMessageUs(pass).toFixed(1)} µs per message ` +
+          `(${((pass.busbarCpu * 1e6) / points).toFixed(2)} µs per point), ` +
           `${(((pass.busbarCpu * 1000) / pass.endToEndMs) * 100).toFixed(0)}% of one core; peak RSS ${mib(pass.rssMax)}; ` +
           `VictoriaMetrics CPU ${(((pass.vmCpu * 1000) / pass.endToEndMs) * 100).toFixed(0)}%; ` +
           `load generator ${(pass.generatorBusy * 100).toFixed(0)}% of one core; ` +

@@ -2,6 +2,7 @@
  * How a sink reads a message on `<base>/metrics/<source>/<measurement>`. The ingest component has
  * already counted and dead-lettered whatever does not decode, so sinks skip it silently.
  */
+import { decodedPayload } from '../core/decoded-payload.js';
 import { decodeCanonical } from '../core/ingest/canonical.js';
 import { parseLineProtocol } from '../core/line-protocol.js';
 import type { Metric } from '../core/metric.js';
@@ -27,6 +28,12 @@ export function decodeForSink(
   payload: Buffer,
   receivedNs: bigint,
 ): SinkMessage {
+  const known = decodedPayload(payload);
+  if (known !== undefined) {
+    // Written by our own serialiser from stamped metrics: plain, so it can go out as it is.
+    const place = parseMetricTopic(topics, topic);
+    return place ? { source: place.source, metrics: known.metrics, verbatim: known.text } : NOTHING;
+  }
   const text = payload.toString('utf8');
   const first = firstCharacter(text);
   // JSON and bare numbers are rare and small: the ingest decoder handles them.

@@ -1,3 +1,4 @@
+import { decodedPayload } from '../decoded-payload.js';
 import { parseLineProtocol, type LineError } from '../line-protocol.js';
 import { parseJsonMetrics } from '../payload-json.js';
 import { parseValuePayload } from '../payload-value.js';
@@ -24,6 +25,9 @@ export function decodeCanonical(topics: Topics, topic: string, payload: Buffer, 
       rejections: [{ reason: 'topic', detail: `expected ${topics.base}/metrics/<source>/<measurement>` }],
     };
   }
+  // Written by a component of this process: nothing to parse, nothing to reject.
+  const known = decodedPayload(payload);
+  if (known !== undefined) return { source: place.source, metrics: known.metrics, rejections: [] };
   const text = payload.toString('utf8');
   const first = text.trimStart()[0];
   if (first === undefined) {

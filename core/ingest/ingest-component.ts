@@ -3,7 +3,7 @@ import { aborted } from '../abortable.js';
 import type { BusMessage, BusSubscription } from '../bus.js';
 import type { Component, ComponentContext } from '../component.js';
 import { errorMessage } from '../errors.js';
-import { serializeLineProtocol } from '../line-protocol.js';
+import { encodeMetrics } from '../decoded-payload.js';
 import type { Metric } from '../metric.js';
 import { receivedAt } from '../receive-time.js';
 import { decodeCanonical } from './canonical.js';
@@ -100,7 +100,7 @@ export function createIngest(context: ComponentContext<IngestConfig>): Ingest {
     }
     for (const [measurement, group] of byMeasurement) {
       try {
-        await bus.publish(topics.metrics(source, measurement), serializeLineProtocol(group), { qos });
+        await bus.publish(topics.metrics(source, measurement), encodeMetrics(group), { qos });
       } catch (error) {
         stats.republishFailed++;
         log.error(

@@ -17,7 +17,7 @@ import {
   targetLines,
   type Series,
 } from './report.js';
-import { TARGET_LABELS, startTarget, stopAllTargets, type Target } from './targets.js';
+import { TARGET_LABELS, startTarget, stopAllTargets, type Target, type TargetName } from './targets.js';
 
 const QOS_LEVELS = [0, 1] as const;
 /** Warm-up rounds (JIT, buffers, GC heuristics) use this share of the measured message count. */
@@ -117,6 +117,11 @@ async function main(options: BenchOptions): Promise<number> {
   if (warnings.length > 0) out.push('', ...warnings);
   if (options.latencySeconds > 0) {
     try {
+      out.push('', ...(await latencyScenario(options)));
+    } catch (error) {
+      failures.push(`latency scenario: ${describe(error)}`);
+    }
+    try {
       out.push('', ...(await slowSubscriberScenario(options)));
     } catch (error) {
       failures.push(`slow-subscriber scenario: ${describe(error)}`);
@@ -125,6 +130,51 @@ async function main(options: BenchOptions): Promise<number> {
   if (failures.length > 0) out.push('', ...failures.map((failure) => `FAIL  ${failure}`));
   process.stdout.write(`${out.join('\n')}\n`);
   return failures.length > 0 ? 1 : 0;
+}
+
+/** Messages per second of the latency scenario: single messages, not a load test. */
+const LATENCY_PROBE_RATE = 200;
+
+/**
+ * Single-message publish → deliver latency (QoS 0) of busbar as `npm start` runs it (agent, history,
+ * alarms, web, journal) and of Mosquitto, one after the other in this run: the p50 and p99 ratios
+ * show what busbar's other work (timers, GC, history writes) costs a message passing through.
+ */
+async function latencyScenario(options: BenchOptions): Promise<string[]> {
+  const spec = {
+    rate: LATENCY_PROBE_RATE,
+    durationMs: options.latencySeconds * 1000,
+    payloadBytes: 64,
+    withNonReader: false,
+  };
+  const results = new Map<TargetName, LatencyResult>();
+  for (const name of ['mosquitto', 'busbar-defaults'] as const) {
+    const target = await startTarget(name, { nodeArgs: [], withAgent: true });
+    try {
+      log(
+        `latency: ${TARGET_LABELS[name]} (pid ${target.pid}), ${spec.rate} msg/s for ${options.latencySeconds} s`,
+      );
+      await runLatency(target, { ...spec, durationMs: Math.min(spec.durationMs, 2_000) }); // warm-up
+      results.set(name, await runLatency(target, spec));
+    } finally {
+      await target.stop();
+    }
+  }
+  const mosquitto = results.get('mosquitto')!;
+  const busbar = results.get('busbar-defaults')!;
+  const ms = (value: number): string => (Number.isFinite(value) ? value.toFixed(3) : 'lost').padStart(9);
+  const row = (label: string, r: LatencyResult): string =>
+    `${label.padEnd(36)} ${`${r.delivered}/${r.sent}`.padStart(13)}${ms(r.p50Ms)}${ms(r.p99Ms)}${ms(r.maxMs)}`;
+  const p50 = busbar.p50Ms / mosquitto.p50Ms;
+  const p99 = busbar.p99Ms / mosquitto.p99Ms;
+  return [
+    `latency: QoS 0, ${spec.rate} msg/s of ${spec.payloadBytes} B to one subscriber for ${options.latencySeconds} s, ` +
+      "publish → deliver; busbar with npm start's components (agent, history, alarms, web, journal)",
+    `${'broker'.padEnd(36)} ${'delivered'.padStart(13)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'max ms'.padStart(9)}`,
+    row(TARGET_LABELS.mosquitto, mosquitto),
+    row(`${TARGET_LABELS['busbar-defaults']} + agent`, busbar),
+    `busbar / mosquitto: p50 ${p50.toFixed(2)}×, p99 ${p99.toFixed(2)}× (goal p99 ≤ 2×)${p99 <= 2 ? '' : '  MISS'}`,
+  ];
 }
 
 /** Same busbar process, same rate: once alone, once beside a subscriber on `#` that never reads. */

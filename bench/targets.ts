@@ -48,6 +48,8 @@ export interface TargetOptions {
   nodeArgs: string[];
   /** busbar targets: `broker.sysInterval` (busbar/stats/broker), e.g. `1s`; default busbar's own. */
   sysInterval?: string;
+  /** busbar targets: run the host agent too, as `npm start` does (its sampling is periodic work). */
+  withAgent?: boolean;
 }
 
 const MOSQUITTO = '/usr/sbin/mosquitto';
@@ -126,7 +128,7 @@ async function commandFor(
     case 'busbar-no-journal': {
       if (!existsSync(BUSBAR_CLI)) throw new Error(`${BUSBAR_CLI} is missing; run \`npm run build\``);
       const conf = path.join(dir, 'busbar.yaml');
-      await writeFile(conf, busbarConfig(name, port, dir, options.sysInterval));
+      await writeFile(conf, busbarConfig(name, port, dir, options.sysInterval, options.withAgent));
       return [process.execPath, [...options.nodeArgs, BUSBAR_CLI, 'start', '-c', conf]];
     }
   }
@@ -187,15 +189,21 @@ function launch(name: TargetName, port: number, command: string, args: string[],
  * the intake journal on (as `npm start` has it) and off: their ratio is the cost of durable
  * acknowledgement.
  */
-function busbarConfig(name: TargetName, port: number, dir: string, sysInterval?: string): string {
+function busbarConfig(
+  name: TargetName,
+  port: number,
+  dir: string,
+  sysInterval?: string,
+  withAgent = false,
+): string {
   const sys = sysInterval === undefined ? '' : `, sysInterval: ${sysInterval}`;
   const journal =
     name === 'busbar-journal' || name === 'busbar-no-journal'
       ? `, journal: { enabled: ${name === 'busbar-journal'}, path: ${JSON.stringify(path.join(dir, 'journal'))} }`
-      : '';
+      : `, journal: { path: ${JSON.stringify(path.join(dir, 'journal'))} }`;
   const lines = [
     'log: { level: warn, format: json }',
-    'agent: { enabled: false }',
+    `agent: { enabled: ${withAgent} }`,
     `broker: { listeners: [{ type: tcp, host: 127.0.0.1, port: ${port} }]${sys}${journal} }`,
   ];
   if (name === 'busbar') {

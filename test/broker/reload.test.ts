@@ -36,7 +36,7 @@ it('disconnects a client whose password changed, and lets the new password in', 
   const aliceReason = new Promise<number | undefined>((resolve) =>
     alice.once('disconnect', (packet) => resolve(packet.reasonCode)),
   );
-  const bobClosed = new Promise((resolve) => bob.once('close', resolve));
+  const bobClosed = new Promise<void>((resolve) => bob.once('close', () => resolve()));
 
   const newHash = await hashPassword('alice-secret-2');
   const summary = broker.reloadCredentials({ users: [{ ...users[0]!, password: newHash }], acl });

@@ -44,6 +44,10 @@ export function createConfigReload(
       const summary = broker.reloadCredentials(next.broker);
       current = { ...current, broker: { ...current.broker, ...reloadable(next) } };
       log.info(summary, 'broker users and ACL reloaded');
+      if (next.web.enabled) {
+        // The web server copied users and rules at its start; its logins and sessions keep them.
+        log.warn('the web server keeps the users and ACL it started with until busbar restarts');
+      }
     } catch (error) {
       log.error({ reason: errorMessage(error) }, 'broker users and ACL not reloaded: the running ones stay');
     }

@@ -44,13 +44,28 @@ export interface AuthOptions {
 
 type AuthHooks = Required<Pick<AedesOptions, 'preConnect' | 'authenticate'>>;
 
-export function createAuthHooks(options: AuthOptions): AuthHooks {
-  const { acl, config, connections, counters, log } = options;
-  const users = new Map(config.users.map((user) => [user.username, user.password]));
+export interface Auth {
+  readonly hooks: AuthHooks;
+  /**
+   * New logins use these users and ACL from now on (a config reload); logins whose password check is
+   * already running finish against the old ones.
+   */
+  replaceCredentials(users: BrokerConfig['users'], acl: Acl | undefined): void;
+}
+
+const usernameToHash = (users: BrokerConfig['users']): Map<string, string> =>
+  new Map(users.map((user) => [user.username, user.password]));
+
+export function createAuthHooks(options: AuthOptions): Auth {
+  const { config, connections, counters, log } = options;
+  let acl = options.acl;
+  let users = usernameToHash(config.users);
   const throttle = new LoginThrottle({ baseDelayMs: config.loginDelay });
   const bans = new LoginBans({ after: config.loginBanAfter, durationMs: config.loginBanDuration });
-  const clientIdAllowed = clientIdRule(config.clientIdPattern, [...users.keys()]);
-  const cache = new CredentialCache({ ttlMs: CREDENTIAL_CACHE_TTL_MS, maxEntries: CREDENTIAL_CACHE_ENTRIES });
+  let clientIdAllowed = clientIdRule(config.clientIdPattern, [...users.keys()]);
+  const newCache = (): CredentialCache =>
+    new CredentialCache({ ttlMs: CREDENTIAL_CACHE_TTL_MS, maxEntries: CREDENTIAL_CACHE_ENTRIES });
+  let cache = newCache();
   const decoy = decoyHash();
   const refusals = new LogThrottle(5, 50);
 
@@ -123,7 +138,7 @@ export function createAuthHooks(options: AuthOptions): AuthHooks {
     return cache.verify(username, password, throttled);
   }
 
-  return {
+  const hooks: AuthHooks = {
     preConnect(client, packet, done) {
       const info = connections.get(client);
       // [MQTT-3.1.3-8]: an empty client id needs a clean session. Aedes would invent an id for it;
@@ -200,6 +215,17 @@ export function createAuthHooks(options: AuthOptions): AuthHooks {
           done(refuse(client, info, username, CONNACK_SERVER_UNAVAILABLE, reason), null);
         },
       );
+    },
+  };
+
+  return {
+    hooks,
+    replaceCredentials(nextUsers, nextAcl) {
+      users = usernameToHash(nextUsers);
+      acl = nextAcl;
+      clientIdAllowed = clientIdRule(config.clientIdPattern, [...users.keys()]);
+      // A cached success must not let an old or removed password in for another minute.
+      cache = newCache();
     },
   };
 }

@@ -181,7 +181,8 @@ export function createAuthorizeHooks(options: AuthorizeOptions): AuthorizeHooks 
 const CHECKED_FILTERS = Symbol('busbar.checkedFilters');
 type Checked = Client & { [CHECKED_FILTERS]?: Set<string> };
 
-function checkDeliveriesOf(client: Client, filter: string): void {
+/** A subscription the ACL allows in part: each message it delivers is checked by its topic. */
+export function checkDeliveriesOf(client: Client, filter: string): void {
   const checked = client as Checked;
   (checked[CHECKED_FILTERS] ??= new Set()).add(filter);
 }

@@ -8,8 +8,8 @@ import type { BrokerConfig } from '../config/schema.js';
 import { BusbarError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { createTopics } from '../core/topics.js';
-import { createAcl } from './acl.js';
 import { createAuthHooks } from './auth.js';
+import { aclOf, createCredentialReload, type Credentials, type ReloadSummary } from './reload.js';
 import {
   closeOnFailure,
   createAuthorizeHooks,
@@ -40,6 +40,8 @@ import { mqtt5Options } from './mqtt5.js';
 export interface EmbeddedBroker {
   readonly aedes: Aedes;
   readonly listeners: ReadonlyArray<{ type: 'tcp' | 'tls' | 'ws'; host: string; port: number; url: string }>;
+  /** Swaps in new users and ACL rules and re-checks connected clients (reload.ts); throws ReloadRefused. */
+  reloadCredentials(next: Credentials): ReloadSummary;
   /** Stops the listeners, disconnects clients, closes Aedes and the persistence. */
   close(): Promise<void>;
 }
@@ -64,10 +66,8 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
   const connections: ConnectionRegistry = new WeakMap();
   const counters = createCounters();
   const baseTopic = options.baseTopic ?? createTopics().base;
-  const acl = createAcl(config.acl, {
-    baseTopic,
-    components: config.users.filter((user) => user.component).map((user) => user.username),
-  });
+  const acl = aclOf(config, baseTopic);
+  const auth = createAuthHooks({ config, acl, connections, counters, log });
 
   const persistence = await openPersistence(config.persistence, log);
   const authorize = countPerClient(
@@ -91,7 +91,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
     // MQTT 5 (broker/mqtt5.ts says what each one does).
     ...mqtt5Options(config),
     connectTimeout: config.connectTimeout,
-    ...createAuthHooks({ config, acl, connections, counters, log }),
+    ...auth.hooks,
     ...authorize,
   };
   const aedes = new Aedes(aedesOptions);
@@ -243,6 +243,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
   let closing: Promise<void> | undefined;
   return {
     aedes,
+    reloadCredentials: createCredentialReload({ aedes, auth, connections, baseTopic, initial: config, log }),
     listeners: listeners.map(({ type, host, port, url }) => ({ type, host, port, url })),
     close() {
       closing ??= (async () => {

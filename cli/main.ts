@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import type { AgentCommandOptions } from './agent.js';
 import type { SilenceAddOptions, SilenceConnectionOptions } from './silence.js';
 import type { AckOptions } from './ack.js';
+import type { PasswdOptions } from './passwd.js';
 import { exportCommand } from './export.js';
 import { queryCommand } from './query.js';
 import { busbarVersion } from '../core/version.js';
@@ -68,11 +69,17 @@ program
 
 program
   .command('passwd')
-  .description('hash a password (read from the terminal or standard input) into a broker.users entry')
-  .argument('<user>', 'username')
-  .action(async (user: string) => {
+  .description(
+    'USER: print a broker.users entry; FILE USER: add or update a user in a broker.passwordFile (password read from the terminal or standard input)',
+  )
+  .argument('<args...>', 'USER, or FILE USER [PASSWORD], or FILE')
+  .option('-b, --batch', 'take the password from the command line: FILE USER PASSWORD')
+  .option('-c, --create', 'create FILE, or overwrite it')
+  .option('-D, --delete', 'delete USER from FILE')
+  .option('-U, --update', 'hash the clear-text passwords of FILE (lines user:password) in place')
+  .action(async (args: string[], options: PasswdOptions) => {
     const { passwdCommand } = await import('./passwd.js');
-    process.exitCode = await passwdCommand(user);
+    process.exitCode = await passwdCommand(args, options);
   });
 
 const silence = program

@@ -2,12 +2,16 @@ import { ConfigError, loadConfig } from '../config/load.js';
 import { errorMessage } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { startBusbar } from './app.js';
+import { createConfigReload } from './reload.js';
 import { busbarVersion } from '../core/version.js';
 
 /** How long a clean shutdown may take before busbar gives up waiting and exits non-zero. */
 const SHUTDOWN_LIMIT_MS = 30_000;
 
-/** `busbar start`: validates the whole config before anything opens, runs until SIGINT/SIGTERM. */
+/**
+ * `busbar start`: validates the whole config before anything opens, runs until SIGINT/SIGTERM; SIGHUP
+ * reloads the broker's users and ACL (reload.ts).
+ */
 export async function startCommand(file: string | undefined): Promise<void> {
   let config;
   try {
@@ -66,6 +70,16 @@ export async function startCommand(file: string | undefined): Promise<void> {
       },
     );
   };
+  const reload = createConfigReload(file, config, running.broker, log);
+  // One reload at a time: a second SIGHUP during one waits for it, then reads the file again.
+  let reloading = Promise.resolve();
+  const onHangup = (): void => {
+    if (stopping) return;
+    reloading = reloading.then(reload).catch((error: unknown) => {
+      log.error({ reason: errorMessage(error) }, 'SIGHUP reload failed');
+    });
+  };
+  process.on('SIGHUP', onHangup);
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
 }

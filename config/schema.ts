@@ -151,6 +151,13 @@ export const brokerSchema = z
       .default([{ type: 'tcp', port: 1883, host: '127.0.0.1' }])
       .describe('Where clients connect.'),
     users: z.array(userSchema).default([]),
+    passwordFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'File of `user:<scrypt hash>` lines (`busbar passwd -b FILE USER PASSWORD`), relative to the config file; its users join `users`. Re-read on SIGHUP.',
+      ),
     acl: z
       .array(aclRuleSchema)
       .default([])

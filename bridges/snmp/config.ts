@@ -285,7 +285,9 @@ export const snmpSchema = z
     profileDirs: z
       .array(z.string().min(1))
       .default([])
-      .describe('Folders of profile files (YAML, one profile each) devices can name in `profiles`.'),
+      .describe(
+        'Folders of profile files (YAML) devices can name in `profiles`, read after the shipped ones.',
+      ),
     devices: z.array(snmpDeviceSchema).min(1).describe('The devices to poll.'),
     traps: trapsSchema.optional(),
   })

@@ -29,7 +29,7 @@ export const snmpBridgeComponent: Component<SnmpConfig> = {
     const throttle = new PeriodicLog();
     const pollers = config.devices.map(
       (device) =>
-        new DevicePoller({ device, bus, topics, log, limiter, throttle, userProfiles: config.userProfiles }),
+        new DevicePoller({ device, bus, topics, log, limiter, throttle, profiles: config.profiles }),
     );
     const traps =
       config.traps &&

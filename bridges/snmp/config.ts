@@ -8,7 +8,7 @@ import { MIB_NAME, mibNames } from './mib-names.js';
 import { trapsSchema } from './traps-config.js';
 import { requireUsmKeys, usmUser } from './usm-config.js';
 import { resolveDeviceOids } from './resolve-oids.js';
-import { loadUserProfiles, type UserProfile } from './user-profiles.js';
+import { loadProfiles, SHIPPED_PROFILES_DIR, type ProfileFile } from './profile-files.js';
 
 const OID_PATTERN = /^\.?[0-2](\.\d+)+$/;
 
@@ -73,6 +73,21 @@ export const columnSchema = z
       .optional()
       .describe(
         'Column holding, at the same index, the number of decimal digits of each value: the value is divided by 10^digits before `scale`.',
+      ),
+    multiplyBy: oidSchema
+      .optional()
+      .describe(
+        'Column whose value at the same index multiplies this one before `scale` (HOST-RESOURCES-MIB hrStorageAllocationUnits: units to bytes).',
+      ),
+    divideBy: oidSchema
+      .optional()
+      .describe(
+        'Column whose value at the same index divides this one before `scale` (used / size); where it is 0 nothing is published (counted as `unavailable`).',
+      ),
+    oidV1: oidSchema
+      .optional()
+      .describe(
+        'Column read instead of `oid` over SNMPv1, which cannot carry Counter64 (IF-MIB ifInOctets for ifHCInOctets).',
       ),
   })
   .strict();
@@ -141,39 +156,19 @@ const genericOutletSchema = z
   .strict()
   .describe('Generic PDU outlet table (measurement `outlet`).');
 
-export const PROFILE_NAMES = [
-  'system',
-  'if-mib',
-  'ucd',
-  'apc-rpdu2-outlet',
-  'apc-rpdu2-totals',
-  'raritan-px-outlet',
-  'raritan-px-inlet',
-  'eaton-epdu-outlet',
-  'eaton-epdu-totals',
-  'sentry4-outlet',
-  'sentry4-totals',
-] as const;
-
-export type ProfileName = (typeof PROFILE_NAMES)[number];
-
-export function isShipped(profile: string): profile is ProfileName {
-  return (PROFILE_NAMES as readonly string[]).includes(profile);
-}
-
 /**
- * A shipped profile, `auto` (chosen from the device's sysObjectID: bridges/snmp/profiles/auto.ts),
- * the generic outlet table, or the name of a profile file in `profileDirs` (checked once they are read).
+ * `auto` (chosen from the device's sysObjectID: bridges/snmp/profiles/auto.ts), the generic outlet
+ * table, or the name of a profile: shipped (bridges/snmp/profiles/) or in a file of `profileDirs`
+ * (checked once they are read).
  */
 const profileSchema = z.union([
-  z.enum(PROFILE_NAMES),
   z.literal('auto'),
   genericOutletSchema,
-  name.describe('The name of a profile in a file of profileDirs.'),
+  name.describe('The name of a shipped profile or of one in a file of profileDirs.'),
 ]);
 
-/** A profile file of `profileDirs` (bridges/snmp/user-profiles.ts). */
-export const userProfileSchema = z
+/** A profile in a file: shipped or of `profileDirs` (bridges/snmp/profile-files.ts). */
+export const profileFileSchema = z
   .object({
     name: name.describe('Profile name, as devices list it in `profiles`.'),
     sysObjectIds: z
@@ -186,7 +181,7 @@ export const userProfileSchema = z
   .strict()
   .refine((profile) => profile.gets.length + profile.walks.length > 0, 'give gets or walks');
 
-export type UserProfileConfig = UserProfile<SnmpGetConfig, SnmpWalkConfig>;
+export type ProfileConfig = ProfileFile<SnmpGetConfig, SnmpWalkConfig>;
 
 const v3Schema = z
   .object({
@@ -290,7 +285,9 @@ export const snmpSchema = z
     profileDirs: z
       .array(z.string().min(1))
       .default([])
-      .describe('Folders of profile files (YAML, one profile each) devices can name in `profiles`.'),
+      .describe(
+        'Folders of profile files (YAML) devices can name in `profiles`, read after the shipped ones.',
+      ),
     devices: z.array(snmpDeviceSchema).min(1).describe('The devices to poll.'),
     traps: trapsSchema.optional(),
   })
@@ -319,35 +316,33 @@ export const snmpSchema = z
         issue(['devices', index, ...problem.path], problem.message);
       }
     });
-    const user = loadUserProfiles(
-      snmp.profileDirs,
-      userProfileSchema,
-      new Set([...PROFILE_NAMES, 'auto']),
+    const loaded = loadProfiles(
+      [{ dir: SHIPPED_PROFILES_DIR, shipped: true }, ...snmp.profileDirs.map((dir) => ({ dir }))],
+      profileFileSchema,
+      new Set(['auto']),
       names,
     );
-    for (const problem of user.problems) issue(['profileDirs'], `${problem.file}: ${problem.message}`);
+    for (const problem of loaded.problems) issue(['profileDirs'], `${problem.file}: ${problem.message}`);
+    const shipped = [...loaded.profiles.values()].filter((p) => p.shipped).map((p) => p.name);
     snmp.devices.forEach((device, index) =>
       device.profiles.forEach((profile, p) => {
-        if (
-          typeof profile !== 'string' ||
-          profile === 'auto' ||
-          isShipped(profile) ||
-          user.profiles.has(profile)
-        )
-          return;
+        if (typeof profile !== 'string' || profile === 'auto' || loaded.profiles.has(profile)) return;
         issue(
           ['devices', index, 'profiles', p],
-          `unknown profile ${profile}: not shipped (${PROFILE_NAMES.join(', ')}) and in no file of profileDirs`,
+          `unknown profile ${profile}: not shipped (${shipped.join(', ')}) and in no file of profileDirs`,
         );
       }),
     );
     // A MIB file that does not parse matters only if a name was then not found: it is named then.
-    if (failed || user.problems.length > 0)
+    if (failed || loaded.problems.length > 0)
       for (const problem of names().problems) issue(['mibDirs'], problem);
-    const userProfiles: Readonly<Record<string, UserProfileConfig>> = Object.fromEntries(user.profiles);
-    return { ...snmp, userProfiles };
+    const profiles: Profiles = Object.fromEntries(loaded.profiles);
+    return { ...snmp, profiles };
   })
   .describe('SNMP bridge: polls devices (PDUs, switches, hosts) and publishes their metrics.');
+
+/** Every profile a device can name, shipped and the user's, by name. */
+export type Profiles = Readonly<Record<string, ProfileConfig>>;
 
 export type SnmpConfig = z.output<typeof snmpSchema>;
 export type SnmpDeviceConfig = z.output<typeof snmpDeviceSchema>;

@@ -14,10 +14,9 @@ import type { Limiter } from '../common/limiter.js';
 import type { PeriodicLog } from '../../core/log-throttle.js';
 import { sleep } from '../../core/abortable.js';
 import { StatusPublisher } from '../common/status.js';
-import type { SnmpDeviceConfig } from './config.js';
+import type { Profiles, SnmpDeviceConfig } from './config.js';
 import { DeviceStats } from './device-stats.js';
 import { buildPlan, type PollPlan } from './plan.js';
-import type { UserProfiles } from './profiles.js';
 import { pollDevice } from './poll.js';
 import { RateTracker } from './rates.js';
 import { openSession, type SnmpClient } from './session.js';
@@ -31,8 +30,8 @@ export interface DevicePollerOptions {
   readonly log: Logger;
   readonly limiter: Limiter;
   readonly throttle: PeriodicLog;
-  /** Profiles of profileDirs, by name. */
-  readonly userProfiles?: UserProfiles;
+  /** The profiles the device can name: the config's `profiles`; the shipped ones by default. */
+  readonly profiles?: Profiles;
 }
 
 export class DevicePoller {
@@ -47,7 +46,7 @@ export class DevicePoller {
   private stopping = false;
 
   constructor(private readonly options: DevicePollerOptions) {
-    this.plan = buildPlan(options.device, options.userProfiles);
+    this.plan = buildPlan(options.device, options.profiles);
     this.autoPending = options.device.profiles.includes('auto');
     this.status = new StatusPublisher(options.bus, options.topics, options.device.name);
   }
@@ -129,11 +128,11 @@ export class DevicePoller {
     const { device, log } = this.options;
     const [fetched] = await this.session().get([SYS_OBJECT_ID]);
     const sysObjectId = fetched?.error === undefined && fetched ? textOf(readVarbind(fetched.varbind)) : '';
-    const chosen = profilesFor(sysObjectId, this.options.userProfiles) ?? [];
+    const chosen = profilesFor(sysObjectId, this.options.profiles) ?? [];
     this.autoPending = false;
     this.stats.profiles = chosen;
     const others = device.profiles.filter((profile) => profile !== 'auto');
-    this.plan = buildPlan({ ...device, profiles: [...chosen, ...others] }, this.options.userProfiles);
+    this.plan = buildPlan({ ...device, profiles: [...chosen, ...others] }, this.options.profiles);
     if (chosen.length > 0)
       log.info(
         { device: device.name, sysObjectId, profiles: chosen },

@@ -82,13 +82,14 @@ export async function pollDevice(
 /** Column walks of one device in flight at once over v2c/v3: enough to hide round trips, few enough for a small agent. */
 export const WALKS_IN_FLIGHT = 8;
 
-/** Every column the tables read: fields, their decimal digits, and tags. */
+/** Every column the tables read: fields, the columns their values depend on, and tags. */
 function walkedColumns(tables: readonly SnmpWalkConfig[]): string[] {
   const oids = new Set<string>();
   for (const table of tables) {
     for (const column of table.columns) {
       oids.add(column.oid);
-      if (column.digits !== undefined) oids.add(column.digits);
+      for (const other of [column.digits, column.multiplyBy, column.divideBy])
+        if (other !== undefined) oids.add(other);
     }
     for (const oid of Object.values(table.tags)) oids.add(oid);
   }
@@ -143,6 +144,7 @@ async function walkTable(context: TableWalk): Promise<Metric[]> {
     const where = (oid: string): string => `${oid} (${table.measurement}.${column.name})`;
     const varbinds = await walk(column.oid);
     const digits = column.digits === undefined ? undefined : await decimalDigits(walk, column.digits);
+    const factors = await columnFactors(walk, column);
     const at = now();
     let found = 0;
     for (const varbind of varbinds) {
@@ -179,6 +181,18 @@ async function walkTable(context: TableWalk): Promise<Metric[]> {
         }
         reading = { kind: 'number', value: number / 10 ** places };
       }
+      if (factors !== undefined) {
+        const factored = applyFactors(reading, factors, fullIndex);
+        if (factored === undefined) {
+          counts.unavailable++;
+          continue;
+        }
+        if (typeof factored === 'string') {
+          problems.push(`${where(varbind.oid)}: ${factored}`);
+          continue;
+        }
+        reading = factored;
+      }
       const field = toField(reading, column, varbind.oid, rates, at);
       if (typeof field === 'string') problems.push(`${where(varbind.oid)}: ${field}`);
       else if (field !== undefined) setEntry(row(index).fields, column.name, field);
@@ -212,13 +226,60 @@ async function decimalDigits(
   walk: (oid: string) => Promise<Varbind[]>,
   oid: string,
 ): Promise<Map<string, number>> {
-  const digits = new Map<string, number>();
+  const numbers = await columnNumbers(walk, oid);
+  return new Map([...numbers].filter(([, value]) => Number.isInteger(value) && value >= 0 && value <= 9));
+}
+
+/** The `multiplyBy` and `divideBy` columns of a column: full instance index → value. */
+interface Factors {
+  readonly multiplyBy?: { readonly oid: string; readonly values: Map<string, number> };
+  readonly divideBy?: { readonly oid: string; readonly values: Map<string, number> };
+}
+
+async function columnFactors(
+  walk: (oid: string) => Promise<Varbind[]>,
+  column: SnmpWalkConfig['columns'][number],
+): Promise<Factors | undefined> {
+  if (column.multiplyBy === undefined && column.divideBy === undefined) return undefined;
+  const read = async (oid: string | undefined) =>
+    oid === undefined ? undefined : { oid, values: await columnNumbers(walk, oid) };
+  return { multiplyBy: await read(column.multiplyBy), divideBy: await read(column.divideBy) };
+}
+
+/** A column's numeric values: full instance index → value. */
+async function columnNumbers(
+  walk: (oid: string) => Promise<Varbind[]>,
+  oid: string,
+): Promise<Map<string, number>> {
+  const numbers = new Map<string, number>();
   for (const varbind of await walk(oid)) {
     const value = numberOf(readVarbind(varbind));
-    if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 9)
-      digits.set(rowIndex(oid, varbind), value);
+    if (typeof value === 'number') numbers.set(rowIndex(oid, varbind), value);
   }
-  return digits;
+  return numbers;
+}
+
+/**
+ * `reading` times its `multiplyBy` value and over its `divideBy` value at `index`; undefined when the
+ * divisor is 0 (a share of nothing is no reading), or why it cannot be computed.
+ */
+function applyFactors(reading: Reading, factors: Factors, index: string): Reading | string | undefined {
+  const number = numberOf(reading);
+  if (typeof number === 'string') return number;
+  let value = number;
+  const { multiplyBy, divideBy } = factors;
+  if (multiplyBy) {
+    const factor = multiplyBy.values.get(index);
+    if (factor === undefined) return `no number at ${multiplyBy.oid}.${index}`;
+    value *= factor;
+  }
+  if (divideBy) {
+    const divisor = divideBy.values.get(index);
+    if (divisor === undefined) return `no number at ${divideBy.oid}.${index}`;
+    if (divisor === 0) return undefined;
+    value /= divisor;
+  }
+  return { kind: 'number', value };
 }
 
 /** A reading the device uses to say it has none (PowerNet-MIB, Sentry4-MIB: -1), compared before scaling. */

@@ -12,10 +12,15 @@ interface OidPlace {
   set(oid: string): void;
 }
 
+/** A column's places for OIDs besides its own. */
+const COLUMN_OIDS = ['digits', 'multiplyBy', 'divideBy', 'oidV1'] as const;
+
+type OidColumn = { oid: string } & { [key in (typeof COLUMN_OIDS)[number]]?: string | undefined };
+
 /** The shape of a device as far as OIDs go (config.ts's device before resolution). */
 export interface DeviceOids {
   gets: { oid: string }[];
-  walks: { columns: { oid: string; digits?: string | undefined }[]; tags: Record<string, string> }[];
+  walks: { columns: OidColumn[]; tags: Record<string, string> }[];
   profiles: (string | { outlet: Record<string, string | { oid: string } | undefined> })[];
 }
 
@@ -25,12 +30,11 @@ function* oidPlaces(device: DeviceOids): Generator<OidPlace> {
   for (const [w, walk] of device.walks.entries()) {
     for (const [c, column] of walk.columns.entries()) {
       yield { path: ['walks', w, 'columns', c, 'oid'], value: column.oid, set: (oid) => (column.oid = oid) };
-      if (column.digits !== undefined)
-        yield {
-          path: ['walks', w, 'columns', c, 'digits'],
-          value: column.digits,
-          set: (oid) => (column.digits = oid),
-        };
+      for (const key of COLUMN_OIDS) {
+        const value = column[key];
+        if (value !== undefined)
+          yield { path: ['walks', w, 'columns', c, key], value, set: (oid) => (column[key] = oid) };
+      }
     }
     for (const [tag, oid] of Object.entries(walk.tags))
       yield { path: ['walks', w, 'tags', tag], value: oid, set: (value) => (walk.tags[tag] = value) };

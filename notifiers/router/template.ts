@@ -97,7 +97,8 @@ function alarmLines(payload: unknown): string {
     .join('\n');
 }
 
-function stringify(value: unknown): string {
+/** A template value as text: nothing for a missing one, JSON for objects and lists. */
+export function stringify(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);

@@ -6,7 +6,7 @@
  * `{route}`. Each value is escaped by the caller for where it lands (URL-encoded in a URL,
  * JSON-escaped by serialisation in a JSON body), so no value can break out of its place.
  */
-import { compileMessageTemplate, fieldAt } from '../../router/template.js';
+import { compileMessageTemplate, fieldAt, stringify } from '../../router/template.js';
 import type { RequestValues } from './values.js';
 
 type Get = (values: RequestValues) => unknown;
@@ -47,13 +47,6 @@ function accessor(name: string): Get | string {
   if (routeTemplate.problem)
     return `unknown value "{${name}}" (use {${NOTIFICATION_VALUES.join('}, {')}}, {topic}, {topic[N]}, {payload}, {payload.field}, {alarms}, {summary} or {details})`;
   return (values) => routeTemplate.render(values, 'plain');
-}
-
-function stringify(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return JSON.stringify(value);
 }
 
 export function compileRequestTemplate(template: string): RequestTemplate {

@@ -20,10 +20,19 @@ const BASE_OPTIONS: IClientOptions = { reconnectPeriod: 0, connectTimeout: 5_000
 export class Clients {
   private readonly open = new Set<MqttClient>();
 
-  /** A connected client; rejects with mqtt.js' error (its `code` is the CONNACK return code). */
-  async connect(url: string, options: IClientOptions = {}): Promise<MqttClient> {
+  /**
+   * A connected client; rejects with mqtt.js' error (its `code` is the CONNACK return code).
+   * `beforeConnect` attaches listeners first: a resumed session's queue can arrive in the same read
+   * as the CONNACK, before the caller's code after `await` runs.
+   */
+  async connect(
+    url: string,
+    options: IClientOptions = {},
+    beforeConnect?: (client: MqttClient) => void,
+  ): Promise<MqttClient> {
     const client = mqtt.connect(url, { ...BASE_OPTIONS, ...options });
     this.open.add(client);
+    beforeConnect?.(client);
     await new Promise<void>((resolve, reject) => {
       const settle = (error?: Error): void => {
         client.off('connect', onConnect);

@@ -3,9 +3,12 @@
  * maxRepetitions rows each). Against snmpsim: every column every shipped profile reads, walked in
  * step over each vendor's data file, comes back exactly as a walk of that column alone; so does a
  * table whose columns have holes, end at different rows or are missing, and its rows are published
- * aligned by index, in fewer requests than a walk per column.
+ * aligned by index, in fewer requests than a walk per column. What snmpsim does not do (truncate a
+ * response to its message size) is checked against a small agent in the test.
  */
+import * as snmp from 'net-snmp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { walkColumnsInStep, type NextInstances } from '../../../bridges/snmp/column-walk.js';
 import { parseConfig } from '../../../config/load.js';
 import { buildPlan } from '../../../bridges/snmp/plan.js';
 import { pollDevice } from '../../../bridges/snmp/poll.js';
@@ -13,6 +16,7 @@ import { shippedProfiles } from '../../../bridges/snmp/profiles.js';
 import { RateTracker } from '../../../bridges/snmp/rates.js';
 import { openSession, type SnmpClient, type Varbind } from '../../../bridges/snmp/session.js';
 import {
+  compareOids,
   SIM_V3,
   simAccess,
   startSnmpsim,
@@ -157,5 +161,80 @@ describe('SNMPv2c/v3 walks: several columns per GETBULK', () => {
     } finally {
       client.close();
     }
+  });
+});
+
+/**
+ * A v2c agent over `oids` that answers a GETBULK as RFC 3416 §4.2.3 lets it: repetitions in row
+ * order until `budget` varbinds, so a small message size leaves later columns out of a response.
+ */
+function bulkAgent(oids: string[], maxRepetitions: number, budget: number) {
+  const sorted = [...oids].sort(compareOids);
+  const requests: number[] = [];
+  const successor = (oid: string): Varbind =>
+    ((next) =>
+      next === undefined
+        ? { oid, type: snmp.ObjectType.EndOfMibView, value: null }
+        : { oid: next, type: snmp.ObjectType.Integer, value: Number(next.split('.').at(-1)) })(
+      sorted.find((candidate) => compareOids(candidate, oid) > 0),
+    );
+  const next: NextInstances = async (asked) => {
+    requests.push(asked.length);
+    const answers: Varbind[][] = asked.map(() => []);
+    let cursors = [...asked];
+    for (let r = 0, sent = 0; r < maxRepetitions; r++)
+      cursors = cursors.map((oid, c) => {
+        if (sent++ >= budget) return oid;
+        const varbind = successor(oid);
+        answers[c]!.push(varbind);
+        return varbind.oid;
+      });
+    // net-snmp gives no list for a column the response has no varbind of.
+    return answers.map((list) => (list.length === 0 ? undefined : list));
+  };
+  return { next, requests };
+}
+
+describe('SNMPv2c walks in step: what an agent may do to a GETBULK', () => {
+  const columns = Array.from({ length: 6 }, (_, c) => `1.3.6.1.4.1.9.1.${c + 1}`);
+  // Column c has rows 1..(c + 1) * 4, column 4 none.
+  const instances = columns.flatMap((column, c) =>
+    c === 3 ? [] : Array.from({ length: (c + 1) * 4 }, (_, row) => `${column}.${row + 1}`),
+  );
+  const expected = columns.map((column, c) => (c === 3 ? 0 : (c + 1) * 4));
+
+  it('asks again for the columns a truncated response left out, and ends each at its own row', async () => {
+    const agent = bulkAgent(instances, 20, 4); // at most 4 varbinds per response: 2 of 6 columns left out
+    const rows = await walkColumnsInStep(agent.next, columns, 16);
+    expect(columns.map((column) => rows.get(column)!.length)).toEqual(expected);
+    for (const [c, column] of columns.entries())
+      expect(rows.get(column)!.map((v) => v.oid)).toEqual(
+        c === 3 ? [] : Array.from({ length: (c + 1) * 4 }, (_, row) => `${column}.${row + 1}`),
+      );
+    const whole = await walkColumnsInStep(bulkAgent(instances, 20, 1000).next, columns, 16);
+    expect(whole).toEqual(rows);
+  });
+
+  it('never sends more than perRequest columns in one request, nor more than inFlight at once', async () => {
+    const agent = bulkAgent(instances, 5, 1000);
+    let inFlight = 0;
+    let most = 0;
+    const counted: NextInstances = async (asked) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const answer = await agent.next(asked);
+      inFlight--;
+      return answer;
+    };
+    const rows = await walkColumnsInStep(counted, columns, 2, 2);
+    expect(columns.map((column) => rows.get(column)!.length)).toEqual(expected);
+    expect(Math.max(...agent.requests)).toBe(2);
+    expect(most).toBe(2);
+  });
+
+  it('fails, rather than asking for ever, when a response holds none of its columns', async () => {
+    await expect(walkColumnsInStep(async (asked) => asked.map(() => undefined), columns, 16)).rejects.toThrow(
+      /returned no instance of 1\.3\.6\.1\.4\.1\.9\.1\.1/,
+    );
   });
 });

@@ -1,11 +1,13 @@
 /** Rules compiled once: matchers built, durations and thresholds resolved. */
-import type {
-  AlarmRule,
-  DeviationRule,
-  NoDataRule,
-  OfflineRule,
-  ThresholdRule,
-  TrendRule,
+import {
+  eventResolveAfter,
+  type AlarmRule,
+  type DeviationRule,
+  type EventRule,
+  type NoDataRule,
+  type OfflineRule,
+  type ThresholdRule,
+  type TrendRule,
 } from './config.js';
 import type { SeasonalEwma } from './ewma.js';
 import type { RecentVerdicts } from './persistence.js';
@@ -54,17 +56,27 @@ export type CompiledRule =
       readonly recent: Map<string, RecentVerdicts>;
     } & Selection)
   | ({ readonly kind: 'nodata'; readonly rule: NoDataRule } & Selection)
-  | { readonly kind: 'offline'; readonly rule: OfflineRule; readonly source: Matcher };
+  | { readonly kind: 'offline'; readonly rule: OfflineRule; readonly source: Matcher }
+  | ({
+      readonly kind: 'event';
+      readonly rule: EventRule;
+      /** Whether a point's tags make it the clearing event (`clearedBy`); never without one. */
+      readonly clears: (tags: Record<string, string>) => boolean;
+      /** The tags that tell the rule's alarms apart: a point's, less those `clearedBy` names. */
+      identity(tags: Readonly<Record<string, string>>): Record<string, string>;
+      readonly resolveAfter: number;
+    } & Selection);
 
 export function compileRule(rule: AlarmRule): CompiledRule {
   if (rule.kind === 'offline') return { kind: 'offline', rule, source: compileMatcher(rule.source) };
   const selection: Selection = {
     source: compileMatcher(rule.source),
     measurement: compileMatcher(rule.measurement),
-    field: compileMatcher(rule.field ?? '*'),
+    field: compileMatcher(('field' in rule ? rule.field : undefined) ?? '*'),
     tags: compileTagMatchers(rule.where),
   };
   if (rule.kind === 'nodata') return { kind: 'nodata', rule, ...selection };
+  if (rule.kind === 'event') return compileEvent(rule, selection);
   if (rule.kind === 'trend') return { kind: 'trend', rule, ...selection, fits: new Map() };
   if (rule.kind === 'deviation')
     return { kind: 'deviation', rule, ...selection, baselines: new Map(), recent: new Map() };
@@ -107,5 +119,22 @@ function thresholdCondition(rule: ThresholdRule): {
   return {
     threshold: below,
     condition: (value) => (value < below ? 'breach' : value >= clear ? 'recovered' : 'band'),
+  };
+}
+
+function compileEvent(rule: EventRule, selection: Selection): Extract<CompiledRule, { kind: 'event' }> {
+  const clearedBy = rule.clearedBy;
+  // The event and its clearing differ in these tags (`trap`): kept, they would make two alarms.
+  const dropped = new Set(Object.keys(clearedBy ?? {}));
+  return {
+    kind: 'event',
+    rule,
+    ...selection,
+    clears: clearedBy === undefined ? () => false : compileTagMatchers(clearedBy),
+    identity: (tags) =>
+      dropped.size === 0
+        ? { ...tags }
+        : Object.fromEntries(Object.entries(tags).filter(([key]) => !dropped.has(key))),
+    resolveAfter: eventResolveAfter(rule),
   };
 }

@@ -232,7 +232,49 @@ const offline = z
   })
   .strict();
 
-export const alarmRuleSchema = z.discriminatedUnion('kind', [threshold, trend, deviation, noData, offline]);
+/**
+ * How long an event alarm fires with no new event, when its rule says nothing: as Alertmanager's
+ * `resolve_timeout` (5m) for events that are never cleared; a day when a clearing event is expected,
+ * so an overload that lasts is not resolved early, yet a clearing trap lost in UDP does not leave the
+ * alarm firing for ever.
+ */
+const EVENT_RESOLVE_AFTER = { quiet: 5 * 60_000, cleared: 24 * 3_600_000 } as const;
+
+/** An event rule's `resolveAfter` in ms, its default filled in. */
+export function eventResolveAfter(rule: Pick<EventRule, 'resolveAfter' | 'clearedBy'>): number {
+  return (
+    rule.resolveAfter ??
+    (rule.clearedBy === undefined ? EVENT_RESOLVE_AFTER.quiet : EVENT_RESOLVE_AFTER.cleared)
+  );
+}
+
+const event = z
+  .object({
+    kind: z.literal('event'),
+    ...selection,
+    clearedBy: z
+      .record(z.string(), matcher)
+      .optional()
+      .refine((tags) => tags === undefined || Object.keys(tags).length > 0, 'name at least one tag')
+      .describe(
+        'event: a point of the same source and measurement whose tags match these resolves the alarm (`{ trap: PowerNet-MIB::rPDUOutletOverloadCleared }`); the tags named here do not tell alarms apart.',
+      ),
+    resolveAfter: duration
+      .optional()
+      .describe(
+        'event: a firing alarm resolves once no matching event came for this long (default: 5m; 24h with `clearedBy`).',
+      ),
+  })
+  .strict();
+
+export const alarmRuleSchema = z.discriminatedUnion('kind', [
+  threshold,
+  trend,
+  deviation,
+  noData,
+  offline,
+  event,
+]);
 
 export const recordRuleSchema = z
   .object({
@@ -346,4 +388,5 @@ export type TrendRule = Extract<AlarmRule, { kind: 'trend' }>;
 export type DeviationRule = Extract<AlarmRule, { kind: 'deviation' }>;
 export type NoDataRule = Extract<AlarmRule, { kind: 'nodata' }>;
 export type OfflineRule = Extract<AlarmRule, { kind: 'offline' }>;
+export type EventRule = Extract<AlarmRule, { kind: 'event' }>;
 export type RecordRule = z.output<typeof recordRuleSchema>;

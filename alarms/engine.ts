@@ -18,6 +18,7 @@ import { RecentVerdicts } from './persistence.js';
 
 type PointRule = Exclude<CompiledRule, { kind: 'offline' }>;
 type ThresholdCompiled = Extract<CompiledRule, { kind: 'threshold' }>;
+type EventCompiled = Extract<CompiledRule, { kind: 'event' }>;
 
 /** A rule whose memory of past points (trend fit, deviation baseline) can be filled from history. */
 export interface SeedableRule {
@@ -124,6 +125,10 @@ export class AlarmEngine {
         this.seen(compiled, { source, measurement: '', field: '', tags: {} }, now);
         continue;
       }
+      if (compiled.kind === 'event') {
+        if (compiled.measurement(metric.measurement)) this.event(compiled, source, metric, now);
+        continue;
+      }
       if (!compiled.measurement(metric.measurement) || !compiled.tags(metric.tags)) continue;
       if (compiled.kind === 'threshold' && compiled.expression !== undefined) {
         const value = compiled.expression(metric.fields);
@@ -207,6 +212,29 @@ export class AlarmEngine {
     }
   }
 
+  /**
+   * A point of an event rule's measurement: an event (it matches `where`) fires the alarm and counts
+   * in its value; the clearing event (`clearedBy`) resolves it. A clearing event with no alarm to
+   * clear creates none.
+   */
+  private event(compiled: EventCompiled, source: string, metric: Metric, now: number): void {
+    // The clearing event wins over a `where` wide enough to match it too.
+    const cleared = compiled.clears(metric.tags);
+    const raised = !cleared && compiled.tags(metric.tags);
+    if (!raised && !cleared) return;
+    const labels = {
+      source,
+      measurement: metric.measurement,
+      field: '',
+      tags: compiled.identity(metric.tags),
+    };
+    if (!raised && this.instances.get(compiled.rule.name)!.get(seriesKey(labels)) === undefined) return;
+    const instance = this.instance(compiled.rule, labels, now);
+    instance.lastSeen = now;
+    if (raised) instance.value = instance.state === 'firing' ? (instance.value ?? 0) + 1 : 1;
+    this.apply(compiled.rule, instance, raised ? 'breach' : 'recovered', now);
+  }
+
   /** A retained or live message on <base>/status/<source>. */
   status(source: string, status: string, now: number): void {
     if (status === 'offline') this.offline.add(source);
@@ -251,7 +279,10 @@ export class AlarmEngine {
         }
         // Inhibition: while its source says it is offline, only the offline rule speaks for it; the
         // source's other alarms hold their state (its silence is not news, the outage is).
-        if (rule.kind !== 'offline' && this.offline.has(instance.labels.source)) continue;
+        // Event alarms are not held: traps come from the device itself, whatever its polls say, and
+        // `resolveAfter` is the rule's word on how long an event lasts.
+        if (rule.kind !== 'offline' && rule.kind !== 'event' && this.offline.has(instance.labels.source))
+          continue;
         // An exception day (a holiday, a maintenance window): deviation alarms hold their state.
         if (rule.kind === 'deviation' && excepted) continue;
         const condition =
@@ -259,7 +290,9 @@ export class AlarmEngine {
             ? now - instance.lastSeen >= rule.for
               ? 'breach'
               : 'recovered'
-            : instance.condition;
+            : compiled.kind === 'event' && now - instance.lastSeen >= compiled.resolveAfter
+              ? 'recovered'
+              : instance.condition;
         this.apply(rule, instance, condition, now);
       }
     }
@@ -404,7 +437,7 @@ export class AlarmEngine {
   }
 
   private apply(rule: AlarmRule, instance: AlarmInstance, condition: Condition, now: number): void {
-    const forMs = rule.kind === 'nodata' ? 0 : rule.for;
+    const forMs = rule.kind === 'nodata' || rule.kind === 'event' ? 0 : rule.for;
     const keepMs = rule.kind === 'threshold' ? rule.keepFiringFor : 0;
     if (step(instance, condition, now, forMs, keepMs)) {
       this.changes++;

@@ -1,6 +1,6 @@
 /** The one-line, plain-words summary of an alarm, and the retained JSON that carries it. */
 import type { SiteCalendar } from './calendar/calendar.js';
-import type { AlarmRule, DeviationRule } from './config.js';
+import { eventResolveAfter, type AlarmRule, type DeviationRule } from './config.js';
 import {
   flatLabels,
   formatDuration,
@@ -65,6 +65,16 @@ export function summarize(
     const silent = formatDuration(now - instance.lastSeen);
     if (state === 'firing' || state === 'pending') return `no data from ${series} for ${silent}`;
     return `data from ${series} again`;
+  }
+  if (rule.kind === 'event') {
+    const count = instance.value ?? 0;
+    if (state === 'firing' || state === 'pending')
+      return `${series}: ${count === 1 ? 'an event' : `${count} events`} of ${rule.name}`;
+    if (state === 'inactive') return `${series}: no event of ${rule.name}`;
+    // Resolved by the rule's quiet time, or else by the clearing event.
+    const quiet = now - instance.lastSeen;
+    const why = quiet >= eventResolveAfter(rule) ? `no event for ${formatDuration(quiet)}` : 'cleared';
+    return `${series}: ${rule.name} resolved${lasted(instance)} (${why})`;
   }
   const value = instance.value === undefined ? 'unknown' : formatNumber(instance.value);
   if (rule.kind === 'deviation') {

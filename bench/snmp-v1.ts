@@ -1,8 +1,11 @@
 /**
- * SNMPv1 against v2c polling a 24-outlet APC rPDU2 data file served by snmpsimd, in the same run: the
- * median time of a whole poll (`apc-rpdu2-outlet` + `apc-rpdu2-totals`: 8 columns) over v2c
- * (GETBULK), over v1 with the columns sharing each GETNEXT (as the bridge polls), and over v1 with
- * one OID per GETNEXT (`maxVarbinds: 1`, as it polled before: one request per row and column).
+ * Polls of a 24-outlet APC rPDU2 data file served by snmpsimd (`apc-rpdu2-outlet` +
+ * `apc-rpdu2-totals`: 8 columns), in the same run, through a UDP relay that counts the requests:
+ * the median time of a whole poll and the requests per poll over
+ *  - v2c as the bridge polls (columns sharing each GETBULK), and v2c with a GETBULK walk per column
+ *    (as it polled before: net-snmp's subtree walk of each column, 8 at a time);
+ *  - v1 with the columns sharing each GETNEXT (as the bridge polls), and v1 with one OID per GETNEXT
+ *    (`maxVarbinds: 1`: one request per row and column).
  *
  *   npm run bench:snmp [-- --polls N]        (or BENCH_POLLS; needs snmpsimd)
  */
@@ -11,8 +14,9 @@ import { parseConfig } from '../config/load.js';
 import { buildPlan } from '../bridges/snmp/plan.js';
 import { pollDevice } from '../bridges/snmp/poll.js';
 import { RateTracker } from '../bridges/snmp/rates.js';
-import { openSession } from '../bridges/snmp/session.js';
+import { openSession, type SnmpClient, type Varbind } from '../bridges/snmp/session.js';
 import { startSnmpsim, type SnmprecRecord } from '../test/helpers/snmpsim.js';
+import { startUdpRelay } from '../test/helpers/udp-relay.js';
 import { median } from './report.js';
 
 const OUTLETS = 24;
@@ -40,6 +44,23 @@ function records(): SnmprecRecord[] {
   return out;
 }
 
+/** `client` walking each column on its own (net-snmp's subtree walk), `inFlight` at once: how v2c polled before. */
+function walkPerColumn(client: SnmpClient): SnmpClient {
+  return {
+    ...client,
+    async walkColumns(columnOids, inFlight) {
+      const rows = new Map<string, Varbind[]>();
+      const queue = [...new Set(columnOids)];
+      const worker = async (): Promise<void> => {
+        for (let oid = queue.shift(); oid !== undefined; oid = queue.shift())
+          rows.set(oid, await client.walk(oid));
+      };
+      await Promise.all(Array.from({ length: Math.min(inFlight, queue.length) }, worker));
+      return rows;
+    },
+  };
+}
+
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
   const text = index >= 0 ? process.argv[index + 1] : process.env[`BENCH_${name.toUpperCase()}`];
@@ -54,12 +75,15 @@ async function main(): Promise<void> {
       `SNMP poll of a ${OUTLETS}-outlet rPDU2 (outlets, totals, phases, banks): median of ${polls} polls`,
     );
     const modes = [
-      { key: 'v2c', version: '2c', maxVarbinds: 16 },
-      { key: 'v1', version: '1', maxVarbinds: 16 },
-      { key: 'v1, 1 OID/request', version: '1', maxVarbinds: 1 },
+      { key: 'v2c', version: '2c', maxVarbinds: 16, perColumn: false },
+      { key: 'v2c, walk per column', version: '2c', maxVarbinds: 16, perColumn: true },
+      { key: 'v1', version: '1', maxVarbinds: 16, perColumn: false },
+      { key: 'v1, 1 OID/request', version: '1', maxVarbinds: 1, perColumn: false },
     ] as const;
     const results: Record<string, number> = {};
+    const requests: Record<string, number> = {};
     for (const mode of modes) {
+      const relay = await startUdpRelay(sim.port);
       const device = parseConfig(
         {
           bridges: {
@@ -68,7 +92,7 @@ async function main(): Promise<void> {
                 {
                   name: 'bench',
                   host: '127.0.0.1',
-                  port: sim.port,
+                  port: relay.port,
                   community: 'bench',
                   version: mode.version,
                   maxVarbinds: mode.maxVarbinds,
@@ -81,10 +105,13 @@ async function main(): Promise<void> {
         { env: {} },
       ).bridges.snmp!.devices[0]!;
       const plan = buildPlan(device);
-      const client = openSession(device, { retries: 1 });
+      const session = openSession(device, { retries: 1 });
+      const client = mode.perColumn ? walkPerColumn(session) : session;
       const times: number[] = [];
+      let sent = 0;
       try {
         for (let i = 0; i < polls + 2; i++) {
+          if (i === 2) sent = relay.requests(); // two warm-up polls
           const started = performance.now();
           const result = await pollDevice(device, plan, client, new RateTracker());
           if (i >= 2) times.push(performance.now() - started); // two warm-up polls
@@ -93,14 +120,20 @@ async function main(): Promise<void> {
               `unexpected poll: ${result.metrics.length} metrics, ${result.problems.join('; ')}`,
             );
         }
+        requests[mode.key] = (relay.requests() - sent) / polls;
       } finally {
-        client.close();
+        session.close();
+        relay.close();
       }
       results[mode.key] = median(times);
       console.log(
-        `  ${mode.key.padEnd(18)} median ${median(times).toFixed(1)} ms (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)})`,
+        `  ${mode.key.padEnd(21)} median ${median(times).toFixed(1)} ms (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)}), ${requests[mode.key]!.toFixed(1)} requests/poll`,
       );
     }
+    const before = 'v2c, walk per column';
+    console.log(
+      `  v2c in step / walk per column: time ${(results.v2c! / results[before]!).toFixed(2)}, requests ${(requests.v2c! / requests[before]!).toFixed(2)}`,
+    );
     console.log(`  v1 / v2c = ${(results.v1! / results.v2c!).toFixed(2)}`);
     console.log(
       `  v1 with 1 OID per request / v2c = ${(results['v1, 1 OID/request']! / results.v2c!).toFixed(2)}`,

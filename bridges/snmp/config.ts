@@ -225,7 +225,7 @@ export const snmpDeviceSchema = z
       .min(1)
       .max(200)
       .default(20)
-      .describe('Rows per GETBULK when walking (v2c, v3).'),
+      .describe('Rows of each column per GETBULK when walking (v2c, v3).'),
     maxVarbinds: z
       .number()
       .int()
@@ -233,7 +233,7 @@ export const snmpDeviceSchema = z
       .max(128)
       .default(16)
       .describe(
-        'OIDs per GET, and per GETNEXT when walking over v1, at most; an agent that answers tooBig gets fewer.',
+        'OIDs per GET, and table columns per GETNEXT (v1) or GETBULK (v2c, v3) when walking, at most; an agent that answers tooBig gets fewer.',
       ),
     profiles: z
       .array(profileSchema)

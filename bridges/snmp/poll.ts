@@ -66,8 +66,8 @@ export async function pollDevice(
     metrics.push(...byMeasurement.values());
   }
 
-  // Every column of every table is walked at once, so a poll takes as long as the longest column
-  // rather than the sum of them; over v1, which has no GETBULK, the columns share each GETNEXT.
+  // Every column of every table is walked at once and in step, the columns sharing each GETBULK
+  // (v2c, v3) or GETNEXT (v1): a poll takes about as many round trips as its longest column needs.
   const columns = walkedColumns(plan.walks);
   if (columns.length > 0) {
     for (const [oid, rows] of await client.walkColumns(columns, walksInFlight))
@@ -79,7 +79,7 @@ export async function pollDevice(
   return { metrics, problems, ...counts };
 }
 
-/** Column walks of one device in flight at once over v2c/v3: enough to hide round trips, few enough for a small agent. */
+/** GETBULK requests of one device in flight at once over v2c/v3: enough to hide round trips, few enough for a small agent. */
 export const WALKS_IN_FLIGHT = 8;
 
 /** Every column the tables read: fields, the columns their values depend on, and tags. */

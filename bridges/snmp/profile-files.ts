@@ -95,9 +95,11 @@ export function loadProfiles<
         for (const oidProblem of oidProblems) problem(`${oidProblem.path.join('.')}: ${oidProblem.message}`);
         if (oidProblems.length > 0) return;
         const earlier = profiles.get(profile.name);
+        // Never an override: a user's profile that took a shipped one's name would change what
+        // every device naming it polls, unseen. Both files are named so either can be renamed.
         const clash = taken.has(profile.name)
           ? 'busbar'
-          : earlier && (earlier.shipped ? 'a shipped profile' : earlier.file);
+          : earlier && (earlier.shipped ? `busbar's shipped file ${earlier.file}` : earlier.file);
         if (clash !== undefined) {
           problem(`name: profile ${profile.name} is already defined by ${clash}`);
           return;

@@ -7,7 +7,7 @@ import { createCipheriv } from 'node:crypto';
 import * as snmp from 'net-snmp';
 import type { SnmpDeviceConfig } from './config.js';
 import type { SnmpUsmUser } from './usm-config.js';
-import { failedStatus, walkColumnsV1, type GetNext } from './v1-walk.js';
+import { failedStatus, walkColumnsInStep, walkColumnsV1, type GetNext } from './column-walk.js';
 
 export type Varbind = snmp.Varbind;
 
@@ -17,8 +17,8 @@ export interface SnmpClient {
   /** Every instance under a column OID, in agent order. */
   walk(columnOid: string): Promise<Varbind[]>;
   /**
-   * Every instance under each of `columnOids`: over v2c and v3 one GETBULK walk per column, at
-   * most `inFlight` at once; over v1 all columns in step, several per GETNEXT (v1-walk.ts).
+   * Every instance under each of `columnOids`, the columns walked in step (column-walk.ts): over v2c
+   * and v3 several per GETBULK, at most `inFlight` requests at once; over v1 several per GETNEXT.
    */
   walkColumns(columnOids: readonly string[], inFlight: number): Promise<Map<string, Varbind[]>>;
   close(): void;
@@ -116,6 +116,14 @@ export function openSession(device: SnmpDeviceConfig, options: SessionOptions): 
       session.getNext([...oids], (error, varbinds) => (error ? reject(error) : resolve(varbinds ?? [])));
     });
 
+  /** One GETBULK, every OID a repeater: net-snmp gives the successors of each OID as its own list. */
+  const getBulk = (oids: readonly string[]): Promise<(Varbind[] | undefined)[]> =>
+    new Promise((resolve, reject) => {
+      session.getBulk([...oids], 0, device.maxRepetitions, (error, varbinds) =>
+        error ? reject(error) : resolve((varbinds ?? []) as unknown as (Varbind[] | undefined)[]),
+      );
+    });
+
   async function getV1Aware(oids: readonly string[]): Promise<FetchedValue[]> {
     try {
       return await getChunk(oids);
@@ -144,13 +152,7 @@ export function openSession(device: SnmpDeviceConfig, options: SessionOptions): 
     walk,
     async walkColumns(columnOids, inFlight) {
       if (device.version === '1') return walkColumnsV1(getNext, columnOids, device.maxVarbinds);
-      const rows = new Map<string, Varbind[]>();
-      const queue = [...new Set(columnOids)];
-      const worker = async (): Promise<void> => {
-        for (let oid = queue.shift(); oid !== undefined; oid = queue.shift()) rows.set(oid, await walk(oid));
-      };
-      await Promise.all(Array.from({ length: Math.min(inFlight, queue.length) }, worker));
-      return rows;
+      return walkColumnsInStep(getBulk, columnOids, device.maxVarbinds, inFlight);
     },
     close() {
       session.close();

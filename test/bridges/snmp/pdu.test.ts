@@ -147,7 +147,7 @@ describe('SNMP bridge: PDU outlets', () => {
   });
 
   for (const version of ['2c', '1', '3'] as const)
-    it(`chooses the APC profiles from sysObjectID (auto) and reads device totals, phases and banks as the file gives them, over v${version}`, async () => {
+    it(`chooses the APC profiles from sysObjectID (auto) and reads outlets, device totals, phases and banks as the file gives them, over v${version}`, async () => {
       await sim.write('pdu', fixtureRecords());
       const value = (oid: string): number => Number(fixtureRecords().find((r) => r.oid === oid)!.value);
       const A = '1.3.6.1.4.1.318.1.1.26';
@@ -173,7 +173,20 @@ describe('SNMP bridge: PDU outlets', () => {
         () => ['outlet', 'pdu', 'phase', 'bank'].every((m) => h.metrics('apc-auto', m).length > 0),
         'every measurement',
       );
-      expect(lastPoll(h.metrics('apc-auto', 'outlet'))).toHaveLength(8);
+      const outlets = lastPoll(h.metrics('apc-auto', 'outlet'));
+      expect(outlets).toHaveLength(8);
+      // Every outlet value as the file gives it, over each version (tenths of A, W, tenths of kWh).
+      const metered = (column: number, outlet: string) => value(`${METERED}.${column}.${outlet}`);
+      for (const outlet of outlets) {
+        const n = outlet.tags.outlet!;
+        const name = fixtureRecords().find((r) => r.oid === `${METERED}.3.${n}`)!.value;
+        expect(outlet.tags).toEqual({ device: 'apc-auto', outlet: n, outlet_name: name });
+        expect(outlet.fields).toEqual({
+          current_a: { type: 'float', value: metered(6, n) / 10 },
+          power_w: { type: 'float', value: metered(7, n) },
+          energy_kwh: { type: 'float', value: metered(11, n) / 10 },
+        });
+      }
       const pdu = h.metrics('apc-auto', 'pdu')[0]!;
       expect(pdu.tags).toEqual({ device: 'apc-auto', pdu: '1', pdu_name: 'pdu-r1-a' });
       expect(floatField(pdu, 'power_w')).toBe(value(`${A}.4.3.1.5.1`) * 10); // hundredths of kW

@@ -1,7 +1,8 @@
 /**
  * SNMP traps sent with net-snmp's `snmptrap` (Debian package `snmp`) to busbar's trap receiver: a
  * v2c APC outlet-overload trap becomes a JSON event on busbar/events/<device>, named from the MIB
- * (test/fixtures/mibs/PowerNet-MIB.mib), and an alarm by a threshold rule on its `trap` point; the
+ * (test/fixtures/mibs/PowerNet-MIB.mib), and an alarm by an event rule on its `trap` point, which the
+ * overload-cleared trap resolves; a coldStart alarm resolves once no coldStart came for a second; the
  * same trap as SNMPv1 (enterprise apc, specific 634) gets the same name (RFC 3584); a trap with a
  * community not configured is refused and counted, never published.
  */
@@ -62,12 +63,19 @@ async function startReceiving(port?: number) {
       evaluateInterval: '50ms',
       rules: [
         {
-          kind: 'threshold',
+          kind: 'event',
           name: 'outlet_overload',
           measurement: 'trap',
           where: { trap: 'PowerNet-MIB::rPDUOutletOverload' },
-          field: 'count',
-          above: 0,
+          clearedBy: { trap: 'PowerNet-MIB::rPDUOutletOverloadCleared' },
+        },
+        // A trap that no other trap clears: over once none came for a second.
+        {
+          kind: 'event',
+          name: 'cold_start',
+          measurement: 'trap',
+          where: { trap: '*coldStart' },
+          resolveAfter: '1s',
         },
       ],
     },
@@ -92,24 +100,31 @@ async function sendUntilReceived(h: BridgeHarness, events: () => Event[], args: 
   );
 }
 
+/** `snmptrap` arguments up to the trap: a v2c trap to busbar's receiver. */
+const v2c = (port: number) => ['-v', '2c', '-c', 'traps-in', `127.0.0.1:${port}`];
+
+interface Alarm {
+  state: string;
+  value: number;
+  summary: string;
+  labels: Record<string, string>;
+}
+
+/** The messages of `rule`'s alarms so far, oldest first. */
+function alarms(h: BridgeHarness, rule: string): () => Alarm[] {
+  return () =>
+    h.messages
+      .filter((m) => m.topic.startsWith(`busbar/alarms/${rule}/`))
+      .map((m) => JSON.parse(m.payload) as Alarm);
+}
+
 describe('SNMP trap receiver', () => {
-  it('turns a v2c trap from snmptrap into an event on busbar/events/<device> and an alarm', async () => {
+  it('turns a v2c trap from snmptrap into an event and an alarm, which its clearing trap resolves', async () => {
     const { h, port, events } = await startReceiving();
     await sendUntilReceived(
       h,
       events,
-      [
-        '-v',
-        '2c',
-        '-c',
-        'traps-in',
-        `127.0.0.1:${port}`,
-        '4242',
-        `${APC}.0.634`,
-        `${OUTLET_NAME}.3`,
-        's',
-        'db1-psu1',
-      ],
+      [...v2c(port), '4242', `${APC}.0.634`, `${OUTLET_NAME}.3`, 's', 'db1-psu1'],
       'the trap event',
     );
     const event = events()[0]!;
@@ -123,11 +138,33 @@ describe('SNMP trap receiver', () => {
       ],
     });
 
-    const alarmTopic = (m: { topic: string }) => m.topic.startsWith('busbar/alarms/outlet_overload/');
-    await h.until(() => h.messages.some(alarmTopic), 'the alarm');
-    const alarm = JSON.parse(h.messages.find(alarmTopic)!.payload) as { state: string; value: number };
-    expect(alarm).toMatchObject({ state: 'firing', value: 1 });
-    expect(h.messages.find(alarmTopic)!.topic).toContain('pdu-r1-a');
+    const overload = alarms(h, 'outlet_overload');
+    await h.until(() => overload().length > 0, 'the alarm');
+    expect(overload()[0]).toMatchObject({ state: 'firing', value: 1, labels: { device: 'pdu-r1-a' } });
+
+    // The PDU says the overload is over: the same alarm resolves.
+    const cleared = [...v2c(port), '', `${APC}.0.635`, `${OUTLET_NAME}.3`, 's', 'db1-psu1'];
+    await h.until(
+      () => {
+        if (overload().at(-1)?.state === 'firing') void snmptrap(cleared).catch(() => undefined);
+        return overload().at(-1)?.state === 'resolved';
+      },
+      'the alarm resolved by the clearing trap',
+      20_000,
+    );
+    expect(overload().map((alarm) => alarm.state)).toEqual(['firing', 'resolved']);
+    expect(overload().at(-1)!.summary).toMatch(/outlet_overload resolved after .* \(cleared\)$/);
+  });
+
+  it('resolves an alarm from a trap nothing clears once no such trap came for its resolveAfter', async () => {
+    const { h, port, events } = await startReceiving();
+    // coldStart (SNMPv2-MIB::snmpTraps.1): the agent restarted; it is never cleared.
+    await sendUntilReceived(h, events, [...v2c(port), '', '1.3.6.1.6.3.1.1.5.1'], 'the coldStart event');
+    const coldStart = alarms(h, 'cold_start');
+    await h.until(() => coldStart().at(-1)?.state === 'resolved', 'the alarm resolved after its quiet time');
+    expect(coldStart().map((alarm) => alarm.state)).toEqual(['firing', 'resolved']);
+    expect(coldStart().at(-1)!.summary).toMatch(/cold_start resolved after .* \(no event for 1s\)$/);
+    expect(alarms(h, 'outlet_overload')()).toEqual([]);
   });
 
   it('names a v1 trap as RFC 3584 maps it, and refuses an unknown community without publishing it', async () => {

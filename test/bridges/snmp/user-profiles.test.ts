@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHIPPED_PROFILES_DIR } from '../../../bridges/snmp/profile-files.js';
 import { startSnmpsim, type SnmpsimServer } from '../../helpers/snmpsim.js';
 import { lastPoll, startBridgeHarness } from '../bridge-harness.js';
 import { problems } from './config-problems.js';
@@ -110,7 +111,7 @@ describe('SNMP profiles from profileDirs', () => {
     expect(found).toEqual(
       expect.arrayContaining([
         `${at('again.yml')}name: profile acme-outlet-power is already defined by ${path.join(dir, 'acme.yaml')}`,
-        `${at('shipped.yaml')}name: profile if-mib is already defined by a shipped profile`,
+        `${at('shipped.yaml')}name: profile if-mib is already defined by busbar's shipped file ${path.join(SHIPPED_PROFILES_DIR, 'if-mib.yaml')}`,
         `${at('mib.yaml')}gets.0.oid: unknown MIB object rPDU2Nothing in module PowerNet-MIB (PowerNet-MIB::rPDU2Nothing.0)`,
         `${at('empty.yaml')}(profile): give gets or walks`,
         `bridges.snmp.profileDirs: ${path.join(dir, 'missing')}: cannot read the folder (ENOENT)`,

@@ -5,8 +5,6 @@
  * tooBig and noSuchName handling is checked against a small v1 agent in the test, which refuses
  * what a real v1 agent refuses.
  */
-import { createSocket, type RemoteInfo } from 'node:dgram';
-import { once } from 'node:events';
 import * as snmp from 'net-snmp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../config/load.js';
@@ -14,38 +12,11 @@ import { buildPlan } from '../../../bridges/snmp/plan.js';
 import { pollDevice } from '../../../bridges/snmp/poll.js';
 import { RateTracker } from '../../../bridges/snmp/rates.js';
 import { openSession, type Varbind } from '../../../bridges/snmp/session.js';
-import { walkColumnsV1 } from '../../../bridges/snmp/v1-walk.js';
+import { walkColumnsV1 } from '../../../bridges/snmp/column-walk.js';
 import { compareOids, startSnmpsim, type SnmpsimServer } from '../../helpers/snmpsim.js';
+import { startUdpRelay } from '../../helpers/udp-relay.js';
 
 const FIXTURE = new URL('../../fixtures/snmpsim/apc-pdu.snmprec', import.meta.url).pathname;
-
-/** A UDP relay in front of the agent that counts the requests it forwards. */
-async function startRelay(agentPort: number) {
-  const socket = createSocket('udp4');
-  const upstream = new Map<string, ReturnType<typeof createSocket>>();
-  let requests = 0;
-  socket.on('message', (message: Buffer, from: RemoteInfo) => {
-    requests++;
-    const key = `${from.address}:${from.port}`;
-    let out = upstream.get(key);
-    if (!out) {
-      out = createSocket('udp4');
-      out.on('message', (answer: Buffer) => socket.send(answer, from.port, from.address));
-      upstream.set(key, out);
-    }
-    out.send(message, agentPort, '127.0.0.1');
-  });
-  socket.bind(0, '127.0.0.1');
-  await once(socket, 'listening');
-  return {
-    port: socket.address().port,
-    requests: () => requests,
-    close() {
-      for (const out of upstream.values()) out.close();
-      socket.close();
-    },
-  };
-}
 
 let sim: SnmpsimServer;
 beforeAll(async () => {
@@ -56,7 +27,7 @@ afterAll(async () => {
 });
 
 async function pollThroughRelay(version: '1' | '2c', maxVarbinds: number) {
-  const relay = await startRelay(sim.port);
+  const relay = await startUdpRelay(sim.port);
   const device = parseConfig(
     {
       bridges: {

@@ -25,7 +25,10 @@ const selection = {
     .record(z.string(), matcher)
     .default({})
     .describe('Tag matchers: every tag named must be present and match.'),
-  severity: z.enum(['info', 'warning', 'critical']).default('warning'),
+  severity: z
+    .enum(['info', 'warning', 'critical'])
+    .default('warning')
+    .describe('Severity published with the alarm.'),
   runbook: z
     .url()
     .optional()
@@ -118,7 +121,8 @@ const threshold = z
       rule.clear === undefined ||
       (rule.above !== undefined ? rule.clear <= rule.above : rule.clear >= (rule.below ?? 0)),
     { path: ['clear'], message: 'must be at or below `above` (at or above `below`)' },
-  );
+  )
+  .describe('Fires when a field (or `expr`) of a series is above or below a limit.');
 
 const trend = z
   .object({
@@ -143,7 +147,8 @@ const trend = z
   .refine((rule) => rule.shortWindow < rule.window, {
     path: ['shortWindow'],
     message: 'must be shorter than `window`',
-  });
+  })
+  .describe('Fires when a line fitted to recent points will cross a limit within `horizon`.');
 
 const deviation = z
   .object({
@@ -205,7 +210,8 @@ const deviation = z
   .refine((rule) => rule.breaches <= rule.outOf, {
     path: ['breaches'],
     message: 'at most `outOf`',
-  });
+  })
+  .describe('Fires when points stray k·σ from the learned baseline of their series.');
 
 const noData = z
   .object({
@@ -219,7 +225,8 @@ const noData = z
       .describe('`series`: each matched series on its own; `source`: the whole source silent.'),
     for: duration.describe('Fires once a series (or source) seen before has been silent this long.'),
   })
-  .strict();
+  .strict()
+  .describe('Fires when a series or source seen before falls silent.');
 
 const offline = z
   .object({
@@ -230,7 +237,8 @@ const offline = z
     runbook: selection.runbook,
     for: duration.prefault('0s').describe('Fires once <base>/status/<source> has said `offline` this long.'),
   })
-  .strict();
+  .strict()
+  .describe('Fires when a source reports itself offline.');
 
 export const alarmRuleSchema = z.discriminatedUnion('kind', [threshold, trend, deviation, noData, offline]);
 
@@ -256,7 +264,9 @@ export const recordRuleSchema = z
       ),
     where: selection.where,
     groupBy: z.array(z.string()).default([]).describe('Tags whose values make one output series.'),
-    aggregate: z.enum(['sum', 'avg', 'min', 'max', 'count']),
+    aggregate: z
+      .enum(['sum', 'avg', 'min', 'max', 'count'])
+      .describe('Of the latest value of each series in the group.'),
     window: duration
       .prefault('5m')
       .describe('A series not seen for this long drops out of its group (latest value of each series).'),
@@ -268,7 +278,8 @@ export const recordRuleSchema = z
         field: z.string().min(1).optional().describe('Field published (default: the field read).'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('What is published, on <base>/metrics/<source>/<measurement>.'),
   })
   .strict();
 

@@ -74,7 +74,7 @@ export const configSilenceSchema = z
       .datetime({ offset: true })
       .optional()
       .describe('ISO 8601 end; without it the silence lasts while it is in the config.'),
-    comment: z.string().default(''),
+    comment: z.string().default('').describe('Why, shown with the silence.'),
   })
   .strict();
 

@@ -16,6 +16,8 @@ export interface ConfigKey {
   defaults: { variant?: string; value: unknown }[];
   description?: string;
   required: boolean;
+  /** Set when the key is required only in some variants of its parent: `kind: nodata`. */
+  requiredWith?: string;
   /** The key of the parent that tells its variants apart (`type`, `kind`); `variant`s are its values. */
   discriminator?: string;
   /** Set when the key exists only in some variants of its parent: `type: tls, ws`. */
@@ -158,14 +160,36 @@ function toKey(walk: Walk, path: string, entry: Found): ConfigKey {
       sameDefaults && defaults.length === appearances.length
         ? defaults.slice(0, 1).map(({ value }) => ({ value }))
         : defaults,
-    description:
-      appearances.map((a) => a.node.description as string | undefined).find(Boolean) ?? entry.variantsText,
+    description: describe(entry),
     required: appearances.every((a) => a.required),
+    requiredWith: variantsWhere(entry, (a) => a.required),
     discriminator: entry.discriminator,
     only: partial ? `${entry.discriminator}: ${tags.join(', ')}` : undefined,
     sameAs: sameAs === undefined ? undefined : sameAs || '(the whole file)',
     schema: first.node,
   };
+}
+
+/** `kind: nodata` when only the variants named hold `test` (none or all of them: undefined). */
+function variantsWhere(entry: Found, test: (appearance: Appearance) => boolean): string | undefined {
+  const tags = entry.appearances.filter(test).map((a) => a.variant);
+  if (tags.length === 0 || tags.length === entry.appearances.length || tags.includes(undefined))
+    return undefined;
+  return `${entry.discriminator}: ${tags.join(', ')}`;
+}
+
+/** The key's description; when variants describe it differently, each with the variants it is for. */
+function describe(entry: Found): string | undefined {
+  const byText = new Map<string, (string | undefined)[]>();
+  for (const { node, variant } of entry.appearances) {
+    if (typeof node.description !== 'string') continue;
+    byText.set(node.description, [...(byText.get(node.description) ?? []), variant]);
+  }
+  if (byText.size === 0) return entry.variantsText;
+  if (byText.size === 1) return [...byText.keys()][0];
+  return [...byText]
+    .map(([text, tags]) => `For ${entry.discriminator} ${tags.join(', ')}: ${text}`)
+    .join(' ');
 }
 
 /** A short type name: `duration`, `size`, `array of string`, `map of object`, `tcp | tls`. */

@@ -32,6 +32,14 @@ export function sections(keys: ConfigKey[]): { top: ConfigKey; keys: ConfigKey[]
   }));
 }
 
+/** Text for Markdown: outside code spans, `<base>` would be read as an HTML tag and vanish. */
+function escapeProse(text: string): string {
+  return text
+    .split(/(`[^`]*`)/)
+    .map((part) => (part.startsWith('`') ? part : part.replace(/&/g, '&amp;').replace(/</g, '&lt;')))
+    .join('');
+}
+
 /** A Markdown list item, wrapped, its continuation lines indented under its text. */
 function listItem(text: string): string[] {
   const lines = wrap(text, WIDTH, '  ');
@@ -45,8 +53,9 @@ function keyEntry(key: ConfigKey): string[] {
   const fallback = defaultText(key, code);
   if (fallback !== undefined) facts.push(`default ${fallback}`);
   if (key.required) facts.push('required');
+  if (key.requiredWith !== undefined) facts.push(`required with ${code(key.requiredWith)}`);
   if (key.only !== undefined) facts.push(`only with ${code(key.only)}`);
-  const description = [key.description ?? ''];
+  const description = [escapeProse(key.description ?? '')];
   if (key.sameAs !== undefined) description.push(`Same keys as ${code(key.sameAs)}.`);
   const factLines = listItem(facts.join(' · '));
   // A backslash ends the line with a break: the description starts on a line of its own.
@@ -58,11 +67,11 @@ function keyEntry(key: ConfigKey): string[] {
 export function configurationMarkdown(keys: ConfigKey[] = configKeys()): string {
   const parts = sections(keys);
   const contents = parts.map(({ top }) =>
-    listItem(`[${top.path}](#${top.path.toLowerCase()}): ${top.description ?? ''}`).join('\n'),
+    listItem(`[${top.path}](#${top.path.toLowerCase()}): ${escapeProse(top.description ?? '')}`).join('\n'),
   );
   const body = parts.map(({ top, keys: below }) => {
     const entries = below.length === 0 ? [top] : below;
-    const intro = wrap(top.description ?? '', WIDTH, '');
+    const intro = wrap(escapeProse(top.description ?? ''), WIDTH, '');
     return [`## ${top.path}`, '', ...intro, '', ...entries.map((key) => keyEntry(key).join('\n'))].join('\n');
   });
   return `${[INTRO, '## Contents', contents.join('\n'), ...body].join('\n\n')}\n`;

@@ -51,6 +51,7 @@ function shapeLines(keys: ConfigKey[], key: ConfigKey, indent: string): string[]
     const fallback = defaultText(other, (text) => text);
     if (fallback !== undefined) facts.push(`default ${fallback}`);
     if (other.required) facts.push('required');
+    if (other.requiredWith !== undefined) facts.push(`required with ${other.requiredWith}`);
     if (other.only !== undefined) facts.push(`only with ${other.only}`);
     const relative = other.path.slice(key.path.length).replace(/^\./, '');
     const sameAs = other.sameAs === undefined ? '' : ` Same keys as ${other.sameAs}.`;

@@ -34,6 +34,13 @@ describe('docs/configuration.md, the reference generated from the schemas', () =
     expect(text).toContain('- **`broker.maxPacketSize`** · size · default `1MiB`\\');
     expect(text).toContain('default `1883` (type: tcp), `8883` (type: tls), `8083` (type: ws)');
     expect(text).toContain('**`broker.listeners[].path`** · string · default `/mqtt` · only with `type: ws`');
+    // A key the variants of its parent treat differently says so for each.
+    expect(text).toContain(
+      '**`alarms.rules[].for`** · duration · default `0s` (kind: threshold, trend, deviation',
+    );
+    expect(text).toMatch(/required\s+with `kind: nodata`\\\n\s+For kind threshold, trend, deviation: /);
+    // `<base>` outside code would be read as an HTML tag and vanish.
+    expect(text).toContain('republished on &lt;base>/deadletter/&lt;reason>');
     const tops = keys.filter((key) => !/[.[]/.test(key.path)).map((key) => key.path);
     for (const top of tops) {
       expect(text).toContain(`\n## ${top}\n`);

@@ -19,7 +19,9 @@ const selection = {
     .string()
     .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, `_`, `.` and `-` (it is a topic level)')
     .describe('Rule name; alarms are published on <base>/alarms/<name>/<series>.'),
-  source: matcher.default('*').describe('Source matcher (the <source> level of the metric topic).'),
+  source: matcher
+    .default('*')
+    .describe('Source matcher (the <source> level of the metric topic); `*` matches any run of characters.'),
   measurement: matcher.describe('Measurement matcher.'),
   where: z
     .record(z.string(), matcher)
@@ -129,9 +131,19 @@ const trend = z
     kind: z.literal('trend'),
     ...selection,
     field: matcher.describe('Field matcher; each matched field of each series is its own alarm.'),
-    above: z.number().optional().describe('trend: fires when the fit predicts the value rises past this...'),
-    below: z.number().optional().describe('trend: ... or falls past this, within `horizon`.'),
-    window: duration.prefault('6h').describe('trend: the line is fitted to the points of this window.'),
+    above: z
+      .number()
+      .optional()
+      .describe('trend: fires when the fitted line is predicted to rise past this within `horizon`.'),
+    below: z
+      .number()
+      .optional()
+      .describe('trend: fires when the fitted line is predicted to fall past this within `horizon`.'),
+    window: duration
+      .prefault('6h')
+      .describe(
+        'trend: the line is fitted to the points of this window (it predicts once half of it is filled).',
+      ),
     shortWindow: duration
       .prefault('30m')
       .describe(
@@ -198,7 +210,9 @@ const deviation = z
       .min(1)
       .max(30)
       .default(5)
-      .describe('deviation: ... and resolves once as many are within (n-of-m, against one-point noise).'),
+      .describe(
+        'deviation: ... and resolves once as many are within (n-of-m, against one-point noise); at most 30.',
+      ),
     learnAfter: duration
       .prefault('15m')
       .describe(
@@ -244,7 +258,7 @@ export const alarmRuleSchema = z.discriminatedUnion('kind', [threshold, trend, d
 
 export const recordRuleSchema = z
   .object({
-    name: selection.name,
+    name: selection.name.describe('Rule name; also the measurement published by default.'),
     from: z
       .string()
       .min(1)
@@ -263,7 +277,10 @@ export const recordRuleSchema = z
         'Each series contributes its per-second rate of change (a decrease is a counter reset, skipped).',
       ),
     where: selection.where,
-    groupBy: z.array(z.string()).default([]).describe('Tags whose values make one output series.'),
+    groupBy: z
+      .array(z.string())
+      .default([])
+      .describe('Tags whose values make one output series (`[]`: one series in all).'),
     aggregate: z
       .enum(['sum', 'avg', 'min', 'max', 'count'])
       .describe('Of the latest value of each series in the group.'),

@@ -58,7 +58,9 @@ export const notifySchema = z
 export const inhibitRuleSchema = z
   .object({
     when: labelMatchersSchema.describe('Matchers of a firing alarm that mutes others (a PDU, a switch).'),
-    suppress: labelMatchersSchema.describe('Matchers of the alarms it mutes (the machines behind it).'),
+    suppress: labelMatchersSchema.describe(
+      'Matchers of the alarms it mutes (the machines behind it); a value may be a list of patterns.',
+    ),
     equal: z
       .array(labelName)
       .default([])
@@ -68,7 +70,7 @@ export const inhibitRuleSchema = z
 
 export const configSilenceSchema = z
   .object({
-    id: silenceIdSchema.optional().describe('Default: `config-<index>`.'),
+    id: silenceIdSchema.optional().describe('Silence id (a topic level). Default: `config-<index>`.'),
     matchers: silenceMatchersSchema,
     until: z.iso
       .datetime({ offset: true })

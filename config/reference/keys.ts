@@ -64,7 +64,7 @@ export function configKeys(schema: Node = buildJsonSchema()): ConfigKey[] {
 }
 
 /** A `$ref` replaced by its definition, keeping the keys written beside it (description, default). */
-function resolve(walk: Walk, node: Node): { node: Node; ref?: string } {
+function resolve(walk: Pick<Walk, 'defs'>, node: Node): { node: Node; ref?: string } {
   const ref = typeof node.$ref === 'string' ? node.$ref.split('/').pop()! : undefined;
   if (ref === undefined) return { node };
   const { $ref: _ignored, ...beside } = node;
@@ -193,9 +193,9 @@ function describe(entry: Found): string | undefined {
 }
 
 /** A short type name: `duration`, `size`, `array of string`, `map of object`, `tcp | tls`. */
-export function typeText(walk: Pick<Walk, 'defs'>, raw: Node): string {
+function typeText(walk: Pick<Walk, 'defs'>, raw: Node): string {
   if (typeof raw.$ref === 'string') {
-    const { node } = resolve(walk as Walk, raw);
+    const { node } = resolve(walk, raw);
     return node.properties ? 'object' : 'any';
   }
   const node = raw;

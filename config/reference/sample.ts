@@ -37,7 +37,7 @@ function opensBlock(keys: ConfigKey[], key: ConfigKey): boolean {
   return (
     isPlainObject(key) &&
     (key.defaults.length > 0 || /^[^.[]+$/.test(key.path)) &&
-    childrenOf(keys, key.path).some((child) => (opensBlock(keys, child) ? true : hasValue(child)))
+    childrenOf(keys, key.path).some((child) => opensBlock(keys, child) || hasValue(child))
   );
 }
 

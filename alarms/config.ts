@@ -19,13 +19,18 @@ const selection = {
     .string()
     .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, `_`, `.` and `-` (it is a topic level)')
     .describe('Rule name; alarms are published on <base>/alarms/<name>/<series>.'),
-  source: matcher.default('*').describe('Source matcher (the <source> level of the metric topic).'),
+  source: matcher
+    .default('*')
+    .describe('Source matcher (the <source> level of the metric topic); `*` matches any run of characters.'),
   measurement: matcher.describe('Measurement matcher.'),
   where: z
     .record(z.string(), matcher)
     .default({})
     .describe('Tag matchers: every tag named must be present and match.'),
-  severity: z.enum(['info', 'warning', 'critical']).default('warning'),
+  severity: z
+    .enum(['info', 'warning', 'critical'])
+    .default('warning')
+    .describe('Severity published with the alarm.'),
   runbook: z
     .url()
     .optional()
@@ -118,16 +123,27 @@ const threshold = z
       rule.clear === undefined ||
       (rule.above !== undefined ? rule.clear <= rule.above : rule.clear >= (rule.below ?? 0)),
     { path: ['clear'], message: 'must be at or below `above` (at or above `below`)' },
-  );
+  )
+  .describe('Fires when a field (or `expr`) of a series is above or below a limit.');
 
 const trend = z
   .object({
     kind: z.literal('trend'),
     ...selection,
     field: matcher.describe('Field matcher; each matched field of each series is its own alarm.'),
-    above: z.number().optional().describe('trend: fires when the fit predicts the value rises past this...'),
-    below: z.number().optional().describe('trend: ... or falls past this, within `horizon`.'),
-    window: duration.prefault('6h').describe('trend: the line is fitted to the points of this window.'),
+    above: z
+      .number()
+      .optional()
+      .describe('trend: fires when the fitted line is predicted to rise past this within `horizon`.'),
+    below: z
+      .number()
+      .optional()
+      .describe('trend: fires when the fitted line is predicted to fall past this within `horizon`.'),
+    window: duration
+      .prefault('6h')
+      .describe(
+        'trend: the line is fitted to the points of this window (it predicts once half of it is filled).',
+      ),
     shortWindow: duration
       .prefault('30m')
       .describe(
@@ -143,7 +159,8 @@ const trend = z
   .refine((rule) => rule.shortWindow < rule.window, {
     path: ['shortWindow'],
     message: 'must be shorter than `window`',
-  });
+  })
+  .describe('Fires when a line fitted to recent points will cross a limit within `horizon`.');
 
 const deviation = z
   .object({
@@ -193,7 +210,9 @@ const deviation = z
       .min(1)
       .max(30)
       .default(5)
-      .describe('deviation: ... and resolves once as many are within (n-of-m, against one-point noise).'),
+      .describe(
+        'deviation: ... and resolves once as many are within (n-of-m, against one-point noise); at most 30.',
+      ),
     learnAfter: duration
       .prefault('15m')
       .describe(
@@ -205,7 +224,8 @@ const deviation = z
   .refine((rule) => rule.breaches <= rule.outOf, {
     path: ['breaches'],
     message: 'at most `outOf`',
-  });
+  })
+  .describe('Fires when points stray k·σ from the learned baseline of their series.');
 
 const noData = z
   .object({
@@ -219,7 +239,8 @@ const noData = z
       .describe('`series`: each matched series on its own; `source`: the whole source silent.'),
     for: duration.describe('Fires once a series (or source) seen before has been silent this long.'),
   })
-  .strict();
+  .strict()
+  .describe('Fires when a series or source seen before falls silent.');
 
 const offline = z
   .object({
@@ -230,7 +251,8 @@ const offline = z
     runbook: selection.runbook,
     for: duration.prefault('0s').describe('Fires once <base>/status/<source> has said `offline` this long.'),
   })
-  .strict();
+  .strict()
+  .describe('Fires when a source reports itself offline.');
 
 /**
  * How long an event alarm fires with no new event, when its rule says nothing: as Alertmanager's
@@ -257,15 +279,18 @@ const event = z
       .optional()
       .refine((tags) => tags === undefined || Object.keys(tags).length > 0, 'name at least one tag')
       .describe(
-        'event: a point of the same source and measurement whose tags match these resolves the alarm (`{ trap: PowerNet-MIB::rPDUOutletOverloadCleared }`); the tags named here do not tell alarms apart.',
+        'A point of the same source and measurement whose tags match these resolves the alarm (`{ trap: PowerNet-MIB::rPDUOutletOverloadCleared }`); the tags named here do not tell alarms apart.',
       ),
     resolveAfter: duration
       .optional()
       .describe(
-        'event: a firing alarm resolves once no matching event came for this long (default: 5m; 24h with `clearedBy`).',
+        'A firing alarm resolves once no matching event came for this long (default: 5m; 24h with `clearedBy`).',
       ),
   })
-  .strict();
+  .strict()
+  .describe(
+    'Fires on each matching event (an SNMP trap, say); resolves on a clearing event or after a quiet time.',
+  );
 
 export const alarmRuleSchema = z.discriminatedUnion('kind', [
   threshold,
@@ -278,7 +303,7 @@ export const alarmRuleSchema = z.discriminatedUnion('kind', [
 
 export const recordRuleSchema = z
   .object({
-    name: selection.name,
+    name: selection.name.describe('Rule name; also the measurement published by default.'),
     from: z
       .string()
       .min(1)
@@ -297,8 +322,13 @@ export const recordRuleSchema = z
         'Each series contributes its per-second rate of change (a decrease is a counter reset, skipped).',
       ),
     where: selection.where,
-    groupBy: z.array(z.string()).default([]).describe('Tags whose values make one output series.'),
-    aggregate: z.enum(['sum', 'avg', 'min', 'max', 'count']),
+    groupBy: z
+      .array(z.string())
+      .default([])
+      .describe('Tags whose values make one output series (`[]`: one series in all).'),
+    aggregate: z
+      .enum(['sum', 'avg', 'min', 'max', 'count'])
+      .describe('Of the latest value of each series in the group.'),
     window: duration
       .prefault('5m')
       .describe('A series not seen for this long drops out of its group (latest value of each series).'),
@@ -310,7 +340,8 @@ export const recordRuleSchema = z
         field: z.string().min(1).optional().describe('Field published (default: the field read).'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('What is published, on <base>/metrics/<source>/<measurement>.'),
   })
   .strict();
 

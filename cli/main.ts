@@ -6,6 +6,7 @@ import type { AgentCommandOptions } from './agent.js';
 import type { SilenceAddOptions, SilenceConnectionOptions } from './silence.js';
 import type { AckOptions } from './ack.js';
 import type { PasswdOptions } from './passwd.js';
+import type { InitOptions } from './init.js';
 import { exportCommand } from './export.js';
 import { queryCommand } from './query.js';
 import { busbarVersion } from '../core/version.js';
@@ -42,6 +43,26 @@ program
   .action(async (options: { config?: string }) => {
     const { checkConfigCommand } = await import('./check-config.js');
     process.exitCode = await checkConfigCommand(configFile(options));
+  });
+
+const config = program.command('config').description('print what a config file can hold');
+config
+  .command('sample')
+  .description('print every key as commented YAML with its description and default (one component or all)')
+  .argument('[component]', 'a top-level key: broker, ingest, sinks, web, alarms, notifiers...')
+  .action(async (component: string | undefined) => {
+    const { configSampleCommand } = await import('./config-sample.js');
+    process.exitCode = configSampleCommand(component);
+  });
+
+program
+  .command('init')
+  .description('write a starter config file: the main defaults and commented examples')
+  .argument('[file]', 'where to write it', 'busbar.yaml')
+  .option('-f, --force', 'overwrite the file if it exists')
+  .action(async (file: string, options: InitOptions) => {
+    const { initCommand } = await import('./init.js');
+    process.exitCode = await initCommand(file, options);
   });
 
 program

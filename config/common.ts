@@ -13,14 +13,23 @@ export const baseTopicSchema = z
 export const remoteBusSchema = z
   .object({
     url: z.string().default('mqtt://127.0.0.1:1883').describe('mqtt://, mqtts://, ws:// or wss:// URL.'),
-    username: z.string().optional(),
-    password: z.string().optional(),
-    clientId: z.string().optional(),
-    protocolVersion: z.union([z.literal(4), z.literal(5)]).default(4),
+    username: z.string().optional().describe('Username at the remote broker.'),
+    password: z
+      .string()
+      .optional()
+      .describe('Password at the remote broker (use `${file:...}` or `${ENV}`).'),
+    clientId: z.string().optional().describe('Client id (default: generated).'),
+    protocolVersion: z
+      .union([z.literal(4), z.literal(5)])
+      .default(4)
+      .describe('MQTT 3.1.1 (4) or 5.'),
     ca: z.string().optional().describe('Path to a PEM CA bundle for mqtts/wss.'),
-    cert: z.string().optional(),
-    key: z.string().optional(),
-    rejectUnauthorized: z.boolean().default(true),
+    cert: z.string().optional().describe('Path to a PEM client certificate.'),
+    key: z.string().optional().describe('Path to the PEM key of the client certificate.'),
+    rejectUnauthorized: z
+      .boolean()
+      .default(true)
+      .describe('Refuse a server certificate the CA does not sign.'),
   })
   .strict();
 
@@ -28,10 +37,14 @@ export type RemoteBusConfig = z.output<typeof remoteBusSchema>;
 
 export const logSchema = z
   .object({
-    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+    level: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
+      .default('info')
+      .describe('Lowest level written.'),
     format: z
       .enum(['auto', 'json', 'pretty'])
       .default('auto')
       .describe('auto: pretty on a terminal, JSON otherwise.'),
   })
-  .strict();
+  .strict()
+  .describe('Logging.');

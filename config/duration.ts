@@ -2,6 +2,8 @@ import { z } from 'zod';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const DURATION_RE = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
+/** The pattern the JSON Schema carries for a duration: the configuration reference calls it `duration`. */
+export const DURATION_PATTERN = DURATION_RE.source;
 
 /** Parses `250ms`, `10s`, `5m`, `1h`, `2d` (or a bare number of milliseconds) into milliseconds. */
 export function parseDuration(text: string | number): number {
@@ -21,6 +23,8 @@ export const duration = z
 
 /** A byte size in config: `512KiB`, `1MiB`, `1GiB`, or a number of bytes. */
 const SIZE_RE = /^(\d+)\s*(B|KiB|MiB|GiB|kB|MB|GB)?$/;
+/** The pattern the JSON Schema carries for a byte size: the configuration reference calls it `size`. */
+export const SIZE_PATTERN = SIZE_RE.source;
 const UNIT_BYTES: Record<string, number> = {
   B: 1,
   KiB: 1024,

@@ -1,8 +1,19 @@
-/** Writes config/busbar.schema.json; a test fails when it is out of date (`npm run schema` fixes it). */
+/**
+ * Writes the files derived from the config schemas: config/busbar.schema.json (for editors) and
+ * docs/configuration.md (the reference). A test fails when either is out of date; `npm run schema`
+ * fixes it, also after a merge of schema changes.
+ */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { jsonSchemaText } from './json-schema.js';
+import { configurationMarkdown } from './reference/markdown.js';
 
-const target = fileURLToPath(new URL('./busbar.schema.json', import.meta.url));
-writeFileSync(target, jsonSchemaText());
-console.log(`wrote ${target}`);
+const outputs: [string, () => string][] = [
+  ['./busbar.schema.json', jsonSchemaText],
+  ['../docs/configuration.md', configurationMarkdown],
+];
+for (const [relative, render] of outputs) {
+  const target = fileURLToPath(new URL(relative, import.meta.url));
+  writeFileSync(target, render());
+  console.log(`wrote ${target}`);
+}

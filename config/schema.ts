@@ -34,10 +34,14 @@ const tlsFiles = z
       .describe('Ask clients for a certificate and refuse those the CA does not sign.'),
   })
   .strict()
+  .describe('TLS files (required for `tls`, optional for `ws`: serves wss://).')
   .refine((files) => !files.requestCert || files.ca !== undefined, {
     path: ['ca'],
     message: 'requestCert needs the CA that signs client certificates',
   });
+
+const listenerPort = (fallback: number) =>
+  port.default(fallback).describe('Port to bind; 0 picks a free port.');
 
 const listenerCommon = {
   host: z.string().default('127.0.0.1').describe('Address to bind. 0.0.0.0 or :: exposes the broker.'),
@@ -49,17 +53,17 @@ const listenerCommon = {
 
 export const listenerSchema = z.discriminatedUnion('type', [
   z
-    .object({ type: z.literal('tcp'), port: port.default(1883), ...listenerCommon })
+    .object({ type: z.literal('tcp'), port: listenerPort(1883), ...listenerCommon })
     .strict()
     .describe('Plain MQTT over TCP.'),
   z
-    .object({ type: z.literal('tls'), port: port.default(8883), ...listenerCommon, tls: tlsFiles })
+    .object({ type: z.literal('tls'), port: listenerPort(8883), ...listenerCommon, tls: tlsFiles })
     .strict()
     .describe('MQTT over TLS.'),
   z
     .object({
       type: z.literal('ws'),
-      port: port.default(8083),
+      port: listenerPort(8083),
       path: z
         .string()
         .regex(/^\//, 'starts with /')
@@ -74,7 +78,7 @@ export const listenerSchema = z.discriminatedUnion('type', [
 
 export const userSchema = z
   .object({
-    username: z.string().min(1),
+    username: z.string().min(1).describe('Username clients send.'),
     password: z
       .string()
       .regex(PASSWORD_HASH_PATTERN, 'a hash made by `busbar passwd USER` (scrypt$N$r$p$salt$hash)')
@@ -112,17 +116,20 @@ export const aclRuleSchema = z
       .min(1)
       .refine(isTopicFilter, '`+` and `#` must be whole levels, `#` only the last one')
       .describe('Topic filter; `%u` is replaced by the username and `%c` by the client id.'),
-    access: z.enum(['publish', 'subscribe', 'both']).default('both'),
+    access: z
+      .enum(['publish', 'subscribe', 'both'])
+      .default('both')
+      .describe('Which operation the rule covers.'),
     allow: z.boolean().default(true).describe('false makes this a deny rule.'),
   })
   .strict();
 
 const redisConnection = z
   .object({
-    host: z.string().default('127.0.0.1'),
-    port: port.default(6379),
-    password: z.string().optional(),
-    db: z.number().int().min(0).default(0),
+    host: z.string().default('127.0.0.1').describe('Redis host.'),
+    port: port.default(6379).describe('Redis port.'),
+    password: z.string().optional().describe('Redis password (use `${file:...}` or `${ENV}`).'),
+    db: z.number().int().min(0).default(0).describe('Redis database number.'),
     connectTimeout: duration
       .prefault('10s')
       .describe('Startup fails with a clear error when Redis does not answer within this time.'),
@@ -131,13 +138,20 @@ const redisConnection = z
 
 export const persistenceSchema = z
   .discriminatedUnion('type', [
-    z.object({ type: z.literal('memory') }).strict(),
     z
-      .object({ type: z.literal('redis'), redis: redisConnection.prefault({}) })
+      .object({ type: z.literal('memory') })
+      .strict()
+      .describe('Retained messages and sessions in memory; lost when busbar stops.'),
+    z
+      .object({
+        type: z.literal('redis'),
+        redis: redisConnection.prefault({}).describe('Redis server for `redis` persistence.'),
+      })
       .strict()
       .describe('Retained messages, sessions and QoS 1/2 queues in Redis; several brokers can share it.'),
   ])
-  .default({ type: 'memory' });
+  .default({ type: 'memory' })
+  .describe('Where retained messages and sessions live.');
 
 export const brokerSchema = z
   .object({
@@ -150,7 +164,7 @@ export const brokerSchema = z
       .array(listenerSchema)
       .default([{ type: 'tcp', port: 1883, host: '127.0.0.1' }])
       .describe('Where clients connect.'),
-    users: z.array(userSchema).default([]),
+    users: z.array(userSchema).default([]).describe('Users allowed to connect with a password.'),
     passwordFile: z
       .string()
       .min(1)
@@ -164,7 +178,13 @@ export const brokerSchema = z
       .describe(
         'Evaluated in order, first match wins. No rules: everything allowed. Some rules: unmatched is denied.',
       ),
-    maxTopicLevels: z.number().int().min(1).max(100).default(32),
+    maxTopicLevels: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(32)
+      .describe('Topics and filters with more levels are refused.'),
     maxPacketSize: byteSize.prefault('1MiB').describe('Larger packets close the connection.'),
     drainTimeout: duration.prefault('10s').describe('Disconnect a client that does not read for this long.'),
     topicAliasMaximum: z
@@ -257,7 +277,8 @@ export const brokerSchema = z
     persistence: persistenceSchema,
     journal: journalSchema,
   })
-  .strict();
+  .strict()
+  .describe('The embedded MQTT broker.');
 
 const fieldType = z.enum(['float', 'integer', 'unsigned', 'boolean', 'string']);
 
@@ -281,7 +302,10 @@ export const ingestRuleSchema = z
       .optional()
       .describe('Measurement; may use captures (default: the last topic level).'),
     tags: z.record(z.string(), z.string()).default({}).describe('Tags; values may use captures.'),
-    format: z.enum(['value', 'json', 'line']).default('value'),
+    format: z
+      .enum(['value', 'json', 'line'])
+      .default('value')
+      .describe('Payload form: a plain value, JSON, or line protocol.'),
     field: z.string().default('value').describe('Field name for `value` payloads.'),
     type: fieldType.default('float').describe('Field type for `value` payloads.'),
     fields: z
@@ -305,7 +329,10 @@ export const ingestRuleSchema = z
 
 export const ingestSchema = z
   .object({
-    rules: z.array(ingestRuleSchema).default([]),
+    rules: z
+      .array(ingestRuleSchema)
+      .default([])
+      .describe('Device topic → metric mappings; the first match handles a topic.'),
     deadletterPerSecond: z
       .number()
       .positive()
@@ -313,7 +340,8 @@ export const ingestSchema = z
       .describe('Rejected payloads republished on <base>/deadletter/<reason> per second at most.'),
     statsInterval: duration.prefault('10s').describe('How often <base>/stats/ingest is republished.'),
   })
-  .strict();
+  .strict()
+  .describe('Ingest rules and dead letters.');
 
 export const configSchema = z
   .object({
@@ -325,7 +353,8 @@ export const configSchema = z
         remote: remoteBusSchema.optional().describe('External broker used when broker.enabled is false.'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('How components reach the broker.'),
     ingest: ingestSchema.prefault({}),
     // The sinks' section lives with the sinks (sinks/config.ts), defaults included.
     sinks: sinksSchema.prefault({}).describe('Where metrics are stored: the history store, InfluxDB.'),

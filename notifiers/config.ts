@@ -109,7 +109,9 @@ const childRoutes = (): z.ZodOptional<z.ZodArray<z.ZodType<ChildRouteConfig, Chi
   z
     .array(childRouteSchema)
     .optional()
-    .describe('Routing tree: child routes, tried in order; the first that matches takes the alarm.');
+    .describe(
+      'Routing tree: child routes, tried in order; the first that matches takes the alarm. Keys a child leaves unset come from its parent.',
+    );
 
 /** A child route: every setting it leaves out, targets and templates included, is its parent's. */
 export const childRouteSchema: z.ZodType<ChildRouteConfig, ChildRouteInput> = z.lazy(() =>

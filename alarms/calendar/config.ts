@@ -26,7 +26,7 @@ const localDateTime = z
 
 export const exceptionSchema = z
   .object({
-    date: localDate.optional().describe('One whole day (a holiday).'),
+    date: localDate.optional().describe('One whole day (a holiday); or give `from` and `until`.'),
     from: localDateTime.optional().describe('Start of a window (a date: its first moment).'),
     until: localDateTime
       .optional()

@@ -58,7 +58,9 @@ export const notifySchema = z
 export const inhibitRuleSchema = z
   .object({
     when: labelMatchersSchema.describe('Matchers of a firing alarm that mutes others (a PDU, a switch).'),
-    suppress: labelMatchersSchema.describe('Matchers of the alarms it mutes (the machines behind it).'),
+    suppress: labelMatchersSchema.describe(
+      'Matchers of the alarms it mutes (the machines behind it); a value may be a list of patterns.',
+    ),
     equal: z
       .array(labelName)
       .default([])
@@ -68,13 +70,13 @@ export const inhibitRuleSchema = z
 
 export const configSilenceSchema = z
   .object({
-    id: silenceIdSchema.optional().describe('Default: `config-<index>`.'),
+    id: silenceIdSchema.optional().describe('Silence id (a topic level). Default: `config-<index>`.'),
     matchers: silenceMatchersSchema,
     until: z.iso
       .datetime({ offset: true })
       .optional()
       .describe('ISO 8601 end; without it the silence lasts while it is in the config.'),
-    comment: z.string().default(''),
+    comment: z.string().default('').describe('Why, shown with the silence.'),
   })
   .strict();
 

@@ -35,7 +35,10 @@ const weekdayRange = z
 const timeRange = z
   .object({
     start: z.string().regex(TIME_RE, 'HH:MM (00:00 to 24:00)').describe('Start, HH:MM, inclusive.'),
-    end: z.string().regex(TIME_RE, 'HH:MM (00:00 to 24:00)').describe('End, HH:MM, exclusive.'),
+    end: z
+      .string()
+      .regex(TIME_RE, 'HH:MM (00:00 to 24:00)')
+      .describe('End, HH:MM, exclusive (`24:00` for midnight).'),
   })
   .strict()
   .refine((range) => minutesOf(range.start) < minutesOf(range.end), 'start must come before end');

@@ -22,6 +22,7 @@ export const journalSchema = z
       .describe('How often the stores commit what they hold, so the journal can forget it.'),
   })
   .strict()
-  .prefault({});
+  .prefault({})
+  .describe('Durable acknowledgement of QoS 1/2 metric messages (see README, Delivery guarantees).');
 
 export type JournalConfig = z.infer<typeof journalSchema>;

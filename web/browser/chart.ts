@@ -4,6 +4,7 @@
  * series shown until its "N more" button is pressed: no series is dropped unseen.
  */
 import uPlot from 'uplot';
+import { themedAxes } from './chart-axes.js';
 import { columns, type Columns, type Point } from './chart-columns.js';
 import { el } from './dom.js';
 import { seriesColour, translucent } from './palette.js';
@@ -50,11 +51,6 @@ function zone(): string {
   }
 }
 
-/** A colour of the stylesheet (its variables change with prefers-color-scheme). */
-function cssColour(name: string, fallback: string): string {
-  return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
-}
-
 /** Away from the cursor, the legend shows each series' newest value. */
 function showLast(plot: uPlot): void {
   const n = plot.data[0].length;
@@ -70,8 +66,7 @@ function axisWidth(_plot: uPlot, values: string[] | null): number {
 function options(box: HTMLElement, spec: () => ChartSpec, cols: () => Columns, onZoom: Zoom): uPlot.Options {
   const first = spec();
   const fmt = (value: unknown): string => format(value, spec().unit);
-  const fg = cssColour('--fg', '#222');
-  const grid = cssColour('--grid', '#0000001a');
+  const axes = themedAxes();
   const series: uPlot.Series[] = [
     { value: (_u, v) => (v === null || v === undefined ? '–' : localTime(v * 1000)) },
     ...first.series.map((s, i): uPlot.Series => {
@@ -104,11 +99,9 @@ function options(box: HTMLElement, spec: () => ChartSpec, cols: () => Columns, o
       },
     },
     axes: [
-      { stroke: fg, grid: { stroke: grid }, ticks: { stroke: grid }, space: 70 },
+      axes.x,
       {
-        stroke: fg,
-        grid: { stroke: grid },
-        ticks: { stroke: grid },
+        ...axes.y,
         values: (_u, splits) => splits.map(fmt),
         incrs: first.unit === 'bytes' || first.unit === 'B/s' ? [...BINARY_STEPS] : [...DECIMAL_STEPS],
         size: axisWidth,

@@ -1,6 +1,9 @@
 /** Line colours of the charts. */
 
-/** 20 colours told apart easily (Tableau 20 reordered, dark first). */
+/**
+ * 20 colours told apart easily (Tableau 20 reordered, dark first; its navy swapped for a lighter
+ * indigo, which vanished on the dark background).
+ */
 const PALETTE = [
   '#1f77b4',
   '#ff7f0e',
@@ -19,7 +22,7 @@ const PALETTE = [
   '#c5b0d5',
   '#c49c94',
   '#f7b6d2',
-  '#393b79',
+  '#6b6ecf',
   '#dbdb8d',
   '#9edae5',
 ];

@@ -20,7 +20,9 @@ header form.logout { margin-left: auto; }
 header form.logout button { background: none; border: 1px solid #ffffff66; color: #fff; border-radius: 4px; cursor: pointer; }
 main { padding: 8px 16px; max-width: 100%; }
 h1 { overflow-wrap: anywhere; }
-table { border-collapse: collapse; background: var(--panel); display: block; max-width: 100%; overflow-x: auto; }
+/* A block, so a wide table scrolls inside itself on a phone; only as wide as its rows, so its panel
+   does not stretch past them on a desktop. */
+table { border-collapse: collapse; background: var(--panel); display: block; width: fit-content; max-width: 100%; overflow-x: auto; }
 th, td { padding: 4px 10px; border-bottom: 1px solid var(--line); text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 input, select, textarea, button { color: inherit; background: var(--panel); border: 1px solid var(--line); max-width: 100%; }
@@ -52,6 +54,8 @@ td[data-silenced] { color: var(--warn); font-style: italic; }
 .read-only .write-only { display: none; }
 td.preview { font-family: ui-monospace, monospace; font-size: 12px; overflow-wrap: anywhere; max-width: 48ch; }
 td.topic { overflow-wrap: anywhere; }
+/* A component's statistics break anywhere (a URL is one long word), so its table fits a phone. */
+td.stats { overflow-wrap: anywhere; min-width: 16ch; }
 button.kick { cursor: pointer; }
 td[data-alarms] a { color: inherit; }
 svg.sparkline { color: var(--muted); vertical-align: middle; }

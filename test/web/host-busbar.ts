@@ -2,6 +2,7 @@
  * A busbar with its host agent on (readings every 500 ms, CPU per core too) and the history store behind the web,
  * returned once every measurement the host dashboard draws is stored: the pages then have data.
  */
+import type { ConfigInput } from '../../config/schema.js';
 import { startWebBusbar, webUsers, type WebBusbar } from './web-fixture.js';
 
 /** The measurements the dashboard needs before the page is worth opening. */
@@ -13,11 +14,12 @@ export interface HostBusbar {
   readonly host: string;
 }
 
-export async function startHostBusbar(): Promise<HostBusbar> {
+/** `agent` is merged into the agent's section (a collector's own settings, say). */
+export async function startHostBusbar(agent: NonNullable<ConfigInput['agent']> = {}): Promise<HostBusbar> {
   const web = await startWebBusbar({
     ...(await webUsers()),
     // Per core too: the dashboard's chart of each core's CPU.
-    agent: { interval: '500ms', cpu: { perCore: true } },
+    agent: { interval: '500ms', cpu: { perCore: true }, ...agent },
     sinks: { history: { flushInterval: '20ms' } },
     alarms: { enabled: false },
   });

@@ -5,10 +5,10 @@
  */
 export const BUSBAR_CSS = `
 :root { --fg: #222; --muted: #555; --bg: #fafafa; --panel: #fff; --line: #ddd; --grid: #0000001a;
-  --head: #20303f; --ok: #137333; --bad: #b3261e; --warn: #6b4f00; --link: #0b57d0; }
+  --head: #20303f; --control: #8a8a8a; --ok: #137333; --bad: #b3261e; --warn: #6b4f00; --link: #0b57d0; }
 @media (prefers-color-scheme: dark) {
   :root { --fg: #e3e3e3; --muted: #aaa; --bg: #121417; --panel: #1c1f24; --line: #33373d; --grid: #ffffff22;
-    --head: #0d1620; --ok: #6dd58c; --bad: #ff8a80; --warn: #e6c35c; --link: #8ab4f8; }
+    --head: #0d1620; --control: #6b7380; --ok: #6dd58c; --bad: #ff8a80; --warn: #e6c35c; --link: #8ab4f8; }
 }
 * { box-sizing: border-box; }
 body { font: 14px/1.4 system-ui, sans-serif; margin: 0; color: var(--fg); background: var(--bg); }
@@ -25,7 +25,8 @@ h1 { overflow-wrap: anywhere; }
 table { border-collapse: collapse; background: var(--panel); display: block; width: fit-content; max-width: 100%; overflow-x: auto; }
 th, td { padding: 4px 10px; border-bottom: 1px solid var(--line); text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
-input, select, textarea, button { color: inherit; background: var(--panel); border: 1px solid var(--line); max-width: 100%; }
+/* Fields are outlined more strongly than table rules: an empty one must be seen, at night too. */
+input, select, textarea, button { color: inherit; background: var(--panel); border: 1px solid var(--control); max-width: 100%; }
 .online { color: var(--ok); font-weight: 600; }
 .offline { color: var(--bad); font-weight: 600; }
 .unknown { color: var(--muted); }

@@ -63,6 +63,7 @@ function axisWidth(_plot: uPlot, values: string[] | null): number {
   return Math.max(40, longest * 7 + 18);
 }
 
+/** uPlot's options; `spec()` and `cols()` are read when drawn, so an update reaches scales and legend. */
 function options(box: HTMLElement, spec: () => ChartSpec, cols: () => Columns, onZoom: Zoom): uPlot.Options {
   const first = spec();
   const fmt = (value: unknown): string => format(value, spec().unit);

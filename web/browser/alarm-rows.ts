@@ -45,7 +45,7 @@ function seriesCell(alarm: Alarm): HTMLTableCellElement {
   const href = alarmChartUrl(alarm);
   return el(
     'td',
-    {},
+    { class: 'series' },
     href === undefined ? alarm.series : el('a', { href, title: 'chart around the alarm' }, alarm.series),
   );
 }

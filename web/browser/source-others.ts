@@ -4,6 +4,7 @@
  */
 import type { ChartSeries } from './chart.js';
 import type { RangeResult } from './history-types.js';
+import { shownTag } from './source-panels.js';
 import { unitOf, type Unit } from './units.js';
 
 export interface UnitGroup {
@@ -15,7 +16,7 @@ export interface UnitGroup {
 function label(result: RangeResult): string {
   const tags = Object.entries(result.series.tags)
     .filter(([name]) => name !== 'host')
-    .map(([, value]) => value)
+    .map(([, value]) => shownTag(value))
     .join(',');
   return result.series.field + (tags ? ` ${tags}` : '');
 }

@@ -51,10 +51,10 @@ const deviceDirection =
   (s: SeriesInfo): string =>
     `${s.tags[tagName] ?? ''} ${IN_OUT[s.field] ?? s.field}`;
 
-function processName(s: SeriesInfo): string {
-  const name = s.tags.process_name ?? s.tags.process_id ?? s.name;
-  return name === '_other' ? 'all others' : name;
-}
+/** A tag value as the page says it: the agent's `_other` is every process outside its top lists. */
+export const shownTag = (value: string): string => (value === '_other' ? 'all others' : value);
+
+const processName = (s: SeriesInfo): string => shownTag(s.tags.process_name ?? s.tags.process_id ?? s.name);
 
 export const PANELS: readonly Panel[] = [
   {

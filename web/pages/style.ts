@@ -54,7 +54,8 @@ tr.silenced td { color: var(--muted); }
 td[data-silenced] { color: var(--warn); font-style: italic; }
 .read-only .write-only { display: none; }
 td.preview { font-family: ui-monospace, monospace; font-size: 12px; overflow-wrap: anywhere; max-width: 48ch; }
-td.topic { overflow-wrap: anywhere; }
+td.topic, td.series { overflow-wrap: anywhere; }
+td.series { min-width: 14ch; }
 /* A component's statistics break anywhere (a URL is one long word), so its table fits a phone. */
 td.stats { overflow-wrap: anywhere; min-width: 16ch; }
 button.kick { cursor: pointer; }

@@ -69,8 +69,10 @@ describe('login throttling over HTTP', () => {
   });
 
   it('counts wrong passwords and the delayed ones on busbar/stats/web', async () => {
-    const stats = await webStatsWhen(web, (s) => (s.loginsDelayed ?? 0) >= 3);
-    expect(stats.loginFailures).toBeGreaterThanOrEqual(10);
+    // The tests above: 5 + 4 wrong passwords and 1 unknown user; 2 + 1 of them held. Statistics are
+    // published on a timer, so one may show the ninth failure and not the tenth: the last is waited for.
+    const stats = await webStatsWhen(web, (s) => (s.loginFailures ?? 0) >= 10);
+    expect(stats).toMatchObject({ loginFailures: 10, loginsDelayed: 3 });
   });
 });
 

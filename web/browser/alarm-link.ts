@@ -5,6 +5,8 @@
  * `web1/disk/used_percent{path=/}` (sinks/history/series-name.ts): same tags, same order.
  */
 
+import { escapePart } from './history-types.js';
+
 /** What the link needs of an alarm's JSON state (alarms/alarm.ts). */
 export interface AlarmLike {
   readonly series?: unknown;
@@ -16,10 +18,6 @@ export interface AlarmLike {
 
 /** Shown before the alarm began, and after it ended when it has. */
 const MARGIN_MS = 30 * 60_000;
-
-function escapePart(text: string): string {
-  return text.replace(/[\\/{]/g, '\\$&');
-}
 
 /** The history series name of an alarm, or undefined when its labels do not say. */
 export function alarmSeriesName(alarm: AlarmLike): string | undefined {

@@ -33,15 +33,21 @@ export async function getJson<T>(path: string): Promise<T> {
  * A write as JSON: the server checks the browser's Origin (cookie sessions) and asks for this type,
  * which another site's form cannot send.
  */
-export async function postJson<T>(path: string, body: unknown): Promise<T> {
-  return answer<T>(
-    await fetch(path, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    }),
-  );
+async function write<T>(method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const init: RequestInit = { method, credentials: 'same-origin' };
+  if (body !== undefined) {
+    init.headers = { 'content-type': 'application/json' };
+    init.body = JSON.stringify(body);
+  }
+  return answer<T>(await fetch(path, init));
+}
+
+export function postJson<T>(path: string, body: unknown): Promise<T> {
+  return write<T>('POST', path, body);
+}
+
+export function deleteJson<T>(path: string): Promise<T> {
+  return write<T>('DELETE', path);
 }
 
 export function whoami(): Promise<Principal> {

@@ -53,7 +53,13 @@ function showStats(stats: Stats): void {
         .slice(0, SUMMARY_FIELDS)
         .map((field) => `${field}=${shown(s[field])}`)
         .join(' ');
-      return el('tr', {}, el('td', {}, id), el('td', {}, shown(s.state)), el('td', {}, summary));
+      return el(
+        'tr',
+        {},
+        el('td', {}, id),
+        el('td', {}, shown(s.state)),
+        el('td', { class: 'stats' }, summary),
+      );
     }),
   );
 }

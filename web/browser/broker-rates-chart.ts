@@ -4,6 +4,7 @@
  * each change, so the chart opens with the past hour and never times anything by the browser's clock.
  */
 import uPlot from 'uplot';
+import { themedAxes } from './chart-axes.js';
 import { byId } from './dom.js';
 
 export interface RateColumns {
@@ -25,6 +26,7 @@ const widthOf = (box: HTMLElement): number => Math.max(240, Math.min(1200, box.c
 export function rateChart(boxId: string, latestId: string): (rates: RateColumns) => void {
   const box = byId(boxId);
   const latest = byId(latestId);
+  const axes = themedAxes();
   const plot = new uPlot(
     {
       width: widthOf(box),
@@ -35,7 +37,7 @@ export function rateChart(boxId: string, latestId: string): (rates: RateColumns)
         { label: 'sent /s', stroke: SENT_COLOUR, width: 1.5 },
       ],
       scales: { x: { time: true } },
-      axes: [{}, { size: 60 }],
+      axes: [axes.x, { ...axes.y, size: 60 }],
     },
     [[], [], []],
     box.querySelector<HTMLElement>('.plot') ?? box,

@@ -1,6 +1,6 @@
 /**
- * The pages' scripts: modules under web/browser, one bundle per page (`<name>-page.ts` or `.js`
- * and what it imports) made by esbuild. `npm run build` writes them next to the
+ * The pages' scripts: modules under web/browser, one bundle per page (`<name>-page.ts` and what it
+ * imports) made by esbuild. `npm run build` writes them next to the
  * compiled server (dist/web/static, scripts/build-browser.mjs calls buildBrowserBundles); a server
  * run from the sources (tests, tsx) bundles a page's script on its first request instead, so a
  * change to a browser module needs no build step there. Either way each is made once per process.
@@ -19,8 +19,8 @@ const SOURCE_DIR = [
   path.join(HERE, '..', '..', '..', 'web', 'browser'),
 ].find((dir) => existsSync(dir));
 
-/** A page's script is `<name>-page.ts`, or `-page.js` for the plain JavaScript ones. */
-const ENTRY = /^(.+)-page\.(ts|js)$/;
+/** A page's script is `<name>-page.ts`. */
+const ENTRY = /^(.+)-page\.ts$/;
 const cache = new Map<string, Promise<string>>();
 
 async function bundle(entry: string): Promise<string> {
@@ -44,7 +44,7 @@ async function load(name: string): Promise<string> {
   if (existsSync(built)) return readFile(built, 'utf8');
   if (SOURCE_DIR === undefined) throw new Error(`no bundle ${built} and no browser sources to make it`);
   const entry = (await entries(SOURCE_DIR)).get(name);
-  if (entry === undefined) throw new Error(`no ${name}-page.ts or .js in ${SOURCE_DIR}`);
+  if (entry === undefined) throw new Error(`no ${name}-page.ts in ${SOURCE_DIR}`);
   return bundle(entry);
 }
 

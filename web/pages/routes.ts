@@ -1,6 +1,7 @@
 /**
- * The pages (overview, one per source) and their static files. uPlot is served from the installed
- * npm package, so the pages work on a machine without internet access.
+ * The pages (overview, one per source) and their static files. uPlot comes from the installed npm
+ * package (bundled into the pages' scripts, its stylesheet served), so the pages work on a machine
+ * without internet access.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -9,7 +10,6 @@ import { sendText } from '../http.js';
 import { localPath } from '../local-path.js';
 import type { Router } from '../router.js';
 import { escapeHtml, layout } from './layout.js';
-import { ALARMS_JS } from './alarms-js.js';
 import { browserScript } from './bundles.js';
 import { loginPage } from './login.js';
 import { BUSBAR_CSS, FAVICON_SVG } from './style.js';
@@ -20,22 +20,16 @@ const UPLOT_DIR = path.join(path.dirname(require.resolve('uplot/package.json')),
 const STATIC: Readonly<Record<string, { type: string; body: () => Promise<string> }>> = {
   '/static/busbar.css': { type: 'text/css', body: async () => BUSBAR_CSS },
   '/static/overview.js': { type: 'text/javascript', body: () => browserScript('overview') },
-  '/static/alarm-link.js': { type: 'text/javascript', body: () => browserScript('alarm-link') },
   '/static/source.js': { type: 'text/javascript', body: () => browserScript('source') },
-  '/static/charts.js': { type: 'text/javascript', body: () => browserScript('charts') },
   '/static/favicon.svg': { type: 'image/svg+xml', body: async () => FAVICON_SVG },
   // Browsers ask for it whatever the page links to; an SVG answers as well as an icon file.
   '/favicon.ico': { type: 'image/svg+xml', body: async () => FAVICON_SVG },
   '/static/login.js': { type: 'text/javascript', body: () => browserScript('login') },
-  '/static/alarms.js': { type: 'text/javascript', body: async () => ALARMS_JS },
+  '/static/alarms.js': { type: 'text/javascript', body: () => browserScript('alarms') },
   '/static/broker.js': { type: 'text/javascript', body: () => browserScript('broker') },
   '/static/uPlot.min.css': {
     type: 'text/css',
     body: () => readFile(path.join(UPLOT_DIR, 'uPlot.min.css'), 'utf8'),
-  },
-  '/static/uPlot.iife.min.js': {
-    type: 'text/javascript',
-    body: () => readFile(path.join(UPLOT_DIR, 'uPlot.iife.min.js'), 'utf8'),
   },
 };
 
@@ -90,7 +84,7 @@ function alarmsPage(): string {
 <p><label>For ${durationSelect('silence-duration', 'duration')}</label> <label>or until <input name="endsAt" type="datetime-local"></label></p>
 <p><label>Comment <input name="comment" size="40"></label> <button type="submit">Silence</button></p>
 </form>`,
-    scripts: ['/static/charts.js', '/static/alarm-link.js', '/static/alarms.js'],
+    scripts: ['/static/alarms.js'],
   });
 }
 
@@ -118,7 +112,7 @@ function brokerPage(): string {
 }
 
 function sourcePage(source: string): string {
-  // source.js fills the selects and reads the range from the URL.
+  // source.js (web/browser/source-page.ts) fills the selects and reads the range from the URL.
   return layout({
     title: source,
     body: `<div class="range" id="range-form">
@@ -136,7 +130,7 @@ function sourcePage(source: string): string {
 <div id="charts" class="charts"></div>
 <details id="others" hidden><summary>Other fields (<span id="other-count">0</span> charts, grouped by unit)</summary>
 <div id="other-charts" class="charts"></div></details>`,
-    scripts: ['/static/uPlot.iife.min.js', '/static/charts.js', '/static/source.js'],
+    scripts: ['/static/source.js'],
     data: { source },
   });
 }

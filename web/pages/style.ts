@@ -5,10 +5,10 @@
  */
 export const BUSBAR_CSS = `
 :root { --fg: #222; --muted: #555; --bg: #fafafa; --panel: #fff; --line: #ddd; --grid: #0000001a;
-  --head: #20303f; --ok: #137333; --bad: #b3261e; --warn: #6b4f00; --link: #0b57d0; }
+  --head: #20303f; --control: #8a8a8a; --ok: #137333; --bad: #b3261e; --warn: #6b4f00; --link: #0b57d0; }
 @media (prefers-color-scheme: dark) {
   :root { --fg: #e3e3e3; --muted: #aaa; --bg: #121417; --panel: #1c1f24; --line: #33373d; --grid: #ffffff22;
-    --head: #0d1620; --ok: #6dd58c; --bad: #ff8a80; --warn: #e6c35c; --link: #8ab4f8; }
+    --head: #0d1620; --control: #6b7380; --ok: #6dd58c; --bad: #ff8a80; --warn: #e6c35c; --link: #8ab4f8; }
 }
 * { box-sizing: border-box; }
 body { font: 14px/1.4 system-ui, sans-serif; margin: 0; color: var(--fg); background: var(--bg); }
@@ -20,10 +20,13 @@ header form.logout { margin-left: auto; }
 header form.logout button { background: none; border: 1px solid #ffffff66; color: #fff; border-radius: 4px; cursor: pointer; }
 main { padding: 8px 16px; max-width: 100%; }
 h1 { overflow-wrap: anywhere; }
-table { border-collapse: collapse; background: var(--panel); display: block; max-width: 100%; overflow-x: auto; }
+/* A block, so a wide table scrolls inside itself on a phone; only as wide as its rows, so its panel
+   does not stretch past them on a desktop. */
+table { border-collapse: collapse; background: var(--panel); display: block; width: fit-content; max-width: 100%; overflow-x: auto; }
 th, td { padding: 4px 10px; border-bottom: 1px solid var(--line); text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
-input, select, textarea, button { color: inherit; background: var(--panel); border: 1px solid var(--line); max-width: 100%; }
+/* Fields are outlined more strongly than table rules: an empty one must be seen, at night too. */
+input, select, textarea, button { color: inherit; background: var(--panel); border: 1px solid var(--control); max-width: 100%; }
 .online { color: var(--ok); font-weight: 600; }
 .offline { color: var(--bad); font-weight: 600; }
 .unknown { color: var(--muted); }
@@ -51,7 +54,10 @@ tr.silenced td { color: var(--muted); }
 td[data-silenced] { color: var(--warn); font-style: italic; }
 .read-only .write-only { display: none; }
 td.preview { font-family: ui-monospace, monospace; font-size: 12px; overflow-wrap: anywhere; max-width: 48ch; }
-td.topic { overflow-wrap: anywhere; }
+td.topic, td.series { overflow-wrap: anywhere; }
+td.series { min-width: 14ch; }
+/* A component's statistics break anywhere (a URL is one long word), so its table fits a phone. */
+td.stats { overflow-wrap: anywhere; min-width: 16ch; }
 button.kick { cursor: pointer; }
 td[data-alarms] a { color: inherit; }
 svg.sparkline { color: var(--muted); vertical-align: middle; }

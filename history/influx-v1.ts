@@ -9,12 +9,18 @@
  */
 import type { FieldType } from '../core/metric.js';
 import { seriesName } from '../sinks/history/series-name.js';
-import { bucketWidthMs, groupSeries, SeriesListing, sortByName, type UnnumberedSeries } from './listing.js';
+import {
+  bucketWidthMs,
+  groupSeries,
+  rawAllowed,
+  SeriesListing,
+  sortByName,
+  type UnnumberedSeries,
+} from './listing.js';
 import { DEFAULT_MAX_POINTS } from '../sinks/history/reader.js';
 import { writeUrl } from '../sinks/influx/write-target.js';
 import { authorization, fetchJson } from './http-json.js';
 import {
-  parseSeriesKey,
   presentTags,
   quoteIdentifier,
   quoteString,
@@ -121,27 +127,35 @@ export class InfluxV1History implements HistorySource {
     return (answer.results ?? []).map((result) => result.series ?? []);
   }
 
+  /**
+   * The series with the fields each has. InfluxDB keeps field keys per measurement, not per
+   * series: SHOW SERIES times SHOW FIELD KEYS would list fields a series never had (series the
+   * embedded store does not know). `last(*)` grouped by every tag answers, per series, a column
+   * per field of its measurement, null where the series has no point of that field.
+   */
   private async listSeries(): Promise<UnnumberedSeries[]> {
     const rp = this.config.retentionPolicy;
-    const [keys = [], fields = []] = await this.query(
-      // Field keys are kept per retention policy: those of the policy the sink writes to.
-      `SHOW SERIES; SHOW FIELD KEYS${rp === undefined ? '' : ` FROM ${quoteIdentifier(rp)}./.*/`}`,
+    // Field keys are kept per retention policy: those of the policy the sink writes to.
+    const from = rp === undefined ? '/.*/' : `${quoteIdentifier(rp)}./.*/`;
+    const [fields = [], lasts = []] = await this.query(
+      `SHOW FIELD KEYS${rp === undefined ? '' : ` FROM ${from}`}; SELECT last(*) FROM ${from} GROUP BY *`,
     );
-    const fieldsOf = new Map<string, { field: string; type: FieldType }[]>();
+    const typeOf = new Map<string, FieldType>();
     for (const measurement of fields) {
-      fieldsOf.set(
-        measurement.name,
-        (measurement.values ?? []).map(([field, type]) => ({
-          field: String(field),
-          type: FIELD_TYPES[String(type)] ?? 'float',
-        })),
-      );
+      for (const [field, type] of measurement.values ?? [])
+        typeOf.set(JSON.stringify([measurement.name, String(field)]), FIELD_TYPES[String(type)] ?? 'float');
     }
     const out: UnnumberedSeries[] = [];
-    for (const row of keys.flatMap((one) => one.values ?? [])) {
-      const { measurement, tags: all } = parseSeriesKey(String(row[0]));
-      const { [this.config.sourceTag]: source = '-', ...tags } = all;
-      for (const { field, type } of fieldsOf.get(measurement) ?? []) {
+    for (const group of lasts) {
+      const measurement = group.name;
+      const { [this.config.sourceTag]: source = '-', ...tags } = presentTags(group.tags);
+      const row = group.values?.[0] ?? [];
+      group.columns.forEach((column, i) => {
+        // `last_<field>`; one field alone comes back as `last`.
+        if (i === 0 || row[i] === null || row[i] === undefined) return;
+        const field = column === 'last' ? this.onlyField(fields, measurement) : column.slice('last_'.length);
+        if (field === undefined) return;
+        const type = typeOf.get(JSON.stringify([measurement, field])) ?? 'float';
         out.push({
           name: seriesName(source, measurement, field, tags),
           source,
@@ -150,9 +164,15 @@ export class InfluxV1History implements HistorySource {
           tags,
           type,
         });
-      }
+      });
     }
     return out;
+  }
+
+  /** The one field key of `measurement`, when it has exactly one. */
+  private onlyField(fields: readonly QuerySeries[], measurement: string): string | undefined {
+    const keys = fields.find((one) => one.name === measurement)?.values ?? [];
+    return keys.length === 1 ? String(keys[0]?.[0]) : undefined;
   }
 
   async series(pattern?: string): Promise<SeriesInfo[]> {
@@ -195,7 +215,7 @@ export class InfluxV1History implements HistorySource {
       const row = group?.values?.[0];
       if (row) out.push({ series, time: Number(row[0]), value: pointValue(row[1]) });
     }
-    return out;
+    return sortByName(out);
   }
 
   async range(pattern: string, options: RangeOptions): Promise<RangeSeries[]> {
@@ -206,12 +226,15 @@ export class InfluxV1History implements HistorySource {
       all,
       (from, field) => `SELECT count(${field}) FROM ${from} WHERE ${span} GROUP BY *`,
     );
+    const bucketMs = bucketWidthMs(options.from, options.to, maxPoints);
     // Text cannot be averaged, and InfluxQL refuses mean/min/max of booleans: both are always raw,
     // cut at maxPoints.
     const fitsRaw = new Set(
       counts
         .filter(
-          ({ series, group }) => !averageable(series) || numberOr(group?.values?.[0]?.[1], 0) <= maxPoints,
+          ({ series, group }) =>
+            !averageable(series) ||
+            (rawAllowed(bucketMs) && numberOr(group?.values?.[0]?.[1], 0) <= maxPoints),
         )
         .map(({ series }) => series),
     );
@@ -220,7 +243,6 @@ export class InfluxV1History implements HistorySource {
       (from, field) =>
         `SELECT ${field} FROM ${from} WHERE ${span} GROUP BY * ORDER BY time LIMIT ${maxPoints}`,
     );
-    const bucketMs = bucketWidthMs(options.from, options.to, maxPoints);
     const buckets = await this.perField(
       all.filter((one) => !fitsRaw.has(one)),
       (from, field) =>

@@ -75,3 +75,12 @@ export function bucketWidthMs(from: number, to: number, maxPoints: number): numb
   const bucketUs = niceStep(Math.max(1, Math.ceil(((to - from) * 1000) / Math.max(1, maxPoints - 1))));
   return Math.max(1, Math.round(bucketUs / 1000));
 }
+
+/**
+ * Whether a range may come back raw at all: as in the embedded store, only where its buckets are
+ * narrower than a minute (wider ones it reads from its rollups, bucketed however few the points),
+ * so that both answer a chart alike.
+ */
+export function rawAllowed(bucketMs: number): boolean {
+  return bucketMs < 60_000;
+}

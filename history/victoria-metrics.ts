@@ -15,7 +15,14 @@ import { DEFAULT_MAX_POINTS, type RangePoint } from '../sinks/history/reader.js'
 import { seriesName } from '../sinks/history/series-name.js';
 import { writeUrl } from '../sinks/influx/write-target.js';
 import { authorization, fetchJson } from './http-json.js';
-import { bucketWidthMs, groupSeries, SeriesListing, sortByName, type UnnumberedSeries } from './listing.js';
+import {
+  bucketWidthMs,
+  groupSeries,
+  rawAllowed,
+  SeriesListing,
+  sortByName,
+  type UnnumberedSeries,
+} from './listing.js';
 import {
   labelsMatch,
   sampleTime,
@@ -201,7 +208,7 @@ export class VictoriaMetricsHistory implements HistorySource {
       if (time !== undefined && value !== undefined)
         out.push({ series, time: sampleTime(time), value: Number(value) });
     }
-    return out;
+    return sortByName(out);
   }
 
   async range(pattern: string, options: RangeOptions): Promise<RangeSeries[]> {
@@ -210,7 +217,10 @@ export class VictoriaMetricsHistory implements HistorySource {
     // `m[w]` at `to` holds the samples of (to - w, to]: w one millisecond longer includes `from`.
     const window = `${Math.max(1, Math.floor(to) - Math.ceil(from) + 1)}ms`;
     const all = await this.series(pattern);
-    const counts = await this.perName(all, (sel) => this.instant(`count_over_time(${sel}[${window}])`, to));
+    const bucketMs = bucketWidthMs(from, to, maxPoints);
+    const counts = rawAllowed(bucketMs)
+      ? await this.perName(all, (sel) => this.instant(`count_over_time(${sel}[${window}])`, to))
+      : [];
     const fitsRaw = new Set(
       counts.filter(({ found }) => Number(found?.value?.[1] ?? 0) <= maxPoints).map(({ series }) => series),
     );
@@ -225,7 +235,6 @@ export class VictoriaMetricsHistory implements HistorySource {
         .map(([time, value]) => ({ time: sampleTime(time), value: Number(value) }));
       out.push({ series, source: 'raw', bucketMs: 0, points });
     }
-    const bucketMs = bucketWidthMs(from, to, maxPoints);
     const bucketed = all.filter((one) => !fitsRaw.has(one));
     for (const { series, points } of await this.buckets(bucketed, bucketMs, from, to)) {
       out.push({

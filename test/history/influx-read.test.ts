@@ -17,7 +17,8 @@ import { FakeBotApi, type BotApiCall } from '../helpers/fake-bot-api.js';
 import { INFLUX_ADMIN, startInfluxd, type InfluxServer } from '../helpers/influxdb.js';
 import { Clients, delay, messageOn, record, subscribe, waitFor } from '../helpers/mqtt-clients.js';
 import { tempDir } from '../helpers/process.js';
-import { OPS_CHAT, OPS_USER, TOKEN } from '../notifiers/bot-harness.js';
+import { askBot } from './bot-reply.js';
+import { OPS_CHAT, TOKEN } from '../notifiers/bot-harness.js';
 import {
   ADMIN,
   READ_TOKEN,
@@ -96,18 +97,7 @@ const json = async <T>(path: string): Promise<T> => {
   return JSON.parse(answer.text) as T;
 };
 
-async function ask(text: string): Promise<BotApiCall> {
-  const before = api.calls.length;
-  api.userMessage(OPS_CHAT, OPS_USER, text);
-  return api.waitForCall(
-    (call) =>
-      api.calls.indexOf(call) >= before &&
-      (call.method === 'sendMessage' || call.method === 'sendPhoto') &&
-      call.params.chat_id === String(OPS_CHAT.id),
-    `a reply to "${text}"`,
-    15_000,
-  );
-}
+const ask = (text: string): Promise<BotApiCall> => askBot(api, text);
 
 beforeAll(async () => {
   [influx, dir, api] = await Promise.all([

@@ -68,12 +68,28 @@ function valueCount(published: Published): number {
 
 type Sinks = (durable: boolean, outbox: string) => NonNullable<ConfigInput['sinks']>;
 
+/** An InfluxDB 1.x sink to `url` (InfluxDB or VictoriaMetrics) that flushes and retries quickly. */
+export function influxdb1Sink(url: () => string): Sinks {
+  return (durable, outboxPath) => ({
+    influxdb1: {
+      url: url(),
+      database: 'metrics',
+      durable,
+      outboxPath,
+      flushInterval: '50ms',
+      retryDelay: '50ms',
+      maxRetryDelay: '200ms',
+    },
+  });
+}
+
 export interface BusbarPair {
   /** Embedded history, and a sink writing to the database. */
   readonly embedded: WebBusbar;
   /** No history file, history read from the database. */
   readonly remote: WebBusbar;
   readonly apis: { readonly embedded: FakeBotApi; readonly remote: FakeBotApi };
+  readonly embeddedHistoryPath: string;
   /** Where the reading busbar's history file would be: it must never exist. */
   readonly remoteHistoryPath: string;
   /** Where its sink's outbox would be (it keeps it in memory): it must never exist. */
@@ -178,7 +194,8 @@ export async function startPair(options: {
         api.waitForCall((call) => call.method === 'getUpdates', 'the bot polling', 15_000),
       ),
     );
-    return { embedded, remote, apis, remoteHistoryPath, remoteOutboxPath, stop };
+    const embeddedHistoryPath = `${dir.path}/history.db`;
+    return { embedded, remote, apis, embeddedHistoryPath, remoteHistoryPath, remoteOutboxPath, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -238,4 +255,27 @@ export function expectSameBuckets(a: readonly Bucketed[], b: readonly Bucketed[]
       else expect(other).toEqual(point.value);
     }),
   );
+}
+
+/**
+ * GRAPH over START..END draws the same PNG, bytes for bytes, in both bots (raw and bucketed
+ * series alike), with the same caption; STATUS tells the same values.
+ */
+export async function expectSameBotAnswers(
+  pair: BusbarPair,
+  graphs: readonly string[],
+  statuses: readonly string[],
+): Promise<void> {
+  const span = `${new Date(START).toISOString()}..${new Date(END).toISOString()}`;
+  for (const words of graphs) {
+    const [a, b] = await askBoth(pair, `GRAPH ${words} ${span}`);
+    expect([a.method, b.method]).toEqual(['sendPhoto', 'sendPhoto']);
+    expect(b.params.caption).toBe(a.params.caption);
+    expect(Buffer.compare(b.files.photo!.bytes, a.files.photo!.bytes), `GRAPH ${words}`).toBe(0);
+  }
+  for (const words of statuses) {
+    const [a, b] = await askBoth(pair, `STATUS ${words}`);
+    expect(a.params.text).toContain('<b>');
+    expect(comparableStatus(b.params.text)).toBe(comparableStatus(a.params.text));
+  }
 }

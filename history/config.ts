@@ -19,7 +19,7 @@ export const historySchema = z
       )
       .default('embedded')
       .describe(
-        'Where history is read from: `embedded` (the store of sinks.history), `influx:<sink>` (InfluxQL on the server that sink writes to, e.g. `influx:influxdb1`) or `victoriametrics:<sink>` (the Prometheus query API of the VictoriaMetrics that sink writes to).',
+        "Where history is read from: `embedded` (the store of sinks.history), `influx:<sink>` (InfluxQL on the server that sink writes to: `influx:influxdb1`, or `influx:influxdb` through InfluxDB 2.x/3.x's 1.x compatibility API) or `victoriametrics:<sink>` (the Prometheus query API of the VictoriaMetrics that sink writes to).",
       ),
     sourceTag: z
       .string()
@@ -34,6 +34,13 @@ export const historySchema = z
       .optional()
       .describe(
         'Read from InfluxDB 2.x/3.x through its 1.x compatibility API: an API token, sent as `Authorization: Token` (use `${file:...}` or `${ENV}`).',
+      ),
+    database: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Read `influx:influxdb` (InfluxDB 2.x/3.x, 1.x compatibility API): the database its DBRP mapping gives the sink's bucket; default: the bucket's name.",
       ),
     measurementSeparator: z
       .string()
@@ -76,11 +83,9 @@ function parseRead(read: string): { reader: 'influx' | 'victoriametrics'; sink: 
 export function historyReadProblem(history: HistoryReadConfig, sinks: SinksConfig): string | undefined {
   const read = parseRead(history.read);
   if (read === undefined) return undefined;
-  const { reader, sink } = read;
+  const { sink } = read;
   if (sink !== 'influxdb1' && sink !== 'influxdb')
     return `no InfluxDB sink is named ${sink} (influxdb, influxdb1)`;
-  if (reader === 'influx' && sink === 'influxdb')
-    return "reading InfluxDB 2.x with Flux is not supported: read its 1.x compatibility API with influx:influxdb1 (a sinks.influxdb1 with the server's URL and a DBRP-mapped database) and history.token";
   const config = sinks[sink as SinkName];
   if (!config) return `sinks.${sink} is not configured`;
   if (history.sourceTag === undefined && config.sourceTag === false)
@@ -121,6 +126,14 @@ export function historyReadTarget(history: HistoryReadConfig, sinks: SinksConfig
         measurementSeparator: history.measurementSeparator,
       };
     }
+    if (read.reader === 'influx')
+      // InfluxQL on the 1.x compatibility API of InfluxDB 2.x/3.x: a DBRP-mapped database, a token.
+      return {
+        kind: 'influx-v1',
+        ...common,
+        database: history.database ?? sink.bucket,
+        token: history.token ?? sink.token,
+      };
     // A VictoriaMetrics that takes /api/v2/write needs no token; its reader sends none.
     return { kind: 'victoriametrics', ...common, measurementSeparator: history.measurementSeparator };
   }

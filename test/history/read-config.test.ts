@@ -54,6 +54,25 @@ describe('history.read', () => {
     ).toMatchObject({ kind: 'influx-v1', token: 'tok-1' });
   });
 
+  it("reads InfluxDB 2.x/3.x with InfluxQL, not Flux: the v2 sink's URL and token, its bucket as database", () => {
+    const v2 = { ...influxdb, token: 'sink-token' };
+    expect(target({ sinks: { influxdb: v2 }, history: { read: 'influx:influxdb' } })).toEqual({
+      kind: 'influx-v1',
+      sink: 'influxdb',
+      url: influxdb.url,
+      database: 'metrics',
+      token: 'sink-token',
+      sourceTag: 'source',
+      timeoutMs: 10_000,
+    });
+    expect(
+      target({
+        sinks: { influxdb: v2 },
+        history: { read: 'influx:influxdb', database: 'telegraf', token: 'read-token' },
+      }),
+    ).toMatchObject({ database: 'telegraf', token: 'read-token' });
+  });
+
   it("reads VictoriaMetrics through either sink; the 1.x sink's database is the db label", () => {
     expect(target({ sinks: { influxdb1 }, history: { read: 'victoriametrics:influxdb1' } })).toEqual({
       kind: 'victoriametrics',
@@ -81,15 +100,12 @@ describe('history.read', () => {
     });
   });
 
-  it('refuses a sink that is not configured, Flux, and anything else, naming the place', () => {
+  it('refuses a sink that is not configured, and anything else, naming the place', () => {
     expect(() => parseConfig({ history: { read: 'influx:influxdb1' } })).toThrow(
       /history\.read.*sinks\.influxdb1 is not configured/s,
     );
     expect(() => parseConfig({ history: { read: 'victoriametrics:influxdb' } })).toThrow(
       /history\.read.*sinks\.influxdb is not configured/s,
-    );
-    expect(() => parseConfig({ sinks: { influxdb }, history: { read: 'influx:influxdb' } })).toThrow(
-      /history\.read.*InfluxDB 2\.x with Flux is not supported.*influx:influxdb1/s,
     );
     expect(() => parseConfig({ history: { read: 'victoriametrics:vm' } })).toThrow(
       /history\.read.*no InfluxDB sink is named vm/s,

@@ -79,6 +79,18 @@ function parseRead(read: string): { reader: 'influx' | 'victoriametrics'; sink: 
   return { reader: read.slice(0, colon) as 'influx' | 'victoriametrics', sink: read.slice(colon + 1) };
 }
 
+/**
+ * The database (and retention policy) InfluxDB 2.x maps a bucket to when no mapping was made by
+ * hand: its name, or `db/rp` split at the slash ("virtual" DBRP mappings).
+ * https://docs.influxdata.com/influxdb/v2/reference/api/influxdb-1x/dbrp/
+ */
+function virtualDbrp(bucket: string, database: string | undefined) {
+  if (database !== undefined) return { database };
+  const slash = bucket.indexOf('/');
+  if (slash < 0) return { database: bucket };
+  return { database: bucket.slice(0, slash), retentionPolicy: bucket.slice(slash + 1) };
+}
+
 /** Why `history.read` cannot be honoured with these sinks; undefined when it can. */
 export function historyReadProblem(history: HistoryReadConfig, sinks: SinksConfig): string | undefined {
   const read = parseRead(history.read);
@@ -131,7 +143,7 @@ export function historyReadTarget(history: HistoryReadConfig, sinks: SinksConfig
       return {
         kind: 'influx-v1',
         ...common,
-        database: history.database ?? sink.bucket,
+        ...virtualDbrp(sink.bucket, history.database),
         token: history.token ?? sink.token,
       };
     // A VictoriaMetrics that takes /api/v2/write needs no token; its reader sends none.

@@ -71,6 +71,13 @@ describe('history.read', () => {
         history: { read: 'influx:influxdb', database: 'telegraf', token: 'read-token' },
       }),
     ).toMatchObject({ database: 'telegraf', token: 'read-token' });
+    // A bucket named db/rp maps to that database and retention policy.
+    expect(
+      target({
+        sinks: { influxdb: { ...v2, bucket: 'metrics/week' } },
+        history: { read: 'influx:influxdb' },
+      }),
+    ).toMatchObject({ database: 'metrics', retentionPolicy: 'week' });
   });
 
   it("reads VictoriaMetrics through either sink; the 1.x sink's database is the db label", () => {

@@ -133,8 +133,14 @@ export class VictoriaMetricsHistory implements HistorySource {
     return labels;
   }
 
+  /** The metric name each listed series came from (by series name). */
+  private readonly metricNames = new Map<string, string>();
+
   private metricName(series: SeriesInfo): string {
-    return `${series.measurement}${this.config.measurementSeparator}${series.field}`;
+    return (
+      this.metricNames.get(series.name) ??
+      `${series.measurement}${this.config.measurementSeparator}${series.field}`
+    );
   }
 
   /** The selector of every series of one metric name that this sink wrote. */
@@ -150,12 +156,18 @@ export class VictoriaMetricsHistory implements HistorySource {
     const found = (await this.call('/api/v1/series', { 'match[]': match, start: '0' })) as Labels[];
     const separator = this.config.measurementSeparator;
     return found.map((labels) => {
-      const { __name__: name = '', db: _db, [this.config.sourceTag]: source = '-', ...tags } = labels;
-      const at = name.indexOf(separator);
-      const measurement = at > 0 ? name.slice(0, at) : name;
-      const field = at > 0 ? name.slice(at + separator.length) : 'value';
+      const { __name__: metric = '', [this.config.sourceTag]: source = '-', ...rest } = labels;
+      const tags: Record<string, string> = { ...rest };
+      // `db` is the sink's database, not a tag of the series (only when read by database).
+      if (db !== undefined) delete tags.db;
+      const at = metric.indexOf(separator);
+      // A name without the separator (written by another client): the whole name, field `value`.
+      const measurement = at > 0 ? metric.slice(0, at) : metric;
+      const field = at > 0 ? metric.slice(at + separator.length) : 'value';
+      const name = seriesName(source, measurement, field, tags);
+      this.metricNames.set(name, metric);
       return {
-        name: seriesName(source, measurement, field, tags),
+        name,
         source,
         measurement,
         field,

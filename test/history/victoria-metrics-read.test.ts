@@ -40,6 +40,17 @@ interface Listed {
 const asFloats = <T extends { series: Listed }>(list: T[]): T[] =>
   list.map((one) => ({ ...one, series: { ...one.series, type: 'float' } }));
 
+/** A reader as `history.read: victoriametrics:influxdb1` opens it (a new one: no listing kept). */
+const vmReader = () =>
+  new VictoriaMetricsHistory({
+    sink: 'influxdb1',
+    url: vm.url,
+    database: 'metrics',
+    sourceTag: 'source',
+    measurementSeparator: '_',
+    timeoutMs: 10_000,
+  });
+
 beforeAll(async () => {
   vm = await startVictoriaMetrics();
   pair = await startPair({
@@ -121,14 +132,7 @@ describe('history read from VictoriaMetrics gives the chart data of the embedded
 
   it("gives alarm seeding the store's 1-minute and 1-hour rollups", async () => {
     const embedded = new EmbeddedHistory(pair.embeddedHistoryPath);
-    const remote = new VictoriaMetricsHistory({
-      sink: 'influxdb1',
-      url: vm.url,
-      database: 'metrics',
-      sourceTag: 'source',
-      measurementSeparator: '_',
-      timeoutMs: 10_000,
-    });
+    const remote = vmReader();
     try {
       for (const pattern of ['web1/cpu/usage_idle', 'web2/cpu/usage_idle', 'pdu1/power/watts*']) {
         for (const [width, from] of [
@@ -155,6 +159,28 @@ describe('history read from VictoriaMetrics gives the chart data of the embedded
     } finally {
       embedded.close();
     }
+  });
+});
+
+describe('series VictoriaMetrics got from other clients', () => {
+  it('reads a metric name without the separator as its measurement, field `value`', async () => {
+    // Prometheus text format, as an exporter's scrape would bring it.
+    const at = START + 5 * MINUTE;
+    const imported = await fetch(`${vm.url}/api/v1/import/prometheus`, {
+      method: 'POST',
+      body: `up{source="h9",db="metrics",job="node"} 1 ${at}\n`,
+    });
+    expect(imported.status).toBe(204);
+    await fetch(`${vm.url}/internal/force_flush`).then((response) => response.body?.cancel());
+    // A new series becomes searchable up to about a second after it was written.
+    let ranges = await vmReader().range('h9/*', { from: START, to: END });
+    for (let i = 0; i < 50 && ranges.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      ranges = await vmReader().range('h9/*', { from: START, to: END });
+    }
+    expect(ranges.map(({ series, points }) => [series.name, points])).toEqual([
+      ['h9/up/value{job=node}', [{ time: at, value: 1 }]],
+    ]);
   });
 });
 

@@ -479,6 +479,11 @@ function formatValue(field: Field): string {
   }
 }
 
+/** A tag key or value escaped for line protocol (`,`, `=` and space). */
+export function escapeTagText(text: string): string {
+  return escapeName(text, true);
+}
+
 function escapeName(name: string, equalsSpecial: boolean): string {
   let out = '';
   let from = 0;

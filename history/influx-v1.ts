@@ -1,18 +1,26 @@
 /**
- * InfluxDB 1.x as a HistorySource, through its InfluxQL query API (GET /query?db=&q=&epoch=ms).
- * InfluxDB keeps no MQTT topic, so a series' source is one of its tags (`sourceTag`, by default
- * `host`: the host agent tags every point with its source name); series without it are listed
- * under source `-`. Series ids are positions in the listing, valid only within one answer: match
- * series by name across calls.
+ * InfluxDB 1.x as a HistorySource, through its InfluxQL query API (GET /query?db=&q=&epoch=ms);
+ * also InfluxDB 2.x/3.x through their 1.x compatibility API (a DBRP-mapped database, a token).
+ * InfluxDB keeps no MQTT topic, so a series' source is one of its tags (`sourceTag`: the one the
+ * InfluxDB sink adds, sinks/influx/source-tag.ts); series without it are listed under source `-`.
+ * That tag is left out of the series' tags: the embedded store has the source in the name only,
+ * so both name a series alike. Series ids are positions in the listing, valid only within one
+ * answer: match series by name across calls.
  */
 import type { FieldType } from '../core/metric.js';
-import { errorMessage } from '../core/errors.js';
-import { niceStep } from '../sinks/history/resolution.js';
-import { compilePattern, seriesName } from '../sinks/history/series-name.js';
-import { DEFAULT_MAX_POINTS } from '../sinks/history/reader.js';
-import { basicAuth, writeUrl } from '../sinks/influx/write-target.js';
+import { seriesName } from '../sinks/history/series-name.js';
 import {
-  parseSeriesKey,
+  bucketWidthMs,
+  groupSeries,
+  rawAllowed,
+  SeriesListing,
+  sortByName,
+  type UnnumberedSeries,
+} from './listing.js';
+import { DEFAULT_MAX_POINTS } from '../sinks/history/reader.js';
+import { writeUrl } from '../sinks/influx/write-target.js';
+import { authorization, fetchJson } from './http-json.js';
+import {
   presentTags,
   quoteIdentifier,
   quoteString,
@@ -40,12 +48,11 @@ export interface InfluxV1ReadConfig {
   readonly retentionPolicy?: string | undefined;
   readonly username?: string | undefined;
   readonly password?: string | undefined;
+  /** InfluxDB 2.x/3.x: sent as `Authorization: Token`, instead of basic auth. */
+  readonly token?: string | undefined;
   readonly sourceTag: string;
   readonly timeoutMs: number;
 }
-
-/** How long a listing of the series is reused. */
-const LISTING_TTL_MS = 5_000;
 
 const FIELD_TYPES: Readonly<Record<string, FieldType>> = {
   float: 'float',
@@ -55,25 +62,19 @@ const FIELD_TYPES: Readonly<Record<string, FieldType>> = {
   string: 'string',
 };
 
-/** Series of one measurement and field: one query answers all of them (GROUP BY *). */
-function byMeasurementField(series: readonly SeriesInfo[]): SeriesInfo[][] {
-  const groups = new Map<string, SeriesInfo[]>();
-  for (const one of series) {
-    const key = JSON.stringify([one.measurement, one.field]);
-    const group = groups.get(key);
-    if (group) group.push(one);
-    else groups.set(key, [one]);
-  }
-  return [...groups.values()];
-}
-
 /** Whether InfluxQL's mean, min, max and sum take the field. */
 function averageable(series: SeriesInfo): boolean {
   return series.type !== 'string' && series.type !== 'boolean';
 }
 
-function groupOf(answer: readonly QuerySeries[], series: SeriesInfo): QuerySeries | undefined {
-  return answer.find((group) => sameTags(presentTags(group.tags), series.tags));
+/** The group of `series`: its tags, and its source in `sourceTag` (absent for source `-`). */
+function groupOf(
+  answer: readonly QuerySeries[],
+  series: SeriesInfo,
+  sourceTag: string,
+): QuerySeries | undefined {
+  const tags = series.source === '-' ? series.tags : { ...series.tags, [sourceTag]: series.source };
+  return answer.find((group) => sameTags(presentTags(group.tags), tags));
 }
 
 function numberOr(value: unknown, fallback: number): number {
@@ -93,17 +94,19 @@ export class InfluxV1History implements HistorySource {
   private readonly headers: Readonly<Record<string, string>>;
   /** Where, for messages: the URL without credentials. */
   private readonly where: string;
-  private listing: { readonly at: number; readonly series: Promise<SeriesInfo[]> } | undefined;
+  private readonly listing = new SeriesListing(() => this.listSeries());
 
   constructor(private readonly config: InfluxV1ReadConfig) {
     this.name = `influx:${config.sink}`;
-    // The sink's own rule: credentials in the URL or in username/password, sent as basic auth.
     const { url, display, username, password } = writeUrl(config.url, '/query', { db: config.database });
     this.queryUrl = url;
     this.where = `InfluxDB (${this.name}) at ${display.replace(/\/query\?.*$/, '')}`;
-    const user = config.username ?? username;
-    const secret = config.password ?? password ?? '';
-    this.headers = user === undefined ? {} : { authorization: basicAuth(user, secret) };
+    // The sink's own rule: credentials in username/password, else in the URL.
+    this.headers = authorization({
+      username: config.username ?? username,
+      password: config.password ?? password,
+      token: config.token,
+    });
   }
 
   /** Runs one or more `;`-separated statements; the series of each, in order. */
@@ -112,70 +115,47 @@ export class InfluxV1History implements HistorySource {
     url.searchParams.set('q', q);
     url.searchParams.set('epoch', 'ms');
     const where = this.where;
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        headers: this.headers,
-        signal: AbortSignal.timeout(this.config.timeoutMs),
-      });
-    } catch (error) {
-      const cause = (error as { cause?: unknown }).cause;
-      throw new HistoryUnavailableError(`${where} does not answer: ${errorMessage(cause ?? error)}`);
-    }
-    const text = await response.text();
-    let answer: QueryAnswer;
-    try {
-      answer = JSON.parse(text) as QueryAnswer;
-    } catch {
-      throw new HistoryUnavailableError(`${where} answered ${response.status}, not JSON`);
-    }
+    const { ok, status, text, answer } = await fetchJson<QueryAnswer>(
+      url,
+      { headers: this.headers, timeoutMs: this.config.timeoutMs },
+      where,
+    );
     const failure = answer.error ?? answer.results?.find((result) => result.error)?.error;
-    if (!response.ok || failure !== undefined) {
-      throw new HistoryUnavailableError(
-        `${where} refused the query (${response.status}): ${failure ?? text}`,
-      );
+    if (!ok || failure !== undefined) {
+      throw new HistoryUnavailableError(`${where} refused the query (${status}): ${failure ?? text}`);
     }
     return (answer.results ?? []).map((result) => result.series ?? []);
   }
 
   /**
-   * Every series, sorted by name, with ids in that order. Listed again at most every
-   * LISTING_TTL_MS: GRAPH asks for the list, then for each series it draws.
+   * The series with the fields each has. InfluxDB keeps field keys per measurement, not per
+   * series: SHOW SERIES times SHOW FIELD KEYS would list fields a series never had (series the
+   * embedded store does not know). `last(*)` grouped by every tag answers, per series, a column
+   * per field of its measurement, null where the series has no point of that field.
    */
-  private listAll(): Promise<SeriesInfo[]> {
-    const now = Date.now();
-    if (this.listing === undefined || now - this.listing.at > LISTING_TTL_MS) {
-      const series = this.listSeries();
-      this.listing = { at: now, series };
-      // A failure is not kept: the next call asks again.
-      series.catch(() => {
-        if (this.listing?.series === series) this.listing = undefined;
-      });
-    }
-    return this.listing.series;
-  }
-
-  private async listSeries(): Promise<SeriesInfo[]> {
+  private async listSeries(): Promise<UnnumberedSeries[]> {
     const rp = this.config.retentionPolicy;
-    const [keys = [], fields = []] = await this.query(
-      // Field keys are kept per retention policy: those of the policy the sink writes to.
-      `SHOW SERIES; SHOW FIELD KEYS${rp === undefined ? '' : ` FROM ${quoteIdentifier(rp)}./.*/`}`,
+    // Field keys are kept per retention policy: those of the policy the sink writes to.
+    const from = rp === undefined ? '/.*/' : `${quoteIdentifier(rp)}./.*/`;
+    const [fields = [], lasts = []] = await this.query(
+      `SHOW FIELD KEYS${rp === undefined ? '' : ` FROM ${from}`}; SELECT last(*) FROM ${from} GROUP BY *`,
     );
-    const fieldsOf = new Map<string, { field: string; type: FieldType }[]>();
+    const typeOf = new Map<string, FieldType>();
     for (const measurement of fields) {
-      fieldsOf.set(
-        measurement.name,
-        (measurement.values ?? []).map(([field, type]) => ({
-          field: String(field),
-          type: FIELD_TYPES[String(type)] ?? 'float',
-        })),
-      );
+      for (const [field, type] of measurement.values ?? [])
+        typeOf.set(JSON.stringify([measurement.name, String(field)]), FIELD_TYPES[String(type)] ?? 'float');
     }
-    const out: Omit<SeriesInfo, 'id'>[] = [];
-    for (const row of keys.flatMap((one) => one.values ?? [])) {
-      const { measurement, tags } = parseSeriesKey(String(row[0]));
-      const source = tags[this.config.sourceTag] ?? '-';
-      for (const { field, type } of fieldsOf.get(measurement) ?? []) {
+    const out: UnnumberedSeries[] = [];
+    for (const group of lasts) {
+      const measurement = group.name;
+      const { [this.config.sourceTag]: source = '-', ...tags } = presentTags(group.tags);
+      const row = group.values?.[0] ?? [];
+      group.columns.forEach((column, i) => {
+        // `last_<field>`; one field alone comes back as `last`.
+        if (i === 0 || row[i] === null || row[i] === undefined) return;
+        const field = column === 'last' ? this.onlyField(fields, measurement) : column.slice('last_'.length);
+        if (field === undefined) return;
+        const type = typeOf.get(JSON.stringify([measurement, field])) ?? 'float';
         out.push({
           name: seriesName(source, measurement, field, tags),
           source,
@@ -184,25 +164,23 @@ export class InfluxV1History implements HistorySource {
           tags,
           type,
         });
-      }
+      });
     }
-    out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return out.map((one, id) => ({ id, ...one }));
+    return out;
+  }
+
+  /** The one field key of `measurement`, when it has exactly one. */
+  private onlyField(fields: readonly QuerySeries[], measurement: string): string | undefined {
+    const keys = fields.find((one) => one.name === measurement)?.values ?? [];
+    return keys.length === 1 ? String(keys[0]?.[0]) : undefined;
   }
 
   async series(pattern?: string): Promise<SeriesInfo[]> {
-    const all = await this.listAll();
-    if (pattern === undefined) return all.slice();
-    const matches = compilePattern(pattern);
-    return all.filter((one) => matches(one.name));
+    return this.listing.select(pattern);
   }
 
   async sources(): Promise<SourceInfo[]> {
-    const counts = new Map<string, number>();
-    for (const one of await this.series()) counts.set(one.source, (counts.get(one.source) ?? 0) + 1);
-    return [...counts.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([source, series]) => ({ source, series }));
+    return this.listing.sources();
   }
 
   /** `"rp"."measurement"`: the sink's retention policy, when it names one, else the database default. */
@@ -217,12 +195,12 @@ export class InfluxV1History implements HistorySource {
     statement: (from: string, field: string) => string,
   ): Promise<{ series: SeriesInfo; group: QuerySeries | undefined }[]> {
     const out: { series: SeriesInfo; group: QuerySeries | undefined }[] = [];
-    for (const group of byMeasurementField(series)) {
+    for (const group of groupSeries(series, (one) => JSON.stringify([one.measurement, one.field]))) {
       const first = group[0] as SeriesInfo;
       const [answer = []] = await this.query(
         statement(this.measurement(first.measurement), quoteIdentifier(first.field)),
       );
-      for (const one of group) out.push({ series: one, group: groupOf(answer, one) });
+      for (const one of group) out.push({ series: one, group: groupOf(answer, one, this.config.sourceTag) });
     }
     return out;
   }
@@ -237,7 +215,7 @@ export class InfluxV1History implements HistorySource {
       const row = group?.values?.[0];
       if (row) out.push({ series, time: Number(row[0]), value: pointValue(row[1]) });
     }
-    return out;
+    return sortByName(out);
   }
 
   async range(pattern: string, options: RangeOptions): Promise<RangeSeries[]> {
@@ -248,12 +226,15 @@ export class InfluxV1History implements HistorySource {
       all,
       (from, field) => `SELECT count(${field}) FROM ${from} WHERE ${span} GROUP BY *`,
     );
+    const bucketMs = bucketWidthMs(options.from, options.to, maxPoints);
     // Text cannot be averaged, and InfluxQL refuses mean/min/max of booleans: both are always raw,
     // cut at maxPoints.
     const fitsRaw = new Set(
       counts
         .filter(
-          ({ series, group }) => !averageable(series) || numberOr(group?.values?.[0]?.[1], 0) <= maxPoints,
+          ({ series, group }) =>
+            !averageable(series) ||
+            (rawAllowed(bucketMs) && numberOr(group?.values?.[0]?.[1], 0) <= maxPoints),
         )
         .map(({ series }) => series),
     );
@@ -262,11 +243,6 @@ export class InfluxV1History implements HistorySource {
       (from, field) =>
         `SELECT ${field} FROM ${from} WHERE ${span} GROUP BY * ORDER BY time LIMIT ${maxPoints}`,
     );
-    // The same bucket widths as the embedded store: round times on an axis.
-    const bucketUs = niceStep(
-      Math.max(1, Math.ceil(((options.to - options.from) * 1000) / Math.max(1, maxPoints - 1))),
-    );
-    const bucketMs = Math.max(1, Math.round(bucketUs / 1000));
     const buckets = await this.perField(
       all.filter((one) => !fitsRaw.has(one)),
       (from, field) =>
@@ -290,7 +266,7 @@ export class InfluxV1History implements HistorySource {
       }));
       out.push({ series, source: 'points', bucketMs, points });
     }
-    return out.sort((a, b) => (a.series.name < b.series.name ? -1 : a.series.name > b.series.name ? 1 : 0));
+    return sortByName(out);
   }
 
   async summaries(
@@ -305,7 +281,7 @@ export class InfluxV1History implements HistorySource {
       (measurement, field) =>
         `SELECT min(${field}), max(${field}), sum(${field}), count(${field}) FROM ${measurement} ` +
         `WHERE ${timeRange(from, to)} AND ${quoteIdentifier(this.config.sourceTag)} = ` +
-        `${quoteString(series.tags[this.config.sourceTag] ?? '')} GROUP BY time(${width}), * fill(none)`,
+        `${quoteString(series.source === '-' ? '' : series.source)} GROUP BY time(${width}), * fill(none)`,
     );
     return (found?.group?.values ?? []).map(([time, min, max, sum, count]) => ({
       time: Number(time),

@@ -2,6 +2,7 @@
 import { NO_HISTORY, type HistoryReadTarget } from './config.js';
 import { EmbeddedHistory } from './embedded.js';
 import { InfluxV1History } from './influx-v1.js';
+import { VictoriaMetricsHistory } from './victoria-metrics.js';
 import { HistoryUnavailableError, type HistorySource } from './source.js';
 
 /** The store that is off answers every read with HistoryUnavailableError saying so. */
@@ -23,6 +24,7 @@ class NoHistory implements HistorySource {
 export function openHistory(target: HistoryReadTarget): HistorySource {
   if (target.kind === 'embedded') return new EmbeddedHistory(target.path);
   if (target.kind === 'influx-v1') return new InfluxV1History(target);
+  if (target.kind === 'victoriametrics') return new VictoriaMetricsHistory(target);
   return new NoHistory(target.why);
 }
 

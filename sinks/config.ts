@@ -51,6 +51,12 @@ const delivery = {
     .describe(
       'When the outbox holds more (compressed), the oldest batches are dropped (counted, logged, alarmed).',
     ),
+  sourceTag: z
+    .union([z.string().min(1), z.literal(false)])
+    .default('source')
+    .describe(
+      'Tag that carries the source of `<base>/metrics/<source>/...` to InfluxDB, added to lines without it (history read back from InfluxDB files series by it); false: none.',
+    ),
   shareGroup: z
     .string()
     .optional()

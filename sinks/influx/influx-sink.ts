@@ -10,7 +10,7 @@ import { errorMessage } from '../../core/errors.js';
 import { serializeLineProtocol } from '../../core/line-protocol.js';
 import { receivedAt } from '../../core/receive-time.js';
 import type { DeliveryConfig } from '../config.js';
-import { decodeForSink } from '../decode.js';
+import { decodeForSink, type SinkMessage } from '../decode.js';
 import { aborted } from '../../core/abortable.js';
 import { repeat } from '../lifecycle.js';
 import { MemoryOutbox } from '../outbox/memory-outbox.js';
@@ -18,6 +18,7 @@ import type { Outbox } from '../outbox/outbox.js';
 import { SqliteOutbox } from '../outbox/sqlite-outbox.js';
 import { Batcher } from './batcher.js';
 import { Sealer } from './sealer.js';
+import { tagMetrics, tagVerbatim } from './source-tag.js';
 import { Deliverer } from './deliverer.js';
 import { createOutboxAlarm } from './outbox-alarm.js';
 import { createSinkDeadletter } from './sink-deadletter.js';
@@ -113,11 +114,7 @@ async function runSink<C extends SinkConfig>(
   const onMessage = async (message: BusMessage): Promise<void> => {
     const decoded = decodeForSink(topics, message.topic, message.payload, receivedAt(message));
     if (decoded.metrics.length === 0) return;
-    // Payloads that are already plain line protocol with nanosecond timestamps go out as they came.
-    const text =
-      decoded.verbatim !== undefined && config.precision === 'ns'
-        ? decoded.verbatim
-        : serializeLineProtocol(decoded.metrics, { precision: config.precision });
+    const text = linesOf(decoded, config);
     batcher.add(text, decoded.metrics.length);
     if (batcher.lines < config.batchSize) return;
     seal();
@@ -178,6 +175,19 @@ async function runSink<C extends SinkConfig>(
     }
     outbox.close();
   }
+}
+
+/** The lines to write for one message, each tagged with its source (source-tag.ts). */
+function linesOf(decoded: SinkMessage, config: DeliveryConfig): string {
+  const { source, metrics, verbatim } = decoded;
+  const tag = config.sourceTag;
+  // Payloads that are already plain line protocol with nanosecond timestamps go out as they came.
+  if (verbatim !== undefined && config.precision === 'ns') {
+    const tagged = tag === false ? verbatim : tagVerbatim(verbatim, metrics, tag, source);
+    if (tagged !== undefined) return tagged;
+  }
+  const tagged = tag === false ? metrics : tagMetrics(metrics, tag, source);
+  return serializeLineProtocol(tagged, { precision: config.precision });
 }
 
 /** Waits until the in-memory outbox is empty, or `ms` has passed. */

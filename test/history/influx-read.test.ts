@@ -17,7 +17,8 @@ import { FakeBotApi, type BotApiCall } from '../helpers/fake-bot-api.js';
 import { INFLUX_ADMIN, startInfluxd, type InfluxServer } from '../helpers/influxdb.js';
 import { Clients, delay, messageOn, record, subscribe, waitFor } from '../helpers/mqtt-clients.js';
 import { tempDir } from '../helpers/process.js';
-import { OPS_CHAT, OPS_USER, TOKEN } from '../notifiers/bot-harness.js';
+import { askBot } from './bot-reply.js';
+import { OPS_CHAT, TOKEN } from '../notifiers/bot-harness.js';
 import {
   ADMIN,
   READ_TOKEN,
@@ -61,7 +62,7 @@ const influxTarget = () => ({
   database: 'metrics',
   username: INFLUX_ADMIN.username,
   password: INFLUX_ADMIN.password,
-  sourceTag: 'host',
+  sourceTag: 'source',
   timeoutMs: 10_000,
 });
 
@@ -96,18 +97,7 @@ const json = async <T>(path: string): Promise<T> => {
   return JSON.parse(answer.text) as T;
 };
 
-async function ask(text: string): Promise<BotApiCall> {
-  const before = api.calls.length;
-  api.userMessage(OPS_CHAT, OPS_USER, text);
-  return api.waitForCall(
-    (call) =>
-      api.calls.indexOf(call) >= before &&
-      (call.method === 'sendMessage' || call.method === 'sendPhoto') &&
-      call.params.chat_id === String(OPS_CHAT.id),
-    `a reply to "${text}"`,
-    15_000,
-  );
-}
+const ask = (text: string): Promise<BotApiCall> => askBot(api, text);
 
 beforeAll(async () => {
   [influx, dir, api] = await Promise.all([
@@ -138,7 +128,7 @@ beforeAll(async () => {
       qos: 1,
     },
   );
-  // No host tag: listed under source `-`. Booleans: never averaged.
+  // No host tag: the sink's source tag still files it under pdu1. Booleans: never averaged.
   const power = [3, 2, 1].map((m, i) => `power,pdu=pdu1 watts=${230 + i},on=true ${ns(NOW - m * MINUTE)}`);
   await device.publishAsync('busbar/metrics/pdu1/power', power.join('\n'), { qos: 1 });
   const stored = async (measurement: string): Promise<number> =>
@@ -178,17 +168,17 @@ afterAll(async () => {
 });
 
 describe('the web API reads history from InfluxDB 1.x', () => {
-  it("lists series by the store's names, the source from the host tag, with their types", async () => {
+  it("lists series by the store's names, the source from the sink's source tag, with their types", async () => {
     const series = await json<{ name: string; source: string; type: string; tags: object }[]>('/api/series');
     expect(series.map(({ name, source, type }) => ({ name, source, type }))).toEqual([
-      { name: '-/power/on{pdu=pdu1}', source: '-', type: 'boolean' },
-      { name: '-/power/watts{pdu=pdu1}', source: '-', type: 'float' },
+      { name: 'pdu1/power/on{pdu=pdu1}', source: 'pdu1', type: 'boolean' },
+      { name: 'pdu1/power/watts{pdu=pdu1}', source: 'pdu1', type: 'float' },
       { name: 'web1/cpu/usage_idle{cpu=cpu-total,host=web1}', source: 'web1', type: 'float' },
       { name: 'web1/disk/used_percent{host=web1,path=/}', source: 'web1', type: 'float' },
       { name: 'web1/svc/state{host=web1,unit=web\\, app}', source: 'web1', type: 'string' },
     ]);
     expect(await json('/api/sources')).toEqual([
-      { source: '-', series: 2 },
+      { source: 'pdu1', series: 2 },
       { source: 'web1', series: 3 },
     ]);
     // /health asks influxd too: up, it is healthy.
@@ -227,11 +217,11 @@ describe('the web API reads history from InfluxDB 1.x', () => {
 
   it('keeps booleans raw (as 1 and 0) where numbers come in buckets', async () => {
     const ranges = await json<{ series: { name: string }; source: string; points: { value: number }[] }[]>(
-      `/api/range?pattern=${encodeURIComponent('-/power/*')}&from=-1h&points=2`,
+      `/api/range?pattern=${encodeURIComponent('pdu1/power/*')}&from=-1h&points=2`,
     );
     expect(ranges.map(({ series, source, points }) => [series.name, source, points.length])).toEqual([
-      ['-/power/on{pdu=pdu1}', 'raw', 2],
-      ['-/power/watts{pdu=pdu1}', 'points', expect.any(Number)],
+      ['pdu1/power/on{pdu=pdu1}', 'raw', 2],
+      ['pdu1/power/watts{pdu=pdu1}', 'points', expect.any(Number)],
     ]);
     expect(ranges[0]!.points.map((point) => point.value)).toEqual([1, 1]);
   });
@@ -319,7 +309,7 @@ describe("the sink's retention policy", () => {
     const written = await fetch(`${influx.url}/write?db=metrics&rp=week&precision=ms`, {
       method: 'POST',
       headers: basic(INFLUX_ADMIN),
-      body: `kept,host=h1 v=7 ${NOW - MINUTE}`,
+      body: `kept,source=h1 v=7 ${NOW - MINUTE}`,
     });
     expect(written.status).toBe(204);
     const target = influxTarget();

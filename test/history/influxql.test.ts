@@ -1,26 +1,6 @@
-/** InfluxQL quoting and the series keys SHOW SERIES prints, with their backslash escapes. */
+/** InfluxQL quoting, and the groups of an answer GROUP BY * matched to series. */
 import { describe, expect, it } from 'vitest';
-import {
-  parseSeriesKey,
-  presentTags,
-  quoteIdentifier,
-  quoteString,
-  sameTags,
-} from '../../history/influxql.js';
-
-describe('series keys', () => {
-  it('splits measurement and tags, honouring escaped commas, equals signs and spaces', () => {
-    expect(parseSeriesKey('cpu,cpu=cpu-total,host=web1')).toEqual({
-      measurement: 'cpu',
-      tags: { cpu: 'cpu-total', host: 'web1' },
-    });
-    expect(parseSeriesKey('disk\\ io,path=C:\\,\\ D:,k\\=ey=a\\=b')).toEqual({
-      measurement: 'disk io',
-      tags: { path: 'C:, D:', 'k=ey': 'a=b' },
-    });
-    expect(parseSeriesKey('power')).toEqual({ measurement: 'power', tags: {} });
-  });
-});
+import { presentTags, quoteIdentifier, quoteString, sameTags } from '../../history/influxql.js';
 
 describe('quoting', () => {
   it('quotes identifiers and strings so that quotes and backslashes in names stay names', () => {

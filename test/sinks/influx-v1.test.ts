@@ -64,7 +64,16 @@ describe('InfluxDB 1.x sink against influxd 1.6', () => {
     await waitFor(() => (stats().written ?? 0) >= 250, '250 lines written');
     const rows = await influx.rows('metrics', 'power');
     expect(rows).toHaveLength(250);
-    expect(rows[7]).toEqual({ time: Number(T + 7n), pdu: 'pdu1', outlet: '7', watts: 7.5, on: true, n: 7 });
+    // The source of the topic comes along as the tag `source` (history read back from InfluxDB).
+    expect(rows[7]).toEqual({
+      time: Number(T + 7n),
+      pdu: 'pdu1',
+      outlet: '7',
+      source: 'pdu1',
+      watts: 7.5,
+      on: true,
+      n: 7,
+    });
     // Batches of up to 100 lines: never one request per line. How many messages share a request
     // depends on timing (the 50 ms flush seals what waits when publishing is slow), so the bound
     // is one request per message.
@@ -114,7 +123,9 @@ describe('InfluxDB 1.x sink against influxd 1.6', () => {
     const letters = seen
       .filter((m) => m.topic === 'busbar/deadletter/sink-rejected')
       .map((m) => JSON.parse(m.payload));
-    expect(letters.map((letter) => letter.payload).sort()).toEqual([...bad].sort());
+    // As sent: with the source tag the sink adds.
+    const sent = bad.map((line) => line.replace(/^typed,k=(\w+)/, 'typed,k=$1,source=s'));
+    expect(letters.map((letter) => letter.payload).sort()).toEqual(sent.sort());
     for (const letter of letters) {
       expect(letter).toMatchObject({ sink: 'influxdb1', reason: 'sink-rejected' });
       expect(letter.detail).toContain('field type conflict');

@@ -58,7 +58,7 @@ describe('a non-durable v2 sink', () => {
     await waitFor(() => received.length > 0, 'a write request');
     expect(received[0]).toEqual({
       url: '/prefix/api/v2/write?org=my+org&bucket=b&precision=ms',
-      body: 'm,host=a v=1 1732530000123\nm,host=a v=2 1732530000124',
+      body: 'm,host=a,source=s v=1 1732530000123\nm,host=a,source=s v=2 1732530000124',
       authorization: 'Token tok',
     });
   });

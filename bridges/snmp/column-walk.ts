@@ -76,9 +76,38 @@ export function walkColumnsV1(
   getNext: GetNext,
   columns: readonly string[],
   maxVarbinds: number,
+  inFlight = Infinity,
 ): Promise<Map<string, Varbind[]>> {
-  const next: NextInstances = async (oids) => (await getNext(oids)).map((varbind) => [varbind]);
-  return walkColumnsInStep(next, columns, maxVarbinds);
+  return walkColumnsInStep(nextInstancesV1(getNext), columns, maxVarbinds, inFlight);
+}
+
+/** A GETNEXT as NextInstances: one successor per OID. */
+export function nextInstancesV1(getNext: GetNext): NextInstances {
+  return async (oids) => (await getNext(oids)).map((varbind) => [varbind]);
+}
+
+/**
+ * The successors of each of `oids` (see NextInstances), `perRequest` OIDs per request and at most
+ * `inFlight` requests at once; an OID the agent has nothing after maps to an empty list.
+ */
+export async function nextOfEach(
+  next: NextInstances,
+  oids: readonly string[],
+  perRequest: number,
+  inFlight: number,
+): Promise<Map<string, readonly Varbind[]>> {
+  const unique = [...new Set(oids)];
+  const chunks: string[][] = [];
+  for (let i = 0; i < unique.length; i += perRequest) chunks.push(unique.slice(i, i + perRequest));
+  const answers = await inBatches(chunks, inFlight, (chunk) => nextTolerant(next, chunk));
+  const out = new Map<string, readonly Varbind[]>();
+  chunks.forEach((chunk, c) =>
+    chunk.forEach((oid, i) => {
+      const instances = answers[c]![i];
+      if (instances !== undefined) out.set(oid, instances);
+    }),
+  );
+  return out;
 }
 
 /** `work` of every item, at most `limit` at once; results in the order of `items`. */

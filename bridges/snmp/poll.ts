@@ -79,7 +79,7 @@ export async function pollDevice(
   return { metrics, problems, ...counts };
 }
 
-/** GETBULK requests of one device in flight at once over v2c/v3: enough to hide round trips, few enough for a small agent. */
+/** Walk requests of one device in flight at once (GETBULK; v1: GETNEXT of known rows): enough to hide round trips, few enough for a small agent. */
 export const WALKS_IN_FLIGHT = 8;
 
 /** Every column the tables read: fields, the columns their values depend on, and tags. */

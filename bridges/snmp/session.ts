@@ -7,7 +7,8 @@ import { createCipheriv } from 'node:crypto';
 import * as snmp from 'net-snmp';
 import type { SnmpDeviceConfig } from './config.js';
 import type { SnmpUsmUser } from './usm-config.js';
-import { failedStatus, walkColumnsInStep, walkColumnsV1, type GetNext } from './column-walk.js';
+import { failedStatus, walkColumnsInStep, type GetNext } from './column-walk.js';
+import { V1KnownRows } from './v1-known-rows.js';
 
 export type Varbind = snmp.Varbind;
 
@@ -18,7 +19,8 @@ export interface SnmpClient {
   walk(columnOid: string): Promise<Varbind[]>;
   /**
    * Every instance under each of `columnOids`, the columns walked in step (column-walk.ts): over v2c
-   * and v3 several per GETBULK, at most `inFlight` requests at once; over v1 several per GETNEXT.
+   * and v3 several per GETBULK; over v1 several per GETNEXT, asked up front from the rows the
+   * previous walk found (v1-known-rows.ts). At most `inFlight` requests at once.
    */
   walkColumns(columnOids: readonly string[], inFlight: number): Promise<Map<string, Varbind[]>>;
   close(): void;
@@ -124,6 +126,8 @@ export function openSession(device: SnmpDeviceConfig, options: SessionOptions): 
       );
     });
 
+  const knownRows = new V1KnownRows();
+
   async function getV1Aware(oids: readonly string[]): Promise<FetchedValue[]> {
     try {
       return await getChunk(oids);
@@ -151,7 +155,7 @@ export function openSession(device: SnmpDeviceConfig, options: SessionOptions): 
     },
     walk,
     async walkColumns(columnOids, inFlight) {
-      if (device.version === '1') return walkColumnsV1(getNext, columnOids, device.maxVarbinds);
+      if (device.version === '1') return knownRows.walk(getNext, columnOids, device.maxVarbinds, inFlight);
       return walkColumnsInStep(getBulk, columnOids, device.maxVarbinds, inFlight);
     },
     close() {

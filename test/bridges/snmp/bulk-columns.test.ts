@@ -15,32 +15,12 @@ import { pollDevice } from '../../../bridges/snmp/poll.js';
 import { shippedProfiles } from '../../../bridges/snmp/profiles.js';
 import { RateTracker } from '../../../bridges/snmp/rates.js';
 import { openSession, type SnmpClient, type Varbind } from '../../../bridges/snmp/session.js';
-import {
-  compareOids,
-  SIM_V3,
-  simAccess,
-  startSnmpsim,
-  type SnmprecRecord,
-  type SnmpsimServer,
-} from '../../helpers/snmpsim.js';
+import { compareOids, SIM_V3, simAccess, startSnmpsim, type SnmpsimServer } from '../../helpers/snmpsim.js';
 import { startUdpRelay } from '../../helpers/udp-relay.js';
+import { HOLE_COLUMNS, HOLES, T, text } from './holes-table.js';
 
 const FIXTURES = ['apc-pdu', 'raritan-px3', 'eaton-epdu', 'sentry4'];
 const fixture = (name: string) => new URL(`../../fixtures/snmpsim/${name}.snmprec`, import.meta.url).pathname;
-
-// A table with holes: column 1 has rows 1–30 (more than one GETBULK's 20 repetitions), column 2
-// rows 2, 5, 9 and 30 only (empty outlets), column 3 rows 1–3, column 4 none; a scalar and another
-// table follow, which a column's walk must not run into.
-const T = '1.3.6.1.4.1.99999.1.1';
-const HOLES: SnmprecRecord[] = [
-  { oid: '1.3.6.1.2.1.1.5.0', type: 4, value: 'holes' },
-  ...Array.from({ length: 30 }, (_, i) => ({ oid: `${T}.1.${i + 1}`, type: 2, value: 100 + i + 1 })),
-  ...[2, 5, 9, 30].map((row) => ({ oid: `${T}.2.${row}`, type: 66, value: 200 + row })),
-  ...[1, 2, 3].map((row) => ({ oid: `${T}.3.${row}`, type: 4, value: `outlet-${row}` })),
-  { oid: '1.3.6.1.4.1.99999.1.2.0', type: 2, value: 7 },
-  { oid: '1.3.6.1.4.1.99999.2.1.1.1', type: 2, value: 8 },
-];
-const HOLE_COLUMNS = [1, 2, 3, 4].map((c) => `${T}.${c}`);
 
 let sim: SnmpsimServer;
 beforeAll(async () => {
@@ -76,12 +56,6 @@ function shippedColumns(): string[] {
     }
   return [...oids];
 }
-
-/** A column's instances as comparable text. */
-const text = (rows: readonly Varbind[]) =>
-  rows.map(
-    (v) => `${v.oid}=${v.type}:${Buffer.isBuffer(v.value) ? v.value.toString('hex') : String(v.value)}`,
-  );
 
 /** Each column in step (as the bridge polls), and each walked alone (as it polled before). */
 async function bothWays(client: SnmpClient, columns: readonly string[]) {

@@ -12,7 +12,12 @@ export interface UdpRelay {
   close(): void;
 }
 
-export async function startUdpRelay(agentPort: number): Promise<UdpRelay> {
+export interface UdpRelayOptions {
+  /** Holds each answer this long before passing it on (a slow agent or a long round trip). */
+  readonly delayMs?: number;
+}
+
+export async function startUdpRelay(agentPort: number, options: UdpRelayOptions = {}): Promise<UdpRelay> {
   const socket = createSocket('udp4');
   const upstream = new Map<string, ReturnType<typeof createSocket>>();
   let requests = 0;
@@ -22,7 +27,10 @@ export async function startUdpRelay(agentPort: number): Promise<UdpRelay> {
     let out = upstream.get(key);
     if (!out) {
       out = createSocket('udp4');
-      out.on('message', (answer: Buffer) => socket.send(answer, from.port, from.address));
+      const answer = (message: Buffer): void => socket.send(message, from.port, from.address);
+      out.on('message', (message: Buffer) =>
+        options.delayMs ? setTimeout(answer, options.delayMs, message) : answer(message),
+      );
       upstream.set(key, out);
     }
     out.send(message, agentPort, '127.0.0.1');

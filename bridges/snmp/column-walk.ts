@@ -71,7 +71,10 @@ export async function walkColumnsInStep(
   return new Map(cursors.map((cursor) => [cursor.column, cursor.rows]));
 }
 
-/** Over SNMPv1: the columns share each GETNEXT, at most `maxVarbinds` OIDs per request. */
+/**
+ * Over SNMPv1: the columns share each GETNEXT, at most `maxVarbinds` OIDs per request, a row per
+ * step. The bridge walks through V1KnownRows, which does this on a session's first poll.
+ */
 export function walkColumnsV1(
   getNext: GetNext,
   columns: readonly string[],

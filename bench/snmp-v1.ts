@@ -12,7 +12,10 @@
  * and the ratio of the v1 and v2c medians of this run, which is what the bridge promises (v1 within
  * 2× of v2c), measured on the same machine under the same load.
  *
- *   npm run bench:snmp [-- --polls N]        (or BENCH_POLLS; needs snmpsimd)
+ * On loopback a request costs the agent's work only; `--rtt N` has the relay hold each answer N ms,
+ * as a device across a network would, where requests sent together share their wait.
+ *
+ *   npm run bench:snmp [-- --polls N] [--rtt MS]   (or BENCH_POLLS, BENCH_RTT; needs snmpsimd)
  */
 import { performance } from 'node:perf_hooks';
 import { parseConfig } from '../config/load.js';
@@ -74,10 +77,11 @@ function option(name: string, fallback: number): number {
 
 async function main(): Promise<void> {
   const polls = option('polls', 15);
+  const rtt = option('rtt', 0);
   const sim = await startSnmpsim({ bench: records() });
   try {
     console.log(
-      `SNMP poll of a ${OUTLETS}-outlet rPDU2 (outlets, totals, phases, banks): median of ${polls} polls`,
+      `SNMP poll of a ${OUTLETS}-outlet rPDU2 (outlets, totals, phases, banks): median of ${polls} polls${rtt > 0 ? `, ${rtt} ms round trip` : ''}`,
     );
     const modes = [
       { key: 'v2c', version: '2c', maxVarbinds: 16, perColumn: false },
@@ -89,7 +93,7 @@ async function main(): Promise<void> {
     const results: Record<string, number> = {};
     const requests: Record<string, number> = {};
     for (const mode of modes) {
-      const relay = await startUdpRelay(sim.port);
+      const relay = await startUdpRelay(sim.port, { delayMs: rtt });
       const device = parseConfig(
         {
           bridges: {

@@ -233,7 +233,7 @@ export const snmpDeviceSchema = z
       .max(128)
       .default(16)
       .describe(
-        'OIDs per GET, and table columns per GETNEXT (v1) or GETBULK (v2c, v3) when walking, at most; an agent that answers tooBig gets fewer.',
+        'OIDs per GET, and table columns per GETNEXT (v1) or GETBULK (v2c, v3) when walking, at most; over v1, also the rows known from the last walk asked per GETNEXT. An agent that answers tooBig gets fewer.',
       ),
     profiles: z
       .array(profileSchema)

@@ -1,6 +1,6 @@
 /**
- * The built-in rules `alarms.defaults: true` adds, on the host agent's measurements (README, "Host
- * agent"; Telegraf's names).
+ * The built-in rules `alarms.defaults: true` adds, on the host agent's measurements (docs/components/agent.md;
+ * Telegraf's names).
  */
 import { alarmRuleSchema, type AlarmRule } from './config.js';
 

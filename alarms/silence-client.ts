@@ -125,7 +125,7 @@ async function awaitSilenceTopic<T>(
       fail(
         new SilenceRequestError(
           `no answer on ${topics.silence(id)} within ${timeoutMs} ms: is the alarms component running (alarms.enabled) and may this user publish on ${topics.silenceRequests}? ` +
-            `It is one of busbar's own topics: connect as a user that an ACL rule naming it grants, or one marked component: true (README, Security)`,
+            `It is one of busbar's own topics: connect as a user that an ACL rule naming it grants, or one marked component: true (docs/security.md)`,
         ),
       ),
     timeoutMs,

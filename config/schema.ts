@@ -228,7 +228,7 @@ export const brokerSchema = z
       .describe(
         "How long a client's socket may refuse data before its messages are queued instead of waited for.",
       ),
-    // Sized for a 2-core machine: 10,000 idle MQTT clients were measured to fit (see README,
+    // Sized for a 2-core machine: 10,000 idle MQTT clients were measured to fit (see docs/security.md,
     // "The broker on a network"), and with web.maxConnections and a reserve for busbar's own files
     // they stay under the usual descriptor limits (checked at start, core/descriptors.ts).
     maxConnections: z

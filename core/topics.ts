@@ -1,6 +1,6 @@
 /**
  * Every busbar topic, declared once. Components build topics through these helpers and never by
- * string concatenation, so the scheme in the README stays the truth.
+ * string concatenation, so the scheme in docs/concepts.md stays the truth.
  */
 
 /** A topic level taken from a name (source, measurement, reason): wildcards and separators replaced. */

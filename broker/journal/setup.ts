@@ -2,7 +2,7 @@
  * Decides whether this process journals, and runs the journal's checkpoints. The journal is worth
  * its disk writes only where a durable store runs in the same process as the embedded broker: the
  * history store, or an InfluxDB sink with `durable: true`. Without one, a PUBACK means the message
- * is in busbar's memory (see the README's delivery guarantees).
+ * is in busbar's memory (see the delivery guarantees in docs/concepts.md).
  */
 import { join } from 'node:path';
 import type { Config } from '../../config/schema.js';

@@ -20,8 +20,8 @@ busbar reads one YAML file (\`busbar start -c busbar.yaml\`), validated as a who
 
 Reading the list: \`[]\` in a path is an item of a list, \`*\` a name of your choice (a key of a map). A
 \`duration\` is written \`500ms\`, \`10s\`, \`5m\`, \`1h\`, \`2d\` or as milliseconds; a \`size\` as \`512KiB\`, \`1MiB\`
-or bytes. Any string may use \`\${NAME}\`, \`\${NAME:-fallback}\` and \`\${file:/path}\` (see the README,
-Configuration).`;
+or bytes. Any string may use \`\${NAME}\`, \`\${NAME:-fallback}\` and \`\${file:/path}\` (see
+[concepts](concepts.md#configuration)).`;
 
 /** The top-level keys (components), each with the keys below it. */
 export function sections(keys: ConfigKey[]): { top: ConfigKey; keys: ConfigKey[] }[] {

@@ -70,7 +70,7 @@ describe('deviation rules against noise', () => {
     expect(states.filter((state) => state === 'firing').length).toBeGreaterThan(3);
   });
 
-  it("the README's worked example: 3 of 5 readings beyond 300 ± 12 at k = 3 fire, 3 of 5 within resolve", () => {
+  it("the alarms page's worked example: 3 of 5 readings beyond 300 ± 12 at k = 3 fire, 3 of 5 within resolve", () => {
     const drive = new Drive([
       rule({ kind: 'deviation', name: 'unusual', measurement: 'http', field: 'rps' }),
     ]);

@@ -1,4 +1,4 @@
-/** The alarm configuration the READMEs show, so tests can run exactly what the docs say. */
+/** The alarm configuration the docs show, so tests can run exactly what the docs say. */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { alarmRuleSchema, type AlarmRule } from '../../alarms/config.js';
@@ -11,16 +11,19 @@ export function alarmBlocks(relative: string): string[] {
   return [...text.matchAll(/```yaml\n(alarms:\n[\s\S]*?)```/g)].map((match) => match[1]!);
 }
 
-/** The `alarms` section of the README's first block that has a rule named `name`. */
+/** The page that documents the alarm rules (docs/components/alarms.md). */
+export const ALARMS_PAGE = 'docs/components/alarms.md';
+
+/** The `alarms` section of the alarms page's first block that has a rule named `name`. */
 export function readmeAlarms(name: string): Record<string, unknown> {
-  for (const block of alarmBlocks('README.md')) {
+  for (const block of alarmBlocks(ALARMS_PAGE)) {
     const alarms = (parse(block) as { alarms: { rules?: { name: string }[] } }).alarms;
     if (alarms.rules?.some((rule) => rule.name === name)) return alarms;
   }
-  throw new Error(`README.md shows no alarm rule named ${name}`);
+  throw new Error(`${ALARMS_PAGE} shows no alarm rule named ${name}`);
 }
 
-/** The README's rule named `name`, parsed as the config parses it. */
+/** The alarms page's rule named `name`, parsed as the config parses it. */
 export function readmeRule(name: string): AlarmRule {
   const rules = readmeAlarms(name).rules as { name: string }[];
   return alarmRuleSchema.parse(rules.find((rule) => rule.name === name));

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { alarmsSchema } from '../../alarms/config.js';
-import { alarmBlocks } from './readme-blocks.js';
+import { ALARMS_PAGE, alarmBlocks } from './readme-blocks.js';
 
-describe('the recording rules the READMEs show', () => {
-  it.each(['README.md', 'bridges/snmp/README.md', 'bridges/redis/README.md'])(
+describe('the recording rules the docs show', () => {
+  it.each([ALARMS_PAGE, 'bridges/snmp/README.md', 'bridges/redis/README.md'])(
     '%s: valid alarms config',
     (file) => {
       const blocks = alarmBlocks(file);

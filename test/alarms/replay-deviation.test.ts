@@ -36,7 +36,7 @@ describe('a deviation rule at its defaults, seeded from 14 days of history', () 
         alarms: {
           defaults: false,
           rules: [
-            readmeRule('unusual_traffic'), // the README's example, at the defaults
+            readmeRule('unusual_traffic'), // the alarms page's example, at the defaults
             barrierRule,
           ],
         },

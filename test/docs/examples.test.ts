@@ -67,8 +67,9 @@ const blocks = markdownFiles().flatMap((file) =>
 
 describe('YAML examples in the documentation', () => {
   it('finds the examples of README.md and docs/', () => {
-    expect(blocks.filter(({ where }) => where.startsWith('README.md')).length).toBeGreaterThan(10);
-    expect(blocks.filter(({ where }) => where.startsWith('docs/')).length).toBeGreaterThan(10);
+    // The README is a front page: its tour has one config; the rest lives in docs/.
+    expect(blocks.filter(({ where }) => where.startsWith('README.md')).length).toBeGreaterThan(0);
+    expect(blocks.filter(({ where }) => where.startsWith('docs/')).length).toBeGreaterThan(40);
   });
 
   it.each(blocks.map(({ where, block }) => [where, kindOf(block), block] as const))(

@@ -161,7 +161,7 @@ function notification(
 }
 
 describe('grouped alarm mails', () => {
-  it("with the README's template a single alarm's line appears once", async () => {
+  it("with the documented template a single alarm's line appears once", async () => {
     const mails = await start({ topic: 'busbar/notify/#', title: '{payload.summary}', message: '{alarms}' });
     const firedAt = new Date(Date.now() - 60_000).toISOString();
     await busbar!.running.bus.publish(

@@ -1,6 +1,6 @@
 /**
- * Silences apply to routes on the raw alarm state topics too (`busbar/alarms/#`, as the README's email
- * example routes them), not only to the grouped notifications: a silenced alarm is not sent, nor its
+ * Silences apply to routes on the raw alarm state topics too (`busbar/alarms/#`, as an audit-log
+ * route takes them), not only to the grouped notifications: a silenced alarm is not sent, nor its
  * resolution; a route with `sendSilenced: true` (an audit log) still gets every change. Through a real
  * in-process busbar, with silences asked for over the bus as the CLI, bot and web do.
  */

@@ -2,6 +2,7 @@
 import { readdir } from 'node:fs/promises';
 import os from 'node:os';
 import si from 'systeminformation';
+import { readSysTemperatures } from '../linux/sys-temperatures.js';
 import type { MemReading, SystemReading, TempReading } from '../readings.js';
 
 /** Entries of /proc named by a number: one per process. Undefined where there is no /proc. */
@@ -45,6 +46,8 @@ export async function readMem(): Promise<MemReading> {
 }
 
 export async function readTemperatures(): Promise<TempReading> {
+  // On Linux from /sys directly: systeminformation would block the event loop on a shell (see there).
+  if (process.platform === 'linux') return readSysTemperatures();
   const temperatures = await si.cpuTemperature();
   // The typings say number; on a host without sensors the values are null (seen on Linux VMs).
   return {

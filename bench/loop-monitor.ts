@@ -4,9 +4,13 @@
  * the event-loop delay percentiles (perf_hooks.monitorEventLoopDelay) and the GC pauses of that
  * window; each stall longer than LOOP_MONITOR_STALL_MS (a 1 ms timer that fired late) is listed with
  * its time, so that a CPU profile taken in the same run (`--cpu-prof`) can name the task that held
- * the loop (bench/stalls.ts).
+ * the loop (bench/stalls.ts). `--import` runs it in every worker thread too (the journal's, the
+ * ingest's): each line names its thread (0 is the main thread, where the broker runs).
+ * On a loaded machine many stalls are the process waiting for a CPU, not busbar's work: the CPU
+ * profile tells the two apart (a stall with no long task in it).
  */
 import { PerformanceObserver, monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { threadId } from 'node:worker_threads';
 
 const every = Number(process.env.LOOP_MONITOR_EVERY_MS ?? 5_000);
 const stallMs = Number(process.env.LOOP_MONITOR_STALL_MS ?? 2);
@@ -40,6 +44,7 @@ setInterval(() => {
   process.stderr.write(
     `${JSON.stringify({
       loopMonitor: Math.round(performance.now()),
+      threadId,
       // performance.now() is relative to timeOrigin; a --cpu-prof profile's times are µs of the
       // same monotonic clock, so timeOrigin ties the two together.
       timeOrigin: performance.timeOrigin,

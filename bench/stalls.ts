@@ -57,6 +57,11 @@ const owner = (id: number): string => {
 interface Run {
   startUs: number;
   durationUs: number;
+  /**
+   * Samples taken in the run. V8 samples the thread only while it runs, so on a loaded machine a
+   * run's duration includes time spent waiting for a CPU, while samples × interval is about its CPU.
+   */
+  samples: number;
   self: Map<string, number>;
   owners: Map<string, number>;
 }
@@ -75,8 +80,9 @@ for (let i = 0; i < profile.samples.length; i++) {
     continue;
   }
   totalBusyUs += delta;
-  current ??= { startUs: time, durationUs: 0, self: new Map(), owners: new Map() };
+  current ??= { startUs: time, durationUs: 0, samples: 0, self: new Map(), owners: new Map() };
   current.durationUs += delta;
+  current.samples++;
   const self = label(node);
   current.self.set(self, (current.self.get(self) ?? 0) + delta);
   const own = owner(node.id);
@@ -101,7 +107,7 @@ for (const run of long) for (const [name, us] of run.owners) owners.set(name, (o
 process.stdout.write(`in long runs, by outermost busbar frame (ms): ${top(owners, 12)}\n`);
 for (const run of long) {
   process.stdout.write(
-    `+${((run.startUs - profile.startTime) / 1000).toFixed(0)} ms  ${(run.durationUs / 1000).toFixed(1)} ms  ` +
+    `+${((run.startUs - profile.startTime) / 1000).toFixed(0)} ms  ${(run.durationUs / 1000).toFixed(1)} ms (${run.samples} samples)  ` +
       `owners: ${top(run.owners, 3)} | self: ${top(run.self, 3)}\n`,
   );
 }

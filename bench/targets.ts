@@ -1,6 +1,6 @@
 /** Starts each broker under test as its own process on a free 127.0.0.1 port. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -61,6 +61,22 @@ const repoRoot = ownExtension === '.ts' ? path.resolve(here, '..') : path.resolv
 export const BUSBAR_CLI = path.join(repoRoot, 'dist/cli/main.js');
 
 const running = new Set<Target>();
+
+/**
+ * The `node` flags of package.json's `start` script (`--no-memory-reducer`, docs/performance.md,
+ * "Broker latency"), so that busbar runs here exactly as `npm start` runs it.
+ */
+export function startScriptNodeFlags(): string[] {
+  const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const match = /\bnode ((?:--\S+ )*)dist\/cli\/main\.js start\b/.exec(manifest.scripts.start);
+  if (!match)
+    throw new Error(
+      `package.json's start script no longer runs node dist/cli/main.js start: ${manifest.scripts.start}`,
+    );
+  return match[1]!.split(' ').filter((flag) => flag !== '');
+}
 
 export async function startTarget(name: TargetName, options: TargetOptions): Promise<Target> {
   const port = await freePort();
@@ -129,7 +145,8 @@ async function commandFor(
       if (!existsSync(BUSBAR_CLI)) throw new Error(`${BUSBAR_CLI} is missing; run \`npm run build\``);
       const conf = path.join(dir, 'busbar.yaml');
       await writeFile(conf, busbarConfig(name, port, dir, options.sysInterval, options.withAgent));
-      return [process.execPath, [...options.nodeArgs, BUSBAR_CLI, 'start', '-c', conf]];
+      const flags = [...startScriptNodeFlags(), ...options.nodeArgs];
+      return [process.execPath, [...flags, BUSBAR_CLI, 'start', '-c', conf]];
     }
   }
 }

@@ -5,6 +5,10 @@
  * Exits non-zero only when a QoS 1 message is lost or a broker dies; a missed target is reported.
  */
 import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loopSummary } from './loop-summary.js';
+import { rm } from 'node:fs/promises';
 import { runRound, type RoundResult, type RoundSpec } from './fan-in.js';
 import { USAGE, parseOptions, type BenchOptions } from './options.js';
 import { clockTicksPerSecond } from './process-cpu.js';
@@ -149,10 +153,21 @@ async function latencyScenario(options: BenchOptions): Promise<string[]> {
     withNonReader: false,
   };
   const results = new Map<string, LatencyResult>();
+  const loops = new Map<string, string>();
   const names = ['mosquitto', 'busbar-defaults'] as const;
   const targets: Target[] = [];
+  const monitor = options.loopMonitor ? loopMonitorFlags() : undefined;
   try {
-    for (const name of names) targets.push(await startTarget(name, { nodeArgs: [], withAgent: true }));
+    for (const name of names) {
+      const watched = monitor !== undefined && name !== 'mosquitto';
+      targets.push(
+        await startTarget(name, {
+          nodeArgs: watched ? monitor.nodeArgs : [],
+          env: watched ? monitor.env : undefined,
+          withAgent: true,
+        }),
+      );
+    }
     log(
       `latency: ${targets.map((t) => `${TARGET_LABELS[t.name]} (pid ${t.pid})`).join(' and ')} at once, ` +
         `${spec.rate} msg/s each for ${options.latencySeconds} s at QoS 0, then QoS 1`,
@@ -162,11 +177,18 @@ async function latencyScenario(options: BenchOptions): Promise<string[]> {
     const warmUp = { ...spec, durationMs: Math.min(spec.durationMs, 2_000) };
     await Promise.all(targets.map((target) => runLatency(target, warmUp)));
     for (const qos of QOS_LEVELS) {
+      const startedAt = Date.now();
       const runs = await Promise.all(targets.map((target) => runLatency(target, { ...spec, qos })));
       runs.forEach((result, i) => results.set(`${targets[i]!.name}/${qos}`, result));
+      if (monitor) {
+        // The monitor writes a line each second; wait for the one covering the end of the run.
+        await new Promise((resolve) => setTimeout(resolve, 1_200));
+        loops.set(`QoS ${qos}`, await loopSummary(monitor.file, startedAt, Date.now()));
+      }
     }
   } finally {
     await Promise.all(targets.map((target) => target.stop()));
+    if (monitor) await rm(monitor.file, { force: true });
   }
   const ms = (value: number): string => (Number.isFinite(value) ? value.toFixed(3) : 'lost').padStart(9);
   const lines = [
@@ -183,6 +205,7 @@ async function latencyScenario(options: BenchOptions): Promise<string[]> {
       );
     }
   }
+  for (const [run, summary] of loops) lines.push(`${run}: ${summary}`);
   for (const qos of QOS_LEVELS) {
     const mosquitto = results.get(`mosquitto/${qos}`)!;
     const busbar = results.get(`busbar-defaults/${qos}`)!;
@@ -194,6 +217,19 @@ async function latencyScenario(options: BenchOptions): Promise<string[]> {
     );
   }
   return lines;
+}
+
+/** `node` flags and environment that run bench/loop-monitor.ts in busbar, writing to a file. */
+function loopMonitorFlags(): { nodeArgs: string[]; env: Record<string, string>; file: string } {
+  const own = fileURLToPath(import.meta.url);
+  const script = path.join(path.dirname(own), `loop-monitor${path.extname(own)}`);
+  const loader = path.extname(own) === '.ts' ? ['--import', 'tsx'] : [];
+  const file = path.join(os.tmpdir(), `busbar-bench-loop-${process.pid}.jsonl`);
+  return {
+    nodeArgs: [...loader, '--import', script],
+    env: { LOOP_MONITOR_FILE: file, LOOP_MONITOR_EVERY_MS: '1000' },
+    file,
+  };
 }
 
 /** Same busbar process, same rate: once alone, once beside a subscriber on `#` that never reads. */

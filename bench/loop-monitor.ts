@@ -10,9 +10,14 @@
  * profile tells the two apart (a stall with no long task in it).
  */
 import { PerformanceObserver, monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { createWriteStream } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 
 const every = Number(process.env.LOOP_MONITOR_EVERY_MS ?? 5_000);
+/** LOOP_MONITOR_FILE: append the lines there (bench:broker --loop-monitor) instead of stderr. */
+const out = process.env.LOOP_MONITOR_FILE
+  ? createWriteStream(process.env.LOOP_MONITOR_FILE, { flags: 'a' })
+  : process.stderr;
 const stallMs = Number(process.env.LOOP_MONITOR_STALL_MS ?? 2);
 
 const histogram = monitorEventLoopDelay({ resolution: 1 });
@@ -41,7 +46,7 @@ setInterval(() => {
 
 setInterval(() => {
   const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
-  process.stderr.write(
+  out.write(
     `${JSON.stringify({
       loopMonitor: Math.round(performance.now()),
       threadId,

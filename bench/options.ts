@@ -18,6 +18,8 @@ export interface BenchOptions {
   latencyPayload: number;
   /** Only the latency scenario (busbar with npm start's components vs Mosquitto), no fan-in rounds. */
   latencyOnly: boolean;
+  /** Run bench/loop-monitor.ts in busbar during the latency scenario and sum up its stalls. */
+  loopMonitor: boolean;
 }
 
 export const USAGE = `usage: node dist/bench/broker.js [options]
@@ -30,6 +32,7 @@ export const USAGE = `usage: node dist/bench/broker.js [options]
   --profile DIR     run the Node targets under --cpu-prof, profiles into DIR
   --latency-seconds N  latency and slow-subscriber scenarios: seconds per run, 0 skips them (BENCH_LATENCY_SECONDS, default 8)
   --latency-only       only the latency scenario: busbar as npm start runs it vs Mosquitto (BENCH_LATENCY_ONLY=1)
+  --loop-monitor       in that scenario, also report busbar's own event-loop stalls and GC (BENCH_LOOP_MONITOR=1)
   --latency-rate N     its messages per second                  (BENCH_LATENCY_RATE, default 5000)
   --latency-payload N  its payload bytes (at least 8)           (BENCH_LATENCY_PAYLOAD, default 1024)`;
 
@@ -49,6 +52,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       'latency-rate': { type: 'string' },
       'latency-payload': { type: 'string' },
       'latency-only': { type: 'boolean' },
+      'loop-monitor': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -84,6 +88,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       count('--latency-payload', values['latency-payload'] ?? env.BENCH_LATENCY_PAYLOAD, 1_024),
     ),
     latencyOnly: values['latency-only'] ?? env.BENCH_LATENCY_ONLY === '1',
+    loopMonitor: values['loop-monitor'] ?? env.BENCH_LOOP_MONITOR === '1',
   };
 }
 

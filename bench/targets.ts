@@ -50,6 +50,8 @@ export interface TargetOptions {
   sysInterval?: string;
   /** busbar targets: run the host agent too, as `npm start` does (its sampling is periodic work). */
   withAgent?: boolean;
+  /** Extra environment variables for the process. */
+  env?: Record<string, string>;
 }
 
 const MOSQUITTO = '/usr/sbin/mosquitto';
@@ -83,7 +85,7 @@ export async function startTarget(name: TargetName, options: TargetOptions): Pro
   const dir = await mkdtemp(path.join(tmpdir(), `busbar-bench-${name}-`));
   try {
     const [command, args] = await commandFor(name, port, dir, options);
-    const target = launch(name, port, command, args, dir);
+    const target = launch(name, port, command, args, dir, options.env);
     running.add(target);
     try {
       await Promise.race([
@@ -151,8 +153,18 @@ async function commandFor(
   }
 }
 
-function launch(name: TargetName, port: number, command: string, args: string[], dir: string): Target {
-  const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+function launch(
+  name: TargetName,
+  port: number,
+  command: string,
+  args: string[],
+  dir: string,
+  env?: Record<string, string>,
+): Target {
+  const child: ChildProcess = spawn(command, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: env === undefined ? process.env : { ...process.env, ...env },
+  });
   let output = '';
   const keep = (chunk: Buffer): void => {
     output = (output + chunk.toString()).slice(-4_000);

@@ -16,6 +16,10 @@ export interface BenchOptions {
   latencySeconds: number;
   latencyRate: number;
   latencyPayload: number;
+  /** Only the latency scenario (busbar with npm start's components vs Mosquitto), no fan-in rounds. */
+  latencyOnly: boolean;
+  /** Run bench/loop-monitor.ts in busbar during the latency scenario and sum up its stalls. */
+  loopMonitor: boolean;
 }
 
 export const USAGE = `usage: node dist/bench/broker.js [options]
@@ -26,7 +30,9 @@ export const USAGE = `usage: node dist/bench/broker.js [options]
   --rounds N        measured rounds; the median is shown (BENCH_ROUNDS, default 5)
   --targets LIST    comma-separated: ${TARGET_NAMES.join(',')} (BENCH_TARGETS, default all)
   --profile DIR     run the Node targets under --cpu-prof, profiles into DIR
-  --latency-seconds N  slow-subscriber scenario: seconds per run, 0 skips it (BENCH_LATENCY_SECONDS, default 8)
+  --latency-seconds N  latency and slow-subscriber scenarios: seconds per run, 0 skips them (BENCH_LATENCY_SECONDS, default 8)
+  --latency-only       only the latency scenario: busbar as npm start runs it vs Mosquitto (BENCH_LATENCY_ONLY=1)
+  --loop-monitor       in that scenario, also report busbar's own event-loop stalls and GC (BENCH_LOOP_MONITOR=1)
   --latency-rate N     its messages per second                  (BENCH_LATENCY_RATE, default 5000)
   --latency-payload N  its payload bytes (at least 8)           (BENCH_LATENCY_PAYLOAD, default 1024)`;
 
@@ -45,6 +51,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       'latency-seconds': { type: 'string' },
       'latency-rate': { type: 'string' },
       'latency-payload': { type: 'string' },
+      'latency-only': { type: 'boolean' },
+      'loop-monitor': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -79,6 +87,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       8,
       count('--latency-payload', values['latency-payload'] ?? env.BENCH_LATENCY_PAYLOAD, 1_024),
     ),
+    latencyOnly: values['latency-only'] ?? env.BENCH_LATENCY_ONLY === '1',
+    loopMonitor: values['loop-monitor'] ?? env.BENCH_LOOP_MONITOR === '1',
   };
 }
 

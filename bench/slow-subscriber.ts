@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { PacketType, encodePublish, encodeSubscribe } from './mqtt-packets.js';
+import { PUBACK_LENGTH, PacketType, encodePublish, encodeSubscribe, writePuback } from './mqtt-packets.js';
 import { RawClient } from './raw-mqtt.js';
 import type { Target } from './targets.js';
 
@@ -18,6 +18,12 @@ export interface LatencySpec {
   payloadBytes: number;
   /** Add a subscriber on `#` that stops reading after its SUBACK. */
   withNonReader: boolean;
+  /**
+   * QoS of the publish and of the probe's subscription (default 0). At QoS 1 the probe PUBACKs each
+   * delivery at once; the publisher's PUBACKs are not waited for: the latency is still publish →
+   * deliver, now through the broker's QoS 1 path (packet ids, in-flight tracking).
+   */
+  qos?: 0 | 1;
 }
 
 export interface LatencyResult {
@@ -50,14 +56,30 @@ export async function runLatency(target: Target, spec: LatencySpec): Promise<Lat
   let slow: RawClient | undefined;
   let stats: LatencyResult['stats'];
   try {
-    probe.socket.write(encodeSubscribe(1, 'latency/#', 0));
+    const qos = spec.qos ?? 0;
+    probe.socket.write(encodeSubscribe(1, 'latency/#', qos));
     await probe.expect(PacketType.suback);
-    probe.use((type, _flags, chunk, start) => {
-      if (type !== PacketType.publish) return;
-      // QoS 0: topic (2-byte length + UTF-8) then the payload, whose first 8 bytes are the send time.
-      const at = start + 2 + ((chunk[start]! << 8) | chunk[start + 1]!);
-      latencies.push(performance.now() - chunk.readDoubleBE(at));
-    });
+    const acks: number[] = [];
+    probe.use(
+      (type, flags, chunk, start) => {
+        if (type !== PacketType.publish) return;
+        // Topic (2-byte length + UTF-8), at QoS 1 a packet id [MQTT-3.3.2.2], then the payload,
+        // whose first 8 bytes are the send time.
+        let at = start + 2 + ((chunk[start]! << 8) | chunk[start + 1]!);
+        if ((flags & 0x06) === 0x02) {
+          acks.push((chunk[at]! << 8) | chunk[at + 1]!);
+          at += 2;
+        }
+        latencies.push(performance.now() - chunk.readDoubleBE(at));
+      },
+      () => {
+        if (acks.length === 0) return;
+        const out = Buffer.allocUnsafe(PUBACK_LENGTH * acks.length);
+        acks.forEach((id, i) => writePuback(out, i * PUBACK_LENGTH, id));
+        acks.length = 0;
+        probe.socket.write(out);
+      },
+    );
     monitor.socket.write(encodeSubscribe(1, STATS_TOPIC, 0));
     await monitor.expect(PacketType.suback);
     monitor.use((type, _flags, chunk, start, end) => {
@@ -74,12 +96,13 @@ export async function runLatency(target: Target, spec: LatencySpec): Promise<Lat
 
     let rssMaxBytes = residentBytes(target.pid);
     const sampler = setInterval(() => (rssMaxBytes = Math.max(rssMaxBytes, residentBytes(target.pid))), 100);
-    const template = encodePublish('latency/probe', Buffer.alloc(spec.payloadBytes), 0);
+    const template = encodePublish('latency/probe', Buffer.alloc(spec.payloadBytes), qos);
     const payloadAt = template.bytes.length - spec.payloadBytes;
     const perTick = Math.max(1, Math.round((spec.rate * TICK_MS) / 1000));
     const ticks = Math.ceil(spec.durationMs / TICK_MS);
     const startedAt = performance.now();
     let sent = 0;
+    let packetId = 0;
     try {
       for (let tick = 0; tick < ticks; tick++) {
         // Against the schedule, not the previous tick: a late tick sends on time for the next one.
@@ -90,6 +113,10 @@ export async function runLatency(target: Target, spec: LatencySpec): Promise<Lat
         for (let i = 0; i < perTick; i++) {
           const at = i * template.bytes.length;
           template.bytes.copy(batch, at);
+          if (template.packetIdOffset >= 0) {
+            packetId = packetId === 65_535 ? 1 : packetId + 1;
+            batch.writeUInt16BE(packetId, at + template.packetIdOffset);
+          }
           batch.writeDoubleBE(performance.now(), at + payloadAt);
         }
         publisher.socket.write(batch);

@@ -1,6 +1,6 @@
 /** Starts each broker under test as its own process on a free 127.0.0.1 port. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -50,6 +50,8 @@ export interface TargetOptions {
   sysInterval?: string;
   /** busbar targets: run the host agent too, as `npm start` does (its sampling is periodic work). */
   withAgent?: boolean;
+  /** Extra environment variables for the process. */
+  env?: Record<string, string>;
 }
 
 const MOSQUITTO = '/usr/sbin/mosquitto';
@@ -62,12 +64,28 @@ export const BUSBAR_CLI = path.join(repoRoot, 'dist/cli/main.js');
 
 const running = new Set<Target>();
 
+/**
+ * The `node` flags of package.json's `start` script (`--no-memory-reducer`, docs/performance.md,
+ * "Broker latency"), so that busbar runs here exactly as `npm start` runs it.
+ */
+export function startScriptNodeFlags(): string[] {
+  const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const match = /\bnode ((?:--\S+ )*)dist\/cli\/main\.js start\b/.exec(manifest.scripts.start);
+  if (!match)
+    throw new Error(
+      `package.json's start script no longer runs node dist/cli/main.js start: ${manifest.scripts.start}`,
+    );
+  return match[1]!.split(' ').filter((flag) => flag !== '');
+}
+
 export async function startTarget(name: TargetName, options: TargetOptions): Promise<Target> {
   const port = await freePort();
   const dir = await mkdtemp(path.join(tmpdir(), `busbar-bench-${name}-`));
   try {
     const [command, args] = await commandFor(name, port, dir, options);
-    const target = launch(name, port, command, args, dir);
+    const target = launch(name, port, command, args, dir, options.env);
     running.add(target);
     try {
       await Promise.race([
@@ -129,13 +147,24 @@ async function commandFor(
       if (!existsSync(BUSBAR_CLI)) throw new Error(`${BUSBAR_CLI} is missing; run \`npm run build\``);
       const conf = path.join(dir, 'busbar.yaml');
       await writeFile(conf, busbarConfig(name, port, dir, options.sysInterval, options.withAgent));
-      return [process.execPath, [...options.nodeArgs, BUSBAR_CLI, 'start', '-c', conf]];
+      const flags = [...startScriptNodeFlags(), ...options.nodeArgs];
+      return [process.execPath, [...flags, BUSBAR_CLI, 'start', '-c', conf]];
     }
   }
 }
 
-function launch(name: TargetName, port: number, command: string, args: string[], dir: string): Target {
-  const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+function launch(
+  name: TargetName,
+  port: number,
+  command: string,
+  args: string[],
+  dir: string,
+  env?: Record<string, string>,
+): Target {
+  const child: ChildProcess = spawn(command, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: env === undefined ? process.env : { ...process.env, ...env },
+  });
   let output = '';
   const keep = (chunk: Buffer): void => {
     output = (output + chunk.toString()).slice(-4_000);

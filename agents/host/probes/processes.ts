@@ -5,6 +5,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { parsePasswd, parsePidIo, parsePidStat } from '../linux/proc-pid.js';
+import { mapLimited } from '../map-limited.js';
 import type { ProcessDetails, ProcessStat, ProcessesReading } from '../readings.js';
 import { readSmallProcFile } from './linux.js';
 import { isPid } from './system.js';
@@ -74,16 +75,19 @@ async function readDetails(pid: number): Promise<ProcessDetails> {
   return { user, ...io };
 }
 
+/** /proc reads in flight at once: enough to keep the thread pool busy, few enough per loop turn. */
+const READS_IN_FLIGHT = 4;
+
 export async function readProcesses(
   choose: (processes: ProcessStat[], atMs: number) => number[],
 ): Promise<ProcessesReading> {
   const pids = (await readdir('/proc')).filter(isPid);
-  const stats = await Promise.all(pids.map(readStat));
+  const stats = await mapLimited(pids, READS_IN_FLIGHT, readStat);
   const atMs = performance.now();
   const processes = stats.filter((entry): entry is ProcessStat => entry !== undefined);
   const chosen = choose(processes, atMs);
   const details = new Map(
-    await Promise.all(chosen.map(async (pid) => [pid, await readDetails(pid)] as const)),
+    await mapLimited(chosen, READS_IN_FLIGHT, async (pid) => [pid, await readDetails(pid)] as const),
   );
   return { atMs, processes, details };
 }

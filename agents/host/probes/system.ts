@@ -2,6 +2,8 @@
 import { readdir } from 'node:fs/promises';
 import os from 'node:os';
 import si from 'systeminformation';
+import { readSysTemperatures } from '../linux/sys-temperatures.js';
+import { readUtmpSessions } from '../linux/utmp.js';
 import type { MemReading, SystemReading, TempReading } from '../readings.js';
 
 /** Entries of /proc named by a number: one per process. Undefined where there is no /proc. */
@@ -18,14 +20,17 @@ export function isPid(name: string): boolean {
 
 export async function readSystem(): Promise<SystemReading> {
   const [load1 = 0, load5 = 0, load15 = 0] = os.loadavg();
-  const [sessions, processes] = await Promise.all([si.users(), countProcesses()]);
+  // On Linux from utmp: systeminformation would start `who` and `w` at every sample (see there).
+  const sessions =
+    process.platform === 'linux' ? readUtmpSessions() : si.users().then((users) => users.length);
+  const [users, processes] = await Promise.all([sessions, countProcesses()]);
   return {
     load1,
     load5,
     load15,
     uptimeSeconds: os.uptime(),
     cpus: os.cpus().length,
-    users: sessions.length,
+    users,
     processes,
   };
 }
@@ -45,6 +50,8 @@ export async function readMem(): Promise<MemReading> {
 }
 
 export async function readTemperatures(): Promise<TempReading> {
+  // On Linux from /sys directly: systeminformation would block the event loop on a shell (see there).
+  if (process.platform === 'linux') return readSysTemperatures();
   const temperatures = await si.cpuTemperature();
   // The typings say number; on a host without sensors the values are null (seen on Linux VMs).
   return {

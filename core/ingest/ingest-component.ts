@@ -98,10 +98,19 @@ export function createIngest(context: ComponentContext<IngestConfig>): Ingest {
       if (list) list.push(metric);
       else byMeasurement.set(metric.measurement, [metric]);
     }
-    for (const [measurement, group] of byMeasurement) {
-      try {
-        await bus.publish(topics.metrics(source, measurement), encodeMetrics(group), { qos });
-      } catch (error) {
+    // Every publish starts before the first await, inside the handler's synchronous part, where the bus
+    // recognises it as this handler's (core/bus-queue.ts trackPublish); Aedes takes them in this order.
+    // A failure is taken at once, so that a later publish failing first is never an unhandled rejection.
+    const publishes = [...byMeasurement].map(([measurement, group]) => ({
+      measurement,
+      failure: bus
+        .publish(topics.metrics(source, measurement), encodeMetrics(group), { qos })
+        .then(noFailure, (error: unknown) => ({ error })),
+    }));
+    for (const { measurement, failure } of publishes) {
+      const failed = await failure;
+      if (failed !== undefined) {
+        const { error } = failed;
         stats.republishFailed++;
         log.error(
           { source, measurement, reason: errorMessage(error) },
@@ -124,3 +133,5 @@ export function createIngest(context: ComponentContext<IngestConfig>): Ingest {
     },
   };
 }
+
+const noFailure = (): undefined => undefined;

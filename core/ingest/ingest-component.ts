@@ -100,24 +100,28 @@ export function createIngest(context: ComponentContext<IngestConfig>): Ingest {
     }
     // Every publish starts before the first await, inside the handler's synchronous part, where the bus
     // recognises it as this handler's (core/bus-queue.ts trackPublish); Aedes takes them in this order.
-    // A failure is taken at once, so that a later publish failing first is never an unhandled rejection.
-    const publishes = [...byMeasurement].map(([measurement, group]) => ({
-      measurement,
-      failure: bus
-        .publish(topics.metrics(source, measurement), encodeMetrics(group), { qos })
-        .then(noFailure, (error: unknown) => ({ error })),
-    }));
-    for (const { measurement, failure } of publishes) {
-      const failed = await failure;
-      if (failed !== undefined) {
-        const { error } = failed;
-        stats.republishFailed++;
-        log.error(
-          { source, measurement, reason: errorMessage(error) },
-          'could not republish converted metrics',
-        );
+    if (byMeasurement.size === 1) {
+      // The common case, one measurement per message: no promise or closure more than the publish.
+      const [measurement, group] = byMeasurement.entries().next().value!;
+      try {
+        await bus.publish(topics.metrics(source, measurement), encodeMetrics(group), { qos });
+      } catch (error) {
+        republishFailed(source, measurement, error);
       }
+      return;
     }
+    const publishes = [...byMeasurement].map(([measurement, group]) =>
+      bus
+        .publish(topics.metrics(source, measurement), encodeMetrics(group), { qos })
+        // Caught at once: a later publish failing first must not be an unhandled rejection.
+        .catch((error: unknown) => republishFailed(source, measurement, error)),
+    );
+    await Promise.all(publishes);
+  }
+
+  function republishFailed(source: string, measurement: string, error: unknown): void {
+    stats.republishFailed++;
+    log.error({ source, measurement, reason: errorMessage(error) }, 'could not republish converted metrics');
   }
 
   return {
@@ -133,5 +137,3 @@ export function createIngest(context: ComponentContext<IngestConfig>): Ingest {
     },
   };
 }
-
-const noFailure = (): undefined => undefined;

@@ -3,7 +3,6 @@
  * calls the handler one message at a time, in order, so slow I/O never runs inside the broker's
  * delivery path (Aedes' mqemitter or mqtt.js' packet pump).
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { BusMessage, BusSubscription, MessageHandler } from './bus.js';
 import { PeriodicLog } from './log-throttle.js';
 import type { Logger } from './logger.js';
@@ -33,8 +32,16 @@ interface Waiter {
 /** How long `stop` waits for the handler in progress. */
 const STOP_TIMEOUT_MS = 10_000;
 
-/** Which queue's handler is running: lets a publish from inside a handler be recognised (see trackPublish). */
-const handlerContext = new AsyncLocalStorage<DeliveryQueue>();
+/**
+ * Recognising a publish made by a handler (see trackPublish) without AsyncLocalStorage: on Node 20 one
+ * AsyncLocalStorage turns on a hook for every promise of the process, about 8–11 µs per message on the
+ * ingest path (docs/performance.md). A handler's publish is recognised exactly when it starts in the
+ * handler's synchronous part (`runningHandler`); one started later, after an await, can no longer be
+ * told apart, so it counts as a publish of every handler still awaiting (`awaitingHandlers`). That errs
+ * towards taking more than the capacity for as long as such a publish lasts, never towards a deadlock.
+ */
+let runningHandler: DeliveryQueue | undefined;
+const awaitingHandlers = new Set<DeliveryQueue>();
 
 export class DeliveryQueue {
   readonly filter: string;
@@ -185,7 +192,16 @@ export class DeliveryQueue {
       if (message.qos === 0) this.qos0Queued -= 1;
       this.admitWaiting();
       try {
-        await handlerContext.run(this, () => this.options.handler(message));
+        const pending = runHandlerOf(this, this.options.handler, message);
+        if (pending === undefined) await pending;
+        else {
+          awaitingHandlers.add(this);
+          try {
+            await pending;
+          } finally {
+            awaitingHandlers.delete(this);
+          }
+        }
       } catch (error) {
         this.failedCount += 1;
         this.failures.run('failed', (suppressed) =>
@@ -241,18 +257,40 @@ export class DeliveryQueue {
   }
 }
 
+/** Calls a queue's handler with the queue as `runningHandler`; a promise when it has not finished yet. */
+function runHandlerOf(
+  queue: DeliveryQueue,
+  handler: MessageHandler,
+  message: BusMessage,
+): Promise<void> | undefined {
+  const outer = runningHandler;
+  runningHandler = queue;
+  try {
+    const result = handler(message);
+    return result instanceof Promise ? result : undefined;
+  } finally {
+    runningHandler = outer;
+  }
+}
+
 /**
- * Runs `publish` as a publish of the handler we are inside of, if any (see DeliveryQueue.beginPublish).
+ * Runs `publish` as a publish of the handler we are inside of, if any (see DeliveryQueue.beginPublish):
+ * the handler whose synchronous part is running, or else every handler awaiting (see `runningHandler`).
  * Both buses wrap their `publish` in it.
  */
 export async function trackPublish<T>(publish: () => Promise<T>): Promise<T> {
-  const queue = handlerContext.getStore();
-  if (queue === undefined) return publish();
-  queue.beginPublish();
+  const queues =
+    runningHandler !== undefined
+      ? [runningHandler]
+      : awaitingHandlers.size > 0
+        ? [...awaitingHandlers]
+        : undefined;
+  if (queues === undefined) return publish();
+  for (const queue of queues) queue.beginPublish();
   try {
     return await publish();
   } finally {
-    queue.endPublish();
+    for (const queue of queues) queue.endPublish();
   }
 }
 

@@ -41,7 +41,9 @@ export interface SubscribeOptions {
    * withholds the PUBACK of a QoS 1 message until there is room (which pauses reading from the broker)
    * and, for a QoS 0 message, drops the oldest queued QoS 0 message, counted in `dropped`.
    * While the subscription's own handler awaits a publish, the queue takes messages beyond this size
-   * instead: holding them could make that publish wait on itself.
+   * instead: holding them could make that publish wait on itself. A publish the handler starts after an
+   * await of its own cannot be told from one made elsewhere in the process, so while any such publish
+   * is pending, every subscription whose handler is busy takes messages beyond this size too.
    */
   queueSize?: number;
   /**

@@ -123,14 +123,22 @@ export function busbarOwnKind(base: string, topic: string): string | undefined {
   return undefined;
 }
 
-/** Splits `<base>/metrics/<source>/<measurement>`; undefined when the topic is not a metric topic. */
+/**
+ * Splits `<base>/metrics/<source>/<measurement>`; undefined when the topic is not a metric topic.
+ * Every consumer of the bus calls this for every metric message: it compares in place rather than
+ * building the prefix and splitting, which allocated a string and an array each time.
+ */
 export function parseMetricTopic(
   topics: Topics,
   topic: string,
 ): { source: string; measurement: string } | undefined {
-  const prefix = `${topics.base}/metrics/`;
-  if (!topic.startsWith(prefix)) return undefined;
-  const rest = topic.slice(prefix.length).split('/');
-  if (rest.length !== 2 || !rest[0] || !rest[1]) return undefined;
-  return { source: rest[0], measurement: rest[1] };
+  const base = topics.base;
+  if (!topic.startsWith(base) || !topic.startsWith(METRICS_LEVEL, base.length)) return undefined;
+  const start = base.length + METRICS_LEVEL.length;
+  const slash = topic.indexOf('/', start);
+  // Exactly two non-empty levels after the prefix.
+  if (slash <= start || slash === topic.length - 1 || topic.indexOf('/', slash + 1) !== -1) return undefined;
+  return { source: topic.slice(start, slash), measurement: topic.slice(slash + 1) };
 }
+
+const METRICS_LEVEL = '/metrics/';

@@ -98,17 +98,30 @@ export function createIngest(context: ComponentContext<IngestConfig>): Ingest {
       if (list) list.push(metric);
       else byMeasurement.set(metric.measurement, [metric]);
     }
-    for (const [measurement, group] of byMeasurement) {
+    // Every publish starts before the first await, inside the handler's synchronous part, where the bus
+    // recognises it as this handler's (core/bus-queue.ts trackPublish); Aedes takes them in this order.
+    if (byMeasurement.size === 1) {
+      // The common case, one measurement per message: no promise or closure more than the publish.
+      const [measurement, group] = byMeasurement.entries().next().value!;
       try {
         await bus.publish(topics.metrics(source, measurement), encodeMetrics(group), { qos });
       } catch (error) {
-        stats.republishFailed++;
-        log.error(
-          { source, measurement, reason: errorMessage(error) },
-          'could not republish converted metrics',
-        );
+        republishFailed(source, measurement, error);
       }
+      return;
     }
+    const publishes = [...byMeasurement].map(([measurement, group]) =>
+      bus
+        .publish(topics.metrics(source, measurement), encodeMetrics(group), { qos })
+        // Caught at once: a later publish failing first must not be an unhandled rejection.
+        .catch((error: unknown) => republishFailed(source, measurement, error)),
+    );
+    await Promise.all(publishes);
+  }
+
+  function republishFailed(source: string, measurement: string, error: unknown): void {
+    stats.republishFailed++;
+    log.error({ source, measurement, reason: errorMessage(error) }, 'could not republish converted metrics');
   }
 
   return {

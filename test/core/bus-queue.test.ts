@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { BusMessage } from '../../core/bus.js';
+import type { BusMessage, MessageHandler } from '../../core/bus.js';
 import { DeliveryQueue, trackPublish } from '../../core/bus-queue.js';
 import { captureLog } from '../helpers/log-capture.js';
-import { within } from '../helpers/mqtt-clients.js';
+import { waitFor, within } from '../helpers/mqtt-clients.js';
 
 const message = (payload: string, qos: 0 | 1 = 1): BusMessage => ({
   topic: 't',
@@ -34,6 +34,10 @@ function gated(options: { capacity: number; dropQos0WhenFull: boolean }) {
 }
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** A queue of capacity 1 that holds its publishers when full. */
+const queueOf = (handler: MessageHandler, filter = 't'): DeliveryQueue =>
+  new DeliveryQueue({ filter, capacity: 1, dropQos0WhenFull: false, log: captureLog().logger, handler });
 
 describe('DeliveryQueue', () => {
   it('holds whoever offers to a full queue until the worker makes room, in order', async () => {
@@ -104,6 +108,63 @@ describe('DeliveryQueue', () => {
     expect(accepted).toContain('more');
     publishing();
     await within(queue.stop(), 10_000, 'stop() once the held publish completed');
+  });
+
+  it('also when its handler starts the publish after an await', async () => {
+    let publishing: () => void = () => undefined;
+    const accepted: string[] = [];
+    let first = true;
+    const queue = queueOf(async () => {
+      await tick();
+      if (!first) return;
+      first = false;
+      await trackPublish(() => new Promise<void>((resolve) => (publishing = resolve)));
+    });
+    for (const p of ['first', 'second', 'held']) queue.offer(message(p), () => accepted.push(p));
+    expect(accepted).toEqual(['first']);
+    await waitFor(() => accepted.includes('held'), "'held' taken beyond capacity");
+    publishing();
+    await within(queue.stop(), 10_000, 'stop() once the held publish completed');
+  });
+
+  it('a publish from outside any handler leaves a full queue holding its publishers', async () => {
+    const accepted: string[] = [];
+    const queue = queueOf(() => undefined);
+    // The worker has not started yet: 'a' is queued and 'b' waits.
+    for (const p of ['a', 'b']) queue.offer(message(p), () => accepted.push(p));
+    let seenByPublish: string[] = [];
+    // A tracked publish lets its queues take everything at once, before the publish itself starts.
+    await trackPublish(async () => {
+      seenByPublish = [...accepted];
+    });
+    expect(seenByPublish).toEqual(['a']);
+    await tick();
+    expect(accepted).toEqual(['a', 'b']);
+  });
+
+  it("another queue's handler publishing leaves a full queue holding its publishers", async () => {
+    const { queue: full, release } = gated({ capacity: 1, dropQos0WhenFull: false });
+    const accepted: string[] = [];
+    for (const p of ['a', 'b', 'c']) full.offer(message(p), () => accepted.push(p));
+    let publishing: () => void = () => undefined;
+    let publishStarted = false;
+    const other = queueOf(
+      () =>
+        trackPublish(() => {
+          publishStarted = true;
+          return new Promise<void>((resolve) => (publishing = resolve));
+        }),
+      'other',
+    );
+    other.offer(message('x'), () => undefined);
+    await waitFor(() => publishStarted, "the other queue's publish");
+    await tick();
+    // 'a' in the handler, 'b' queued, 'c' still held.
+    expect(accepted).toEqual(['a', 'b']);
+    publishing();
+    release();
+    await waitFor(() => accepted.includes('c'), "'c' once the handler made room");
+    await within(Promise.all([full.stop(), other.stop()]), 10_000, 'both queues stop');
   });
 
   it('counts and logs handler failures, rate-limited, and goes on', async () => {

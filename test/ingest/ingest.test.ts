@@ -102,6 +102,22 @@ describe('ingest rules', () => {
     ]);
   });
 
+  it('republishes a message of several measurements on one topic per measurement, in order', async () => {
+    await device.publishAsync(
+      'legacy/lyon/influx',
+      'power,rack=r1 watts=230i\ntemp,rack=r1 c=21\npower,rack=r2 watts=1i',
+      {
+        qos: 1,
+      },
+    );
+    const power = await metricsOn('busbar/metrics/lyon/power');
+    const temp = await metricsOn('busbar/metrics/lyon/temp');
+    expect(power.metrics.map((m) => m.tags.rack)).toEqual(['r1', 'r2']);
+    expect(temp.metrics.map((m) => m.fields.c)).toEqual([{ type: 'float', value: 21 }]);
+    const order = seen.filter((m) => m.topic.startsWith('busbar/metrics/lyon/')).map((m) => m.topic);
+    expect(order).toEqual(['busbar/metrics/lyon/power', 'busbar/metrics/lyon/temp']);
+  });
+
   it('coerces ON/OFF into a boolean field', async () => {
     await device.publishAsync('switches/pump', 'ON', { qos: 1 });
     const { metrics } = await metricsOn('busbar/metrics/switches/pump');

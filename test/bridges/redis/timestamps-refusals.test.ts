@@ -255,12 +255,8 @@ describe('Redis refusals', () => {
       expect(vanished).toBe(0);
     }
     await h.until(() => h.metrics('redis').length >= 3, 'the good keys');
-    expect(
-      h
-        .metrics('redis')
-        .map((m) => m.measurement)
-        .sort(),
-    ).toEqual(['bad', 'hbad', 'num']);
+    // By now a second read may have published the good keys again: each once per read, none other.
+    expect([...new Set(h.metrics('redis').map((m) => m.measurement))].sort()).toEqual(['bad', 'hbad', 'num']);
     expect(h.metrics('redis', 'bad')[0]!.timestamp).toBe(NS);
   });
 

@@ -88,8 +88,8 @@ export interface ClientsPublisher {
 
 const PROTOCOLS: Readonly<Record<number, string>> = { 3: 'MQTT 3.1', 4: 'MQTT 3.1.1', 5: 'MQTT 5' };
 
+/** Aedes keeps a client's subscriptions in a field its types do not declare. */
 interface ClientFields {
-  readonly connected: boolean;
   readonly subscriptions: Readonly<Record<string, unknown>>;
 }
 
@@ -150,8 +150,8 @@ export function startClientsPublisher(options: ClientsPublisherOptions): Clients
     const out: BrokerClientInfo[] = [];
     for (const id in clients) {
       const client = clients[id]!;
+      if (!client.connected) continue;
       const fields = client as unknown as ClientFields;
-      if (!fields.connected) continue;
       const info = connections.get(client);
       let subscriptions = 0;
       for (const _filter in fields.subscriptions) subscriptions++;
@@ -238,7 +238,7 @@ export function startClientsPublisher(options: ClientsPublisherOptions): Clients
     const clients = connectedClients();
     for (const id in clients) {
       const client = clients[id]!;
-      if (!(client as unknown as ClientFields).connected) continue;
+      if (!client.connected) continue;
       const state = tracked.get(client);
       if (state === undefined) return true;
       const counts = messageCounts(client);

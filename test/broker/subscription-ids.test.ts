@@ -4,21 +4,30 @@
  * delivers it, including one without an identifier.
  */
 import type { MqttClient } from 'mqtt';
-import { afterEach, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { startRedis, type RedisServer } from '../helpers/redis.js';
 import {
   Clients,
   publishMarker,
   record,
   subscribeAll,
+  waitFor,
   type ReceivedMessage,
 } from '../helpers/mqtt-clients.js';
 import { Brokers } from './fixtures.js';
 
 const brokers = new Brokers();
 const clients = new Clients();
+let redis: RedisServer;
+beforeAll(async () => {
+  redis = await startRedis();
+});
 afterEach(async () => {
   await clients.closeAll();
   await brokers.closeAll();
+});
+afterAll(async () => {
+  await redis?.stop();
 });
 
 interface Identified extends ReceivedMessage {
@@ -106,3 +115,27 @@ it('shares a $share subscription among MQTT 3.1.1 clients too, as Mosquitto does
   expect(seenB.filter((m) => m.payload === 'late').length).toBe(3);
   expect(seenB.length).toBeGreaterThanOrEqual(before + 3);
 });
+
+for (const store of ['memory', 'redis'] as const) {
+  it(`gives a resumed session's restored subscriptions their identifiers (${store} store)`, async () => {
+    const { url, broker } = await brokers.start(
+      store === 'redis'
+        ? { persistence: { type: 'redis', redis: { host: '127.0.0.1', port: redis.port } } }
+        : {},
+    );
+    const session = { protocolVersion: 5 as const, clientId: `ids-${store}`, clean: false };
+    const first = await clients.connect(url, { ...session, properties: { sessionExpiryInterval: 300 } });
+    await subscribeWithId(first, 'room/+', 7);
+    await subscribeWithId(first, 'room/#', 8);
+    await first.endAsync();
+    await waitFor(() => !broker.clients.has(`ids-${store}`), 'the session offline');
+    let seen: Identified[] = [];
+    await clients.connect(url, session, (again) => {
+      seen = recordIds(again);
+    });
+    const sender = await clients.connect(url, { protocolVersion: 5 });
+    await sender.publishAsync('room/a', 'live', { qos: 1 });
+    await publishMarker(sender, seen, 'room/marker');
+    expect(seen.filter((m) => m.payload === 'live').map((m) => m.ids)).toEqual([[7, 8]]);
+  });
+}

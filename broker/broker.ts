@@ -20,6 +20,7 @@ import {
 import { countPerClient } from './client-counters.js';
 import { startClientsPublisher } from './clients-publisher.js';
 import { startKickRequests } from './kick-requests.js';
+import { trackClients, type ClientRegistry } from './client-registry.js';
 import { limitConnections } from './connection-limits.js';
 import type { ConnectionRegistry } from './connections.js';
 import { startListener, type ConnectionHandler, type RunningListener } from './listeners.js';
@@ -39,6 +40,8 @@ import { mqtt5Options } from './mqtt5.js';
 
 export interface EmbeddedBroker {
   readonly aedes: Aedes;
+  /** The connected clients by id. */
+  readonly clients: ClientRegistry;
   readonly listeners: ReadonlyArray<{ type: 'tcp' | 'tls' | 'ws'; host: string; port: number; url: string }>;
   /** Swaps in new users and ACL rules and re-checks connected clients (reload.ts); throws ReloadRefused. */
   reloadCredentials(next: Credentials): ReloadSummary;
@@ -95,6 +98,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
     ...authorize,
   };
   const aedes = new Aedes(aedesOptions);
+  const clients = trackClients(aedes);
   // Before dropDeniedPublishes wraps it: denied packets are never journaled, nor tracked.
   if (journal !== undefined) trackJournaledPublishes(aedes);
   if (persistence.type === 'redis') {
@@ -212,6 +216,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
 
   const sysStats: SysStats = startSysStats({
     aedes,
+    clients,
     counters,
     intervalMs: config.sysInterval,
     version: brokerVersion((aedes as unknown as { version: string }).version),
@@ -221,6 +226,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
   });
   const clientsPublisher = startClientsPublisher({
     aedes,
+    clients,
     connections,
     topic: createTopics(baseTopic).brokerClients,
     refreshIntervalMs: config.sysInterval,
@@ -228,7 +234,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
     maxBytes: config.maxPacketSize - 1_024,
     log,
   });
-  const kickRequests = await startKickRequests(aedes, createTopics(baseTopic).kickRequests, log);
+  const kickRequests = await startKickRequests(aedes, clients, createTopics(baseTopic).kickRequests, log);
 
   log.info(
     {
@@ -243,7 +249,16 @@ export async function startBroker(options: StartBrokerOptions): Promise<Embedded
   let closing: Promise<void> | undefined;
   return {
     aedes,
-    reloadCredentials: createCredentialReload({ aedes, auth, connections, baseTopic, initial: config, log }),
+    clients,
+    reloadCredentials: createCredentialReload({
+      aedes,
+      clients,
+      auth,
+      connections,
+      baseTopic,
+      initial: config,
+      log,
+    }),
     listeners: listeners.map(({ type, host, port, url }) => ({ type, host, port, url })),
     close() {
       closing ??= (async () => {

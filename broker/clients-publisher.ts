@@ -23,6 +23,7 @@ import type { Aedes, Client } from 'aedes';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { messageCounts } from './client-counters.js';
+import type { ClientRegistry } from './client-registry.js';
 import type { ConnectionRegistry } from './connections.js';
 import { outgoingQueue } from './outgoing-queue.js';
 
@@ -61,6 +62,8 @@ export interface BrokerClientInfo {
 
 export interface ClientsPublisherOptions {
   readonly aedes: Aedes;
+  /** The connected clients (client-registry.ts). */
+  readonly clients: ClientRegistry;
   readonly connections: ConnectionRegistry;
   /** `<base>/broker/clients`. */
   readonly topic: string;
@@ -88,8 +91,8 @@ export interface ClientsPublisher {
 
 const PROTOCOLS: Readonly<Record<number, string>> = { 3: 'MQTT 3.1', 4: 'MQTT 3.1.1', 5: 'MQTT 5' };
 
+/** Aedes keeps a client's subscriptions in a field its types do not declare. */
 interface ClientFields {
-  readonly connected: boolean;
   readonly subscriptions: Readonly<Record<string, unknown>>;
 }
 
@@ -141,17 +144,12 @@ export function startClientsPublisher(options: ClientsPublisherOptions): Clients
     return state;
   }
 
-  const connectedClients = (): Record<string, Client> =>
-    (aedes as unknown as { clients: Record<string, Client> }).clients;
-
   function list(): BrokerClientInfo[] {
     const at = now();
-    const clients = connectedClients();
     const out: BrokerClientInfo[] = [];
-    for (const id in clients) {
-      const client = clients[id]!;
+    for (const client of options.clients.values()) {
+      if (!client.connected) continue;
       const fields = client as unknown as ClientFields;
-      if (!fields.connected) continue;
       const info = connections.get(client);
       let subscriptions = 0;
       for (const _filter in fields.subscriptions) subscriptions++;
@@ -235,10 +233,8 @@ export function startClientsPublisher(options: ClientsPublisherOptions): Clients
 
   /** True when a connected client's counts, or a rate that would now drop, differ from the list. */
   function countsChanged(): boolean {
-    const clients = connectedClients();
-    for (const id in clients) {
-      const client = clients[id]!;
-      if (!(client as unknown as ClientFields).connected) continue;
+    for (const client of options.clients.values()) {
+      if (!client.connected) continue;
       const state = tracked.get(client);
       if (state === undefined) return true;
       const counts = messageCounts(client);

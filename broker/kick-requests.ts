@@ -5,7 +5,8 @@
  * the bus keeps the web free of the broker: it works the same when the web runs in another process.
  * The answer is the client list (`<base>/broker/clients`) without the client.
  */
-import type { Aedes, AedesPublishPacket, Client } from 'aedes';
+import type { Aedes, AedesPublishPacket } from 'aedes';
+import type { ClientRegistry } from './client-registry.js';
 import type { Logger } from '../core/logger.js';
 
 export interface KickRequests {
@@ -24,14 +25,17 @@ function parseRequest(payload: Buffer | string): { clientId: string; requestedBy
   }
 }
 
-export async function startKickRequests(aedes: Aedes, topic: string, log: Logger): Promise<KickRequests> {
+export async function startKickRequests(
+  aedes: Aedes,
+  clients: ClientRegistry,
+  topic: string,
+  log: Logger,
+): Promise<KickRequests> {
   const deliver = (packet: AedesPublishPacket, done: () => void): void => {
     done();
     const request = parseRequest(packet.payload);
     if (request === undefined) return void log.warn({ topic }, 'kick request ignored: not {"clientId": ...}');
-    const client = (aedes as unknown as { clients: Record<string, Client | undefined> }).clients[
-      request.clientId
-    ];
+    const client = clients.get(request.clientId);
     if (client === undefined) {
       log.info(request, 'kick request for a client not connected');
       return;

@@ -12,6 +12,7 @@ import type { Logger } from '../core/logger.js';
 import { createAcl, SubscribeAccess, type Acl } from './acl.js';
 import type { Auth } from './auth.js';
 import { checkDeliveriesOf, sharedFilter, stopCheckingDeliveries } from './authorize.js';
+import type { ClientRegistry } from './client-registry.js';
 import type { ConnectionRegistry } from './connections.js';
 
 /** MQTT 5 reason code 0x98 "Administrative action" [MQTT-3.14.2.1]. */
@@ -28,6 +29,8 @@ export interface ReloadSummary {
 
 export interface CredentialReloadOptions {
   readonly aedes: Aedes;
+  /** The connected clients (client-registry.ts). */
+  readonly clients: ClientRegistry;
   readonly auth: Auth;
   readonly connections: ConnectionRegistry;
   readonly baseTopic: string;
@@ -72,10 +75,10 @@ export function createCredentialReload(
     current = next;
     let clientsDisconnected = 0;
     let subscriptionsRemoved = 0;
-    const clients = (aedes as unknown as { clients: Record<string, AedesClient | undefined> }).clients;
-    for (const client of Object.values(clients)) {
-      const info = client && connections.get(client);
-      if (!client || !info) continue;
+    for (const registered of options.clients.values()) {
+      const client = registered as AedesClient;
+      const info = connections.get(client);
+      if (!info) continue;
       const username = info.username;
       if (username !== undefined && after.get(username) !== before.get(username)) {
         const reason = after.has(username) ? 'password changed' : 'user removed';

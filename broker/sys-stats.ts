@@ -6,7 +6,8 @@
  * Counting costs an integer increment in hooks Aedes calls anyway (see authorize.ts); everything
  * else is computed when the statistics are published.
  */
-import type { Aedes, Client } from 'aedes';
+import type { Aedes } from 'aedes';
+import type { ClientRegistry } from './client-registry.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { outgoingQueue, type OverflowCounters } from './outgoing-queue.js';
@@ -63,6 +64,8 @@ export function createCounters(): MessageCounters {
 
 export interface SysStatsOptions {
   readonly aedes: Aedes;
+  /** The connected clients (client-registry.ts). */
+  readonly clients: ClientRegistry;
   readonly counters: MessageCounters;
   readonly intervalMs: number;
   readonly version: string;
@@ -107,8 +110,8 @@ export interface BrokerStats extends EdgeCounters {
   queuedBytes: number;
 }
 
-interface ClientLike extends Client {
-  readonly clean: boolean;
+/** Aedes keeps a client's subscriptions in a field its types do not declare. */
+interface WithSubscriptions {
   readonly subscriptions: Readonly<Record<string, unknown>>;
 }
 
@@ -139,15 +142,13 @@ export function startSysStats(options: SysStatsOptions): SysStats {
     lastAt = at;
     lastReceived = counters.received;
 
-    const clients = (aedes as unknown as { clients: Record<string, ClientLike> }).clients;
     let subscriptions = 0;
     let connectedPersistent = 0;
     let queuedMessages = 0;
     let queuedBytes = 0;
-    for (const id in clients) {
-      const client = clients[id]!;
+    for (const client of options.clients.values()) {
       if (!client.clean) connectedPersistent++;
-      for (const _filter in client.subscriptions) subscriptions++;
+      for (const _filter in (client as unknown as WithSubscriptions).subscriptions) subscriptions++;
       const queue = outgoingQueue(client);
       queuedMessages += queue.messages;
       queuedBytes += queue.bytes;

@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
 import { checkDescriptors } from '../core/descriptors.js';
 import { startBroker, type EmbeddedBroker } from '../broker/broker.js';
+import { LiveCredentials } from '../broker/live-credentials.js';
 import { createPublishGate } from '../broker/publish-gate.js';
 import type { Bus } from '../core/bus.js';
 import { createLocalBus } from '../core/bus-local.js';
@@ -20,6 +21,8 @@ const READY_TIMEOUT_MS = 30_000;
 
 export interface RunningBusbar {
   readonly broker: EmbeddedBroker | undefined;
+  /** broker.users and broker.acl as reloaded (SIGHUP): the web server's logins follow them. */
+  readonly credentials: LiveCredentials;
   readonly bus: Bus;
   readonly topics: Topics;
   /** Which components were ready when `startBusbar` returned, which had failed, which still starting. */
@@ -67,8 +70,9 @@ export async function startBusbar(
   const durability = new DurableStages();
   expectStages(durability, config);
   const supervisor = createSupervisor({ bus, topics, log, durability });
+  const credentials = new LiveCredentials({ users: config.broker.users, acl: config.broker.acl });
   for (const registration of registrations) {
-    const section = registration.section(config);
+    const section = registration.section(config, credentials);
     if (section !== undefined) supervisor.start(await registration.load(), registration.id, section as never);
   }
   const readiness = await supervisor.whenReady(readyTimeoutMs);
@@ -89,6 +93,7 @@ export async function startBusbar(
 
   return {
     broker,
+    credentials,
     bus,
     topics,
     readiness,

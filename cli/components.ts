@@ -1,3 +1,4 @@
+import type { LiveCredentials } from '../broker/live-credentials.js';
 import type { Config } from '../config/schema.js';
 import type { Component } from '../core/component.js';
 import { historyReadTarget } from '../history/config.js';
@@ -13,13 +14,13 @@ export interface Registration {
    * memory, and measurably CPU per message in the broker's process, even when it never runs.
    */
   readonly load: () => Promise<Component<never>>;
-  readonly section: (config: Config) => unknown;
+  readonly section: (config: Config, credentials: LiveCredentials) => unknown;
 }
 
 function register<C>(
   id: string,
   load: () => Promise<Component<C>>,
-  section: (config: Config) => C | undefined,
+  section: (config: Config, credentials: LiveCredentials) => C | undefined,
 ): Registration {
   return { id, load: load as () => Promise<Component<never>>, section };
 }
@@ -95,12 +96,11 @@ export const registrations: readonly Registration[] = [
   register(
     'web',
     async () => (await import('../web/component.js')).webComponent,
-    (config) =>
+    (config, credentials) =>
       config.web.enabled
         ? {
             ...config.web,
-            users: config.broker.users,
-            acl: config.broker.acl,
+            credentials,
             maxPacketSize: config.broker.maxPacketSize,
             historyPath: config.sinks.history.enabled ? config.sinks.history.path : undefined,
             historyRead: historyReadTarget(config.history, config.sinks),

@@ -1,15 +1,16 @@
 /**
  * SIGHUP for `busbar start`: the config file (and its `broker.passwordFile`) read again, the way
  * Mosquitto reloads its password file and ACL. `broker.users`, `broker.acl` and
- * `broker.passwordFile` are swapped in without dropping clients (broker/reload.ts); any other change
- * is logged as needing a restart and not applied. A config that does not load is logged with its
- * problems and the running one stays.
+ * `broker.passwordFile` are swapped in without dropping clients (broker/reload.ts), and the web
+ * server's logins follow them; any other change is logged as needing a restart and not applied. A
+ * config that does not load is logged with its problems and the running one stays.
  */
 import { ConfigError, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { EmbeddedBroker } from '../broker/broker.js';
+import type { LiveCredentials } from '../broker/live-credentials.js';
 
 /** What SIGHUP may change while busbar runs; everything else needs a restart. */
 const RELOADABLE = ['users', 'acl', 'passwordFile'] as const;
@@ -20,6 +21,7 @@ export function createConfigReload(
   file: string | undefined,
   running: Config,
   broker: EmbeddedBroker | undefined,
+  credentials: LiveCredentials,
   log: Logger,
 ): () => Promise<void> {
   let current = running;
@@ -44,10 +46,8 @@ export function createConfigReload(
       const summary = broker.reloadCredentials(next.broker);
       current = { ...current, broker: { ...current.broker, ...reloadable(next) } };
       log.info(summary, 'broker users and ACL reloaded');
-      if (next.web.enabled) {
-        // The web server copied users and rules at its start; its logins and sessions keep them.
-        log.warn('the web server keeps the users and ACL it started with until busbar restarts');
-      }
+      // The web server's logins and sessions follow (web/component.ts).
+      credentials.set({ users: next.broker.users, acl: next.broker.acl });
     } catch (error) {
       log.error({ reason: errorMessage(error) }, 'broker users and ACL not reloaded: the running ones stay');
     }

@@ -70,7 +70,7 @@ export async function startCommand(file: string | undefined): Promise<void> {
       },
     );
   };
-  const reload = createConfigReload(file, config, running.broker, log);
+  const reload = createConfigReload(file, config, running.broker, running.credentials, log);
   // One reload at a time: a second SIGHUP during one waits for it, then reads the file again.
   let reloading = Promise.resolve();
   const onHangup = (): void => {

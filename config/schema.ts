@@ -194,7 +194,8 @@ export const brokerSchema = z
       .max(65535)
       .default(10)
       .describe(
-        'MQTT 5: topic aliases a client may set towards the broker (advertised in CONNACK). 0: none.',
+        'MQTT 5: topic aliases a client may set towards the broker (advertised in CONNACK), and the most ' +
+          'the broker sets towards a client that accepts them. 0: none.',
       ),
     maxKeepAlive: duration
       .prefault('0s')

@@ -22,8 +22,9 @@ export interface RemoteBusOptions {
   /** Delays between reconnection attempts. Default 1 s doubling to 30 s, with jitter. */
   reconnect?: BackoffPolicy;
   /**
-   * Whether the broker supports `$share/<group>/...`. false (Aedes 1.2): a shareGroup is split among this
-   * bus's own subscriptions only. Default: what the broker says in its MQTT 5 CONNACK, else true.
+   * Whether the broker supports `$share/<group>/...`. false (a broker without it): a shareGroup is
+   * split among this bus's own subscriptions only. Default: what the broker says in its MQTT 5
+   * CONNACK, else true.
    */
   sharedSubscriptions?: boolean;
 }

@@ -67,12 +67,20 @@ export function cookieValue(request: IncomingMessage, name: string): string | un
 
 export function createAuthenticator(
   config: WebConfig,
-  users: readonly UserEntry[],
+  /** The users now: a SIGHUP reload may change them. */
+  users: () => readonly UserEntry[],
   sessions: Sessions,
   trust: ProxyTrust,
   throttle = new LoginThrottle(),
 ): Authenticator {
-  const cache = new CredentialCache({ ttlMs: 60_000, maxEntries: 1_000 });
+  const newCache = (): CredentialCache => new CredentialCache({ ttlMs: 60_000, maxEntries: 1_000 });
+  // Cached successes hold for the users they were checked against: reloaded users start afresh.
+  let cache = newCache();
+  let cachedFor = users();
+  const cacheNow = (current: readonly UserEntry[]): CredentialCache => {
+    if (current !== cachedFor) [cache, cachedFor] = [newCache(), current];
+    return cache;
+  };
   const decoy = decoyHash();
   const tokens = config.tokens.map((token) => ({ ...token, digest: digest(token.token) }));
   const readOnly = new Set(config.readOnlyUsers);
@@ -82,10 +90,11 @@ export function createAuthenticator(
     password: string,
     remoteAddress: string,
   ): Promise<Principal | undefined> {
-    const user = users.find((candidate) => candidate.username === username);
+    const current = users();
+    const user = current.find((candidate) => candidate.username === username);
     // An unknown user costs one scrypt too, so timing does not tell which usernames exist. A cached
     // success (an API client's Basic on every request) waits for no one's turn.
-    const ok = await cache.verify(username, Buffer.from(password), () =>
+    const ok = await cacheNow(current).verify(username, Buffer.from(password), () =>
       throttle.check(remoteAddress, username, () => verifyPassword(password, user?.password ?? decoy)),
     );
     if (!ok || !user) return undefined;
@@ -102,7 +111,7 @@ export function createAuthenticator(
     login,
     resolveSession(name) {
       const username = name.startsWith('user:') ? name.slice('user:'.length) : undefined;
-      const user = users.find((candidate) => candidate.username === username);
+      const user = users().find((candidate) => candidate.username === username);
       if (!user || username === undefined) return undefined;
       return {
         principal: { name, role: readOnly.has(username) ? 'read' : 'write', aclUser: username },

@@ -8,8 +8,8 @@ import { aborted } from '../core/abortable.js';
 import type { Component } from '../core/component.js';
 import { BusbarError, errorMessage } from '../core/errors.js';
 import { LogThrottle } from '../core/log-throttle.js';
-import type { AclRule, UserEntry } from '../config/schema.js';
-import { createAcl } from '../broker/acl.js';
+import type { LiveCredentials } from '../broker/live-credentials.js';
+import { aclOf } from '../broker/reload.js';
 import { createAuthenticator } from './auth.js';
 import { BusState } from './bus-state.js';
 import { ProxyTrust } from './client-address.js';
@@ -21,10 +21,11 @@ import { Sessions } from './sessions.js';
 import type { HistoryReadTarget } from '../history/config.js';
 
 export interface WebSection extends WebConfig {
-  /** The broker's users, who log in with their MQTT password. */
-  readonly users: readonly UserEntry[];
-  /** The broker's ACL (broker.acl): what a principal may publish over HTTP, as over MQTT. */
-  readonly acl: readonly AclRule[];
+  /**
+   * The broker's users, who log in with their MQTT password, and its ACL (broker.acl): what a
+   * principal may publish over HTTP, as over MQTT. Both as reloaded on SIGHUP.
+   */
+  readonly credentials: LiveCredentials;
   /** broker.maxPacketSize: HTTP publishing makes no larger message than an MQTT client may. */
   readonly maxPacketSize: number;
   /** The history store file; undefined when the store is off. */
@@ -76,7 +77,9 @@ export const webComponent: Component<WebSection> = {
     await state.start();
     const trust = new ProxyTrust(config.trustedProxies);
     const failedLogins = new LogThrottle(1, 10);
-    const known = new Set(config.users.map((user) => user.username));
+    let users = config.credentials.current.users;
+    let acl = aclOf(config.credentials.current, topics.base);
+    let known = new Set(users.map((user) => user.username));
     const onLoginFailure = (failure: LoginFailure): void => {
       counters.loginFailures++;
       if (failure.delayMs > 0) counters.loginsDelayed++;
@@ -95,11 +98,19 @@ export const webComponent: Component<WebSection> = {
     };
     const auth = createAuthenticator(
       config,
-      config.users,
+      () => users,
       sessions,
       trust,
       new LoginThrottle({}, onLoginFailure),
     );
+    const stopFollowing = config.credentials.onChange((next) => {
+      users = next.users;
+      acl = aclOf(next, topics.base);
+      known = new Set(users.map((user) => user.username));
+      const ended = sessions.revalidate(auth.resolveSession);
+      log.info({ users: users.length, sessionsEnded: ended }, 'web logins follow the reloaded users and ACL');
+    });
+    signal.addEventListener('abort', stopFollowing, { once: true });
     try {
       const { kept, dropped } = await sessions.load(auth.resolveSession);
       if (kept + dropped > 0) log.info({ kept, dropped }, 'login sessions of the previous run restored');
@@ -117,10 +128,13 @@ export const webComponent: Component<WebSection> = {
       log,
       historyPath: config.historyPath,
       historyRead: config.historyRead,
-      acl: createAcl(config.acl, {
-        baseTopic: topics.base,
-        components: config.users.filter((user) => user.component).map((user) => user.username),
-      }),
+      // Each request asks for the rules of the moment.
+      acl: {
+        get hasRules() {
+          return acl.hasRules;
+        },
+        forClient: (username, clientId) => acl.forClient(username, clientId),
+      },
       maxPacketSize: config.maxPacketSize,
       trust,
       brokerCheck,

@@ -86,6 +86,25 @@ export class Sessions {
     return { kept: this.entries.size, dropped };
   }
 
+  /**
+   * After the users changed (SIGHUP): ends each session whose user `resolve` no longer knows with the
+   * same credential, and gives the others the principal their user has now. Returns how many ended.
+   */
+  revalidate(resolve: SessionResolver): number {
+    let ended = 0;
+    for (const [key, session] of this.entries) {
+      const current = resolve(session.principal.name);
+      if (!current || current.credential !== session.credential) {
+        this.entries.delete(key);
+        ended += 1;
+      } else {
+        this.entries.set(key, { ...session, principal: current.principal });
+      }
+    }
+    if (ended > 0) this.changed();
+    return ended;
+  }
+
   create(principal: Principal, credential = ''): string {
     this.sweep();
     const id = randomBytes(32).toString('base64url');

@@ -1,6 +1,7 @@
 /**
- * A busbar (embedded broker) bridged to a real Mosquitto, both on free ports, the bridge queue in a
- * temporary directory; and helpers to wait for the bridge to be connected.
+ * A busbar (embedded broker) bridged to a real Mosquitto (or another remote broker given), both on
+ * free ports, the bridge queue in a temporary directory; and helpers to wait for the bridge to be
+ * connected.
  */
 import type { z } from 'zod';
 import type { bridgeSchema } from '../../broker/bridge/config.js';
@@ -14,9 +15,12 @@ export type BridgeInput = Omit<z.input<typeof bridgeSchema>, 'addresses' | 'name
   addresses?: string[];
 };
 
+/** The broker the bridge connects to: a Mosquitto, or another busbar. */
+export type RemoteBroker = Pick<MosquittoServer, 'url' | 'stop'>;
+
 export interface Bridged {
   readonly busbar: TestBusbar;
-  readonly mosquitto: MosquittoServer;
+  readonly mosquitto: RemoteBroker;
   readonly dataDir: string;
   /** Resolves once the bridge has logged its `n`-th connection. */
   connected(n?: number): Promise<void>;
@@ -29,7 +33,7 @@ export interface Bridged {
  */
 export async function startBridged(
   bridge: BridgeInput,
-  options: { mosquitto?: MosquittoServer; dataDir?: string; waitConnected?: boolean } = {},
+  options: { mosquitto?: RemoteBroker; dataDir?: string; waitConnected?: boolean } = {},
 ): Promise<Bridged> {
   const remote = options.mosquitto ?? (await startMosquitto());
   const data = options.dataDir

@@ -212,6 +212,7 @@ describe('broker client list: message counts', () => {
     const seen = await observe(broker.aedes, topic);
     const publisher = startClientsPublisher({
       aedes: broker.aedes,
+      clients: broker.clients,
       connections: new WeakMap(),
       topic,
       log: captureLog('warn').logger,
@@ -258,6 +259,7 @@ describe('broker client list: bounded', () => {
     const maxBytes = 2_000;
     const publisher = startClientsPublisher({
       aedes: broker.aedes,
+      clients: broker.clients,
       connections: new WeakMap(),
       topic,
       log: captureLog('warn').logger,

@@ -87,8 +87,7 @@ describe('MQTT 5 on each listener', () => {
  * queue (with the Redis store it is then lost to the session); these tests are about offline queues.
  */
 async function offline(broker: EmbeddedBroker, clientId: string): Promise<void> {
-  const clients = (broker.aedes as unknown as { clients: Record<string, unknown> }).clients;
-  await waitFor(() => clients[clientId] === undefined, `${clientId} gone from the broker`);
+  await waitFor(() => !broker.clients.has(clientId), `${clientId} gone from the broker`);
 }
 
 /** Connects and returns the client with its CONNACK. */

@@ -1,11 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
-import { remoteBusSchema } from '../../config/schema.js';
-import type { Bus } from '../../core/bus.js';
-import { connectRemoteBus } from '../../core/bus-remote.js';
 import { Brokers, type TestBroker } from '../broker/fixtures.js';
-import { captureLog } from '../helpers/log-capture.js';
 import { describeBusContract } from './bus-contract.js';
-import { externalClients } from './external-client.js';
+import { remoteBusTarget } from './remote-target.js';
 
 // busbar's own embedded broker (broker/), reached over TCP as another busbar process would.
 const brokers = new Brokers();
@@ -15,31 +11,12 @@ beforeAll(async () => {
 });
 afterAll(() => brokers.closeAll());
 
-// Aedes 1.2 speaks MQTT 3.1.1 only and has no $share: the remote bus is told so
-// (`sharedSubscriptions: false`) and splits a share group among its own subscriptions.
-describeBusContract("remote bus over MQTT 3.1.1 to busbar's embedded broker over TCP", {
-  capabilities: {
-    shareAcrossBuses: { notApplicable: 'Aedes 1.2 has no $share; groups are split within one bus' },
-  },
-  async create() {
-    const log = captureLog('warn').logger;
-    const config = remoteBusSchema.parse({ url: broker.url, protocolVersion: 4 });
-    const buses: Bus[] = [];
-    const newBus = async (): Promise<Bus> => {
-      const bus = await connectRemoteBus(config, { log, connectTimeout: 5_000, sharedSubscriptions: false });
-      buses.push(bus);
-      return bus;
-    };
-    const external = externalClients(broker.url, 4);
-    return {
-      bus: await newBus(),
-      createPeerBus: newBus,
-      publishExternally: external.publish,
-      subscribeExternally: external.subscribe,
-      async close() {
-        await external.closeAll();
-        await Promise.all(buses.map((bus) => bus.close()));
-      },
-    };
-  },
-});
+// busbar's broker has $share/<group>/... for MQTT 5 and 3.1.1 clients alike (as Mosquitto 2), so
+// both protocol versions run the whole contract, shared subscriptions across connections included.
+// On MQTT 5 it also relies on every matching subscription identifier coming with a message.
+for (const protocolVersion of [5, 4] as const) {
+  describeBusContract(
+    `remote bus over MQTT ${protocolVersion === 5 ? '5' : '3.1.1'} to busbar's embedded broker over TCP`,
+    remoteBusTarget(() => broker.url, protocolVersion),
+  );
+}

@@ -23,6 +23,8 @@ export const journalSchema = z
   })
   .strict()
   .prefault({})
-  .describe('Durable acknowledgement of QoS 1/2 metric messages (see docs/concepts.md, Delivery guarantees).');
+  .describe(
+    'Durable acknowledgement of QoS 1/2 metric messages (see docs/concepts.md, Delivery guarantees).',
+  );
 
 export type JournalConfig = z.infer<typeof journalSchema>;

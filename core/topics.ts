@@ -46,13 +46,13 @@ export interface Topics {
   readonly allAcks: string;
   /** Requests to acknowledge an alarm (alarms/ack.ts), JSON, not retained. */
   readonly ackRequests: string;
-  /** A grouped alarm notification (alarms/notify), JSON, not retained: what notifiers route. */
+  /** A grouped alarm notification (alarms/dispatch), JSON, not retained: what notifiers route. */
   notification(group: string): string;
   /** Filter matching every grouped alarm notification. */
   readonly allNotifications: string;
   /**
    * JSON receipt of a grouped notification, not retained: a route delivered it, or it died. The
-   * alarms component counts a group as told only on a `delivered` receipt (alarms/notify/told.ts).
+   * alarms component counts a group as told only on a `delivered` receipt (alarms/dispatch/told.ts).
    */
   notified(group: string): string;
   /** Filter matching every notification receipt. */

@@ -8,9 +8,9 @@ import { filterProblem, topicMatches } from '../core/topic-match.js';
 import { compileMessageTemplate } from './router/template.js';
 import { serviceEntries, services, type ServiceName } from './services/index.js';
 import { botSchema } from './bot/config.js';
-import { labelMatchersSchema } from '../alarms/notify/config.js';
-import { isTreeRoute, treePaths } from '../alarms/notify/route-tree.js';
-import { timeIntervalsSchema } from '../alarms/notify/time-intervals.js';
+import { labelMatchersSchema } from '../alarms/dispatch/config.js';
+import { isTreeRoute, treePaths } from '../alarms/dispatch/route-tree.js';
+import { timeIntervalsSchema } from '../alarms/dispatch/time-intervals.js';
 
 const targetName = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, `_`, `.` and `-`');
 
@@ -38,7 +38,7 @@ const targetRef = z
 const intervalNames = z.array(targetName).optional();
 
 /**
- * What makes a route part of the routing tree (alarms/notify/route-tree.ts): how alarms match it and
+ * What makes a route part of the routing tree (alarms/dispatch/route-tree.ts): how alarms match it and
  * are grouped there. A child route inherits the grouping settings it leaves out from its parent.
  */
 const treeFields = {

@@ -23,7 +23,7 @@ import { isAlarmMessage, isAlarmNotification } from '../alarm-payload.js';
 import { compileRouteFilter } from './filter.js';
 import { SilencedAlarms } from './silenced-alarms.js';
 import { treeRoutes } from './tree-routes.js';
-import { isTreeRoute } from '../../alarms/notify/route-tree.js';
+import { isTreeRoute } from '../../alarms/dispatch/route-tree.js';
 import { compileMessageTemplate, type CompiledTemplate, type TemplateValues } from './template.js';
 
 interface CompiledRoute {

@@ -16,7 +16,7 @@ import { services, type ServiceName } from '../services/index.js';
 import type { Notification, NotifierService, Target } from '../services/service.js';
 import { DeadNotifications, aboutRoute } from './dead.js';
 import { TargetQueue, type Outcome, type Queued, type TargetStats } from './delivery.js';
-import type { DeliveryRecord } from './record.js';
+import type { DeliveryRecord } from './delivery-record.js';
 import { errorMessage } from '../../core/errors.js';
 import { topicMatches } from '../../core/topic-match.js';
 import { isAlarmMessage, isAlarmNotification } from '../alarm-payload.js';
@@ -102,7 +102,7 @@ export class Router {
   private readonly log: Logger;
   private readonly bus: Bus;
   private readonly topics: Topics;
-  /** When given, pending notifications survive a restart (see record.ts). */
+  /** When given, pending notifications survive a restart (see delivery-record.ts). */
   private readonly record: DeliveryRecord | undefined;
   /** notifiers.externalUrl, for the chart links of alarm messages. */
   private readonly externalUrl: string | undefined;

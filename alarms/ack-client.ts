@@ -89,7 +89,7 @@ export async function firingAlarmsNamed(
   settleMs = 300,
 ): Promise<AlarmMessage[]> {
   const firing = new Map<string, AlarmMessage>();
-  const subscription = await bus.subscribe(`${topics.base}/alarms/#`, (message) => {
+  const subscription = await bus.subscribe(topics.allAlarms, (message) => {
     const alarm = parseAlarm(message.payload);
     if (alarm?.state === 'firing') firing.set(message.topic, alarm);
     else firing.delete(message.topic);

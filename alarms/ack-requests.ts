@@ -9,7 +9,7 @@ import type { Logger } from '../core/logger.js';
 import type { Topics } from '../core/topics.js';
 import { ackKey, ackRequestSchema, parseAck, type Ack } from './ack.js';
 import type { AlarmMessage } from './alarm.js';
-import type { NotificationStage } from './notify/stage.js';
+import type { NotificationStage } from './dispatch/stage.js';
 import type { AlarmPublisher } from './publisher.js';
 
 export class AckRequests {

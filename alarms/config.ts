@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { duration } from '../config/duration.js';
 import { calendarSchema } from './calendar/config.js';
-import { configSilenceSchema, inhibitRuleSchema, notifySchema } from './notify/config.js';
+import { configSilenceSchema, inhibitRuleSchema, notifySchema } from './dispatch/config.js';
 import { ExpressionError, parseExpression } from './expression.js';
 
 const matcher = z

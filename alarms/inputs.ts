@@ -11,8 +11,8 @@ import type { Logger } from '../core/logger.js';
 import { nowNs } from '../core/metric.js';
 import type { Topics } from '../core/topics.js';
 import type { AlarmEngine } from './engine.js';
-import type { NotificationStage } from './notify/stage.js';
-import { parseReceipt } from './notify/told.js';
+import type { NotificationStage } from './dispatch/stage.js';
+import { parseReceipt } from './dispatch/told.js';
 import type { AlarmPublisher } from './publisher.js';
 import type { Recorder } from './record.js';
 import type { SilenceRequests } from './silence-requests.js';
@@ -32,7 +32,6 @@ export interface AlarmInputs {
 
 export async function subscribeInputs(inputs: AlarmInputs): Promise<BusSubscription[]> {
   const { bus, topics, log, engine, recorder, requests, acks, stage, publisher } = inputs;
-  const statusPrefix = `${topics.base}/status/`;
   return [
     await bus.subscribe(topics.allMetrics, async (message) => {
       const now = Date.now();
@@ -43,8 +42,8 @@ export async function subscribeInputs(inputs: AlarmInputs): Promise<BusSubscript
       }
       await publisher.flush();
     }),
-    await bus.subscribe(`${statusPrefix}+`, async (message) => {
-      const source = message.topic.slice(statusPrefix.length);
+    await bus.subscribe(topics.allStatuses, async (message) => {
+      const source = topics.levelsAfter('status', message.topic);
       engine.status(source, message.payload.toString('utf8').trim(), Date.now());
       await publisher.flush();
     }),

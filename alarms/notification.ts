@@ -1,6 +1,6 @@
 /**
  * A grouped alarm notification, published (not retained) on <base>/notify/<group> by the alarms
- * component's notification stage (alarms/notify/): what Alertmanager would hand its receivers. The
+ * component's notification stage (alarms/dispatch/): what Alertmanager would hand its receivers. The
  * retained <base>/alarms/<rule>/<series> topics stay the state; these are the events worth telling
  * someone, after grouping, repeat, inhibition, silences and flapping detection.
  */

@@ -52,8 +52,6 @@ async function clearStale(options: CleanupOptions): Promise<RetainedScan> {
   const quietMs = options.quietMs ?? 250;
   const maxWaitMs = options.maxWaitMs ?? 5_000;
   const kept = new Set(options.rules.map(topicLevel));
-  // <base>/alarms/<rule>/<series>: topics.alarm builds one; its levels are escaped, so no filter from it.
-  const prefix = `${topics.base}/alarms/`;
   const stale = new Set<string>();
   const present = new Set<string>();
   let settle: () => void = () => undefined;
@@ -65,11 +63,11 @@ async function clearStale(options: CleanupOptions): Promise<RetainedScan> {
     clearTimeout(quiet);
     quiet = setTimeout(settle, quietMs);
   };
-  const subscription = await bus.subscribe(`${prefix}+/+`, (message) => {
+  const subscription = await bus.subscribe(topics.allAlarmStates, (message) => {
     // A live message is this run's own (a change, or a topic cleared): present, and newer than any
     // state left from before.
     if (!message.retain) return void present.add(message.topic);
-    const rule = message.topic.slice(prefix.length, message.topic.indexOf('/', prefix.length));
+    const [rule = ''] = topics.levelsAfter('alarms', message.topic).split('/');
     if (message.payload.length > 0) {
       if (kept.has(rule)) present.add(message.topic);
       else stale.add(message.topic);

@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../core/logger.js';
 import type { Topics } from '../core/topics.js';
-import type { SilenceStore } from './notify/silences.js';
+import type { SilenceStore } from './dispatch/silences.js';
 import type { AlarmPublisher } from './publisher.js';
 
 export class SilenceRequests {

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { writeFileAtomically } from '../core/atomic-file.js';
 import { z } from 'zod';
 import type { AlarmInstance, AlarmMessage } from './alarm.js';
-import type { StageSnapshot } from './notify/stage.js';
+import type { StageSnapshot } from './dispatch/stage.js';
 import { silenceSchema, type Silence } from './silence.js';
 import { ackSchema, type Ack } from './ack.js';
 

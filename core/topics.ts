@@ -15,20 +15,32 @@ export interface Topics {
   metrics(source: string, measurement: string): string;
   /** Filter matching every metric topic. */
   readonly allMetrics: string;
+  /** Filter matching every metric topic of one source. */
+  metricsOf(source: string): string;
   /** `online` / `offline` of a source, retained. */
   status(source: string): string;
+  /** Filter matching the status of every source (not those of bridges, a level deeper). */
+  readonly allStatuses: string;
   /** JSON inventory of a source, retained. */
   inventory(source: string): string;
+  /** Filter matching the inventory of every source. */
+  readonly allInventories: string;
   /** JSON events of a source (an SNMP trap), one message each, not retained. */
   events(source: string): string;
   /** JSON alarm state, retained. */
   alarm(rule: string, series: string): string;
   /** Filter matching every alarm state topic of one rule. */
   alarmsOf(rule: string): string;
+  /** Filter matching every topic under the alarms. */
+  readonly allAlarms: string;
+  /** Filter matching exactly the alarm state topics, `<rule>/<series>` (their levels are escaped). */
+  readonly allAlarmStates: string;
   /** Rejected payloads, rate-limited. Not retained. */
   deadletter(reason: string): string;
   /** JSON statistics of one component, retained. */
   stats(component: string): string;
+  /** Filter matching the statistics of every component. */
+  readonly allStats: string;
   /** JSON state of a bridge to a remote broker (connected, queued, dropped), retained. */
   bridgeStatus(name: string): string;
   /** JSON of one active silence, retained; published only by the alarms component. Empty: gone. */
@@ -46,13 +58,13 @@ export interface Topics {
   readonly allAcks: string;
   /** Requests to acknowledge an alarm (alarms/ack.ts), JSON, not retained. */
   readonly ackRequests: string;
-  /** A grouped alarm notification (alarms/notify), JSON, not retained: what notifiers route. */
+  /** A grouped alarm notification (alarms/dispatch), JSON, not retained: what notifiers route. */
   notification(group: string): string;
   /** Filter matching every grouped alarm notification. */
   readonly allNotifications: string;
   /**
    * JSON receipt of a grouped notification, not retained: a route delivered it, or it died. The
-   * alarms component counts a group as told only on a `delivered` receipt (alarms/notify/told.ts).
+   * alarms component counts a group as told only on a `delivered` receipt (alarms/dispatch/told.ts).
    */
   notified(group: string): string;
   /** Filter matching every notification receipt. */
@@ -61,20 +73,34 @@ export interface Topics {
   readonly brokerClients: string;
   /** Requests to disconnect a client of busbar's broker (broker/kick-requests.ts), JSON, not retained. */
   readonly kickRequests: string;
+  /**
+   * The levels of `topic` after `<base>/<kind>/`: `<rule>/<series>` of an alarm, the source of a
+   * status. `topic` must be of that kind, as a subscription to one of the filters above delivers.
+   */
+  levelsAfter(kind: ReadKind, topic: string): string;
 }
+
+/** The kinds of topic whose levels components read back (Topics.levelsAfter). */
+export type ReadKind = 'alarms' | 'stats' | 'status' | 'inventory';
 
 export function createTopics(base = 'busbar'): Topics {
   return {
     base,
     metrics: (source, measurement) => `${base}/metrics/${topicLevel(source)}/${topicLevel(measurement)}`,
     allMetrics: `${base}/metrics/#`,
+    metricsOf: (source) => `${base}/metrics/${topicLevel(source)}/+`,
     status: (source) => `${base}/status/${topicLevel(source)}`,
+    allStatuses: `${base}/status/+`,
     inventory: (source) => `${base}/inventory/${topicLevel(source)}`,
+    allInventories: `${base}/inventory/+`,
     events: (source) => `${base}/events/${topicLevel(source)}`,
     alarm: (rule, series) => `${base}/alarms/${topicLevel(rule)}/${topicLevel(series)}`,
     alarmsOf: (rule) => `${base}/alarms/${topicLevel(rule)}/+`,
+    allAlarms: `${base}/alarms/#`,
+    allAlarmStates: `${base}/alarms/+/+`,
     deadletter: (reason) => `${base}/deadletter/${topicLevel(reason)}`,
     stats: (component) => `${base}/stats/${topicLevel(component)}`,
+    allStats: `${base}/stats/#`,
     bridgeStatus: (name) => `${base}/status/bridge/${topicLevel(name)}`,
     silence: (id) => `${base}/silences/${topicLevel(id)}`,
     allSilences: `${base}/silences/+`,
@@ -88,6 +114,7 @@ export function createTopics(base = 'busbar'): Topics {
     allNotified: `${base}/notified/+`,
     brokerClients: `${base}/broker/clients`,
     kickRequests: `${base}/control/kick`,
+    levelsAfter: (kind, topic) => topic.slice(base.length + kind.length + 2),
   };
 }
 

@@ -13,7 +13,7 @@ import { errorMessage } from '../core/errors.js';
 import type { NotifiersConfig } from './config.js';
 import type { TelegramBot } from './bot/bot.js';
 import { describeError } from './bot/redact.js';
-import { DeliveryRecord } from './router/record.js';
+import { DeliveryRecord } from './router/delivery-record.js';
 import { Router } from './router/router.js';
 import type { HistoryReadTarget } from '../history/config.js';
 import { readTarget } from '../history/open.js';

@@ -6,18 +6,11 @@ import { z } from 'zod';
 import { duration } from '../config/duration.js';
 import { filterProblem, topicMatches } from '../core/topic-match.js';
 import { compileMessageTemplate } from './router/template.js';
-import { services, type ServiceName } from './services/index.js';
-import { emailTargetSchema } from './services/email/config.js';
-import { fileTargetSchema } from './services/file/config.js';
-import { logTargetSchema } from './services/log/config.js';
-import { mqttTargetSchema } from './services/mqtt/config.js';
-import { webhookTargetSchema } from './services/webhook/config.js';
-import { telegramTargetSchema } from './services/telegram/config.js';
-import { httpServices } from './services/http-services.js';
+import { serviceEntries, services, type ServiceName } from './services/index.js';
 import { botSchema } from './bot/config.js';
-import { labelMatchersSchema } from '../alarms/notify/config.js';
-import { isTreeRoute, treePaths } from '../alarms/notify/route-tree.js';
-import { timeIntervalsSchema } from '../alarms/notify/time-intervals.js';
+import { labelMatchersSchema } from '../alarms/dispatch/config.js';
+import { isTreeRoute, treePaths } from '../alarms/dispatch/route-tree.js';
+import { timeIntervalsSchema } from '../alarms/dispatch/time-intervals.js';
 
 const targetName = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, `_`, `.` and `-`');
 
@@ -45,7 +38,7 @@ const targetRef = z
 const intervalNames = z.array(targetName).optional();
 
 /**
- * What makes a route part of the routing tree (alarms/notify/route-tree.ts): how alarms match it and
+ * What makes a route part of the routing tree (alarms/dispatch/route-tree.ts): how alarms match it and
  * are grouped there. A child route inherits the grouping settings it leaves out from its parent.
  */
 const treeFields = {
@@ -253,28 +246,7 @@ export const notifiersSchema = z
       ),
     services: z
       .object({
-        email: z.record(targetName, emailTargetSchema).default({}).describe('Email targets by name (SMTP).'),
-        file: z
-          .record(targetName, fileTargetSchema)
-          .default({})
-          .describe('File targets by name (JSON lines appended).'),
-        log: z
-          .record(targetName, logTargetSchema)
-          .default({})
-          .describe('Log targets by name (one log line each).'),
-        mqtt: z
-          .record(targetName, mqttTargetSchema)
-          .default({})
-          .describe('MQTT targets by name (republished on the bus).'),
-        telegram: z
-          .record(targetName, telegramTargetSchema)
-          .default({})
-          .describe('Telegram targets by name (Bot API sendMessage, HTML).'),
-        webhook: z
-          .record(targetName, webhookTargetSchema)
-          .default({})
-          .describe('Webhook targets by name (HTTP POST of JSON).'),
-        ...targetsOf(httpServices),
+        ...targetsOf(serviceEntries),
       })
       .strict()
       .prefault({})

@@ -54,7 +54,7 @@ export async function handleAcks(
     throw new HttpError(400, 'invalid', issues.join('; '));
   }
   const { rule, series, comment } = body.data;
-  const alarm = state.alarms.get(topics.alarm(rule, series).slice(`${topics.base}/alarms/`.length));
+  const alarm = state.alarms.get(topics.levelsAfter('alarms', topics.alarm(rule, series)));
   if (alarm?.state !== 'firing') throw new HttpError(409, 'not firing', `${rule}/${series} is not firing`);
   const by = `web:${principal.aclUser ?? principal.name}`;
   const ack = await acknowledgeAlarm(

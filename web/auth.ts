@@ -12,21 +12,14 @@ import { CredentialCache } from '../broker/credential-cache.js';
 import { isLoopbackHost } from '../broker/loopback.js';
 import { decoyHash, verifyPassword } from '../broker/passwords.js';
 import type { UserEntry } from '../config/schema.js';
-import type { WebConfig, WebRole } from './config.js';
+import type { WebConfig } from './config.js';
 import type { ProxyTrust } from './client-address.js';
 import { LoginThrottle } from './login-throttle.js';
+import type { Principal } from './principal.js';
 import { credentialFingerprint, type SessionResolver, type Sessions } from './sessions.js';
 
-export interface Principal {
-  /** `user:<name>`, `token:<name>` or `anonymous`. */
-  readonly name: string;
-  readonly role: WebRole;
-  /**
-   * The username broker.acl rules see: the broker user's, `token:<name>` for a token (only `*` rules
-   * match it), undefined for anonymous requests (`$anonymous` rules).
-   */
-  readonly aclUser: string | undefined;
-}
+// Principal is its own file so that sessions.ts need not import this one; callers take it from here.
+export type { Principal };
 
 export const SESSION_COOKIE = 'busbar_session';
 

@@ -78,13 +78,9 @@ export class BusState {
   }
 
   async start(): Promise<void> {
-    const statsPrefix = `${this.topics.base}/stats/`;
-    const statusPrefix = `${this.topics.base}/status/`;
-    const alarmsPrefix = `${this.topics.base}/alarms/`;
-    const inventoryPrefix = `${this.topics.base}/inventory/`;
     this.subscriptions.push(
-      await this.bus.subscribe(`${alarmsPrefix}#`, (message) => {
-        const key = message.topic.slice(alarmsPrefix.length);
+      await this.bus.subscribe(this.topics.allAlarms, (message) => {
+        const key = this.topics.levelsAfter('alarms', message.topic);
         const parsed = message.payload.length === 0 ? undefined : parseObject(message.payload);
         if (parsed) this.alarms.set(key, parsed);
         else this.alarms.delete(key);
@@ -114,8 +110,8 @@ export class BusState {
       }),
     );
     this.subscriptions.push(
-      await this.bus.subscribe(`${statsPrefix}#`, (message) => {
-        const id = message.topic.slice(statsPrefix.length);
+      await this.bus.subscribe(this.topics.allStats, (message) => {
+        const id = this.topics.levelsAfter('stats', message.topic);
         // A stats topic that is not a JSON object is left out of /metrics and /health.
         const parsed = message.payload.length === 0 ? undefined : parseObject(message.payload);
         if (parsed) this.stats.set(id, parsed);
@@ -125,15 +121,15 @@ export class BusState {
       }),
     );
     this.subscriptions.push(
-      await this.bus.subscribe(`${statusPrefix}+`, (message) => {
-        const source = message.topic.slice(statusPrefix.length);
+      await this.bus.subscribe(this.topics.allStatuses, (message) => {
+        const source = this.topics.levelsAfter('status', message.topic);
         if (message.payload.length === 0) return void this.sources.delete(source);
         this.sources.set(source, { status: message.payload.toString('utf8').trim(), since: Date.now() });
       }),
     );
     this.subscriptions.push(
-      await this.bus.subscribe(`${inventoryPrefix}+`, (message) => {
-        const source = message.topic.slice(inventoryPrefix.length);
+      await this.bus.subscribe(this.topics.allInventories, (message) => {
+        const source = this.topics.levelsAfter('inventory', message.topic);
         const parsed = message.payload.length === 0 ? undefined : parseObject(message.payload);
         if (parsed) this.inventories.set(source, parsed);
         else this.inventories.delete(source);

@@ -11,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Bus, BusSubscription } from '../core/bus.js';
 import { parseLineProtocol } from '../core/line-protocol.js';
 import { fieldNumber, nowNs } from '../core/metric.js';
-import { parseMetricTopic, topicLevel, type Topics } from '../core/topics.js';
+import { parseMetricTopic, type Topics } from '../core/topics.js';
 import { seriesName } from '../sinks/history/series-name.js';
 import type { BusState, StatePart } from './bus-state.js';
 import { HttpError } from './http.js';
@@ -30,7 +30,7 @@ export async function handleEvents(
   state: BusState,
 ): Promise<void> {
   const source = url.searchParams.get('source');
-  const filter = source ? `${topics.base}/metrics/${topicLevel(source)}/+` : topics.allMetrics;
+  const filter = source ? topics.metricsOf(source) : topics.allMetrics;
   const parts = (url.searchParams.get('state') ?? '').split(',').filter((part) => part !== '');
   const unknown = parts.filter((part) => !STATE_PARTS.includes(part as StatePart));
   if (unknown.length > 0)

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomically } from '../core/atomic-file.js';
 import { z } from 'zod';
-import type { Principal } from './auth.js';
+import type { Principal } from './principal.js';
 
 /** What the file keeps of a session. */
 const savedSchema = z.object({

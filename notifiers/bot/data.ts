@@ -91,8 +91,7 @@ export class BotData {
 
   /** The current (retained) state of one alarm. */
   alarm(rule: string, series: string): AlarmMessage | undefined {
-    const prefix = `${this.topics.base}/alarms/`;
-    const value = this.state.alarms.get(this.topics.alarm(rule, series).slice(prefix.length));
+    const value = this.state.alarms.get(this.topics.levelsAfter('alarms', this.topics.alarm(rule, series)));
     return isAlarmMessage(value) ? value : undefined;
   }
 

@@ -2,7 +2,7 @@
  * A chart spec as an ECharts option: a time axis in UTC (the server's time zone means nothing to
  * whoever reads the mail), one line per series, threshold lines and shaded firing periods.
  */
-import type { ChartSpec } from './render.js';
+import type { ChartSpec } from './spec.js';
 import { FONT_FAMILY } from './font.js';
 
 /**

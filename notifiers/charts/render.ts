@@ -15,6 +15,10 @@ import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
 import { chartFont, DEFAULT_FONT_FILE, type ChartFont } from './font.js';
 import { chartOption } from './option.js';
+import type { ChartSpec } from './spec.js';
+
+// The chart types are their own file so that option.ts need not import this one.
+export type { ChartPoint, ChartSeries, ChartSpec } from './spec.js';
 
 echarts.use([
   LineChart,
@@ -25,35 +29,6 @@ echarts.use([
   TitleComponent,
   SVGRenderer,
 ]);
-
-export interface ChartPoint {
-  /** Milliseconds since the epoch. */
-  readonly time: number;
-  readonly value: number;
-}
-
-export interface ChartSeries {
-  readonly name: string;
-  readonly points: readonly ChartPoint[];
-}
-
-export interface ChartSpec {
-  readonly title: string;
-  /** The time axis range, milliseconds since the epoch. */
-  readonly from: number;
-  readonly to: number;
-  /** Several series share one chart, with a legend when there is more than one. */
-  readonly series: readonly ChartSeries[];
-  /** Shown in the title and on the y axis. */
-  readonly unit?: string;
-  /** Dashed horizontal lines. */
-  readonly thresholds?: readonly { readonly value: number; readonly label: string }[];
-  /** Shaded periods (an alarm firing). */
-  readonly firing?: readonly { readonly from: number; readonly to: number }[];
-  /** Pixels; default 800 x 400. */
-  readonly width?: number;
-  readonly height?: number;
-}
 
 export interface RenderOptions {
   /** A TrueType font file (default: DejaVu Sans from fonts-dejavu-core). */

@@ -16,14 +16,14 @@ import { services, type ServiceName } from '../services/index.js';
 import type { Notification, NotifierService, Target } from '../services/service.js';
 import { DeadNotifications, aboutRoute } from './dead.js';
 import { TargetQueue, type Outcome, type Queued, type TargetStats } from './delivery.js';
-import type { DeliveryRecord } from './record.js';
+import type { DeliveryRecord } from './delivery-record.js';
 import { errorMessage } from '../../core/errors.js';
 import { topicMatches } from '../../core/topic-match.js';
 import { isAlarmMessage, isAlarmNotification } from '../alarm-payload.js';
 import { compileRouteFilter } from './filter.js';
 import { SilencedAlarms } from './silenced-alarms.js';
 import { treeRoutes } from './tree-routes.js';
-import { isTreeRoute } from '../../alarms/notify/route-tree.js';
+import { isTreeRoute } from '../../alarms/dispatch/route-tree.js';
 import { compileMessageTemplate, type CompiledTemplate, type TemplateValues } from './template.js';
 
 interface CompiledRoute {
@@ -102,7 +102,7 @@ export class Router {
   private readonly log: Logger;
   private readonly bus: Bus;
   private readonly topics: Topics;
-  /** When given, pending notifications survive a restart (see record.ts). */
+  /** When given, pending notifications survive a restart (see delivery-record.ts). */
   private readonly record: DeliveryRecord | undefined;
   /** notifiers.externalUrl, for the chart links of alarm messages. */
   private readonly externalUrl: string | undefined;

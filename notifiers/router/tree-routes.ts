@@ -1,10 +1,10 @@
 /**
  * The routes of the routing tree as the router delivers them. The alarms component walks the tree and
- * groups alarms per route (alarms/notify/route-tree.ts); each of its notifications names its route's
+ * groups alarms per route (alarms/dispatch/route-tree.ts); each of its notifications names its route's
  * path. Here every route of the tree becomes one route of the router, named by its path, with the
  * targets, failover, templates and priority it inherits from its parents where it sets none.
  */
-import { isTreeRoute } from '../../alarms/notify/route-tree.js';
+import { isTreeRoute } from '../../alarms/dispatch/route-tree.js';
 import type { ChildRouteConfig, RouteConfig } from '../config.js';
 
 /** Every route of the tree, parents first, each complete (named by its path, nothing left to inherit). */

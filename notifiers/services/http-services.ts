@@ -1,6 +1,6 @@
 /**
  * The templated HTTP service and its presets, with what each one's targets are for; notifiers/
- * config.ts lists their targets under `notifiers.services` from here.
+ * config.ts lists their targets under `notifiers.services` through services/index.ts.
  */
 import { discordService } from './discord/service.js';
 import { gotifyService } from './gotify/service.js';

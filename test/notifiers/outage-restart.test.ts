@@ -4,7 +4,7 @@
  * it is back; the alarm, restored from the state file, is not announced again.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeliveryRecord } from '../../notifiers/router/record.js';
+import { DeliveryRecord } from '../../notifiers/router/delivery-record.js';
 import { waitFor } from '../helpers/mqtt-clients.js';
 import { tempDir } from '../helpers/process.js';
 import { about, notifyRoute, outageTest, subjects } from './outage-harness.js';

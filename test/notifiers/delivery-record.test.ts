@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { notifiersSchema } from '../../notifiers/config.js';
-import { DeliveryRecord } from '../../notifiers/router/record.js';
+import { DeliveryRecord } from '../../notifiers/router/delivery-record.js';
 import { Router } from '../../notifiers/router/router.js';
 import { startTestBusbar, type TestBusbar } from '../helpers/busbar.js';
 import { captureLog } from '../helpers/log-capture.js';

@@ -3,7 +3,7 @@
  * read in a time zone, and acknowledged alarms left out of repeats.
  */
 import { describe, expect, it } from 'vitest';
-import { HOUR, MINUTE, StageDrive, T0 } from './notify-drive.js';
+import { HOUR, MINUTE, StageDrive, T0 } from './dispatch-drive.js';
 
 /** T0 is Monday 5 January 2026, 00:00 UTC: 01:00 in Paris. */
 const ANN = { by: 'telegram:ann', at: '2026-12-07T03:10:00.000Z', comment: 'swapping the fan' };

@@ -4,7 +4,7 @@
  * another route delivers it after all; what was sent and not yet told survives a restart.
  */
 import { describe, expect, it } from 'vitest';
-import { MINUTE, SECOND, StageDrive } from './notify-drive.js';
+import { MINUTE, SECOND, StageDrive } from './dispatch-drive.js';
 
 const told = (drive: StageDrive): (string | undefined)[] =>
   drive.stage.snapshot().groups.flatMap((group) => group.entries.map((entry) => entry.told));

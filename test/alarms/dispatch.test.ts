@@ -3,7 +3,7 @@
  * resolution, inhibition, silences, flapping, and a restart in the middle of a firing group.
  */
 import { describe, expect, it } from 'vitest';
-import { HOUR, MINUTE, SECOND, StageDrive, T0 } from './notify-drive.js';
+import { HOUR, MINUTE, SECOND, StageDrive, T0 } from './dispatch-drive.js';
 
 describe('grouping', () => {
   it('waits groupWait for companions, then collects later changes for groupInterval', () => {

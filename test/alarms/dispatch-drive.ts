@@ -2,12 +2,12 @@
 import type { z } from 'zod';
 import type { AlarmMessage, AlarmState } from '../../alarms/alarm.js';
 import type { AlarmNotification } from '../../alarms/notification.js';
-import { configSilenceSchema, inhibitRuleSchema, notifySchema } from '../../alarms/notify/config.js';
-import { SilenceStore } from '../../alarms/notify/silences.js';
-import { NotificationStage, type StageSnapshot } from '../../alarms/notify/stage.js';
+import { configSilenceSchema, inhibitRuleSchema, notifySchema } from '../../alarms/dispatch/config.js';
+import { SilenceStore } from '../../alarms/dispatch/silences.js';
+import { NotificationStage, type StageSnapshot } from '../../alarms/dispatch/stage.js';
 import type { Silence } from '../../alarms/silence.js';
-import { RouteTree } from '../../alarms/notify/route-tree.js';
-import { timeIntervalsSchema } from '../../alarms/notify/time-intervals.js';
+import { RouteTree } from '../../alarms/dispatch/route-tree.js';
+import { timeIntervalsSchema } from '../../alarms/dispatch/time-intervals.js';
 import { routeSchema } from '../../notifiers/config.js';
 
 export const T0 = Date.UTC(2026, 0, 5, 0, 0, 0);

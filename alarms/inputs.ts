@@ -6,7 +6,7 @@
  * the change produced goes out before the next message's.
  */
 import type { Bus, BusSubscription } from '../core/bus.js';
-import { decodeCanonical } from '../core/ingest/canonical.js';
+import { decodeCanonical } from '../ingest/canonical.js';
 import type { Logger } from '../core/logger.js';
 import { nowNs } from '../core/metric.js';
 import type { Topics } from '../core/topics.js';

@@ -28,7 +28,7 @@ function register<C>(
 export const registrations: readonly Registration[] = [
   register(
     'ingest',
-    async () => (await import('../core/ingest/ingest-component.js')).ingestComponent,
+    async () => (await import('../ingest/ingest-component.js')).ingestComponent,
     (config) => config.ingest,
   ),
   register(

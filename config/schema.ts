@@ -3,9 +3,9 @@
  * (config/busbar.schema.json) all derive from here; nothing else states a default.
  */
 import { z } from 'zod';
-import { compileTemplate } from '../core/ingest/template.js';
-import { compileTopicPattern } from '../core/ingest/topic-pattern.js';
-import { TIMESTAMP_UNITS } from '../core/ingest/timestamp.js';
+import { compileTemplate } from '../ingest/template.js';
+import { compileTopicPattern } from '../ingest/topic-pattern.js';
+import { TIMESTAMP_UNITS } from '../ingest/timestamp.js';
 import { PASSWORD_HASH_PATTERN } from '../broker/passwords.js';
 import { agentSchema } from '../agents/host/config-schema.js';
 import { sinksSchema } from '../sinks/config.js';

@@ -3,7 +3,7 @@
  * already counted and dead-lettered whatever does not decode, so sinks skip it silently.
  */
 import { decodedPayload } from '../core/decoded-payload.js';
-import { decodeCanonical } from '../core/ingest/canonical.js';
+import { decodeCanonical } from '../ingest/canonical.js';
 import { parseLineProtocol } from '../core/line-protocol.js';
 import type { Metric } from '../core/metric.js';
 import { parseMetricTopic, type Topics } from '../core/topics.js';

@@ -4,8 +4,8 @@
  * per selection; a value that cannot become a metric says why, so the caller can dead-letter it.
  */
 import { getPath } from '../../core/payload-json.js';
-import { timestampToNs } from '../../core/ingest/timestamp.js';
-import { compileTemplate, type Template } from '../../core/ingest/template.js';
+import { timestampToNs } from '../../ingest/timestamp.js';
+import { compileTemplate, type Template } from '../../ingest/template.js';
 import { coerceField, setEntry, validateMetric, type Field, type Metric } from '../../core/metric.js';
 import { errorMessage } from '../../core/errors.js';
 import type { RedisFieldConfig, RedisSelection } from './config.js';

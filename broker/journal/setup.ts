@@ -9,7 +9,7 @@ import type { Config } from '../../config/schema.js';
 import type { Bus } from '../../core/bus.js';
 import type { DurableStages } from '../../core/durability.js';
 import { errorMessage } from '../../core/errors.js';
-import { compileRule } from '../../core/ingest/rule.js';
+import { compileRule } from '../../ingest/rule.js';
 import type { Logger } from '../../core/logger.js';
 import { topicMatches } from '../../core/topic-match.js';
 import { createTopics } from '../../core/topics.js';

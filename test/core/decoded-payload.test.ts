@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodedPayload, encodeMetrics } from '../../core/decoded-payload.js';
-import { decodeCanonical } from '../../core/ingest/canonical.js';
+import { decodeCanonical } from '../../ingest/canonical.js';
 import { parseLineProtocol } from '../../core/line-protocol.js';
 import { setEntry, type Metric } from '../../core/metric.js';
 import { createTopics } from '../../core/topics.js';

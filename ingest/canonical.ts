@@ -1,8 +1,8 @@
-import { decodedPayload } from '../decoded-payload.js';
-import { parseLineProtocol, type LineError } from '../line-protocol.js';
-import { parseJsonMetrics } from '../payload-json.js';
-import { parseValuePayload } from '../payload-value.js';
-import { parseMetricTopic, type Topics } from '../topics.js';
+import { decodedPayload } from '../core/decoded-payload.js';
+import { parseLineProtocol, type LineError } from '../core/line-protocol.js';
+import { parseJsonMetrics } from '../core/payload-json.js';
+import { parseValuePayload } from '../core/payload-value.js';
+import { parseMetricTopic, type Topics } from '../core/topics.js';
 import type { Decoded, Rejection } from './decoded.js';
 
 const PLAIN_NUMBER_RE = /^\s*-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;

@@ -1,9 +1,9 @@
-import type { Bus } from '../bus.js';
-import { errorMessage } from '../errors.js';
-import type { Logger } from '../logger.js';
-import { LogThrottle } from '../log-throttle.js';
-import { TokenBucket } from '../rate-limit.js';
-import type { Topics } from '../topics.js';
+import type { Bus } from '../core/bus.js';
+import { errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { LogThrottle } from '../core/log-throttle.js';
+import { TokenBucket } from '../core/rate-limit.js';
+import type { Topics } from '../core/topics.js';
 import type { Rejection } from './decoded.js';
 import type { IngestStats } from './stats.js';
 

@@ -53,7 +53,7 @@ export const registrations: readonly Registration[] = [
   ),
   register(
     'remotes',
-    async () => (await import('../broker/bridge/component.js')).bridgesComponent,
+    async () => (await import('../remotes/component.js')).bridgesComponent,
     (config) => (config.remotes.bridges.length > 0 ? config.remotes : undefined),
   ),
   register(

@@ -11,7 +11,7 @@ import { agentSchema } from '../agents/host/config-schema.js';
 import { sinksSchema } from '../sinks/config.js';
 import { historyReadProblem, historySchema } from '../history/config.js';
 import { bridgesSchema } from '../bridges/config.js';
-import { remotesSchema } from '../broker/bridge/config.js';
+import { remotesSchema } from '../remotes/config.js';
 import { journalSchema } from '../broker/journal/config.js';
 import { webSchema } from '../web/config.js';
 import { alarmsSchema } from '../alarms/config.js';
@@ -369,7 +369,7 @@ export const configSchema = z
     bridges: bridgesSchema
       .prefault({})
       .describe('Bridges that poll non-MQTT sources (SNMP, Redis) onto the bus.'),
-    // Bridges to remote brokers live with the bridges (broker/bridge/config.ts), defaults included.
+    // Bridges to remote brokers live in remotes/ (remotes/config.ts), defaults included.
     remotes: remotesSchema.prefault({}).describe('Bridges to remote MQTT brokers, with store and forward.'),
     // The web section lives with the server (web/config.ts), defaults included.
     web: webSchema

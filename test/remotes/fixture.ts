@@ -4,7 +4,7 @@
  * connected.
  */
 import type { z } from 'zod';
-import type { bridgeSchema } from '../../broker/bridge/config.js';
+import type { bridgeSchema } from '../../remotes/config.js';
 import { startTestBusbar, type TestBusbar } from '../helpers/busbar.js';
 import { startMosquitto, type MosquittoServer } from '../helpers/mosquitto.js';
 import { waitFor } from '../helpers/mqtt-clients.js';

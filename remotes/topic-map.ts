@@ -3,7 +3,7 @@
  * the local topic is `localPrefix + t` and the remote topic `remotePrefix + t` for every `t` matching
  * `pattern`. Prefixes are glued on as written, so `busbar/` needs its slash.
  */
-import { topicMatches } from '../../core/topic-match.js';
+import { topicMatches } from '../core/topic-match.js';
 import type { BridgeRule } from './config.js';
 
 export interface TopicRule {

@@ -1,7 +1,7 @@
 /** The store-and-forward queue: order, removal, its bound, and what survives reopening the file. */
 import { writeFile } from 'node:fs/promises';
 import { afterEach, expect, it } from 'vitest';
-import { BridgeQueue, type OutgoingMessage } from '../../broker/bridge/queue.js';
+import { BridgeQueue, type OutgoingMessage } from '../../remotes/queue.js';
 import { tempDir } from '../helpers/process.js';
 
 const cleanups: (() => Promise<void>)[] = [];

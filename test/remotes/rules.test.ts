@@ -1,8 +1,8 @@
 /** Topic remapping, loop-prevention memory and the `remotes` config section, without servers. */
 import { describe, expect, it } from 'vitest';
-import { remotesSchema } from '../../broker/bridge/config.js';
-import { EchoFilter } from '../../broker/bridge/echo-filter.js';
-import { compileRules, inboundRoute, toLocal, toRemote } from '../../broker/bridge/topic-map.js';
+import { remotesSchema } from '../../remotes/config.js';
+import { EchoFilter } from '../../remotes/echo-filter.js';
+import { compileRules, inboundRoute, toLocal, toRemote } from '../../remotes/topic-map.js';
 import { parseConfig } from '../../config/load.js';
 
 describe('topic rules', () => {

@@ -4,8 +4,8 @@
  * Imported by config/schema.ts; every bridge default is stated here and only here.
  */
 import { z } from 'zod';
-import { duration } from '../../config/duration.js';
-import { filterProblem } from '../../core/topic-match.js';
+import { duration } from '../config/duration.js';
+import { filterProblem } from '../core/topic-match.js';
 
 const ADDRESS_PROTOCOLS = new Set(['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'tls:', 'ws:', 'wss:']);
 

@@ -1,6 +1,6 @@
 import type { LiveCredentials } from '../broker/live-credentials.js';
 import type { Config } from '../config/schema.js';
-import type { Component } from '../core/component.js';
+import type { Component } from '../core/runtime/component.js';
 import { historyReadTarget } from '../history/config.js';
 
 /**

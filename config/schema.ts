@@ -231,7 +231,7 @@ export const brokerSchema = z
       ),
     // Sized for a 2-core machine: 10,000 idle MQTT clients were measured to fit (see docs/security.md,
     // "The broker on a network"), and with web.maxConnections and a reserve for busbar's own files
-    // they stay under the usual descriptor limits (checked at start, core/descriptors.ts).
+    // they stay under the usual descriptor limits (checked at start, core/runtime/descriptors.ts).
     maxConnections: z
       .number()
       .int()

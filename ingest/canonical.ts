@@ -1,7 +1,7 @@
-import { decodedPayload } from '../core/decoded-payload.js';
-import { parseLineProtocol, type LineError } from '../core/line-protocol.js';
-import { parseJsonMetrics } from '../core/payload-json.js';
-import { parseValuePayload } from '../core/payload-value.js';
+import { decodedPayload } from '../core/codecs/decoded-payload.js';
+import { parseLineProtocol, type LineError } from '../core/codecs/line-protocol.js';
+import { parseJsonMetrics } from '../core/codecs/payload-json.js';
+import { parseValuePayload } from '../core/codecs/payload-value.js';
 import { parseMetricTopic, type Topics } from '../core/topics.js';
 import type { Decoded, Rejection } from './decoded.js';
 

@@ -1,8 +1,8 @@
-import type { Bus } from '../core/bus.js';
-import { errorMessage } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
-import { LogThrottle } from '../core/log-throttle.js';
-import { TokenBucket } from '../core/rate-limit.js';
+import type { Bus } from '../core/bus/bus.js';
+import { errorMessage } from '../core/runtime/errors.js';
+import type { Logger } from '../core/runtime/logger.js';
+import { LogThrottle } from '../core/util/log-throttle.js';
+import { TokenBucket } from '../core/util/rate-limit.js';
 import type { Topics } from '../core/topics.js';
 import type { Rejection } from './decoded.js';
 import type { IngestStats } from './stats.js';

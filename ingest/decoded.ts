@@ -1,4 +1,4 @@
-import type { Metric } from '../core/metric.js';
+import type { Metric } from '../core/codecs/metric.js';
 
 /** Why a payload (or part of it) was refused; `reason` is safe as a topic level. */
 export interface Rejection {

@@ -1,11 +1,11 @@
 import type { IngestConfig } from '../config/schema.js';
-import { aborted } from '../core/abortable.js';
-import type { BusMessage, BusSubscription } from '../core/bus.js';
-import type { Component, ComponentContext } from '../core/component.js';
-import { errorMessage } from '../core/errors.js';
-import { encodeMetrics } from '../core/decoded-payload.js';
-import type { Metric } from '../core/metric.js';
-import { receivedAt } from '../core/receive-time.js';
+import { aborted } from '../core/util/abortable.js';
+import type { BusMessage, BusSubscription } from '../core/bus/bus.js';
+import type { Component, ComponentContext } from '../core/runtime/component.js';
+import { errorMessage } from '../core/runtime/errors.js';
+import { encodeMetrics } from '../core/codecs/decoded-payload.js';
+import type { Metric } from '../core/codecs/metric.js';
+import { receivedAt } from '../core/bus/receive-time.js';
 import { decodeCanonical } from './canonical.js';
 import { createDeadletter } from './deadletter.js';
 import { compileRule, type CompiledRule } from './rule.js';
@@ -99,7 +99,7 @@ export function createIngest(context: ComponentContext<IngestConfig>): Ingest {
       else byMeasurement.set(metric.measurement, [metric]);
     }
     // Every publish starts before the first await, inside the handler's synchronous part, where the bus
-    // recognises it as this handler's (core/bus-queue.ts trackPublish); Aedes takes them in this order.
+    // recognises it as this handler's (core/bus/bus-queue.ts trackPublish); Aedes takes them in this order.
     if (byMeasurement.size === 1) {
       // The common case, one measurement per message: no promise or closure more than the publish.
       const [measurement, group] = byMeasurement.entries().next().value!;

@@ -1,10 +1,10 @@
 import type { IngestRule } from '../config/schema.js';
-import { CodecError } from '../core/codec-errors.js';
-import { getPath } from '../core/payload-json.js';
+import { CodecError } from '../core/codecs/codec-errors.js';
+import { getPath } from '../core/codecs/payload-json.js';
 import { timestampToNs, type TimestampUnit } from './timestamp.js';
-import { parseValuePayload } from '../core/payload-value.js';
-import { parseLineProtocol } from '../core/line-protocol.js';
-import { coerceField, setEntry, type Field, type Metric } from '../core/metric.js';
+import { parseValuePayload } from '../core/codecs/payload-value.js';
+import { parseLineProtocol } from '../core/codecs/line-protocol.js';
+import { coerceField, setEntry, type Field, type Metric } from '../core/codecs/metric.js';
 import { compileTemplate, type Template } from './template.js';
 import { compileTopicPattern, type TopicPattern } from './topic-pattern.js';
 import type { Decoded } from './decoded.js';

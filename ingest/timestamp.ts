@@ -9,10 +9,10 @@
  * microseconds up to 1e17, nanoseconds above: the only times misread are milliseconds before
  * 1973-03-03 (and the like for finer units), which no live reading carries. Name the unit to be exact.
  */
-import { CodecError } from '../core/codec-errors.js';
-import { preview } from '../core/codec-errors.js';
-import { jsonTimestampToNs } from '../core/payload-json.js';
-import { toNs, type Precision } from '../core/metric.js';
+import { CodecError } from '../core/codecs/codec-errors.js';
+import { preview } from '../core/codecs/codec-errors.js';
+import { jsonTimestampToNs } from '../core/codecs/payload-json.js';
+import { toNs, type Precision } from '../core/codecs/metric.js';
 
 export const TIMESTAMP_UNITS = ['auto', 's', 'ms', 'us', 'ns'] as const;
 export type TimestampUnit = (typeof TIMESTAMP_UNITS)[number];

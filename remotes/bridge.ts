@@ -9,8 +9,8 @@
  */
 import path from 'node:path';
 import type { MqttClient } from 'mqtt';
-import type { Bus, BusMessage, BusSubscription } from '../core/bus.js';
-import type { Logger } from '../core/logger.js';
+import type { Bus, BusMessage, BusSubscription } from '../core/bus/bus.js';
+import type { Logger } from '../core/runtime/logger.js';
 import type { Topics } from '../core/topics.js';
 import type { BridgeConfig } from './config.js';
 import { EchoFilter } from './echo-filter.js';
@@ -20,7 +20,7 @@ import { createBridgeClient, currentAddress } from './remote-client.js';
 import { Sender } from './sender.js';
 import { StatusPublisher } from './status.js';
 import { bringsIn, compileRules, toRemote } from './topic-map.js';
-import { aborted } from '../core/abortable.js';
+import { aborted } from '../core/util/abortable.js';
 
 /** How long stopping waits for QoS 1 messages in flight to be acknowledged; the rest stays queued. */
 const END_GRACE_MS = 2_000;

@@ -3,8 +3,8 @@
  * fails stops the others too (they share one supervisor entry), so the supervisor's restart finds
  * none of them still running.
  */
-import type { Component } from '../core/component.js';
-import { BusbarError, errorMessage } from '../core/errors.js';
+import type { Component } from '../core/runtime/component.js';
+import { BusbarError, errorMessage } from '../core/runtime/errors.js';
 import type { RemotesConfig } from './config.js';
 import { runBridge } from './bridge.js';
 

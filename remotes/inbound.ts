@@ -5,9 +5,9 @@
  * brokers; mqtt.js handles incoming packets one at a time, so a slow bus also slows the remote down.
  */
 import type { IPublishPacket, MqttClient } from 'mqtt';
-import type { Bus } from '../core/bus.js';
-import { errorMessage } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
+import type { Bus } from '../core/bus/bus.js';
+import { errorMessage } from '../core/runtime/errors.js';
+import type { Logger } from '../core/runtime/logger.js';
 import type { EchoFilter } from './echo-filter.js';
 import { inboundRoute, sendsOut, type TopicRule } from './topic-map.js';
 

@@ -9,7 +9,7 @@
  * which QoS 1 allows.
  */
 import type Database from 'better-sqlite3';
-import { openSqliteFile } from '../core/sqlite-file.js';
+import { openSqliteFile } from '../core/util/sqlite-file.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS messages (

@@ -4,10 +4,10 @@
  * going through `addresses` in turn (mqtt.js `servers`), while the queue keeps what is bound for it.
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { backoffDelay, type BackoffPolicy } from '../core/backoff.js';
-import { connectionProblem } from '../core/bus-remote-connect.js';
-import { readTlsFiles } from '../core/tls-files.js';
-import { redactUrl, type Logger } from '../core/logger.js';
+import { backoffDelay, type BackoffPolicy } from '../core/util/backoff.js';
+import { connectionProblem } from '../core/bus/bus-remote-connect.js';
+import { readTlsFiles } from '../core/util/tls-files.js';
+import { redactUrl, type Logger } from '../core/runtime/logger.js';
 import type { BridgeConfig } from './config.js';
 
 type ServerProtocol = 'mqtt' | 'mqtts' | 'ws' | 'wss';

@@ -7,8 +7,8 @@
  * the remote refuses (both counted in `lost`).
  */
 import type { MqttClient } from 'mqtt';
-import { errorMessage } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
+import { errorMessage } from '../core/runtime/errors.js';
+import type { Logger } from '../core/runtime/logger.js';
 import type { BridgeQueue, QueuedMessage } from './queue.js';
 
 export const DEFAULT_WINDOW = 256;

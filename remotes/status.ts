@@ -3,9 +3,9 @@
  * subscribes later still sees it: published at once when the connection comes or goes, and every
  * `statusInterval` when a counter changed (a busy bridge would otherwise publish per message).
  */
-import type { Bus } from '../core/bus.js';
-import { errorMessage } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
+import type { Bus } from '../core/bus/bus.js';
+import { errorMessage } from '../core/runtime/errors.js';
+import type { Logger } from '../core/runtime/logger.js';
 
 export interface BridgeStatus {
   readonly connected: boolean;

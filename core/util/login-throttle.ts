@@ -9,7 +9,7 @@
  * key's last failure. Used by the web login (web/login-throttle.ts) and by MQTT CONNECT (broker/auth.ts).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BusbarError } from './errors.js';
+import { BusbarError } from '../runtime/errors.js';
 
 interface KeyPolicy {
   /** Failures answered without delay (a typo or two). */

@@ -1,7 +1,7 @@
-import type { Bus } from './bus.js';
+import type { Bus } from '../bus/bus.js';
 import type { DurableStages } from './durability.js';
 import type { Logger } from './logger.js';
-import type { Topics } from './topics.js';
+import type { Topics } from '../topics.js';
 
 /** Everything a component gets from the host; the one argument of `run`. */
 export interface ComponentContext<C> {
@@ -15,7 +15,7 @@ export interface ComponentContext<C> {
   readonly topics: Topics;
   /**
    * Where a component that commits points to disk, or turns messages into metrics, registers for
-   * durable acknowledgement (core/durability.ts). Absent when nothing journals (remote bus, tests).
+   * durable acknowledgement (core/runtime/durability.ts). Absent when nothing journals (remote bus, tests).
    */
   readonly durability?: DurableStages;
   /** Aborted when the component must stop; `run` should then return promptly. */

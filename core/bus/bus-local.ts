@@ -14,10 +14,10 @@ import {
 } from './bus.js';
 import { DeliveryQueue, subscriptionOf, trackPublish } from './bus-queue.js';
 import { Route, subscribeProblem } from './bus-route.js';
-import { BusbarError, errorMessage } from './errors.js';
-import type { Logger } from './logger.js';
+import { BusbarError, errorMessage } from '../runtime/errors.js';
+import type { Logger } from '../runtime/logger.js';
 import { stampedReceiveTime } from './receive-time.js';
-import { topicMatches, topicProblem } from './topic-match.js';
+import { topicMatches, topicProblem } from '../topic-match.js';
 
 type Deliver = (packet: AedesPublishPacket, callback: () => void) => void;
 

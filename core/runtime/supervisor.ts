@@ -1,16 +1,16 @@
 /**
- * Runs components (core/component.ts): each in isolation, restarted with backoff when its `run` throws
+ * Runs components (core/runtime/component.ts): each in isolation, restarted with backoff when its `run` throws
  * or returns before it was asked to stop, and stopped through its AbortSignal. A failing component is
  * logged with its id and never takes the others or the bus down.
  */
-import { sleep as abortableSleep } from './abortable.js';
-import { backoffDelay, type BackoffPolicy } from './backoff.js';
-import type { Bus } from './bus.js';
+import { sleep as abortableSleep } from '../util/abortable.js';
+import { backoffDelay, type BackoffPolicy } from '../util/backoff.js';
+import type { Bus } from '../bus/bus.js';
 import type { DurableStages } from './durability.js';
 import type { Component, ComponentContext } from './component.js';
 import { BusbarError, errorMessage } from './errors.js';
 import type { Logger } from './logger.js';
-import type { Topics } from './topics.js';
+import type { Topics } from '../topics.js';
 
 export interface SupervisorOptions {
   readonly bus: Bus;

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { BusbarError, errorMessage } from './errors.js';
+import { BusbarError, errorMessage } from '../runtime/errors.js';
 
 /**
  * Reads the PEM files of an outgoing TLS connection (CA, certificate, key) before connecting, so a

@@ -1,6 +1,6 @@
 /**
  * The bus every component talks to. Two implementations: in-process over the embedded Aedes broker
- * (core/bus-local.ts) and remote over an MQTT client (core/bus-remote.ts). Components never see which.
+ * (core/bus/bus-local.ts) and remote over an MQTT client (core/bus/bus-remote.ts). Components never see which.
  */
 
 export type QoS = 0 | 1;

@@ -4,12 +4,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import mqtt, { type IClientOptions, type IConnackPacket, type MqttClient } from 'mqtt';
-import type { RemoteBusConfig } from '../config/schema.js';
-import { backoffDelay, type BackoffPolicy } from './backoff.js';
+import type { RemoteBusConfig } from '../../config/schema.js';
+import { backoffDelay, type BackoffPolicy } from '../util/backoff.js';
 import type { QoS } from './bus.js';
-import { readTlsFiles } from './tls-files.js';
-import { BusbarError, errorMessage } from './errors.js';
-import { redactUrl, type Logger } from './logger.js';
+import { readTlsFiles } from '../util/tls-files.js';
+import { BusbarError, errorMessage } from '../runtime/errors.js';
+import { redactUrl, type Logger } from '../runtime/logger.js';
 
 export interface RemoteBusOptions {
   log: Logger;

@@ -1,4 +1,4 @@
-import type { Logger } from './logger.js';
+import type { Logger } from '../runtime/logger.js';
 import { TokenBucket } from './rate-limit.js';
 
 /**

@@ -13,7 +13,7 @@
  * the broker keeps the rest. QoS 0 messages never hold it (see DeliveryQueue's dropQos0WhenFull).
  */
 import type { IConnackPacket, IPublishPacket, ISubscriptionMap, MqttClient } from 'mqtt';
-import type { RemoteBusConfig } from '../config/schema.js';
+import type { RemoteBusConfig } from '../../config/schema.js';
 import {
   DEFAULT_QUEUE_SIZE,
   type Bus,
@@ -27,9 +27,9 @@ import {
 import { DeliveryQueue, subscriptionOf, trackPublish } from './bus-queue.js';
 import { connectClient, type RemoteBusOptions } from './bus-remote-connect.js';
 import { Route, deliverToAll, subscribeProblem } from './bus-route.js';
-import { BusbarError, errorMessage } from './errors.js';
-import { redactUrl, type Logger } from './logger.js';
-import { filtersOverlap, topicMatches, topicProblem } from './topic-match.js';
+import { BusbarError, errorMessage } from '../runtime/errors.js';
+import { redactUrl, type Logger } from '../runtime/logger.js';
+import { filtersOverlap, topicMatches, topicProblem } from '../topic-match.js';
 
 export type { RemoteBusOptions } from './bus-remote-connect.js';
 

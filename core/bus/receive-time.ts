@@ -6,7 +6,7 @@
  * thousands of messages a second, weak entries cost the garbage collector more than the message.
  */
 import type { BusMessage } from './bus.js';
-import { nowNs } from './metric.js';
+import { nowNs } from '../codecs/metric.js';
 
 const RECEIVED = Symbol('busbar.receivedNs');
 type Stamped = Buffer & { [RECEIVED]?: bigint };

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { BusbarError, errorMessage } from './errors.js';
+import { BusbarError, errorMessage } from '../runtime/errors.js';
 
 /**
  * Opens (or creates) a SQLite file for a durable queue: its folder is created, WAL journal, and

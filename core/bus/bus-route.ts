@@ -4,7 +4,7 @@
  */
 import type { BusMessage } from './bus.js';
 import type { DeliveryQueue } from './bus-queue.js';
-import { filterProblem } from './topic-match.js';
+import { filterProblem } from '../topic-match.js';
 
 export class Route {
   readonly members: DeliveryQueue[] = [];

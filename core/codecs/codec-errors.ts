@@ -3,7 +3,7 @@
  * `reason` is stable and safe as one MQTT topic level, so ingest can republish a refused payload on
  * `<base>/deadletter/<reason>` without mapping messages to categories.
  */
-import { BusbarError } from './errors.js';
+import { BusbarError } from '../runtime/errors.js';
 
 export type CodecReason =
   /** Line protocol that does not parse, or a metric that cannot be written as line protocol. */

@@ -4,8 +4,8 @@
  * delivery path (Aedes' mqemitter or mqtt.js' packet pump).
  */
 import type { BusMessage, BusSubscription, MessageHandler } from './bus.js';
-import { PeriodicLog } from './log-throttle.js';
-import type { Logger } from './logger.js';
+import { PeriodicLog } from '../util/log-throttle.js';
+import type { Logger } from '../runtime/logger.js';
 
 export interface DeliveryQueueOptions {
   readonly filter: string;
@@ -117,7 +117,7 @@ export class DeliveryQueue {
 
   /**
    * Resolves once every message taken before the call has been handled (or dropped, or discarded by
-   * a stop): what a durable stage waits for before it commits (see core/durability.ts).
+   * a stop): what a durable stage waits for before it commits (see core/runtime/durability.ts).
    */
   settled(): Promise<void> {
     if (this.settledCount >= this.takenCount) return Promise.resolve();

@@ -4,7 +4,7 @@
  * acknowledgement. No answer within the timeout is an error that says why it may be, never a silent
  * success (the component refuses alarms that do not fire, and only logs it).
  */
-import type { Bus } from '../core/bus.js';
+import type { Bus } from '../core/bus/bus.js';
 import type { Topics } from '../core/topics.js';
 import { isAlarmMessage } from '../notifiers/alarm-payload.js';
 import { ackRequestSchema, parseAck, type Ack, type AckRequest } from './ack.js';

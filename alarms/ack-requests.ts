@@ -5,7 +5,7 @@
  * in the state file and published again at start (a broker without persistence lost them), and the
  * retained ones are read back too. Refusals are logged and counted.
  */
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../core/runtime/logger.js';
 import type { Topics } from '../core/topics.js';
 import { ackKey, ackRequestSchema, parseAck, type Ack } from './ack.js';
 import type { AlarmMessage } from './alarm.js';

@@ -9,9 +9,9 @@
  * (silence-requests.ts) and acknowledgements (ack-requests.ts), one ordered publisher for all that goes out (publisher.ts), the state file
  * written after changes and on stop (state-saver.ts) and read at start (startup.ts).
  */
-import type { Component, ComponentContext } from '../core/component.js';
-import { aborted } from '../core/abortable.js';
-import { errorMessage } from '../core/errors.js';
+import type { Component, ComponentContext } from '../core/runtime/component.js';
+import { aborted } from '../core/util/abortable.js';
+import { errorMessage } from '../core/runtime/errors.js';
 import { NOTIFICATION_DEAD_RULE, type AlarmMessage } from './alarm.js';
 import type { AlarmsConfig } from './config.js';
 import { SiteCalendar } from './calendar/calendar.js';

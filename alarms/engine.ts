@@ -3,7 +3,7 @@
  * with every point, status and tick, and receives each state change through `onChange`, so tests
  * drive it on a controlled clock and the component (component.ts) does the publishing.
  */
-import { fieldNumber, type Metric } from '../core/metric.js';
+import { fieldNumber, type Metric } from '../core/codecs/metric.js';
 import type { AlarmInstance, AlarmMessage, Condition } from './alarm.js';
 import { compileRule, type CompiledRule } from './compile.js';
 import type { AlarmRule, DeviationRule, TrendRule } from './config.js';

@@ -6,7 +6,7 @@
  * field the expression reads, or a division by zero, has no value (the rule skips it): a made-up 0
  * would fire or resolve alarms on data that is not there.
  */
-import { fieldNumber, type Field } from '../core/metric.js';
+import { fieldNumber, type Field } from '../core/codecs/metric.js';
 
 export type Fields = Readonly<Record<string, Field>>;
 export type Evaluate = (fields: Fields) => number | undefined;

@@ -5,10 +5,10 @@
  * `delivered` one, notify/told.ts). Each handler changes state, then flushes the publisher, so what
  * the change produced goes out before the next message's.
  */
-import type { Bus, BusSubscription } from '../core/bus.js';
-import { decodeCanonical } from '../core/ingest/canonical.js';
-import type { Logger } from '../core/logger.js';
-import { nowNs } from '../core/metric.js';
+import type { Bus, BusSubscription } from '../core/bus/bus.js';
+import { decodeCanonical } from '../ingest/canonical.js';
+import type { Logger } from '../core/runtime/logger.js';
+import { nowNs } from '../core/codecs/metric.js';
 import type { Topics } from '../core/topics.js';
 import type { AlarmEngine } from './engine.js';
 import type { NotificationStage } from './dispatch/stage.js';

@@ -5,7 +5,7 @@
  * the bus (a `resolved` overtaking its `firing` would leave the wrong state retained) and puts a
  * notification after the states it is about.
  */
-import type { Bus } from '../core/bus.js';
+import type { Bus } from '../core/bus/bus.js';
 
 interface Publication {
   readonly topic: string;

@@ -4,8 +4,8 @@
  * Each rule keeps the latest value of every series it reads, grouped by `groupBy` tags; every `every`
  * it aggregates each group over the series seen within `window` and publishes one point per group.
  */
-import { serializeMetric } from '../core/line-protocol.js';
-import { fieldNumber, type Metric } from '../core/metric.js';
+import { serializeMetric } from '../core/codecs/line-protocol.js';
+import { fieldNumber, type Metric } from '../core/codecs/metric.js';
 import { topicMatches } from '../core/topic-match.js';
 import type { RecordRule } from './config.js';
 import { AGGREGATES, Groups } from './group.js';

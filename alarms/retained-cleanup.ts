@@ -6,9 +6,9 @@
  * topics are present, so the alarms component can publish again the states a broker without
  * persistence lost in the restart.
  */
-import type { Bus } from '../core/bus.js';
-import { errorMessage } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
+import type { Bus } from '../core/bus/bus.js';
+import { errorMessage } from '../core/runtime/errors.js';
+import type { Logger } from '../core/runtime/logger.js';
 import { topicLevel, type Topics } from '../core/topics.js';
 
 export interface CleanupOptions {

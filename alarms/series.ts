@@ -3,7 +3,7 @@
  * string (`web1.disk.used_percent{host=web1,path=/}`). Tags are sorted so the same series always has
  * the same key; the topic level is made from it by `topicLevel`.
  */
-import { compareCodePoints } from '../core/line-protocol.js';
+import { compareCodePoints } from '../core/codecs/line-protocol.js';
 
 export interface SeriesLabels {
   readonly source: string;

@@ -4,7 +4,7 @@
  * The alarms component may run in another process (or not at all): no answer within the timeout is an
  * error that says so, never a silent success.
  */
-import type { Bus } from '../core/bus.js';
+import type { Bus } from '../core/bus/bus.js';
 import type { Topics } from '../core/topics.js';
 import {
   newSilenceId,

@@ -3,7 +3,7 @@
  * the web): each is applied to the silence store, logged, and its outcome published retained on
  * <base>/silences/<id> (the silence, or an empty payload when it is gone). Refusals are counted.
  */
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../core/runtime/logger.js';
 import type { Topics } from '../core/topics.js';
 import type { SilenceStore } from './dispatch/silences.js';
 import type { AlarmPublisher } from './publisher.js';

@@ -4,8 +4,8 @@
  * damaged state file nor an unreadable history store stops alarms: each is logged, and alarms start
  * without it.
  */
-import { errorMessage } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
+import { errorMessage } from '../core/runtime/errors.js';
+import type { Logger } from '../core/runtime/logger.js';
 import type { AlarmsConfig } from './config.js';
 import { DEFAULT_RULES } from './defaults.js';
 import type { AlarmEngine } from './engine.js';

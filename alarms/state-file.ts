@@ -6,7 +6,7 @@
  * still read.
  */
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomically } from '../core/atomic-file.js';
+import { writeFileAtomically } from '../core/util/atomic-file.js';
 import { z } from 'zod';
 import type { AlarmInstance, AlarmMessage } from './alarm.js';
 import type { StageSnapshot } from './dispatch/stage.js';

@@ -17,7 +17,7 @@ import { SilenceStore } from '../alarms/dispatch/silences.js';
 import { NotificationStage } from '../alarms/dispatch/stage.js';
 import { startBusbar } from '../cli/app.js';
 import { parseConfig } from '../config/load.js';
-import type { Metric } from '../core/metric.js';
+import type { Metric } from '../core/codecs/metric.js';
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { parseLineProtocol } from '../core/line-protocol.js';
+import { parseLineProtocol } from '../core/codecs/line-protocol.js';
 import { openHistoryDatabase, writeRetention } from '../sinks/history/database.js';
 import { PointBatchBuilder, SeriesRegistry } from '../sinks/history/point-batch.js';
 import { Pruner } from '../sinks/history/prune.js';

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { startBusbar } from '../cli/app.js';
 import { parseConfig } from '../config/load.js';
-import { createLogger } from '../core/logger.js';
+import { createLogger } from '../core/runtime/logger.js';
 import { freePort } from './ports.js';
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 10_000);

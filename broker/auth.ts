@@ -3,20 +3,20 @@
  * against its scrypt hash; clients without a username are anonymous and accepted only where their
  * listener allows it (by default, listeners bound to a loopback address). Refusals are logged with
  * username, client id, remote address and listener, never with the password. Wrong passwords are
- * answered ever later per address and username (core/login-throttle.ts), an address that keeps
+ * answered ever later per address and username (core/util/login-throttle.ts), an address that keeps
  * guessing is banned for a while (login-bans.ts), and client ids may be bound to usernames
  * (client-ids.ts); all of it counted on `<base>/stats/broker`.
  */
 import type { AedesOptions, AuthenticateError, Client } from 'aedes';
 import type { BrokerConfig } from '../config/schema.js';
-import { BusbarError, errorMessage } from '../core/errors.js';
-import { LoginThrottle } from '../core/login-throttle.js';
-import type { Logger } from '../core/logger.js';
+import { BusbarError, errorMessage } from '../core/runtime/errors.js';
+import { LoginThrottle } from '../core/util/login-throttle.js';
+import type { Logger } from '../core/runtime/logger.js';
 import type { Acl } from './acl.js';
 import { clientIdRule } from './client-ids.js';
 import type { ConnectionInfo, ConnectionRegistry } from './connections.js';
 import { CredentialCache } from './credential-cache.js';
-import { LogThrottle } from '../core/log-throttle.js';
+import { LogThrottle } from '../core/util/log-throttle.js';
 import { LoginBans } from './login-bans.js';
 import { decoyHash, verifyPassword } from './passwords.js';
 import type { EdgeCounters } from './sys-stats.js';

@@ -5,9 +5,9 @@
  * rules exist or the topic is one of busbar's own, a walk over the client's compiled rules.
  */
 import type { Aedes, AedesOptions, AedesPublishPacket, Client, PublishPacket } from 'aedes';
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../core/runtime/logger.js';
 import type { ConnectionRegistry } from './connections.js';
-import { LogThrottle } from '../core/log-throttle.js';
+import { LogThrottle } from '../core/util/log-throttle.js';
 import type { MessageCounters } from './sys-stats.js';
 import { filterTextMatchesTopic } from './topic-filter.js';
 import { SubscribeAccess } from './acl.js';

@@ -20,8 +20,8 @@
  * No credentials: a client's username is listed, never its password.
  */
 import type { Aedes, Client } from 'aedes';
-import { errorMessage } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
+import { errorMessage } from '../core/runtime/errors.js';
+import type { Logger } from '../core/runtime/logger.js';
 import { messageCounts } from './client-counters.js';
 import type { ClientRegistry } from './client-registry.js';
 import type { ConnectionRegistry } from './connections.js';

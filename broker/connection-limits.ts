@@ -8,10 +8,10 @@
  * connect timeout (`broker.connectTimeout`) closes those that never get further.
  */
 import type net from 'node:net';
-import { plainAddress } from '../core/address.js';
-import { LogThrottle } from '../core/log-throttle.js';
-import type { Logger } from '../core/logger.js';
-import { Tally } from '../core/tally.js';
+import { plainAddress } from '../core/util/address.js';
+import { LogThrottle } from '../core/util/log-throttle.js';
+import type { Logger } from '../core/runtime/logger.js';
+import { Tally } from '../core/util/tally.js';
 import type { BrokerConfig } from '../config/schema.js';
 import type { EdgeCounters } from './sys-stats.js';
 

@@ -7,7 +7,7 @@
  */
 import type { Aedes, AedesPublishPacket } from 'aedes';
 import type { ClientRegistry } from './client-registry.js';
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../core/runtime/logger.js';
 
 export interface KickRequests {
   /** Stops taking requests; does not wait (closing Aedes drops its subscriptions anyway). */

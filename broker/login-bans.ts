@@ -1,6 +1,6 @@
 /**
  * Short bans of addresses that keep guessing MQTT passwords. The login throttle
- * (core/login-throttle.ts) already holds each wrong answer longer; an address that still sends
+ * (core/util/login-throttle.ts) already holds each wrong answer longer; an address that still sends
  * `after` *distinct* wrong credentials is then refused outright for `durationMs`, right passwords
  * included, without a password check. Only distinct ones count: a device repeating its one stale
  * password every second is slowed, not banned with its whole site's NAT. Bans are per address,

@@ -4,7 +4,7 @@
  */
 import type { Aedes, AedesOptions } from 'aedes';
 import type { PersistenceConfig } from '../config/schema.js';
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../core/runtime/logger.js';
 import { openRedisBackend } from './redis-persistence.js';
 
 export interface BrokerPersistence {

@@ -16,9 +16,9 @@ import { createRequire } from 'node:module';
 import type { AedesOptions } from 'aedes';
 import redisPersistence from 'aedes-persistence-redis';
 import MQEmitterRedis from 'mqemitter-redis';
-import { BusbarError, errorMessage } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
-import { LogThrottle } from '../core/log-throttle.js';
+import { BusbarError, errorMessage } from '../core/runtime/errors.js';
+import type { Logger } from '../core/runtime/logger.js';
+import { LogThrottle } from '../core/util/log-throttle.js';
 
 type RedisClient = NonNullable<MQEmitterRedis.MQEmitterOptions['subConn']>;
 type RedisOptions = NonNullable<Parameters<typeof MQEmitterRedis>[0]>;

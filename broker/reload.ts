@@ -7,8 +7,8 @@
  */
 import type { Aedes, Client } from 'aedes';
 import type { BrokerConfig } from '../config/schema.js';
-import { errorMessage } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
+import { errorMessage } from '../core/runtime/errors.js';
+import type { Logger } from '../core/runtime/logger.js';
 import { createAcl, SubscribeAccess, type Acl } from './acl.js';
 import type { Auth } from './auth.js';
 import { checkDeliveriesOf, sharedFilter, stopCheckingDeliveries } from './authorize.js';

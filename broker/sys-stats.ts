@@ -8,8 +8,8 @@
  */
 import type { Aedes } from 'aedes';
 import type { ClientRegistry } from './client-registry.js';
-import { errorMessage } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
+import { errorMessage } from '../core/runtime/errors.js';
+import type { Logger } from '../core/runtime/logger.js';
 import { outgoingQueue, type OverflowCounters } from './outgoing-queue.js';
 
 /** What the broker's edges refused (connection-limits.ts, auth.ts); `connections` is open now. */

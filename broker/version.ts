@@ -1,4 +1,4 @@
-import { busbarVersion } from '../core/version.js';
+import { busbarVersion } from '../core/runtime/version.js';
 
 /** `busbar <version> (aedes <version>)` for `$SYS/broker/version`. Read once, at broker start. */
 export function brokerVersion(aedesVersion: string): string {

@@ -12,10 +12,10 @@ import { createMqttLink } from '../agents/host/link-mqtt.js';
 import { z } from 'zod';
 import { baseTopicSchema, logSchema, remoteBusSchema, type RemoteBusConfig } from '../config/common.js';
 import { ConfigError, readConfigDocument, validateConfig } from '../config/document.js';
-import { errorMessage } from '../core/errors.js';
-import { createLogger, redactUrl } from '../core/logger.js';
+import { errorMessage } from '../core/runtime/errors.js';
+import { createLogger, redactUrl } from '../core/runtime/logger.js';
 import { createTopics } from '../core/topics.js';
-import { busbarVersion } from '../core/version.js';
+import { busbarVersion } from '../core/runtime/version.js';
 import { UsageError as AgentUsageError, readPasswordFile } from './password-file.js';
 
 export interface AgentCommandOptions {

@@ -8,10 +8,10 @@ import { ConfigError, loadConfig } from '../config/load.js';
 import { remoteBusSchema, type Config } from '../config/schema.js';
 import { AckRequestError } from '../alarms/ack-client.js';
 import { SilenceRequestError } from '../alarms/silence-client.js';
-import type { Bus } from '../core/bus.js';
-import { connectRemoteBus } from '../core/bus-remote.js';
-import { errorMessage } from '../core/errors.js';
-import { createLogger, redactUrl } from '../core/logger.js';
+import type { Bus } from '../core/bus/bus.js';
+import { connectRemoteBus } from '../core/bus/bus-remote.js';
+import { errorMessage } from '../core/runtime/errors.js';
+import { createLogger, redactUrl } from '../core/runtime/logger.js';
 import { createTopics, type Topics } from '../core/topics.js';
 import { readPasswordFile, UsageError } from './password-file.js';
 

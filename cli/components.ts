@@ -1,6 +1,6 @@
 import type { LiveCredentials } from '../broker/live-credentials.js';
 import type { Config } from '../config/schema.js';
-import type { Component } from '../core/component.js';
+import type { Component } from '../core/runtime/component.js';
 import { historyReadTarget } from '../history/config.js';
 
 /**
@@ -28,7 +28,7 @@ function register<C>(
 export const registrations: readonly Registration[] = [
   register(
     'ingest',
-    async () => (await import('../core/ingest/ingest-component.js')).ingestComponent,
+    async () => (await import('../ingest/ingest-component.js')).ingestComponent,
     (config) => config.ingest,
   ),
   register(
@@ -53,7 +53,7 @@ export const registrations: readonly Registration[] = [
   ),
   register(
     'remotes',
-    async () => (await import('../broker/bridge/component.js')).bridgesComponent,
+    async () => (await import('../remotes/component.js')).bridgesComponent,
     (config) => (config.remotes.bridges.length > 0 ? config.remotes : undefined),
   ),
   register(

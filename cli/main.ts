@@ -9,7 +9,7 @@ import type { PasswdOptions } from './passwd.js';
 import type { InitOptions } from './init.js';
 import { exportCommand } from './export.js';
 import { queryCommand } from './query.js';
-import { busbarVersion } from '../core/version.js';
+import { busbarVersion } from '../core/runtime/version.js';
 
 // Each command's code is loaded when that command runs: `busbar agent` on a small host should not
 // carry the broker, the sinks and the bridges in memory.

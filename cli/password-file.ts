@@ -1,6 +1,6 @@
 /** `--password-file`: a password read from a file, so it never appears on a command line or in `ps`. */
 import { readFile } from 'node:fs/promises';
-import { errorMessage } from '../core/errors.js';
+import { errorMessage } from '../core/runtime/errors.js';
 
 /** Thrown for a bad flag or an unreadable file; the message says which and why. */
 export class UsageError extends Error {}

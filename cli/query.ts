@@ -3,7 +3,7 @@
  * The file is `--db`, else `sinks.history.path` of the config file, else the default path.
  */
 import { Command } from 'commander';
-import { errorMessage } from '../core/errors.js';
+import { errorMessage } from '../core/runtime/errors.js';
 import type { HistoryReader, RangeSeries } from '../sinks/history/reader.js';
 import { formatTime, parseTimeSpec } from '../sinks/history/time-spec.js';
 

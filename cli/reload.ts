@@ -7,8 +7,8 @@
  */
 import { ConfigError, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { errorMessage } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
+import { errorMessage } from '../core/runtime/errors.js';
+import type { Logger } from '../core/runtime/logger.js';
 import type { EmbeddedBroker } from '../broker/broker.js';
 import type { LiveCredentials } from '../broker/live-credentials.js';
 

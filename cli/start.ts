@@ -1,9 +1,9 @@
 import { ConfigError, loadConfig } from '../config/load.js';
-import { errorMessage } from '../core/errors.js';
-import { createLogger } from '../core/logger.js';
+import { errorMessage } from '../core/runtime/errors.js';
+import { createLogger } from '../core/runtime/logger.js';
 import { startBusbar } from './app.js';
 import { createConfigReload } from './reload.js';
-import { busbarVersion } from '../core/version.js';
+import { busbarVersion } from '../core/runtime/version.js';
 
 /** How long a clean shutdown may take before busbar gives up waiting and exits non-zero. */
 const SHUTDOWN_LIMIT_MS = 30_000;

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { BusbarError } from '../core/errors.js';
+import { BusbarError } from '../core/runtime/errors.js';
 import {
   formatPath,
   restoreStrings,

@@ -3,15 +3,15 @@
  * (config/busbar.schema.json) all derive from here; nothing else states a default.
  */
 import { z } from 'zod';
-import { compileTemplate } from '../core/ingest/template.js';
-import { compileTopicPattern } from '../core/ingest/topic-pattern.js';
-import { TIMESTAMP_UNITS } from '../core/ingest/timestamp.js';
+import { compileTemplate } from '../ingest/template.js';
+import { compileTopicPattern } from '../ingest/topic-pattern.js';
+import { TIMESTAMP_UNITS } from '../ingest/timestamp.js';
 import { PASSWORD_HASH_PATTERN } from '../broker/passwords.js';
 import { agentSchema } from '../agents/host/config-schema.js';
 import { sinksSchema } from '../sinks/config.js';
 import { historyReadProblem, historySchema } from '../history/config.js';
 import { bridgesSchema } from '../bridges/config.js';
-import { remotesSchema } from '../broker/bridge/config.js';
+import { remotesSchema } from '../remotes/config.js';
 import { journalSchema } from '../broker/journal/config.js';
 import { webSchema } from '../web/config.js';
 import { alarmsSchema } from '../alarms/config.js';
@@ -231,7 +231,7 @@ export const brokerSchema = z
       ),
     // Sized for a 2-core machine: 10,000 idle MQTT clients were measured to fit (see docs/security.md,
     // "The broker on a network"), and with web.maxConnections and a reserve for busbar's own files
-    // they stay under the usual descriptor limits (checked at start, core/descriptors.ts).
+    // they stay under the usual descriptor limits (checked at start, core/runtime/descriptors.ts).
     maxConnections: z
       .number()
       .int()
@@ -369,7 +369,7 @@ export const configSchema = z
     bridges: bridgesSchema
       .prefault({})
       .describe('Bridges that poll non-MQTT sources (SNMP, Redis) onto the bus.'),
-    // Bridges to remote brokers live with the bridges (broker/bridge/config.ts), defaults included.
+    // Bridges to remote brokers live in remotes/ (remotes/config.ts), defaults included.
     remotes: remotesSchema.prefault({}).describe('Bridges to remote MQTT brokers, with store and forward.'),
     // The web section lives with the server (web/config.ts), defaults included.
     web: webSchema

@@ -2,7 +2,7 @@
  * The embedded SQLite history store as a HistorySource. The file is opened read-only on first use
  * (busbar's history sink creates it when it starts) and again after a failure.
  */
-import { errorMessage } from '../core/errors.js';
+import { errorMessage } from '../core/runtime/errors.js';
 import { HistoryReader } from '../sinks/history/reader.js';
 import {
   HistoryUnavailableError,

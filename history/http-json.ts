@@ -3,7 +3,7 @@
  * answer, with the failures every caller reports alike. `where` names the server without
  * credentials: it goes into messages, which never carry a secret.
  */
-import { errorMessage } from '../core/errors.js';
+import { errorMessage } from '../core/runtime/errors.js';
 import { basicAuth } from '../sinks/influx/write-target.js';
 import { HistoryUnavailableError } from './source.js';
 

@@ -7,7 +7,7 @@
  * so both name a series alike. Series ids are positions in the listing, valid only within one
  * answer: match series by name across calls.
  */
-import type { FieldType } from '../core/metric.js';
+import type { FieldType } from '../core/codecs/metric.js';
 import { seriesName } from '../sinks/history/series-name.js';
 import {
   bucketWidthMs,

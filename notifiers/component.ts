@@ -4,12 +4,12 @@
  * are skipped, so a restart does not announce every retained alarm again. It also follows the active
  * silences, which the router applies to routes on the alarm state topics.
  */
-import type { Component, ComponentContext } from '../core/component.js';
+import type { Component, ComponentContext } from '../core/runtime/component.js';
 import { NOTIFICATION_DEAD_RULE } from '../alarms/alarm.js';
 import { silenceTopicUpdate } from '../alarms/silence-client.js';
-import { aborted } from '../core/abortable.js';
-import type { BusSubscription } from '../core/bus.js';
-import { errorMessage } from '../core/errors.js';
+import { aborted } from '../core/util/abortable.js';
+import type { BusSubscription } from '../core/bus/bus.js';
+import { errorMessage } from '../core/runtime/errors.js';
 import type { NotifiersConfig } from './config.js';
 import type { TelegramBot } from './bot/bot.js';
 import { describeError } from './bot/redact.js';

@@ -2,10 +2,10 @@
  * How a sink reads a message on `<base>/metrics/<source>/<measurement>`. The ingest component has
  * already counted and dead-lettered whatever does not decode, so sinks skip it silently.
  */
-import { decodedPayload } from '../core/decoded-payload.js';
-import { decodeCanonical } from '../core/ingest/canonical.js';
-import { parseLineProtocol } from '../core/line-protocol.js';
-import type { Metric } from '../core/metric.js';
+import { decodedPayload } from '../core/codecs/decoded-payload.js';
+import { decodeCanonical } from '../ingest/canonical.js';
+import { parseLineProtocol } from '../core/codecs/line-protocol.js';
+import type { Metric } from '../core/codecs/metric.js';
 import { parseMetricTopic, type Topics } from '../core/topics.js';
 
 export interface SinkMessage {

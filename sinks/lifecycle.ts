@@ -1,4 +1,4 @@
-/** A repeating task for sink components (waiting on a signal is in core/abortable.ts). */
+/** A repeating task for sink components (waiting on a signal is in core/util/abortable.ts). */
 
 /**
  * Calls `task` every `ms` until `stop()`; a run never overlaps the previous one (a slow prune or a

@@ -12,7 +12,7 @@ import { EventEmitter } from 'node:events';
 import { silenceTopicUpdate } from '../alarms/silence-client.js';
 import type { Silence } from '../alarms/silence.js';
 import { ackKey, parseAck, type Ack } from '../alarms/ack.js';
-import type { Bus, BusSubscription } from '../core/bus.js';
+import type { Bus, BusSubscription } from '../core/bus/bus.js';
 import type { Topics } from '../core/topics.js';
 import { withSilences } from './silenced.js';
 import { BrokerRates } from './broker-rates.js';

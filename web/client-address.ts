@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { BlockList, isIP } from 'node:net';
-import { plainAddress } from '../core/address.js';
+import { plainAddress } from '../core/util/address.js';
 
 function parseEntry(entry: string): { address: string; prefix: number | undefined } | undefined {
   const [address = '', prefixText, extra] = entry.trim().split('/');

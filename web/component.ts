@@ -4,10 +4,10 @@
  * publish doubles as the broker check of `/health`.
  */
 import type { AddressInfo } from 'node:net';
-import { aborted } from '../core/abortable.js';
-import type { Component } from '../core/component.js';
-import { BusbarError, errorMessage } from '../core/errors.js';
-import { LogThrottle } from '../core/log-throttle.js';
+import { aborted } from '../core/util/abortable.js';
+import type { Component } from '../core/runtime/component.js';
+import { BusbarError, errorMessage } from '../core/runtime/errors.js';
+import { LogThrottle } from '../core/util/log-throttle.js';
 import type { LiveCredentials } from '../broker/live-credentials.js';
 import { aclOf } from '../broker/reload.js';
 import { createAuthenticator } from './auth.js';

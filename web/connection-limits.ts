@@ -11,10 +11,10 @@
  */
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { plainAddress } from '../core/address.js';
-import { LogThrottle } from '../core/log-throttle.js';
-import type { Logger } from '../core/logger.js';
-import { Tally } from '../core/tally.js';
+import { plainAddress } from '../core/util/address.js';
+import { LogThrottle } from '../core/util/log-throttle.js';
+import type { Logger } from '../core/runtime/logger.js';
+import { Tally } from '../core/util/tally.js';
 import type { ProxyTrust } from './client-address.js';
 import type { WebConfig } from './config.js';
 import type { WebCounters } from './counters.js';

@@ -8,9 +8,9 @@
  * A comment line every 15 s keeps proxies from closing an idle stream.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Bus, BusSubscription } from '../core/bus.js';
-import { parseLineProtocol } from '../core/line-protocol.js';
-import { fieldNumber, nowNs } from '../core/metric.js';
+import type { Bus, BusSubscription } from '../core/bus/bus.js';
+import { parseLineProtocol } from '../core/codecs/line-protocol.js';
+import { fieldNumber, nowNs } from '../core/codecs/metric.js';
 import { parseMetricTopic, type Topics } from '../core/topics.js';
 import { seriesName } from '../sinks/history/series-name.js';
 import type { BusState, StatePart } from './bus-state.js';

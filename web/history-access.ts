@@ -3,7 +3,7 @@
  * request (an export's cursor must not share a connection), whether it answers (for /health), and
  * whether a source has series (for its page). History that cannot be read now is a 503 saying why.
  */
-import { errorMessage } from '../core/errors.js';
+import { errorMessage } from '../core/runtime/errors.js';
 import type { HistoryReadTarget } from '../history/config.js';
 import { openHistory } from '../history/open.js';
 import { HistoryUnavailableError, type HistorySource } from '../history/source.js';

@@ -15,9 +15,9 @@
  * as InfluxDB answers a partial write.
  */
 import type { ServerResponse } from 'node:http';
-import type { Bus } from '../core/bus.js';
-import { formatLineError, parseLineProtocol, serializeLineProtocol } from '../core/line-protocol.js';
-import { nowNs, type Metric, type Precision } from '../core/metric.js';
+import type { Bus } from '../core/bus/bus.js';
+import { formatLineError, parseLineProtocol, serializeLineProtocol } from '../core/codecs/line-protocol.js';
+import { nowNs, type Metric, type Precision } from '../core/codecs/metric.js';
 import type { Topics } from '../core/topics.js';
 import { HttpError, param, sendJson } from './http.js';
 

@@ -7,8 +7,8 @@
  * that connection, so the page that asked shows it gone. Logged with who asked.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Bus } from '../core/bus.js';
-import type { Logger } from '../core/logger.js';
+import type { Bus } from '../core/bus/bus.js';
+import type { Logger } from '../core/runtime/logger.js';
 import type { Topics } from '../core/topics.js';
 import type { Principal } from './auth.js';
 import type { BusState } from './bus-state.js';

@@ -1,5 +1,5 @@
 /**
- * The web's login throttle: core/login-throttle.ts, with a pile-up of one address's checks
+ * The web's login throttle: core/util/login-throttle.ts, with a pile-up of one address's checks
  * answered 429 and `Retry-After`. Behind a reverse proxy, `web.trustedProxies` tells clients'
  * addresses apart.
  */
@@ -7,7 +7,7 @@ import {
   LoginThrottle as SharedLoginThrottle,
   type LoginFailure,
   type LoginThrottleOptions,
-} from '../core/login-throttle.js';
+} from '../core/util/login-throttle.js';
 import { HttpError } from './http.js';
 
 export type { LoginFailure, LoginThrottleOptions };

@@ -14,7 +14,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import type { Bus, BusMessage } from '../core/bus.js';
+import type { Bus, BusMessage } from '../core/bus/bus.js';
 import { topicProblem } from '../core/topic-match.js';
 import { HttpError } from './http.js';
 

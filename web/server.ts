@@ -6,10 +6,10 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { SubscribeAccess, type Acl } from '../broker/acl.js';
-import type { Bus } from '../core/bus.js';
-import { errorMessage } from '../core/errors.js';
-import { LogThrottle } from '../core/log-throttle.js';
-import type { Logger } from '../core/logger.js';
+import type { Bus } from '../core/bus/bus.js';
+import { errorMessage } from '../core/runtime/errors.js';
+import { LogThrottle } from '../core/util/log-throttle.js';
+import type { Logger } from '../core/runtime/logger.js';
 import type { Topics } from '../core/topics.js';
 import { HistoryAccess } from './history-access.js';
 import type { HistoryReadTarget } from '../history/config.js';
@@ -20,7 +20,7 @@ import { SESSION_COOKIE, cookieValue, type Authenticator, type Identified, type 
 import type { BusState } from './bus-state.js';
 import type { ProxyTrust } from './client-address.js';
 import type { WebConfig } from './config.js';
-import { httpServerOptions } from '../core/http-timeouts.js';
+import { httpServerOptions } from '../core/util/http-timeouts.js';
 import { limitConnections } from './connection-limits.js';
 import type { WebCounters } from './counters.js';
 import { checkHealth, healthText } from './health.js';

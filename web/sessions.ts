@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomically } from '../core/atomic-file.js';
+import { writeFileAtomically } from '../core/util/atomic-file.js';
 import { z } from 'zod';
 import type { Principal } from './principal.js';
 

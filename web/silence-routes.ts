@@ -12,7 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { addSilence, removeSilence, SilenceRequestError } from '../alarms/silence-client.js';
 import { newSilenceId, silenceIdSchema, silenceRequestSchema } from '../alarms/silence.js';
-import type { Bus } from '../core/bus.js';
+import type { Bus } from '../core/bus/bus.js';
 import type { Topics } from '../core/topics.js';
 import type { Principal } from './auth.js';
 import type { BusState } from './bus-state.js';

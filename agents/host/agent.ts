@@ -5,10 +5,10 @@
  * in-process bus) and standalone (`busbar agent`, its own MQTT connection).
  */
 import { setMaxListeners } from 'node:events';
-import type { Logger } from '../../core/logger.js';
+import type { Logger } from '../../core/runtime/logger.js';
 import type { Topics } from '../../core/topics.js';
-import { busbarVersion } from '../../core/version.js';
-import { errorMessage } from '../../core/errors.js';
+import { busbarVersion } from '../../core/runtime/version.js';
+import { errorMessage } from '../../core/runtime/errors.js';
 import type { AgentConfig } from './config-schema.js';
 import { plannedCollectors, type PlannedCollector } from './collectors/index.js';
 import { readHostFacts } from './host-facts.js';
@@ -21,7 +21,7 @@ import { everyTick } from './schedule.js';
 import { Sender } from './sender.js';
 import { agentStatsCollector } from './stats.js';
 import { SingleFlight, settleWithin } from './timeout.js';
-import { aborted } from '../../core/abortable.js';
+import { aborted } from '../../core/util/abortable.js';
 
 /** On a clean stop: time to deliver what is buffered, then to publish `offline`. */
 const STOP_FLUSH_MS = 3_000;

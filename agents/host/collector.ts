@@ -3,7 +3,7 @@
  * pure `compute` from that reading and the previous call's state to metrics. The agent owns timing,
  * timeouts and publishing; a collector never publishes.
  */
-import type { Metric } from '../../core/metric.js';
+import type { Metric } from '../../core/codecs/metric.js';
 
 export interface ComputeContext {
   /** The `host` tag: the agent's source name. */

@@ -1,6 +1,6 @@
 /** The host agent inside `busbar start`: a component publishing on the in-process bus. */
 import os from 'node:os';
-import type { Component } from '../../core/component.js';
+import type { Component } from '../../core/runtime/component.js';
 import { runHostAgent } from './agent.js';
 import type { AgentConfig } from './config-schema.js';
 import { busLink } from './link.js';

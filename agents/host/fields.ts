@@ -2,7 +2,7 @@
  * Building metrics from readings: a field is left out when its value is unknown (null, undefined,
  * NaN), never written as 0, so a missing sensor or an unreadable counter is a gap, not a false value.
  */
-import type { Field, Metric } from '../../core/metric.js';
+import type { Field, Metric } from '../../core/codecs/metric.js';
 
 export class Fields {
   readonly record: Record<string, Field> = {};
@@ -28,7 +28,7 @@ export class Fields {
 
 /**
  * A tag value that line protocol can carry: host data (a command name, a mount point) may hold
- * control characters or end with a backslash, which no line can (see core/metric.ts nameProblem).
+ * control characters or end with a backslash, which no line can (see core/codecs/metric.ts nameProblem).
  */
 export function tagValue(text: string): string {
   const cleaned = text.replace(/[\u0000-\u001f\u007f]/g, '?');

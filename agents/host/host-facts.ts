@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { promisify } from 'node:util';
-import type { Logger } from '../../core/logger.js';
+import type { Logger } from '../../core/runtime/logger.js';
 import type { HostFacts } from './readings.js';
 
 const run = promisify(execFile);

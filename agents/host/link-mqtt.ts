@@ -11,12 +11,12 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { RemoteBusConfig } from '../../config/schema.js';
-import { backoffDelay, type BackoffPolicy } from '../../core/backoff.js';
-import { clientOptions, connectionProblem } from '../../core/bus-remote-connect.js';
-import { BusbarError } from '../../core/errors.js';
-import { redactUrl, type Logger } from '../../core/logger.js';
+import { backoffDelay, type BackoffPolicy } from '../../core/util/backoff.js';
+import { clientOptions, connectionProblem } from '../../core/bus/bus-remote-connect.js';
+import { BusbarError } from '../../core/runtime/errors.js';
+import { redactUrl, type Logger } from '../../core/runtime/logger.js';
 import type { AgentLink } from './link.js';
-import { PeriodicLog } from '../../core/log-throttle.js';
+import { PeriodicLog } from '../../core/util/log-throttle.js';
 
 /**
  * CONNACK codes that another attempt will not change (MQTT 3.1.1 §3.2.2.3, MQTT 5 §3.2.2.2): bad

@@ -3,7 +3,7 @@
  * an MQTT connection of its own (link-mqtt.ts), which also says when it (re)connects so the agent
  * can restate `online` and its inventory, which the broker may have lost or replaced by the will.
  */
-import type { Bus } from '../../core/bus.js';
+import type { Bus } from '../../core/bus/bus.js';
 
 export interface LinkPublishOptions {
   readonly qos: 0 | 1;

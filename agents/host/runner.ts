@@ -3,13 +3,13 @@
  * conversion of its metrics to one line protocol message per measurement. Counts what went wrong,
  * and logs it at a bounded rate; a failing collector never stops the others.
  */
-import { errorMessage } from '../../core/errors.js';
-import { serializeMetric } from '../../core/line-protocol.js';
-import type { Logger } from '../../core/logger.js';
-import type { Metric } from '../../core/metric.js';
+import { errorMessage } from '../../core/runtime/errors.js';
+import { serializeMetric } from '../../core/codecs/line-protocol.js';
+import type { Logger } from '../../core/runtime/logger.js';
+import type { Metric } from '../../core/codecs/metric.js';
 import type { Topics } from '../../core/topics.js';
 import type { Collector } from './collector.js';
-import { PeriodicLog } from '../../core/log-throttle.js';
+import { PeriodicLog } from '../../core/util/log-throttle.js';
 import type { OutboxMessage } from './outbox.js';
 import { SingleFlight, settleWithin } from './timeout.js';
 

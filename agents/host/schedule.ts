@@ -3,7 +3,7 @@
  * round_interval does, so the points of every host and collector line up in time. A tick that would
  * already be late (the run before it overran, the machine was suspended) is skipped, not bunched.
  */
-import { sleep } from '../../core/abortable.js';
+import { sleep } from '../../core/util/abortable.js';
 
 /** The first multiple of `intervalMs` strictly after `afterMs`. */
 export function nextTick(afterMs: number, intervalMs: number): number {

@@ -4,8 +4,8 @@
  * outbox for good only once the broker acknowledged it; one that fails goes back to the head and
  * the drain stops until the link reconnects or a new sample arrives.
  */
-import type { Logger } from '../../core/logger.js';
-import { errorMessage } from '../../core/errors.js';
+import type { Logger } from '../../core/runtime/logger.js';
+import { errorMessage } from '../../core/runtime/errors.js';
 import type { AgentLink } from './link.js';
 import type { Outbox, OutboxMessage } from './outbox.js';
 import { settleWithin } from './timeout.js';

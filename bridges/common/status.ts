@@ -2,7 +2,7 @@
  * `online` / `offline` of a source on `<base>/status/<source>`, retained, published on change only:
  * the retained message is the state, so repeating it every poll would only wake subscribers.
  */
-import type { Bus } from '../../core/bus.js';
+import type { Bus } from '../../core/bus/bus.js';
 import type { Topics } from '../../core/topics.js';
 
 export type SourceState = 'online' | 'offline';

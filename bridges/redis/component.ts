@@ -5,10 +5,10 @@
  * `<base>/stats/<name>`. A Redis outage is counted and reported, and reading resumes by itself.
  */
 import { setMaxListeners } from 'node:events';
-import type { Component } from '../../core/component.js';
-import { errorMessage } from '../../core/errors.js';
-import { PeriodicLog } from '../../core/log-throttle.js';
-import { aborted } from '../../core/abortable.js';
+import type { Component } from '../../core/runtime/component.js';
+import { errorMessage } from '../../core/runtime/errors.js';
+import { PeriodicLog } from '../../core/util/log-throttle.js';
+import { aborted } from '../../core/util/abortable.js';
 import { StatusPublisher, type SourceState } from '../common/status.js';
 import type { RedisConfig } from './config.js';
 import { createRedis } from './connection.js';

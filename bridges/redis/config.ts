@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { duration } from '../../config/duration.js';
-import { TIMESTAMP_UNITS } from '../../core/ingest/timestamp.js';
+import { TIMESTAMP_UNITS } from '../../ingest/timestamp.js';
 import { compileKeyPattern } from './key-pattern.js';
 
 const name = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'letters, digits, _ . - (not first)');

@@ -1,11 +1,11 @@
 /**
  * The bridge's Redis connection (ioredis). Commands never wait in ioredis' offline queue: while
  * Redis is away a read fails at once and is counted, instead of piling up and replaying a burst of
- * stale reads on reconnect. Reconnects back off exponentially with jitter (core/backoff.ts).
+ * stale reads on reconnect. Reconnects back off exponentially with jitter (core/util/backoff.ts).
  * The password goes to ioredis only; nothing here logs the options.
  */
 import { Redis, type RedisOptions } from 'ioredis';
-import { backoffDelay } from '../../core/backoff.js';
+import { backoffDelay } from '../../core/util/backoff.js';
 import type { RedisConfig } from './config.js';
 
 export function connectionOptions(config: RedisConfig): RedisOptions {

@@ -5,12 +5,12 @@
  * limit held back is still counted by reason (`deadletterSuppressedByReason`), as every refusal is
  * in its selection's `refused` counters.
  */
-import type { Bus } from '../../core/bus.js';
-import { errorMessage } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
-import { TokenBucket } from '../../core/rate-limit.js';
+import type { Bus } from '../../core/bus/bus.js';
+import { errorMessage } from '../../core/runtime/errors.js';
+import type { Logger } from '../../core/runtime/logger.js';
+import { TokenBucket } from '../../core/util/rate-limit.js';
 import type { Topics } from '../../core/topics.js';
-import type { PeriodicLog } from '../../core/log-throttle.js';
+import type { PeriodicLog } from '../../core/util/log-throttle.js';
 import type { RefusalCode } from './refusals.js';
 
 /** Values longer than this are cut in the dead letter. */

@@ -3,11 +3,11 @@
  * key's pattern captures (and lookup tables), fields picked by path and converted. Compiled once
  * per selection; a value that cannot become a metric says why, so the caller can dead-letter it.
  */
-import { getPath } from '../../core/payload-json.js';
-import { timestampToNs } from '../../core/ingest/timestamp.js';
-import { compileTemplate, type Template } from '../../core/ingest/template.js';
-import { coerceField, setEntry, validateMetric, type Field, type Metric } from '../../core/metric.js';
-import { errorMessage } from '../../core/errors.js';
+import { getPath } from '../../core/codecs/payload-json.js';
+import { timestampToNs } from '../../ingest/timestamp.js';
+import { compileTemplate, type Template } from '../../ingest/template.js';
+import { coerceField, setEntry, validateMetric, type Field, type Metric } from '../../core/codecs/metric.js';
+import { errorMessage } from '../../core/runtime/errors.js';
 import type { RedisFieldConfig, RedisSelection } from './config.js';
 import { compileKeyPattern, type KeyPattern } from './key-pattern.js';
 import { MAX_JSON_DEPTH, jsonDepth, type RefusalCode } from './refusals.js';

@@ -8,8 +8,8 @@
  * https://redis.io/docs/latest/develop/use/keyspace-notifications/
  */
 import type { Redis } from 'ioredis';
-import { errorMessage } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
+import { errorMessage } from '../../core/runtime/errors.js';
+import type { Logger } from '../../core/runtime/logger.js';
 import type { RedisConfig } from './config.js';
 import type { SelectionPoller } from './selection-poller.js';
 

@@ -3,9 +3,9 @@
  * `linesPerMessage` lines: a selection of thousands of keys must not become one message larger than
  * a remote broker's packet limit.
  */
-import type { Bus } from '../../core/bus.js';
-import { serializeLineProtocol } from '../../core/line-protocol.js';
-import type { Metric } from '../../core/metric.js';
+import type { Bus } from '../../core/bus/bus.js';
+import { serializeLineProtocol } from '../../core/codecs/line-protocol.js';
+import type { Metric } from '../../core/codecs/metric.js';
 import type { Topics } from '../../core/topics.js';
 
 export interface SourcedMetric {

@@ -7,7 +7,7 @@
  * instead of being counted as vanished on every read.
  */
 import type { Redis } from 'ioredis';
-import { errorMessage } from '../../core/errors.js';
+import { errorMessage } from '../../core/runtime/errors.js';
 import type { RawValue } from './mapper.js';
 import type { RefusalCode } from './refusals.js';
 

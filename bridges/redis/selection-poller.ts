@@ -4,13 +4,13 @@
  * times before its read is read once (the pending set coalesces), so a hot key cannot flood the bus.
  */
 import type { Redis } from 'ioredis';
-import type { Bus } from '../../core/bus.js';
-import { errorMessage } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
-import { nowNs } from '../../core/metric.js';
+import type { Bus } from '../../core/bus/bus.js';
+import { errorMessage } from '../../core/runtime/errors.js';
+import type { Logger } from '../../core/runtime/logger.js';
+import { nowNs } from '../../core/codecs/metric.js';
 import type { Topics } from '../../core/topics.js';
-import type { PeriodicLog } from '../../core/log-throttle.js';
-import { sleep } from '../../core/abortable.js';
+import type { PeriodicLog } from '../../core/util/log-throttle.js';
+import { sleep } from '../../core/util/abortable.js';
 import type { RedisConfig, RedisSelection } from './config.js';
 import type { BadValue } from './deadletter.js';
 import { compileMapper, type KeyMapper } from './mapper.js';

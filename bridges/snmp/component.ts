@@ -5,11 +5,11 @@
  * with `traps`, a trap receiver publishing on `<base>/events/<device>` (trap-receiver.ts).
  */
 import { setMaxListeners } from 'node:events';
-import type { Component } from '../../core/component.js';
-import { errorMessage } from '../../core/errors.js';
+import type { Component } from '../../core/runtime/component.js';
+import { errorMessage } from '../../core/runtime/errors.js';
 import { Limiter } from '../common/limiter.js';
-import { PeriodicLog } from '../../core/log-throttle.js';
-import { aborted } from '../../core/abortable.js';
+import { PeriodicLog } from '../../core/util/log-throttle.js';
+import { aborted } from '../../core/util/abortable.js';
 import type { SnmpConfig } from './config.js';
 import { DevicePoller } from './device-poller.js';
 import { TrapReceiver } from './trap-receiver.js';

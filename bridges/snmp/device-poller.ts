@@ -4,15 +4,15 @@
  * on `<base>/status/<device>` until a poll succeeds again; while offline it is probed without
  * retries and outside the concurrency limit, so a dead device holds a slot for one failed poll only.
  */
-import type { Bus } from '../../core/bus.js';
-import { errorMessage } from '../../core/errors.js';
-import { serializeLineProtocol } from '../../core/line-protocol.js';
-import type { Logger } from '../../core/logger.js';
-import { validateMetric, type Metric } from '../../core/metric.js';
+import type { Bus } from '../../core/bus/bus.js';
+import { errorMessage } from '../../core/runtime/errors.js';
+import { serializeLineProtocol } from '../../core/codecs/line-protocol.js';
+import type { Logger } from '../../core/runtime/logger.js';
+import { validateMetric, type Metric } from '../../core/codecs/metric.js';
 import type { Topics } from '../../core/topics.js';
 import type { Limiter } from '../common/limiter.js';
-import type { PeriodicLog } from '../../core/log-throttle.js';
-import { sleep } from '../../core/abortable.js';
+import type { PeriodicLog } from '../../core/util/log-throttle.js';
+import { sleep } from '../../core/util/abortable.js';
 import { StatusPublisher } from '../common/status.js';
 import type { Profiles, SnmpDeviceConfig } from './config.js';
 import { DeviceStats } from './device-stats.js';

@@ -4,7 +4,7 @@
  * that does not answer at all fails the whole poll, and the poll stops there instead of timing out
  * once per remaining request.
  */
-import { nowNs, setEntry, type Field, type Metric } from '../../core/metric.js';
+import { nowNs, setEntry, type Field, type Metric } from '../../core/codecs/metric.js';
 import type { SnmpDeviceConfig, SnmpGetConfig, SnmpWalkConfig } from './config.js';
 import type { PollPlan } from './plan.js';
 import type { RateTracker } from './rates.js';

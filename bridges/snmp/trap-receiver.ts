@@ -6,11 +6,11 @@
  * metric. The device is the configured device whose `host` sent it, else the sender's address.
  */
 import * as snmp from 'net-snmp';
-import type { Bus } from '../../core/bus.js';
-import { serializeLineProtocol } from '../../core/line-protocol.js';
-import type { PeriodicLog } from '../../core/log-throttle.js';
-import type { Logger } from '../../core/logger.js';
-import { nowNs } from '../../core/metric.js';
+import type { Bus } from '../../core/bus/bus.js';
+import { serializeLineProtocol } from '../../core/codecs/line-protocol.js';
+import type { PeriodicLog } from '../../core/util/log-throttle.js';
+import type { Logger } from '../../core/runtime/logger.js';
+import { nowNs } from '../../core/codecs/metric.js';
 import type { Topics } from '../../core/topics.js';
 import type { SnmpDeviceConfig } from './config.js';
 import type { SnmpTrapsConfig } from './traps-config.js';

@@ -5,8 +5,8 @@
  * when the message reached the subscribers' queues, which a checkpoint waits for.
  */
 import type { Aedes, AedesOptions, Client, PublishPacket } from 'aedes';
-import { nowNs } from '../../core/metric.js';
-import { stampReceiveTime } from '../../core/receive-time.js';
+import { nowNs } from '../../core/codecs/metric.js';
+import { stampReceiveTime } from '../../core/bus/receive-time.js';
 import { interceptPublish } from '../publish-intercept.js';
 import type { IntakeJournal, Segment } from './journal.js';
 

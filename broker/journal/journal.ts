@@ -2,7 +2,7 @@
  * The intake journal: busbar's promise that a PUBACK (or PUBREC) for a metric message means the
  * message is on disk. The broker writes each such QoS 1/2 message here before acknowledging it
  * (broker/journal/aedes-hooks.ts). The journal forgets a message at a checkpoint, once every durable
- * stage (ingest rules, the durable InfluxDB outboxes, the history store: core/durability.ts) has
+ * stage (ingest rules, the durable InfluxDB outboxes, the history store: core/runtime/durability.ts) has
  * committed what it took; segments left by a crash are replayed through the bus at the next start
  * (replay.ts). Replayed messages keep their arrival time and the stores ignore or overwrite a
  * point they already have, so a replay adds nothing twice.
@@ -12,9 +12,9 @@
  */
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DurableStages } from '../../core/durability.js';
-import { errorMessage } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
+import type { DurableStages } from '../../core/runtime/durability.js';
+import { errorMessage } from '../../core/runtime/errors.js';
+import type { Logger } from '../../core/runtime/logger.js';
 import { encodeRecord, type JournalRecord } from './record.js';
 import { lockFolder } from './lock.js';
 import { SegmentWriter } from './segment-writer.js';

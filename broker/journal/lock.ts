@@ -5,7 +5,7 @@
  */
 import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BusbarError } from '../../core/errors.js';
+import { BusbarError } from '../../core/runtime/errors.js';
 
 export async function lockFolder(path: string): Promise<{ release(): Promise<void> }> {
   const file = join(path, 'lock');

@@ -1,13 +1,13 @@
 /**
  * Replays the segments a crash left: every message in them was acknowledged, and some may not have
  * reached the stores. They are published again on the in-process bus, with their first arrival time
- * (core/receive-time.ts), before the journal may forget them.
+ * (core/bus/receive-time.ts), before the journal may forget them.
  */
 import { readFile } from 'node:fs/promises';
-import type { Bus } from '../../core/bus.js';
-import { errorMessage } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
-import { stampReceiveTime } from '../../core/receive-time.js';
+import type { Bus } from '../../core/bus/bus.js';
+import { errorMessage } from '../../core/runtime/errors.js';
+import type { Logger } from '../../core/runtime/logger.js';
+import { stampReceiveTime } from '../../core/bus/receive-time.js';
 import type { IntakeJournal } from './journal.js';
 import { decodeRecords } from './record.js';
 

@@ -6,11 +6,11 @@
  */
 import { join } from 'node:path';
 import type { Config } from '../../config/schema.js';
-import type { Bus } from '../../core/bus.js';
-import type { DurableStages } from '../../core/durability.js';
-import { errorMessage } from '../../core/errors.js';
-import { compileRule } from '../../core/ingest/rule.js';
-import type { Logger } from '../../core/logger.js';
+import type { Bus } from '../../core/bus/bus.js';
+import type { DurableStages } from '../../core/runtime/durability.js';
+import { errorMessage } from '../../core/runtime/errors.js';
+import { compileRule } from '../../ingest/rule.js';
+import type { Logger } from '../../core/runtime/logger.js';
 import { topicMatches } from '../../core/topic-match.js';
 import { createTopics } from '../../core/topics.js';
 import { repeat } from '../../sinks/lifecycle.js';

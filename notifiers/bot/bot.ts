@@ -6,8 +6,8 @@
  */
 import { Bot, type Context } from 'node-telegram-bot-api';
 import { SilenceRequestError } from '../../alarms/silence-client.js';
-import type { Bus } from '../../core/bus.js';
-import type { Logger } from '../../core/logger.js';
+import type { Bus } from '../../core/bus/bus.js';
+import type { Logger } from '../../core/runtime/logger.js';
 import type { Topics } from '../../core/topics.js';
 import type { HistoryReadTarget } from '../../history/config.js';
 import { AccessControl } from './access.js';

@@ -1,6 +1,6 @@
 /** What every command gets: where to answer, what to answer from, and who asks. */
-import type { Bus } from '../../core/bus.js';
-import type { Logger } from '../../core/logger.js';
+import type { Bus } from '../../core/bus/bus.js';
+import type { Logger } from '../../core/runtime/logger.js';
 import type { Topics } from '../../core/topics.js';
 import type { BotData } from './data.js';
 import type { PairedChats } from './paired-chats.js';

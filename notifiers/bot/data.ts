@@ -7,7 +7,7 @@ import type { AlarmMessage } from '../../alarms/alarm.js';
 import type { Ack } from '../../alarms/ack.js';
 import { isAlarmMessage, isAlarmNotification } from '../alarm-payload.js';
 import type { Silence } from '../../alarms/silence.js';
-import type { Bus, BusSubscription } from '../../core/bus.js';
+import type { Bus, BusSubscription } from '../../core/bus/bus.js';
 import type { Topics } from '../../core/topics.js';
 import type { HistoryReadTarget } from '../../history/config.js';
 import { openHistory } from '../../history/open.js';

@@ -8,11 +8,11 @@
  * missing file only means starting with no group remembered: it never stops the bot.
  */
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomically } from '../../core/atomic-file.js';
+import { writeFileAtomically } from '../../core/util/atomic-file.js';
 import { z } from 'zod';
 import type { AlarmNotification } from '../../alarms/notification.js';
-import { errorMessage } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
+import { errorMessage } from '../../core/runtime/errors.js';
+import type { Logger } from '../../core/runtime/logger.js';
 import { subjectHash } from './callback-data.js';
 
 /** Grouped notifications remembered for their buttons. */

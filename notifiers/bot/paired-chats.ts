@@ -8,9 +8,9 @@
  * to `<file>.damaged` before writing a new list.
  */
 import { readFileSync, renameSync } from 'node:fs';
-import { writeFileAtomicallySync } from '../../core/atomic-file.js';
+import { writeFileAtomicallySync } from '../../core/util/atomic-file.js';
 import { z } from 'zod';
-import { errorMessage } from '../../core/errors.js';
+import { errorMessage } from '../../core/runtime/errors.js';
 
 const receiveSchema = z.object({
   severities: z.array(z.string()).optional(),

@@ -9,9 +9,9 @@
  * about a dead one raises nothing more.
  */
 import { NOTIFICATION_DEAD_RULE, type AlarmMessage } from '../../alarms/alarm.js';
-import type { Bus } from '../../core/bus.js';
-import { errorMessage } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
+import type { Bus } from '../../core/bus/bus.js';
+import { errorMessage } from '../../core/runtime/errors.js';
+import type { Logger } from '../../core/runtime/logger.js';
 import type { Topics } from '../../core/topics.js';
 import { isAlarmMessage } from '../alarm-payload.js';
 

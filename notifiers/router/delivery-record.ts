@@ -7,7 +7,7 @@
  * succeeded in the instant before a crash, before its row changed (delivery is at least once).
  */
 import type Database from 'better-sqlite3';
-import { openSqliteFile } from '../../core/sqlite-file.js';
+import { openSqliteFile } from '../../core/util/sqlite-file.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS deliveries (

@@ -6,10 +6,10 @@
  * attempts here (the router decides where to); a permanent refusal moves it on at once. Every way out
  * of this queue is one `Outcome` handed to the router, so nothing leaves it uncounted.
  */
-import { sleep } from '../../core/abortable.js';
-import { backoffDelay } from '../../core/backoff.js';
-import type { Logger } from '../../core/logger.js';
-import { TokenBucket } from '../../core/rate-limit.js';
+import { sleep } from '../../core/util/abortable.js';
+import { backoffDelay } from '../../core/util/backoff.js';
+import type { Logger } from '../../core/runtime/logger.js';
+import { TokenBucket } from '../../core/util/rate-limit.js';
 import type { DeliveryConfig } from '../config.js';
 import { sendFailure } from '../services/send-error.js';
 import type { Notification, Target } from '../services/service.js';

@@ -8,8 +8,8 @@
  * that name them (tree-routes.ts); the flat routes on <base>/notify/# take the root's.
  */
 import { NO_HISTORY, type HistoryReadTarget } from '../../history/config.js';
-import type { Bus } from '../../core/bus.js';
-import type { Logger } from '../../core/logger.js';
+import type { Bus } from '../../core/bus/bus.js';
+import type { Logger } from '../../core/runtime/logger.js';
 import { createTopics, type Topics } from '../../core/topics.js';
 import type { NotifiersConfig, RouteConfig } from '../config.js';
 import { services, type ServiceName } from '../services/index.js';
@@ -17,7 +17,7 @@ import type { Notification, NotifierService, Target } from '../services/service.
 import { DeadNotifications, aboutRoute } from './dead.js';
 import { TargetQueue, type Outcome, type Queued, type TargetStats } from './delivery.js';
 import type { DeliveryRecord } from './delivery-record.js';
-import { errorMessage } from '../../core/errors.js';
+import { errorMessage } from '../../core/runtime/errors.js';
 import { topicMatches } from '../../core/topic-match.js';
 import { isAlarmMessage, isAlarmNotification } from '../alarm-payload.js';
 import { compileRouteFilter } from './filter.js';

@@ -5,7 +5,7 @@
  * 400/403: a wrong address or chat) on to the route's failover targets at once: retrying a refusal
  * for hours would only hide it.
  */
-import { errorMessage } from '../../core/errors.js';
+import { errorMessage } from '../../core/runtime/errors.js';
 
 export class SendError extends Error {
   override readonly name = 'SendError';

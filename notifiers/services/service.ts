@@ -3,8 +3,8 @@
  * (notifiers/services/<name>/{config.ts, service.ts}) and one line in services/index.ts.
  */
 import type { z } from 'zod';
-import type { Bus } from '../../core/bus.js';
-import type { Logger } from '../../core/logger.js';
+import type { Bus } from '../../core/bus/bus.js';
+import type { Logger } from '../../core/runtime/logger.js';
 import type { HistoryReadTarget } from '../../history/config.js';
 import type { Topics } from '../../core/topics.js';
 

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { BusbarError, errorMessage } from '../../core/errors.js';
+import { BusbarError, errorMessage } from '../../core/runtime/errors.js';
 
 export type HistoryDatabase = Database.Database;
 

@@ -4,17 +4,17 @@
  * decodes and numbers points; a writer thread (history-worker.ts) does all the SQLite work.
  */
 import { statSync } from 'node:fs';
-import type { BusMessage, BusSubscription } from '../../core/bus.js';
-import type { Component } from '../../core/component.js';
-import { errorMessage } from '../../core/errors.js';
-import { receivedAt } from '../../core/receive-time.js';
+import type { BusMessage, BusSubscription } from '../../core/bus/bus.js';
+import type { Component } from '../../core/runtime/component.js';
+import { errorMessage } from '../../core/runtime/errors.js';
+import { receivedAt } from '../../core/bus/receive-time.js';
 import type { HistoryConfig } from '../config.js';
 import { decodeForSink } from '../decode.js';
 import { repeat } from '../lifecycle.js';
 import { HistoryThread } from './history-thread.js';
 import { PointBatchBuilder } from './point-batch.js';
 import { HistoryStats } from './stats.js';
-import { aborted } from '../../core/abortable.js';
+import { aborted } from '../../core/util/abortable.js';
 
 /** Batches handed to the writer and not yet written before the bus is slowed down. */
 const MAX_IN_FLIGHT = 4;

@@ -4,7 +4,7 @@
  * thread's reports into calls of `HistoryEvents`.
  */
 import type { Worker } from 'node:worker_threads';
-import { BusbarError } from '../../core/errors.js';
+import { BusbarError } from '../../core/runtime/errors.js';
 import { startWorker } from '../workers/worker-url.js';
 import { transferables, SeriesRegistry, type PointBatch } from './point-batch.js';
 import type { PruneResult } from './prune.js';

@@ -5,7 +5,7 @@
  * fails stays first in line and is tried again every second, so nothing is reordered or silently lost.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { errorMessage } from '../../core/errors.js';
+import { errorMessage } from '../../core/runtime/errors.js';
 import { repeat } from '../lifecycle.js';
 import { openHistoryDatabase, writeRetention } from './database.js';
 import type { PointBatch } from './point-batch.js';

@@ -3,7 +3,7 @@
  * without copying: series ids, times and values in typed arrays whose buffers are transferred.
  * Series are numbered on the sending side (SeriesRegistry), so a point never carries its name.
  */
-import type { Field, Metric } from '../../core/metric.js';
+import type { Field, Metric } from '../../core/codecs/metric.js';
 import { nsToUs } from './database.js';
 import { escapePart, seriesPrefix, tagSuffix } from './series-name.js';
 

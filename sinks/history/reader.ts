@@ -3,7 +3,7 @@
  * It opens its own read-only connection: SQLite in WAL mode lets it read while busbar writes, in the
  * same process or another. Times in this API are milliseconds since the epoch (fractional below 1 ms).
  */
-import type { FieldType } from '../../core/metric.js';
+import type { FieldType } from '../../core/codecs/metric.js';
 import { nowUs, openHistoryDatabase, readRetention, type HistoryDatabase } from './database.js';
 import { planRange, type HistoryTable } from './resolution.js';
 import { compilePattern } from './series-name.js';

@@ -4,7 +4,7 @@
  * tags). Escaping makes the name unambiguous, so it is also the series' identity in the file:
  * `\`, `/` and `{` are escaped in the first three parts; `\`, `,`, `=` and `}` in tags.
  */
-import { compareCodePoints } from '../../core/line-protocol.js';
+import { compareCodePoints } from '../../core/codecs/line-protocol.js';
 
 const PART_SPECIAL = /[\\/{]/;
 const PART_SPECIAL_G = /[\\/{]/g;

@@ -3,7 +3,7 @@
  * POST /write?db=&rp=&precision= with HTTP basic auth. Everything else is the shared sink.
  * https://docs.influxdata.com/influxdb/v1/tools/api/#write-http-endpoint
  */
-import type { Precision } from '../../core/metric.js';
+import type { Precision } from '../../core/codecs/metric.js';
 import type { InfluxV1Config } from '../config.js';
 import { influxSink } from '../influx/influx-sink.js';
 import { basicAuth, writeUrl, type WriteTarget } from '../influx/write-target.js';

@@ -7,10 +7,10 @@
  * is written.
  */
 import { gunzipSync } from 'node:zlib';
-import { backoffDelay } from '../../core/backoff.js';
-import type { Logger } from '../../core/logger.js';
-import type { Precision } from '../../core/metric.js';
-import { sleep } from '../../core/abortable.js';
+import { backoffDelay } from '../../core/util/backoff.js';
+import type { Logger } from '../../core/runtime/logger.js';
+import type { Precision } from '../../core/codecs/metric.js';
+import { sleep } from '../../core/util/abortable.js';
 import type { BodyEncoding, Outbox, OutboxBatch } from '../outbox/outbox.js';
 import { postLines, type WriteOutcome } from './http-write.js';
 import type { SinkStats } from './sink-stats.js';

@@ -4,7 +4,7 @@
  * e.g. a field type conflict), or too large (split it). InfluxDB's write status codes:
  * https://docs.influxdata.com/influxdb/v1/tools/api/#write-http-endpoint and the v2 API reference.
  */
-import { errorMessage } from '../../core/errors.js';
+import { errorMessage } from '../../core/runtime/errors.js';
 import type { BodyEncoding } from '../outbox/outbox.js';
 import type { WriteTarget } from './write-target.js';
 

@@ -4,14 +4,14 @@
  * different write target (sinks/influx-v1, sinks/influx-v2).
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import type { BusMessage, BusSubscription } from '../../core/bus.js';
-import type { Component, ComponentContext } from '../../core/component.js';
-import { errorMessage } from '../../core/errors.js';
-import { serializeLineProtocol } from '../../core/line-protocol.js';
-import { receivedAt } from '../../core/receive-time.js';
+import type { BusMessage, BusSubscription } from '../../core/bus/bus.js';
+import type { Component, ComponentContext } from '../../core/runtime/component.js';
+import { errorMessage } from '../../core/runtime/errors.js';
+import { serializeLineProtocol } from '../../core/codecs/line-protocol.js';
+import { receivedAt } from '../../core/bus/receive-time.js';
 import type { DeliveryConfig } from '../config.js';
 import { decodeForSink, type SinkMessage } from '../decode.js';
-import { aborted } from '../../core/abortable.js';
+import { aborted } from '../../core/util/abortable.js';
 import { repeat } from '../lifecycle.js';
 import { MemoryOutbox } from '../outbox/memory-outbox.js';
 import type { Outbox } from '../outbox/outbox.js';
@@ -130,7 +130,7 @@ async function runSink<C extends SinkConfig>(
   };
 
   const warn = (what: string) => (error: unknown) => log.warn({ reason: errorMessage(error) }, what);
-  // Only the outbox on disk can hold an acknowledged point across a crash (core/durability.ts).
+  // Only the outbox on disk can hold an acknowledged point across a crash (core/runtime/durability.ts).
   const leaveDurability = config.durable
     ? context.durability?.register('store', {
         name: id,

@@ -3,9 +3,9 @@
  * published retained on `<base>/alarms/outbox-full/<sink>` (firing), then resolved once the outbox
  * has drained below half its limit.
  */
-import type { Bus } from '../../core/bus.js';
-import { errorMessage } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
+import type { Bus } from '../../core/bus/bus.js';
+import { errorMessage } from '../../core/runtime/errors.js';
+import type { Logger } from '../../core/runtime/logger.js';
 import type { Topics } from '../../core/topics.js';
 import type { Dropped, OutboxDepth } from '../outbox/outbox.js';
 

@@ -6,7 +6,7 @@
  */
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
-import { errorMessage } from '../../core/errors.js';
+import { errorMessage } from '../../core/runtime/errors.js';
 import type { BodyEncoding, Dropped, Outbox } from '../outbox/outbox.js';
 
 const gzip = promisify(gzipCallback);

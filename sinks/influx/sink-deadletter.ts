@@ -3,11 +3,11 @@
  * server's reason (the same record shape as ingest's dead letters, plus the sink's id), and logged.
  * Both are rate-limited: a batch of thousands of conflicting lines must not flood the bus or the logs.
  */
-import type { Bus } from '../../core/bus.js';
-import { errorMessage } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
-import { LogThrottle } from '../../core/log-throttle.js';
-import { TokenBucket } from '../../core/rate-limit.js';
+import type { Bus } from '../../core/bus/bus.js';
+import { errorMessage } from '../../core/runtime/errors.js';
+import type { Logger } from '../../core/runtime/logger.js';
+import { LogThrottle } from '../../core/util/log-throttle.js';
+import { TokenBucket } from '../../core/util/rate-limit.js';
 import type { Topics } from '../../core/topics.js';
 import type { SinkStats } from './sink-stats.js';
 

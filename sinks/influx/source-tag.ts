@@ -4,8 +4,8 @@
  * so a busbar reading history back from InfluxDB (history/) finds each series under the source the
  * embedded store files it under. A line that carries the tag already keeps its own value.
  */
-import { escapeTagText } from '../../core/line-protocol.js';
-import type { Metric } from '../../core/metric.js';
+import { escapeTagText } from '../../core/codecs/line-protocol.js';
+import type { Metric } from '../../core/codecs/metric.js';
 
 /** Where the measurement of a line protocol line ends: its first unescaped `,` or space. */
 function measurementEnd(line: string): number {

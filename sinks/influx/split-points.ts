@@ -3,8 +3,8 @@
  * string field may hold a newline. Every line in an outbox passed busbar's parser on the way in, so
  * parsing it again only finds its point boundaries; anything that no longer parses is reported.
  */
-import { parseLineProtocol, serializeMetric } from '../../core/line-protocol.js';
-import type { Precision } from '../../core/metric.js';
+import { parseLineProtocol, serializeMetric } from '../../core/codecs/line-protocol.js';
+import type { Precision } from '../../core/codecs/metric.js';
 
 export function splitPoints(body: string, precision: Precision): { points: string[]; unparsable: string[] } {
   const { metrics, errors } = parseLineProtocol(body, { precision });

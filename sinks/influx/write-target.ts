@@ -2,7 +2,7 @@
  * Where and how a sink POSTs line protocol: the write URL with its query, the headers (credentials
  * included) and a URL safe to log. The v1 and v2 sinks differ only here.
  */
-import { redactUrl } from '../../core/logger.js';
+import { redactUrl } from '../../core/runtime/logger.js';
 
 export interface WriteTarget {
   /** The full write URL, e.g. http://host:8086/write?db=metrics&precision=ns. */

@@ -12,7 +12,7 @@ import {
   type OutboxBatch,
   type OutboxDepth,
 } from './outbox.js';
-import { openSqliteFile } from '../../core/sqlite-file.js';
+import { openSqliteFile } from '../../core/util/sqlite-file.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS batches (

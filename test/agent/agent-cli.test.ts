@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import mqtt from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseLineProtocol } from '../../core/line-protocol.js';
+import { parseLineProtocol } from '../../core/codecs/line-protocol.js';
 import { PROCESS_WAIT_MS, runCli, spawnCli, waitForOutput } from '../helpers/cli.js';
 import { startMosquitto, type MosquittoServer } from '../helpers/mosquitto.js';
 import {

@@ -14,7 +14,7 @@ import { plannedCollectors, type PlannedCollector } from '../../agents/host/coll
 import { readHostFacts } from '../../agents/host/host-facts.js';
 import { createMqttLink, type MqttLink } from '../../agents/host/link-mqtt.js';
 import { remoteBusSchema } from '../../config/schema.js';
-import { parseLineProtocol, serializeMetric } from '../../core/line-protocol.js';
+import { parseLineProtocol, serializeMetric } from '../../core/codecs/line-protocol.js';
 import { createTopics } from '../../core/topics.js';
 import { captureLog } from '../helpers/log-capture.js';
 import { startMosquitto, type MosquittoServer } from '../helpers/mosquitto.js';

@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import { agentSchema, type AgentConfig } from '../../agents/host/config-schema.js';
 import type { ComputeContext } from '../../agents/host/collector.js';
-import { fieldNumber, type Metric } from '../../core/metric.js';
+import { fieldNumber, type Metric } from '../../core/codecs/metric.js';
 
 export type AgentInput = z.input<typeof agentSchema>;
 

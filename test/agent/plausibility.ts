@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import { expect } from 'vitest';
-import type { Metric } from '../../core/metric.js';
+import type { Metric } from '../../core/codecs/metric.js';
 import { numbers } from './helpers.js';
 
 const percentFields = /(^usage_|_percent$)/;

@@ -4,7 +4,7 @@ import {
   selectProcesses,
   type ProcessesState,
 } from '../../agents/host/collectors/processes.js';
-import type { Metric } from '../../core/metric.js';
+import type { Metric } from '../../core/codecs/metric.js';
 import { processId } from '../../agents/host/process-id.js';
 import type { HostFacts, ProcessDetails, ProcessStat, ProcessesReading } from '../../agents/host/readings.js';
 import { CONTEXT, numbers } from './helpers.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { recordRuleSchema } from '../../alarms/config.js';
 import { Recorder } from '../../alarms/record.js';
-import type { Metric } from '../../core/metric.js';
+import type { Metric } from '../../core/codecs/metric.js';
 import { MINUTE, SECOND, T0 } from './drive.js';
 
 function outlet(pdu: string, outletIndex: string, power: number, machine?: string): Metric {

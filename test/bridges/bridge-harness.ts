@@ -4,8 +4,8 @@
  * stats messages as text. Shared by the SNMP and Redis bridge tests.
  */
 import type { ConfigInput } from '../../config/schema.js';
-import { parseLineProtocol } from '../../core/line-protocol.js';
-import type { Metric } from '../../core/metric.js';
+import { parseLineProtocol } from '../../core/codecs/line-protocol.js';
+import type { Metric } from '../../core/codecs/metric.js';
 import { startTestBusbar, type TestBusbar } from '../helpers/busbar.js';
 import { waitFor } from '../helpers/mqtt-clients.js';
 

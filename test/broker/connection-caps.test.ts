@@ -144,7 +144,7 @@ describe('connectTimeout', () => {
 describe('file descriptors', () => {
   it('warns when the caps plus the reserve exceed the open files limit, and reads the limit', async () => {
     const { checkDescriptors, openFilesLimit, DESCRIPTOR_RESERVE } =
-      await import('../../core/descriptors.js');
+      await import('../../core/runtime/descriptors.js');
     const { captureLog } = await import('../helpers/log-capture.js');
     const log = captureLog('info');
     const caps = { 'broker.maxConnections': 10_000, 'web.maxConnections': 1_000 };

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IntakeJournal } from '../../broker/journal/journal.js';
 import { decodeRecords, encodeRecord, type JournalRecord } from '../../broker/journal/record.js';
-import { DurableStages } from '../../core/durability.js';
+import { DurableStages } from '../../core/runtime/durability.js';
 import { captureLog } from '../helpers/log-capture.js';
 import { tempDir } from '../helpers/process.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BusbarError } from '../../core/errors.js';
+import { BusbarError } from '../../core/runtime/errors.js';
 import { freePort } from '../helpers/ports.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
 import { Clients, messageOn, record, subscribe, waitFor, within } from '../helpers/mqtt-clients.js';

@@ -4,8 +4,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Bus, BusMessage, PublishOptions } from '../../core/bus.js';
-import { BusbarError } from '../../core/errors.js';
+import type { Bus, BusMessage, PublishOptions } from '../../core/bus/bus.js';
+import { BusbarError } from '../../core/runtime/errors.js';
 import { collect, sleep, waitUntil, type ExternalSubscription } from './external-client.js';
 
 export interface BusFixture {

@@ -1,5 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import type { Bus, BusMessage, BusSubscription, SubscribeOptions } from '../../core/bus.js';
+import type { Bus, BusMessage, BusSubscription, SubscribeOptions } from '../../core/bus/bus.js';
 
 /** Resolves once `condition()` holds; rejects after `timeoutMs` saying what it waited for. */
 export async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {

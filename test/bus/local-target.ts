@@ -1,6 +1,6 @@
 import type { Aedes } from 'aedes';
-import type { Bus } from '../../core/bus.js';
-import { createLocalBus } from '../../core/bus-local.js';
+import type { Bus } from '../../core/bus/bus.js';
+import { createLocalBus } from '../../core/bus/bus-local.js';
 import { captureLog } from '../helpers/log-capture.js';
 import type { BusContractTarget } from './bus-contract.js';
 import { externalClients } from './external-client.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { createLocalBus } from '../../core/bus-local.js';
+import { createLocalBus } from '../../core/bus/bus-local.js';
 import { startBareAedes, type BareAedes } from '../helpers/bare-aedes.js';
 import { captureLog } from '../helpers/log-capture.js';
 import { describeBusContract } from './bus-contract.js';

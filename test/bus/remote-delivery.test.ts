@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { remoteBusSchema } from '../../config/schema.js';
-import type { Bus } from '../../core/bus.js';
-import { connectRemoteBus, type RemoteBusOptions } from '../../core/bus-remote.js';
+import type { Bus } from '../../core/bus/bus.js';
+import { connectRemoteBus, type RemoteBusOptions } from '../../core/bus/bus-remote.js';
 import { startBareAedes, type BareAedes } from '../helpers/bare-aedes.js';
 import { captureLog } from '../helpers/log-capture.js';
 import { startMosquitto, type MosquittoServer } from '../helpers/mosquitto.js';

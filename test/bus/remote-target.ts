@@ -1,6 +1,6 @@
 import { remoteBusSchema } from '../../config/schema.js';
-import type { Bus } from '../../core/bus.js';
-import { connectRemoteBus } from '../../core/bus-remote.js';
+import type { Bus } from '../../core/bus/bus.js';
+import { connectRemoteBus } from '../../core/bus/bus-remote.js';
 import { captureLog } from '../helpers/log-capture.js';
 import type { BusContractTarget } from './bus-contract.js';
 import { externalClients } from './external-client.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { BusMessage, MessageHandler } from '../../core/bus.js';
-import { DeliveryQueue, trackPublish } from '../../core/bus-queue.js';
+import type { BusMessage, MessageHandler } from '../../core/bus/bus.js';
+import { DeliveryQueue, trackPublish } from '../../core/bus/bus-queue.js';
 import { captureLog } from '../helpers/log-capture.js';
 import { waitFor, within } from '../helpers/mqtt-clients.js';
 

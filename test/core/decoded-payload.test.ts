@@ -4,10 +4,10 @@
  * carries nothing, so it takes the parsing path).
  */
 import { describe, expect, it } from 'vitest';
-import { decodedPayload, encodeMetrics } from '../../core/decoded-payload.js';
-import { decodeCanonical } from '../../core/ingest/canonical.js';
-import { parseLineProtocol } from '../../core/line-protocol.js';
-import { setEntry, type Metric } from '../../core/metric.js';
+import { decodedPayload, encodeMetrics } from '../../core/codecs/decoded-payload.js';
+import { decodeCanonical } from '../../ingest/canonical.js';
+import { parseLineProtocol } from '../../core/codecs/line-protocol.js';
+import { setEntry, type Metric } from '../../core/codecs/metric.js';
 import { createTopics } from '../../core/topics.js';
 import { decodeForSink } from '../../sinks/decode.js';
 

@@ -5,7 +5,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseLineProtocol, serializeLineProtocol, serializeMetric } from '../../core/line-protocol.js';
+import {
+  parseLineProtocol,
+  serializeLineProtocol,
+  serializeMetric,
+} from '../../core/codecs/line-protocol.js';
 import {
   INT64_MAX,
   INT64_MIN,
@@ -19,7 +23,7 @@ import {
   type Field,
   type Metric,
   type Precision,
-} from '../../core/metric.js';
+} from '../../core/codecs/metric.js';
 
 const SPECIAL = [
   ',',

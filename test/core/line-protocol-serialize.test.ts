@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CodecError } from '../../core/codec-errors.js';
+import { CodecError } from '../../core/codecs/codec-errors.js';
 import {
   compareCodePoints,
   parseLineProtocol,
   serializeLineProtocol,
   serializeMetric,
-} from '../../core/line-protocol.js';
-import type { Field, Metric } from '../../core/metric.js';
+} from '../../core/codecs/line-protocol.js';
+import type { Field, Metric } from '../../core/codecs/metric.js';
 
 const float = (value: number): Field => ({ type: 'float', value });
 

@@ -3,8 +3,8 @@
  * (https://docs.influxdata.com/influxdb/v2/reference/syntax/line-protocol/) and its v1 edition.
  */
 import { describe, expect, it } from 'vitest';
-import { formatLineError, parseLineProtocol } from '../../core/line-protocol.js';
-import type { Field, Metric } from '../../core/metric.js';
+import { formatLineError, parseLineProtocol } from '../../core/codecs/line-protocol.js';
+import type { Field, Metric } from '../../core/codecs/metric.js';
 
 /** The one metric of a line that must parse. */
 function one(text: string, options?: Parameters<typeof parseLineProtocol>[1]): Metric {

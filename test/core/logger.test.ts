@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactUrl } from '../../core/logger.js';
+import { redactUrl } from '../../core/runtime/logger.js';
 import { captureLog } from '../helpers/log-capture.js';
 
 describe('logging', () => {

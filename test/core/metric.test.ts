@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CodecError } from '../../core/codec-errors.js';
+import { CodecError } from '../../core/codecs/codec-errors.js';
 import {
   INT64_MAX,
   INT64_MIN,
@@ -14,7 +14,7 @@ import {
   validateMetric,
   type FieldType,
   type Metric,
-} from '../../core/metric.js';
+} from '../../core/codecs/metric.js';
 
 function coercionError(value: unknown, type?: FieldType): CodecError {
   try {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CodecError } from '../../core/codec-errors.js';
-import { getPath, jsonTimestampToNs, jsonToMetrics, parseJsonMetrics } from '../../core/payload-json.js';
+import { CodecError } from '../../core/codecs/codec-errors.js';
+import {
+  getPath,
+  jsonTimestampToNs,
+  jsonToMetrics,
+  parseJsonMetrics,
+} from '../../core/codecs/payload-json.js';
 
 describe('parseJsonMetrics', () => {
   it('reads one metric object', () => {

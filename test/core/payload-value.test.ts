@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CodecError } from '../../core/codec-errors.js';
-import type { FieldType } from '../../core/metric.js';
-import { parseValuePayload } from '../../core/payload-value.js';
+import { CodecError } from '../../core/codecs/codec-errors.js';
+import type { FieldType } from '../../core/codecs/metric.js';
+import { parseValuePayload } from '../../core/codecs/payload-value.js';
 
 function refusal(payload: string | Uint8Array, type?: FieldType): CodecError {
   try {

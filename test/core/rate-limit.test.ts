@@ -1,6 +1,6 @@
 /** The token bucket with a clock of its own: the rate is arithmetic, not a wait measured in a test. */
 import { describe, expect, it } from 'vitest';
-import { TokenBucket } from '../../core/rate-limit.js';
+import { TokenBucket } from '../../core/util/rate-limit.js';
 
 function bucket(perSecond: number, burst: number): { bucket: TokenBucket; advance(ms: number): void } {
   let now = 1_000_000;

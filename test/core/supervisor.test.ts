@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Bus } from '../../core/bus.js';
-import type { Component, ComponentContext } from '../../core/component.js';
-import { BusbarError } from '../../core/errors.js';
-import { createSupervisor, type Readiness, type SupervisorOptions } from '../../core/supervisor.js';
+import type { Bus } from '../../core/bus/bus.js';
+import type { Component, ComponentContext } from '../../core/runtime/component.js';
+import { BusbarError } from '../../core/runtime/errors.js';
+import { createSupervisor, type Readiness, type SupervisorOptions } from '../../core/runtime/supervisor.js';
 import { createTopics } from '../../core/topics.js';
 import { captureLog, LOG_LEVEL } from '../helpers/log-capture.js';
 import { within } from '../helpers/mqtt-clients.js';

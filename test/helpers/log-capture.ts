@@ -1,4 +1,4 @@
-import { createLogger, type Logger } from '../../core/logger.js';
+import { createLogger, type Logger } from '../../core/runtime/logger.js';
 
 export type LogLine = Record<string, unknown> & { level: number; msg?: string };
 

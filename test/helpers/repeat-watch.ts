@@ -3,7 +3,7 @@
  * and the repeats it left out because every alarm was acknowledged (its `ackedRepeats` statistic),
  * so a test can show that acknowledgement stops repeats by waiting for conditions, not for time.
  */
-import type { Bus } from '../../core/bus.js';
+import type { Bus } from '../../core/bus/bus.js';
 import { waitFor } from './mqtt-clients.js';
 
 type Event = { kind: 'repeat'; route: string | undefined } | { kind: 'left-out'; total: number };

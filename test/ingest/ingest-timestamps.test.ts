@@ -1,7 +1,7 @@
 /** Ingest rules' `timestampPath` in each `timestampUnit`, and a missing timestamp (receive time, counted). */
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseLineProtocol } from '../../core/line-protocol.js';
+import { parseLineProtocol } from '../../core/codecs/line-protocol.js';
 import {
   Clients,
   messageOn,
@@ -63,7 +63,7 @@ describe('ingest rule timestamps', () => {
   });
 
   it('dates a payload without a timestamp (missing or null) with its receive time, and counts it', async () => {
-    // busbar's clock keeps within a millisecond of Date.now() (core/metric.ts nowNs).
+    // busbar's clock keeps within a millisecond of Date.now() (core/codecs/metric.ts nowNs).
     const before = (BigInt(Date.now()) - 1n) * 1_000_000n;
     expect(await stamp('s', 'b1', null)).toBeGreaterThanOrEqual(before);
     await device.publishAsync('stamped/s/b2', JSON.stringify({ v: 2 }), { qos: 1 });

@@ -1,6 +1,6 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseLineProtocol } from '../../core/line-protocol.js';
+import { parseLineProtocol } from '../../core/codecs/line-protocol.js';
 import {
   Clients,
   messageOn,

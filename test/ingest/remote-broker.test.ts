@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startBusbar, type RunningBusbar } from '../../cli/app.js';
 import { parseConfig } from '../../config/load.js';
-import { parseLineProtocol } from '../../core/line-protocol.js';
+import { parseLineProtocol } from '../../core/codecs/line-protocol.js';
 import { captureLog } from '../helpers/log-capture.js';
 import { startMosquitto, type MosquittoServer } from '../helpers/mosquitto.js';
 import { Clients, messageOn, record, subscribe } from '../helpers/mqtt-clients.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { timestampToNs } from '../../core/ingest/timestamp.js';
+import { timestampToNs } from '../../ingest/timestamp.js';
 
 const S = 1_732_530_000n; // 2024-11-25T10:20:00Z
 const NS = S * 1_000_000_000n;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileTemplate } from '../../core/ingest/template.js';
-import { compileTopicPattern } from '../../core/ingest/topic-pattern.js';
+import { compileTemplate } from '../../ingest/template.js';
+import { compileTopicPattern } from '../../ingest/topic-pattern.js';
 
 describe('ingest topic patterns', () => {
   it('turns named segments into an MQTT filter and captures them', () => {

@@ -1,6 +1,6 @@
 /** `security: none` with a password sends SMTP AUTH in clear: said once, when the target is made. */
 import { describe, expect, it } from 'vitest';
-import type { Bus } from '../../core/bus.js';
+import type { Bus } from '../../core/bus/bus.js';
 import { createTopics } from '../../core/topics.js';
 import { NO_HISTORY } from '../../history/config.js';
 import { emailTargetSchema } from '../../notifiers/services/email/config.js';

@@ -83,7 +83,7 @@ describe('history sink in a running busbar', () => {
       const [fridge] = reader.latest('fridge/*');
       expect(fridge?.value).toBe(4.2);
       // Between the publish and now, however long that took on a busy machine.
-      // busbar's clock keeps within a millisecond of Date.now() (core/metric.ts nowNs).
+      // busbar's clock keeps within a millisecond of Date.now() (core/codecs/metric.ts nowNs).
       expect(fridge!.time).toBeGreaterThanOrEqual(fridgeSent - 1);
       expect(fridge!.time).toBeLessThanOrEqual(Date.now() + 1);
     } finally {

@@ -1,7 +1,7 @@
 /** A history store in a temporary directory, written through the real writer and read back. */
 import path from 'node:path';
-import { parseLineProtocol } from '../../core/line-protocol.js';
-import type { Metric } from '../../core/metric.js';
+import { parseLineProtocol } from '../../core/codecs/line-protocol.js';
+import type { Metric } from '../../core/codecs/metric.js';
 import {
   openHistoryDatabase,
   writeRetention,

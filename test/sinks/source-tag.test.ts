@@ -1,6 +1,6 @@
 /** The source tag the InfluxDB sinks add to every line that lacks it (sinks/influx/source-tag.ts). */
 import { describe, expect, it } from 'vitest';
-import { parseLineProtocol } from '../../core/line-protocol.js';
+import { parseLineProtocol } from '../../core/codecs/line-protocol.js';
 import { tagMetrics, tagVerbatim } from '../../sinks/influx/source-tag.js';
 
 const metricsOf = (text: string) => parseLineProtocol(text).metrics;
@@ -29,7 +29,7 @@ describe('the source tag', () => {
     expect(tagVerbatim(text, metrics, 'source', 'web1')).toBeUndefined();
     const tagged = tagMetrics(metrics, 'source', 'web1');
     expect(tagged.map((metric) => metric.tags.source)).toEqual(['other', 'web1']);
-    // The metrics may be shared with other consumers (core/decoded-payload.ts): never changed.
+    // The metrics may be shared with other consumers (core/codecs/decoded-payload.ts): never changed.
     expect(metrics[1]!.tags).toEqual({});
   });
 });

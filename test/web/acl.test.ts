@@ -1,6 +1,6 @@
 /** HTTP publishing obeys broker.acl as an MQTT client logged in as the same user would. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { BusMessage } from '../../core/bus.js';
+import type { BusMessage } from '../../core/bus/bus.js';
 import { delay, waitFor } from '../helpers/mqtt-clients.js';
 import {
   ADMIN,

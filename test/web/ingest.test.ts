@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BusMessage } from '../../core/bus.js';
+import type { BusMessage } from '../../core/bus/bus.js';
 import { waitFor } from '../helpers/mqtt-clients.js';
 import { ADMIN, WRITE_TOKEN, bearer, startWebBusbar, webUsers, type WebBusbar } from './web-fixture.js';
 
@@ -45,7 +45,7 @@ describe('InfluxDB-compatible write API', () => {
   });
 
   it('gives lines without a timestamp the arrival time, and without host tag the source "http" or ?source=', async () => {
-    // busbar's clock keeps within a millisecond of Date.now() (core/metric.ts nowNs).
+    // busbar's clock keeps within a millisecond of Date.now() (core/codecs/metric.ts nowNs).
     const before = (BigInt(Date.now()) - 1n) * 1_000_000n;
     const response = await fetch(`${web.base}/api/v2/write?bucket=b`, {
       method: 'POST',

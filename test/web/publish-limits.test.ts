@@ -5,7 +5,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BusMessage } from '../../core/bus.js';
+import type { BusMessage } from '../../core/bus/bus.js';
 import { publishPacketLength } from '../../web/ingest-routes.js';
 import { waitFor } from '../helpers/mqtt-clients.js';
 import {

@@ -7,7 +7,7 @@
 import type { AgentConfig } from '../config-schema.js';
 import type { Collector, ComputeContext, Computed } from '../collector.js';
 import { Fields, percent, point } from '../fields.js';
-import type { Metric } from '../../../core/metric.js';
+import type { Metric } from '../../../core/codecs/metric.js';
 import { readCpu } from '../probes/linux.js';
 import type { CpuReading, CpuTimes } from '../readings.js';
 

@@ -8,7 +8,7 @@ import type { Collector, ComputeContext, Computed } from '../collector.js';
 import { Fields, percent, point } from '../fields.js';
 import { nameFilter } from '../filter.js';
 import type { MountEntry } from '../linux/mounts.js';
-import type { Metric } from '../../../core/metric.js';
+import type { Metric } from '../../../core/codecs/metric.js';
 import { createDiskProbe, type DiskHost } from '../probes/disk.js';
 import type { DiskReading } from '../readings.js';
 

@@ -6,7 +6,7 @@ import type { AgentConfig } from '../config-schema.js';
 import type { Collector, ComputeContext, Computed } from '../collector.js';
 import { nameFilter, type NameFilter } from '../filter.js';
 import { point } from '../fields.js';
-import type { Metric } from '../../../core/metric.js';
+import type { Metric } from '../../../core/codecs/metric.js';
 import { readNet } from '../probes/linux.js';
 import type { NetCounters, NetReading } from '../readings.js';
 import { rateFields, type CounterState, type RateSpec } from './rates.js';

@@ -17,7 +17,7 @@
 import type { AgentConfig } from '../config-schema.js';
 import type { Collector, ComputeContext, Computed } from '../collector.js';
 import { Fields, percent, point } from '../fields.js';
-import type { Metric } from '../../../core/metric.js';
+import type { Metric } from '../../../core/codecs/metric.js';
 import { processId } from '../process-id.js';
 import { readProcesses } from '../probes/processes.js';
 import type { HostFacts, ProcessStat, ProcessesReading } from '../readings.js';

@@ -4,7 +4,7 @@
  */
 import type { Collector, ComputeContext, Computed } from '../collector.js';
 import { Fields, point } from '../fields.js';
-import type { Metric } from '../../../core/metric.js';
+import type { Metric } from '../../../core/codecs/metric.js';
 import { readTemperatures } from '../probes/system.js';
 import type { TempReading } from '../readings.js';
 

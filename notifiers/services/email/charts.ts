@@ -3,7 +3,7 @@
  * MAX_CHARTS per mail. A chart is a bonus: history off or unreachable, no points or a rendering
  * failure leave the mail without it (logged), never undelivered.
  */
-import type { Logger } from '../../../core/logger.js';
+import type { Logger } from '../../../core/runtime/logger.js';
 import type { HistoryReadTarget } from '../../../history/config.js';
 import { openHistory } from '../../../history/open.js';
 import { HistoryUnavailableError, type HistorySource } from '../../../history/source.js';

@@ -7,7 +7,7 @@
  */
 import nodemailer from 'nodemailer';
 import { isLoopbackHost } from '../../../broker/loopback.js';
-import { errorMessage } from '../../../core/errors.js';
+import { errorMessage } from '../../../core/runtime/errors.js';
 import { SendError } from '../send-error.js';
 import type { NotifierService } from '../service.js';
 import { payloadAlarms } from '../../alarm-payload.js';

@@ -6,7 +6,7 @@
  * part of it, as hooks carry their token there.
  */
 import type { z } from 'zod';
-import { errorMessage } from '../../../core/errors.js';
+import { errorMessage } from '../../../core/runtime/errors.js';
 import { HttpStatusError } from '../http-status-error.js';
 import { SendError } from '../send-error.js';
 import type { NotifierService, Target } from '../service.js';

@@ -89,7 +89,7 @@ describe('Redis timestamps', () => {
       timestampUnit: unit,
       interval: 200,
     });
-    // busbar's clock keeps within a millisecond of Date.now() (core/metric.ts nowNs).
+    // busbar's clock keeps within a millisecond of Date.now() (core/codecs/metric.ts nowNs).
     const before = (BigInt(Date.now()) - 1n) * 1_000_000n;
     const h = await bridge(100, [
       selection('s'),

@@ -8,7 +8,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseLineProtocol } from '../../../core/line-protocol.js';
+import { parseLineProtocol } from '../../../core/codecs/line-protocol.js';
 import { spawnCli, waitForOutput, PROCESS_WAIT_MS } from '../../helpers/cli.js';
 import { record, subscribe, waitFor } from '../../helpers/mqtt-clients.js';
 import { freePort } from '../../helpers/ports.js';

@@ -1,0 +1,364 @@
+/**
+ * The bounded queue behind every bus subscription, shared by the local and the remote bus: one worker
+ * calls the handler one message at a time, in order, so slow I/O never runs inside the broker's
+ * delivery path (Aedes' mqemitter or mqtt.js' packet pump).
+ */
+import type { BusMessage, BusSubscription, MessageHandler } from './bus.js';
+import { PeriodicLog } from '../util/log-throttle.js';
+import type { Logger } from '../runtime/logger.js';
+
+export interface DeliveryQueueOptions {
+  readonly filter: string;
+  readonly capacity: number;
+  /** The subscription's QoS: a message published at a higher QoS is delivered at this one. */
+  readonly maxQos?: 0 | 1;
+  readonly handler: MessageHandler;
+  readonly log: Logger;
+  /**
+   * When full, a QoS 0 message replaces the oldest queued QoS 0 message (remote bus: holding the
+   * connection for best-effort data would stall every subscription on it). Otherwise the message waits,
+   * and so does whoever gave it to us (Aedes' publisher, or the PUBACK of a QoS 1 message).
+   */
+  readonly dropQos0WhenFull: boolean;
+  /** Minimum time between two warnings about failures or drops of this subscription. */
+  readonly warnIntervalMs?: number;
+}
+
+interface Waiter {
+  readonly message: BusMessage;
+  readonly accepted: () => void;
+}
+
+/** How long `stop` waits for the handler in progress. */
+const STOP_TIMEOUT_MS = 10_000;
+
+/**
+ * Recognising a publish made by a handler (see trackPublish) without AsyncLocalStorage: on Node 20 one
+ * AsyncLocalStorage turns on a hook for every promise of the process, about 8–11 µs per message on the
+ * ingest path (docs/performance.md). A handler's publish is recognised exactly when it starts in the
+ * handler's synchronous part (`runningHandler`); one started later, after an await, can no longer be
+ * told apart, so it counts as a publish of every handler still awaiting (`awaitingHandlers`). That errs
+ * towards taking more than the capacity for as long as such a publish lasts, never towards a deadlock.
+ */
+let runningHandler: DeliveryQueue | undefined;
+const awaitingHandlers = new Set<DeliveryQueue>();
+
+export class DeliveryQueue {
+  readonly filter: string;
+  private droppedCount = 0;
+  private failedCount = 0;
+  private readonly options: DeliveryQueueOptions;
+  private readonly items = new Fifo<BusMessage>();
+  private readonly waiting: Waiter[] = [];
+  private qos0Queued = 0;
+  private publishing = 0;
+  private stopped = false;
+  /** Set when a draining stop ran out of time: the worker leaves the rest. */
+  private abandoned = false;
+  private active = false;
+  private idle: Promise<void> = Promise.resolve();
+  /** Messages taken since the start, and those handled (or dropped, or discarded): see `settled`. */
+  private takenCount = 0;
+  private settledCount = 0;
+  private settleWaiters: { target: number; resolve: () => void }[] = [];
+  private readonly failures: PeriodicLog;
+  private readonly drops: PeriodicLog;
+
+  constructor(options: DeliveryQueueOptions) {
+    this.options = options;
+    this.filter = options.filter;
+    this.failures = new PeriodicLog(options.warnIntervalMs ?? 10_000);
+    this.drops = new PeriodicLog(options.warnIntervalMs ?? 10_000);
+  }
+
+  /** Messages accepted and not yet given to the handler. */
+  get queued(): number {
+    return this.items.length;
+  }
+
+  /** QoS 0 messages dropped because the queue was full. */
+  get dropped(): number {
+    return this.droppedCount;
+  }
+
+  /** Handler calls that threw or rejected. */
+  get failed(): number {
+    return this.failedCount;
+  }
+
+  /** True when `offer` would accept a message at once. */
+  hasRoom(): boolean {
+    return (
+      this.stopped ||
+      this.publishing > 0 ||
+      (this.waiting.length === 0 && this.items.length < this.options.capacity)
+    );
+  }
+
+  /**
+   * Takes a message; `accepted` is called once it is in the queue (at once when there is room, later
+   * when the worker has made room). After `stop`, messages are discarded and accepted at once.
+   */
+  offer(received: BusMessage, accepted: () => void): void {
+    if (this.stopped) return accepted();
+    this.takenCount += 1;
+    const maxQos: BusMessage['qos'] = this.options.maxQos ?? 2;
+    const message = received.qos > maxQos ? { ...received, qos: maxQos } : received;
+    if (this.hasRoom()) {
+      this.push(message);
+      return accepted();
+    }
+    if (message.qos === 0 && this.options.dropQos0WhenFull) {
+      this.dropOldestQos0(message);
+      return accepted();
+    }
+    this.waiting.push({ message, accepted });
+  }
+
+  /**
+   * Resolves once every message taken before the call has been handled (or dropped, or discarded by
+   * a stop): what a durable stage waits for before it commits (see core/runtime/durability.ts).
+   */
+  settled(): Promise<void> {
+    if (this.settledCount >= this.takenCount) return Promise.resolve();
+    return new Promise((resolve) => this.settleWaiters.push({ target: this.takenCount, resolve }));
+  }
+
+  /**
+   * Drains, then stops: messages already taken (queued, or waiting for room) are still handed to the
+   * handler, so a clean shutdown loses nothing that was accepted; later offers are discarded (the
+   * subscription is gone). After `timeoutMs` (logged) whatever is left is discarded, so that one
+   * stuck handler cannot keep a bus from closing.
+   */
+  async stop(timeoutMs = STOP_TIMEOUT_MS): Promise<void> {
+    if (!this.stopped) {
+      this.stopped = true;
+      this.admit(this.waiting.splice(0));
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const settled = await Promise.race([
+      this.idle.then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (!settled && !this.abandoned) {
+      this.abandoned = true;
+      const discarded = this.items.length;
+      this.items.clear();
+      this.qos0Queued = 0;
+      this.settle(this.takenCount - this.settledCount);
+      this.options.log.warn(
+        { filter: this.filter, timeoutMs, discarded },
+        'subscription did not drain in time; discarded what was left',
+      );
+    }
+  }
+
+  /**
+   * A handler of this queue awaits a publish. If this queue held its publishers now, that publish could
+   * wait on them forever: directly when it matches this queue's own filter, or through Aedes' emitter
+   * (100 concurrent deliveries by default, then everything else queues behind them) or mqtt.js' packet
+   * pump (the PUBACK of the publish queues behind the held message). So until the publish settles the
+   * queue takes everything, even beyond its capacity.
+   */
+  beginPublish(): void {
+    this.publishing += 1;
+    this.admit(this.waiting.splice(0));
+  }
+
+  endPublish(): void {
+    this.publishing -= 1;
+  }
+
+  private push(message: BusMessage): void {
+    this.items.push(message);
+    if (message.qos === 0) this.qos0Queued += 1;
+    if (!this.active) {
+      this.active = true;
+      this.idle = this.work();
+    }
+  }
+
+  private async work(): Promise<void> {
+    // Never run the handler inside the caller's stack (Aedes' delivery or mqtt.js' packet handling).
+    await Promise.resolve();
+    for (;;) {
+      const message = this.items.shift();
+      if (message === undefined || this.abandoned) {
+        this.active = false;
+        if (this.abandoned) this.settle(this.takenCount - this.settledCount);
+        return;
+      }
+      if (message.qos === 0) this.qos0Queued -= 1;
+      this.admitWaiting();
+      try {
+        const pending = runHandlerOf(this, this.options.handler, message);
+        if (pending === undefined) await pending;
+        else {
+          awaitingHandlers.add(this);
+          try {
+            await pending;
+          } finally {
+            awaitingHandlers.delete(this);
+          }
+        }
+      } catch (error) {
+        this.failedCount += 1;
+        this.failures.run('failed', (suppressed) =>
+          this.options.log.warn(
+            { err: error, filter: this.filter, topic: message.topic, failed: this.failed, suppressed },
+            'message handler failed; continuing with the next message',
+          ),
+        );
+      }
+      this.settle(1);
+    }
+  }
+
+  /** `count` more messages are done with: wake whoever waits for them in `settled`. */
+  private settle(count: number): void {
+    this.settledCount += count;
+    if (this.settleWaiters.length === 0) return;
+    this.settleWaiters = this.settleWaiters.filter((waiter) => {
+      if (waiter.target > this.settledCount) return true;
+      waiter.resolve();
+      return false;
+    });
+  }
+
+  private admitWaiting(): void {
+    const room = this.options.capacity - this.items.length;
+    if (room > 0 && this.waiting.length > 0) this.admit(this.waiting.splice(0, room));
+  }
+
+  /**
+   * Queues every waiter before telling any of them: an `accepted` callback can synchronously deliver
+   * the broker's next message (Aedes' emitter does), which must queue behind these, not between them.
+   */
+  private admit(waiters: Waiter[]): void {
+    for (const waiter of waiters) this.push(waiter.message);
+    for (const waiter of waiters) waiter.accepted();
+  }
+
+  private dropOldestQos0(message: BusMessage): void {
+    this.droppedCount += 1;
+    this.settle(1);
+    if (this.qos0Queued > 0) {
+      // Only QoS 0 may go: a queued QoS 1 message has been acknowledged and must reach the handler.
+      this.items.removeFirst((queued) => queued.qos === 0);
+      this.items.push(message);
+    }
+    this.drops.run('dropped', (suppressed) =>
+      this.options.log.warn(
+        { filter: this.filter, dropped: this.dropped, suppressed, capacity: this.options.capacity },
+        'subscription queue full; dropped the oldest QoS 0 message',
+      ),
+    );
+  }
+}
+
+/** Calls a queue's handler with the queue as `runningHandler`; a promise when it has not finished yet. */
+function runHandlerOf(
+  queue: DeliveryQueue,
+  handler: MessageHandler,
+  message: BusMessage,
+): Promise<void> | undefined {
+  const outer = runningHandler;
+  runningHandler = queue;
+  try {
+    const result = handler(message);
+    return result instanceof Promise ? result : undefined;
+  } finally {
+    runningHandler = outer;
+  }
+}
+
+/**
+ * Runs `publish` as a publish of the handler we are inside of, if any (see DeliveryQueue.beginPublish):
+ * the handler whose synchronous part is running, or else every handler awaiting (see `runningHandler`).
+ * Both buses wrap their `publish` in it.
+ */
+export async function trackPublish<T>(publish: () => Promise<T>): Promise<T> {
+  const queues =
+    runningHandler !== undefined
+      ? [runningHandler]
+      : awaitingHandlers.size > 0
+        ? [...awaitingHandlers]
+        : undefined;
+  if (queues === undefined) return publish();
+  for (const queue of queues) queue.beginPublish();
+  try {
+    return await publish();
+  } finally {
+    for (const queue of queues) queue.endPublish();
+  }
+}
+
+/** An array queue with O(1) shift (Array#shift copies once arrays grow large). */
+class Fifo<T> {
+  private items: (T | undefined)[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head];
+    this.items[this.head] = undefined;
+    this.head += 1;
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  removeFirst(predicate: (item: T) => boolean): void {
+    for (let i = this.head; i < this.items.length; i += 1) {
+      const item = this.items[i];
+      if (item !== undefined && predicate(item)) {
+        this.items.splice(i, 1);
+        return;
+      }
+    }
+  }
+
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+  }
+}
+
+/** The `BusSubscription` callers see: counters read from the queue, `unsubscribe` run once. */
+export function subscriptionOf(
+  filter: string,
+  queue: DeliveryQueue,
+  stop: () => Promise<void>,
+): BusSubscription {
+  let stopping: Promise<void> | undefined;
+  return {
+    filter,
+    get queued() {
+      return queue.queued;
+    },
+    get dropped() {
+      return queue.dropped;
+    },
+    get failed() {
+      return queue.failed;
+    },
+    settled() {
+      return queue.settled();
+    },
+    unsubscribe() {
+      stopping ??= stop();
+      return stopping;
+    },
+  };
+}

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import mqtt, { type IClientOptions, type IConnackPacket, type MqttClient } from 'mqtt';
-import type { RemoteBusConfig } from '../../config/schema.js';
+import type { RemoteBusConfig } from './remote-config.js';
 import { backoffDelay, type BackoffPolicy } from '../util/backoff.js';
 import type { QoS } from './bus.js';
 import { readTlsFiles } from '../util/tls-files.js';

@@ -13,7 +13,7 @@
  * the broker keeps the rest. QoS 0 messages never hold it (see DeliveryQueue's dropQos0WhenFull).
  */
 import type { IConnackPacket, IPublishPacket, ISubscriptionMap, MqttClient } from 'mqtt';
-import type { RemoteBusConfig } from '../../config/schema.js';
+import type { RemoteBusConfig } from './remote-config.js';
 import {
   DEFAULT_QUEUE_SIZE,
   type Bus,

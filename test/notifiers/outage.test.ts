@@ -36,6 +36,11 @@ describe('a receiver outage', () => {
     expect(running.stats('alarms')).toMatchObject({ delivered: 0, dead: 0 });
     await delay(OUTAGE_MS);
     expect(receivers.mails).toHaveLength(0);
+    // None died: were one to, its dead letter says why (`reason`), which the failure then shows.
+    const deadLetters = running.seen
+      .filter((message) => message.topic.startsWith('busbar/deadletter/'))
+      .map((message) => (JSON.parse(message.payload) as { reason?: string }).reason);
+    expect(deadLetters).toEqual([]);
     expect(running.stats('notifiers')).toMatchObject({ dead: 0 });
 
     await smtp.resume();

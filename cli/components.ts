@@ -53,7 +53,7 @@ export const registrations: readonly Registration[] = [
   ),
   register(
     'remotes',
-    async () => (await import('../remotes/component.js')).bridgesComponent,
+    async () => (await import('../remotes/component.js')).remotesComponent,
     (config) => (config.remotes.bridges.length > 0 ? config.remotes : undefined),
   ),
   register(

@@ -8,7 +8,7 @@ import { BusbarError, errorMessage } from '../core/runtime/errors.js';
 import type { RemotesConfig } from './config.js';
 import { runBridge } from './bridge.js';
 
-export const bridgesComponent: Component<RemotesConfig> = {
+export const remotesComponent: Component<RemotesConfig> = {
   kind: 'bridges',
   async run(context) {
     const { config, signal } = context;

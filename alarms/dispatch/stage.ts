@@ -20,10 +20,15 @@ import { FlapDetector } from './flapping.js';
 import { RouteTree, type RouteNode } from './route-tree.js';
 import { Inhibitor, type InhibitionCheck } from './inhibit.js';
 import type { SilenceStore } from './silences.js';
-import { applyReceipt, forgetAlarm, lastSaid, markSent, type Receipt, type SentMessage } from './told.js';
-
-/** What an alarm was last told as (a receiver accepted it, told.ts); undefined: not yet. */
-export type Told = 'firing' | 'resolved' | 'flapping' | undefined;
+import {
+  applyReceipt,
+  forgetAlarm,
+  lastSaid,
+  markSent,
+  type Receipt,
+  type SentMessage,
+  type Told,
+} from './told.js';
 
 /** One alarm inside a group; also what the state file keeps. */
 export interface GroupEntry {

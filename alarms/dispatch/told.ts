@@ -8,7 +8,8 @@
  * alarms it was about are news again at the group's next interval; it is kept, though, because
  * another route taking the same message may still deliver it.
  */
-import type { Told } from './stage.js';
+/** What an alarm was last told as (a receiver accepted it); undefined: not yet. */
+export type Told = 'firing' | 'resolved' | 'flapping' | undefined;
 
 /** A message of a group on its way to a receiver: what it said of each alarm (alarm key → shown). */
 export interface SentMessage {

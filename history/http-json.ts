@@ -20,6 +20,21 @@ export function authorization(credentials: Credentials): Readonly<Record<string,
   return username === undefined ? {} : { authorization: basicAuth(username, password ?? '') };
 }
 
+/**
+ * The sinks' rule, which a reader of a sink's database follows too: the credentials of its config
+ * (username/password, or a token), else those written in its URL.
+ */
+export function readerAuthorization(
+  config: Credentials,
+  inUrl: Pick<Credentials, 'username' | 'password'>,
+): Readonly<Record<string, string>> {
+  return authorization({
+    username: config.username ?? inUrl.username,
+    password: config.password ?? inUrl.password,
+    token: config.token,
+  });
+}
+
 /** The status and parsed body of a request; throws HistoryUnavailableError when there is none. */
 export async function fetchJson<T>(
   url: URL | string,

@@ -19,7 +19,7 @@ import {
 } from './listing.js';
 import { DEFAULT_MAX_POINTS } from '../sinks/history/reader.js';
 import { writeUrl } from '../sinks/influx/write-target.js';
-import { authorization, fetchJson } from './http-json.js';
+import { fetchJson, readerAuthorization } from './http-json.js';
 import {
   presentTags,
   quoteIdentifier,
@@ -101,12 +101,7 @@ export class InfluxV1History implements HistorySource {
     const { url, display, username, password } = writeUrl(config.url, '/query', { db: config.database });
     this.queryUrl = url;
     this.where = `InfluxDB (${this.name}) at ${display.replace(/\/query\?.*$/, '')}`;
-    // The sink's own rule: credentials in username/password, else in the URL.
-    this.headers = authorization({
-      username: config.username ?? username,
-      password: config.password ?? password,
-      token: config.token,
-    });
+    this.headers = readerAuthorization(config, { username, password });
   }
 
   /** Runs one or more `;`-separated statements; the series of each, in order. */

@@ -14,7 +14,7 @@
 import { DEFAULT_MAX_POINTS, type RangePoint } from '../sinks/history/reader.js';
 import { seriesName } from '../sinks/history/series-name.js';
 import { writeUrl } from '../sinks/influx/write-target.js';
-import { authorization, fetchJson } from './http-json.js';
+import { fetchJson, readerAuthorization } from './http-json.js';
 import {
   bucketWidthMs,
   groupSeries,
@@ -76,10 +76,7 @@ export class VictoriaMetricsHistory implements HistorySource {
     const { url, display, username, password } = writeUrl(config.url, '', {});
     this.base = url.replace(/\/+$/, '');
     this.where = `VictoriaMetrics (${this.name}) at ${display}`;
-    this.headers = authorization({
-      username: config.username ?? username,
-      password: config.password ?? password,
-    });
+    this.headers = readerAuthorization(config, { username, password });
   }
 
   private async call(path: string, form: Record<string, string>): Promise<unknown> {

@@ -76,6 +76,7 @@ export async function startBusbar(
     if (section !== undefined) supervisor.start(await registration.load(), registration.id, section as never);
   }
   const readiness = await supervisor.whenReady(readyTimeoutMs);
+  supervisor.markStarted();
   publishGate.open();
   if (readiness.failed.length > 0) {
     log.error({ failed: readiness.failed }, 'components failed to start; they are retried after a backoff');

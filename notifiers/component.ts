@@ -37,6 +37,7 @@ export const notifiersComponent: Component<NotifiersComponentConfig> = {
     topics,
     signal,
     ready,
+    allStarted,
   }: ComponentContext<NotifiersComponentConfig>): Promise<void> {
     const record = new DeliveryRecord(config.recordPath);
     const history = readTarget(config.historyPath, config.historyRead);
@@ -47,8 +48,6 @@ export const notifiersComponent: Component<NotifiersComponentConfig> = {
     let statsTimer: NodeJS.Timeout | undefined;
     let lastStats = '';
     try {
-      const resumed = router.resume();
-      if (resumed > 0) log.info({ resumed }, 'notifications from the previous run queued again');
       // What the notification_dead alarms say, so a route delivering again after a restart resolves its own.
       subscriptions.push(
         await bus.subscribe(topics.alarmsOf(NOTIFICATION_DEAD_RULE), (message) => {
@@ -99,6 +98,13 @@ export const notifiersComponent: Component<NotifiersComponentConfig> = {
         }
       }
       ready();
+      // Pending notifications from the previous run go out once every component listens: the alarms
+      // component waits for their receipts, and subscribed later it would never hear them.
+      void allStarted.then(() => {
+        if (signal.aborted) return;
+        const resumed = router.resume();
+        if (resumed > 0) log.info({ resumed }, 'notifications from the previous run queued again');
+      });
       await aborted(signal);
     } finally {
       clearInterval(statsTimer);

@@ -26,6 +26,13 @@ export interface ComponentContext<C> {
    * published after that reaches every component. Calling it again (after a restart) is harmless.
    */
   ready(): void;
+  /**
+   * Resolves once every component busbar started with has said it is ready (or failed, or the wait
+   * for them ended). Work restored from a previous run whose outcome another component listens for
+   * (a pending notification's receipt) waits for it: started earlier, that component may not have
+   * subscribed yet and the outcome, published once, would be lost to it.
+   */
+  readonly allStarted: Promise<void>;
 }
 
 /**

@@ -61,6 +61,11 @@ export interface Supervisor {
    * whichever comes first; never rejects, so a stuck component cannot hold busbar's start forever.
    */
   whenReady(timeoutMs: number): Promise<Readiness>;
+  /**
+   * Says the host has started every component it starts with and waited for them: resolves each
+   * component's `allStarted` (components started later find it resolved).
+   */
+  markStarted(): void;
   status(): ComponentStatus[];
   /** Aborts every component's signal and waits for each `run` to settle, at most `stopTimeoutMs` each. */
   stop(): Promise<void>;
@@ -90,6 +95,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   let stopping: Promise<void> | undefined;
   /** Waiters of `whenReady`, told whenever a component becomes ready or fails. */
   const readinessWaiters = new Set<() => void>();
+  let markAllStarted!: () => void;
+  const allStarted = new Promise<void>((resolve) => (markAllStarted = resolve));
   const readinessChanged = (): void => {
     for (const waiter of readinessWaiters) waiter();
   };
@@ -161,6 +168,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       topics: options.topics,
       ...(options.durability === undefined ? {} : { durability: options.durability }),
       signal: controller.signal,
+      allStarted,
       ready: () => {
         if (entry.ready) return;
         entry.ready = true;
@@ -234,5 +242,5 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     }));
   }
 
-  return { start, whenReady, status, stop };
+  return { start, whenReady, markStarted: () => markAllStarted(), status, stop };
 }

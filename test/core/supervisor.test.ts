@@ -324,6 +324,31 @@ describe('supervisor', () => {
       await supervisor.stop();
     });
 
+    it('resolves allStarted for every component, early or late, only once the host says so', async () => {
+      const { supervisor } = setup();
+      const order: string[] = [];
+      const watches = (id: string): Component<unknown> => ({
+        kind: 'watcher',
+        async run(context) {
+          context.ready();
+          await context.allStarted;
+          order.push(id);
+          await healthy().run(context);
+        },
+      });
+      supervisor.start(watches('early'), 'early', {});
+      await supervisor.whenReady(5_000);
+      // Ready, yet the restored work a component holds back must not start before the host says so.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(order).toEqual([]);
+      supervisor.markStarted();
+      await until(() => order.length === 1);
+      supervisor.start(watches('late'), 'late', {});
+      await until(() => order.length === 2);
+      expect(order).toEqual(['early', 'late']);
+      await supervisor.stop();
+    });
+
     it('gives up after the timeout and says which components were still starting', async () => {
       const { supervisor } = setup({ stopTimeoutMs: 50 }); // `stuck` ignores its signal too
       supervisor.start(startsWhen(Promise.resolve()), 'fine', {});

@@ -139,3 +139,35 @@ for (const store of ['memory', 'redis'] as const) {
     expect(seen.filter((m) => m.payload === 'live').map((m) => m.ids)).toEqual([[7, 8]]);
   });
 }
+
+for (const store of ['memory', 'redis'] as const) {
+  it(`gives messages queued for an offline session their identifiers when it resumes (${store} store)`, async () => {
+    const { url, broker } = await brokers.start(
+      store === 'redis'
+        ? { persistence: { type: 'redis', redis: { host: '127.0.0.1', port: redis.port } } }
+        : {},
+    );
+    const session = { protocolVersion: 5 as const, clientId: `queued-ids-${store}`, clean: false };
+    const first = await clients.connect(url, { ...session, properties: { sessionExpiryInterval: 300 } });
+    await subscribeWithId(first, 'room/+', 7);
+    await subscribeWithId(first, 'room/#', 8);
+    await subscribeWithId(first, 'hall/#', 9);
+    await first.endAsync();
+    await waitFor(() => !broker.clients.has(`queued-ids-${store}`), 'the session offline');
+    const sender = await clients.connect(url, { protocolVersion: 5 });
+    await sender.publishAsync('room/a', 'both', { qos: 1 });
+    await sender.publishAsync('room/a/b', 'deep', { qos: 1 });
+    await sender.publishAsync('hall/x', 'hall', { qos: 1 });
+    let seen: Identified[] = [];
+    await clients.connect(url, session, (again) => {
+      seen = recordIds(again);
+    });
+    await waitFor(() => seen.length >= 3, 'the queued messages');
+    const byPayload = (payload: string): number[][] =>
+      seen.filter((m) => m.payload === payload).map((m) => m.ids);
+    // QoS 1 is at least once: a copy may come twice, each with the same identifiers.
+    expect(new Set(byPayload('both').map((ids) => ids.join()))).toEqual(new Set(['7,8']));
+    expect(new Set(byPayload('deep').map((ids) => ids.join()))).toEqual(new Set(['8']));
+    expect(new Set(byPayload('hall').map((ids) => ids.join()))).toEqual(new Set(['9']));
+  });
+}

@@ -1,4 +1,4 @@
-import type { IngestConfig } from '../config/schema.js';
+import type { IngestConfig } from './config.js';
 import { aborted } from '../core/util/abortable.js';
 import type { BusMessage, BusSubscription } from '../core/bus/bus.js';
 import type { Component, ComponentContext } from '../core/runtime/component.js';

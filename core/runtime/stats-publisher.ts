@@ -35,8 +35,8 @@ export interface StatsPublisherOptions extends StatsOptions {
 export interface StatsPublisher {
   /**
    * Publishes the snapshot if it changed since the last one published; resolves once it is
-   * published, or has failed. Never rejects: a failure is logged (warned once per run of failures)
-   * and the next call tries again.
+   * published, or has failed. Never throws or rejects: a failure (of the bus, or of the snapshot) is
+   * logged, warned once per run of failures, and the next call tries again.
    */
   publish(): Promise<void>;
   /**
@@ -64,8 +64,24 @@ export function createStatsPublisher(options: StatsPublisherOptions): StatsPubli
     }
   };
 
+  const failed = (error: unknown): void => {
+    failures += 1;
+    // The reason only: never the payload or the bus's connection options.
+    if (failures === 1) log.warn({ topic, reason: errorMessage(error) }, 'statistics not published');
+    else log.debug({ topic, reason: errorMessage(error), failures }, 'statistics still not published');
+  };
+
+  /** The snapshot as JSON; a snapshot that throws (a file it measures is unreadable) fails this publish only. */
+  const take = (): string => JSON.stringify(snapshot());
+
   const publish = (): Promise<void> => {
-    const text = JSON.stringify(snapshot());
+    let text: string;
+    try {
+      text = take();
+    } catch (error) {
+      failed(error);
+      return chain;
+    }
     if (text === last) return chain;
     last = text;
     chain = chain.then(async () => {
@@ -74,17 +90,19 @@ export function createStatsPublisher(options: StatsPublisherOptions): StatsPubli
         if (failures > 0) log.info({ topic, failures }, 'statistics published again');
         failures = 0;
       } catch (error) {
-        failures += 1;
-        // The bus's reason only: never the payload or the connection options.
-        if (failures === 1) log.warn({ topic, reason: errorMessage(error) }, 'statistics not published');
-        else log.debug({ topic, reason: errorMessage(error), failures }, 'statistics still not published');
+        failed(error);
       }
     });
     return chain;
   };
 
   const publishNow = (): Promise<void> => {
-    const text = JSON.stringify(snapshot());
+    let text: string;
+    try {
+      text = take();
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
     last = text;
     const attempt = chain.then(() => send(text));
     chain = attempt.catch(() => undefined);

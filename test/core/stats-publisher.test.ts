@@ -143,6 +143,21 @@ describe('stats publisher', () => {
     expect(log.find('statistics not published')).toHaveLength(1);
   });
 
+  it('counts a snapshot that throws as a failed publish: logged, and the component keeps running', async () => {
+    let broken = true;
+    const snapshot = counted(() => {
+      if (broken) throw new Error('EACCES: history.db');
+      return { value: 1 };
+    });
+    const { supervisor, published, log } = supervise(statsComponent(snapshot, { everyMs: 5 }));
+    await waitFor(() => snapshot.calls >= 3, 'three snapshots that threw');
+    expect(log.find('statistics not published')).toMatchObject([{ reason: 'EACCES: history.db' }]);
+    expect(log.find('component failed')).toEqual([]);
+    broken = false;
+    await waitFor(() => published.length === 1, 'the publish once the snapshot works');
+    await supervisor.stop();
+  });
+
   it('ends the periodic publish when the signal aborts; publish() still sends the last snapshot', async () => {
     const { bus, published } = recordingBus();
     const log = captureLog('debug');

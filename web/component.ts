@@ -160,7 +160,7 @@ export const webComponent: Component<WebSection> = {
       const address = server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       url = `http://${host}:${address.port}`;
-      // Published at once: the URL is how a client (and the tests) find the server on port 0.
+      // Published at once: the URL is how a client finds a server started on port 0.
       await stats.publishNow();
       ready();
       log.info({ url }, 'web ready');

@@ -45,14 +45,8 @@ export type AlarmsComponentConfig = AlarmsConfig & {
 
 export const alarmsComponent: Component<AlarmsComponentConfig> = {
   kind: 'alarms',
-  async run({
-    config,
-    log,
-    bus,
-    topics,
-    signal,
-    ready,
-  }: ComponentContext<AlarmsComponentConfig>): Promise<void> {
+  async run(context: ComponentContext<AlarmsComponentConfig>): Promise<void> {
+    const { config, log, bus, topics, signal, ready } = context;
     const rules = configuredRules(config);
     const restored = await restoredState(config.statePath, log);
     const started = Date.now();
@@ -152,9 +146,10 @@ export const alarmsComponent: Component<AlarmsComponentConfig> = {
       'alarms started',
     );
 
-    let lastStats = '';
-    const publishStats = async (): Promise<void> => {
-      const stats = JSON.stringify({
+    // Published by each tick, after the notifications it sent: a reader sees the counters (left-out
+    // repeats) in step with them.
+    const stats = context.publishStats(
+      () => ({
         rules: rules.length,
         held: stage.size,
         silences: silences.size,
@@ -162,11 +157,9 @@ export const alarmsComponent: Component<AlarmsComponentConfig> = {
         acks: acks.size,
         ackRequestsRefused: acks.refused,
         ...stage.stats,
-      });
-      if (stats === lastStats) return;
-      lastStats = stats;
-      await bus.publish(topics.stats('alarms'), stats, { retain: true });
-    };
+      }),
+      { everyMs: false },
+    );
 
     const subscriptions = await subscribeInputs({
       bus,
@@ -190,7 +183,7 @@ export const alarmsComponent: Component<AlarmsComponentConfig> = {
         await bus.publish(topics.metrics(output.source, output.metric.measurement), output.line);
       }
       await saver.save();
-      await publishStats();
+      await stats.publish();
     };
     await publisher.flush(); // the silences restored from the state file and the config
     ready();

@@ -3,11 +3,9 @@
  * (config/busbar.schema.json) all derive from here; nothing else states a default.
  */
 import { z } from 'zod';
-import { compileTemplate } from '../ingest/template.js';
-import { compileTopicPattern } from '../ingest/topic-pattern.js';
-import { TIMESTAMP_UNITS } from '../ingest/timestamp.js';
 import { PASSWORD_HASH_PATTERN } from '../broker/passwords.js';
 import { agentSchema } from '../agents/host/config-schema.js';
+import { ingestRuleProblems, ingestSchema } from '../ingest/config.js';
 import { sinksSchema } from '../sinks/config.js';
 import { historyReadProblem, historySchema } from '../history/config.js';
 import { bridgesSchema } from '../bridges/config.js';
@@ -281,69 +279,6 @@ export const brokerSchema = z
   .strict()
   .describe('The embedded MQTT broker.');
 
-const fieldType = z.enum(['float', 'integer', 'unsigned', 'boolean', 'string']);
-
-const jsonFieldSchema = z
-  .object({
-    path: z.string().min(1).describe('Dotted path into the JSON payload, e.g. `sensor.temp` or `values.0`.'),
-    name: z.string().optional().describe('Field name (default: the last path segment).'),
-    type: fieldType.optional().describe('Coerce to this type (default: as the JSON value is).'),
-  })
-  .strict();
-
-export const ingestRuleSchema = z
-  .object({
-    topic: z
-      .string()
-      .min(1)
-      .describe('MQTT filter with named segments: `sensors/+room/+measurement`, `+name` captures one level.'),
-    source: z.string().default('devices').describe('Source name; may use captures: `{room}`.'),
-    measurement: z
-      .string()
-      .optional()
-      .describe('Measurement; may use captures (default: the last topic level).'),
-    tags: z.record(z.string(), z.string()).default({}).describe('Tags; values may use captures.'),
-    format: z
-      .enum(['value', 'json', 'line'])
-      .default('value')
-      .describe('Payload form: a plain value, JSON, or line protocol.'),
-    field: z.string().default('value').describe('Field name for `value` payloads.'),
-    type: fieldType.default('float').describe('Field type for `value` payloads.'),
-    fields: z
-      .array(jsonFieldSchema)
-      .optional()
-      .describe('`json` payloads: fields to take; default every top-level number, boolean and string.'),
-    timestampPath: z
-      .string()
-      .optional()
-      .describe(
-        '`json` payloads: path of the reading time (a number or numeric string in `timestampUnit`, or ISO 8601); missing or null: the receive time.',
-      ),
-    timestampUnit: z
-      .enum(TIMESTAMP_UNITS)
-      .default('auto')
-      .describe(
-        'Unit of a numeric `timestampPath`: s, ms, us, ns, or auto (by magnitude; exact for any time after 1973).',
-      ),
-  })
-  .strict();
-
-export const ingestSchema = z
-  .object({
-    rules: z
-      .array(ingestRuleSchema)
-      .default([])
-      .describe('Device topic → metric mappings; the first match handles a topic.'),
-    deadletterPerSecond: z
-      .number()
-      .positive()
-      .default(10)
-      .describe('Rejected payloads republished on <base>/deadletter/<reason> per second at most.'),
-    statsInterval: duration.prefault('10s').describe('How often <base>/stats/ingest is republished.'),
-  })
-  .strict()
-  .describe('Ingest rules and dead letters.');
-
 export const configSchema = z
   .object({
     baseTopic: baseTopicSchema,
@@ -356,6 +291,7 @@ export const configSchema = z
       .strict()
       .prefault({})
       .describe('How components reach the broker.'),
+    // The ingest section lives with the ingest component (ingest/config.ts), defaults included.
     ingest: ingestSchema.prefault({}),
     // The sinks' section lives with the sinks (sinks/config.ts), defaults included.
     sinks: sinksSchema.prefault({}).describe('Where metrics are stored: the history store, InfluxDB.'),
@@ -428,44 +364,6 @@ export const configSchema = z
     });
   });
 
-/** Problems of one ingest rule that zod's shapes cannot see: its pattern and its `{name}` templates. */
-function ingestRuleProblems(
-  rule: z.output<typeof ingestRuleSchema>,
-  baseTopic: string,
-): { key: string; message: string }[] {
-  const problems: { key: string; message: string }[] = [];
-  let names: Set<string>;
-  try {
-    const pattern = compileTopicPattern(rule.topic);
-    names = new Set(pattern.names);
-    if (pattern.filter === '#' || pattern.filter.startsWith(`${baseTopic}/`)) {
-      problems.push({
-        key: 'topic',
-        message: `must not match ${baseTopic}/... topics (they are busbar's own)`,
-      });
-    }
-  } catch (error) {
-    return [{ key: 'topic', message: (error as Error).message }];
-  }
-  const templates: [string, string | undefined][] = [
-    ['source', rule.source],
-    ['measurement', rule.measurement],
-    ...Object.entries(rule.tags).map(([tag, value]): [string, string] => [`tags.${tag}`, value]),
-  ];
-  for (const [key, text] of templates) {
-    if (text === undefined) continue;
-    try {
-      compileTemplate(text, names, key);
-    } catch (error) {
-      problems.push({ key, message: (error as Error).message.replace(`${key}: `, '') });
-    }
-  }
-  if (rule.format !== 'json' && (rule.fields || rule.timestampPath)) {
-    problems.push({ key: 'format', message: '`fields` and `timestampPath` need format: json' });
-  }
-  return problems;
-}
-
 /** The file as written (before defaults). */
 export type ConfigInput = z.input<typeof configSchema>;
 /** The validated configuration every component receives. */
@@ -476,8 +374,6 @@ export type AclRule = BrokerConfig['acl'][number];
 export type UserEntry = BrokerConfig['users'][number];
 export type PersistenceConfig = BrokerConfig['persistence'];
 export type { RemoteBusConfig } from './common.js';
-export type IngestConfig = Config['ingest'];
-export type IngestRule = IngestConfig['rules'][number];
-export type FieldType = z.output<typeof fieldType>;
+export type { IngestConfig, IngestRule } from '../ingest/config.js';
 export type AgentConfig = Config['agent'];
 export type { HistoryConfig, InfluxV1Config, InfluxV2Config, SinksConfig } from '../sinks/config.js';

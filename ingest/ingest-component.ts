@@ -1,4 +1,4 @@
-import type { IngestConfig } from '../config/schema.js';
+import type { IngestConfig } from './config.js';
 import { aborted } from '../core/util/abortable.js';
 import type { BusMessage, BusSubscription } from '../core/bus/bus.js';
 import type { Component, ComponentContext } from '../core/runtime/component.js';
@@ -23,7 +23,7 @@ export const ingestComponent: Component<IngestConfig> = {
     const ingest = createIngest(context);
     const subscriptions: BusSubscription[] = [];
     const ruleSubscriptions: BusSubscription[] = [];
-    const statsTimer = setInterval(() => ingest.publishStats(), context.config.statsInterval);
+    const stats = context.publishStats(() => ingest.stats, { everyMs: context.config.statsInterval });
     // A rule's handler awaits its republish, which the stores have taken once it resolves: so a rule
     // subscription that has settled has handed every message it took on to them.
     const leaveDurability = context.durability?.register('transform', {
@@ -44,9 +44,8 @@ export const ingestComponent: Component<IngestConfig> = {
       await aborted(context.signal);
     } finally {
       leaveDurability?.();
-      clearInterval(statsTimer);
       await Promise.allSettled(subscriptions.map((subscription) => subscription.unsubscribe()));
-      await ingest.publishStats();
+      await stats.publish();
     }
   },
 };
@@ -56,7 +55,6 @@ export interface Ingest {
   /** One handler per distinct rule filter. */
   readonly ruleHandlers: ReadonlyMap<string, (message: BusMessage) => Promise<void>>;
   onMetricMessage(message: BusMessage): void;
-  publishStats(): Promise<void>;
 }
 
 export function createIngest(context: ComponentContext<IngestConfig>): Ingest {
@@ -128,12 +126,5 @@ export function createIngest(context: ComponentContext<IngestConfig>): Ingest {
     stats,
     ruleHandlers,
     onMetricMessage,
-    async publishStats() {
-      try {
-        await bus.publish(topics.stats('ingest'), JSON.stringify(stats), { retain: true });
-      } catch (error) {
-        log.warn({ reason: errorMessage(error) }, 'could not publish ingest statistics');
-      }
-    },
   };
 }

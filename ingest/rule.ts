@@ -1,4 +1,4 @@
-import type { IngestRule } from '../config/schema.js';
+import type { IngestRule } from './config.js';
 import { CodecError } from '../core/codecs/codec-errors.js';
 import { getPath } from '../core/codecs/payload-json.js';
 import { timestampToNs, type TimestampUnit } from './timestamp.js';
@@ -29,7 +29,7 @@ export function compileRule(rule: IngestRule, index: number): CompiledRule {
   const where = `ingest.rules[${index}]`;
   const pattern: TopicPattern = compileTopicPattern(rule.topic);
   const names = new Set(pattern.names);
-  // Patterns and templates were checked when the config was validated (config/schema.ts).
+  // Patterns and templates were checked when the config was validated (ingest/config.ts).
   const source = compileTemplate(rule.source, names, `${where}.source`);
   const measurement: Template = rule.measurement
     ? compileTemplate(rule.measurement, names, `${where}.measurement`)

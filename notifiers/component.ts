@@ -9,7 +9,6 @@ import { NOTIFICATION_DEAD_RULE } from '../alarms/alarm.js';
 import { silenceTopicUpdate } from '../alarms/silence-client.js';
 import { aborted } from '../core/util/abortable.js';
 import type { BusSubscription } from '../core/bus/bus.js';
-import { errorMessage } from '../core/runtime/errors.js';
 import type { NotifiersConfig } from './config.js';
 import type { TelegramBot } from './bot/bot.js';
 import { describeError } from './bot/redact.js';
@@ -30,23 +29,13 @@ export type NotifiersComponentConfig = NotifiersConfig & {
 
 export const notifiersComponent: Component<NotifiersComponentConfig> = {
   kind: 'notifiers',
-  async run({
-    config,
-    log,
-    bus,
-    topics,
-    signal,
-    ready,
-    allStarted,
-  }: ComponentContext<NotifiersComponentConfig>): Promise<void> {
+  async run(context: ComponentContext<NotifiersComponentConfig>): Promise<void> {
+    const { config, log, bus, topics, signal, ready, allStarted } = context;
     const record = new DeliveryRecord(config.recordPath);
     const history = readTarget(config.historyPath, config.historyRead);
     const router = new Router(config, { log, bus, topics, history, record });
     const subscriptions: BusSubscription[] = [];
     let bot: TelegramBot | undefined;
-    // Counters per target (delivered, retried, failed, queued) and failed-over/lost, for /metrics.
-    let statsTimer: NodeJS.Timeout | undefined;
-    let lastStats = '';
     try {
       // What the notification_dead alarms say, so a route delivering again after a restart resolves its own.
       subscriptions.push(
@@ -69,14 +58,8 @@ export const notifiersComponent: Component<NotifiersComponentConfig> = {
         );
       }
       log.info({ routes: config.routes.length, filters: router.filters }, 'notifiers started');
-      statsTimer = setInterval(() => {
-        const stats = JSON.stringify(router.stats());
-        if (stats === lastStats) return;
-        lastStats = stats;
-        bus.publish(topics.stats('notifiers'), stats, { retain: true }).catch((error: unknown) => {
-          log.warn({ err: errorMessage(error) }, 'notifier statistics not published');
-        });
-      }, STATS_INTERVAL_MS);
+      // Counters per target (delivered, retried, failed, queued) and failed-over/lost, for /metrics.
+      context.publishStats(() => router.stats(), { everyMs: STATS_INTERVAL_MS });
       if (config.bot.enabled) {
         // The router keeps running when the bot cannot start (an unreadable paired-chats file).
         try {
@@ -107,7 +90,6 @@ export const notifiersComponent: Component<NotifiersComponentConfig> = {
       });
       await aborted(signal);
     } finally {
-      clearInterval(statsTimer);
       await bot?.stop();
       await Promise.all(subscriptions.map((subscription) => subscription.unsubscribe()));
       await router.stop();

@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { MqttClient } from 'mqtt';
 import type { Bus, BusMessage, BusSubscription } from '../core/bus/bus.js';
 import type { Logger } from '../core/runtime/logger.js';
+import { createStatsPublisher, type StatsPublisher } from '../core/runtime/stats-publisher.js';
 import type { Topics } from '../core/topics.js';
 import type { BridgeConfig } from './config.js';
 import { EchoFilter } from './echo-filter.js';
@@ -18,7 +19,7 @@ import { bringIn, type InboundCounters } from './inbound.js';
 import { BridgeQueue } from './queue.js';
 import { createBridgeClient, currentAddress } from './remote-client.js';
 import { Sender } from './sender.js';
-import { StatusPublisher } from './status.js';
+import type { BridgeStatus } from './status.js';
 import { bringsIn, compileRules, toRemote } from './topic-map.js';
 import { aborted } from '../core/util/abortable.js';
 
@@ -49,7 +50,7 @@ export async function runBridge(context: BridgeContext): Promise<void> {
   const subscriptions: BusSubscription[] = [];
   let client: MqttClient | undefined;
   let sender: Sender | undefined;
-  let status: StatusPublisher | undefined;
+  let status: StatsPublisher | undefined;
   try {
     const remote = await createBridgeClient(config, log);
     client = remote;
@@ -93,7 +94,8 @@ export async function runBridge(context: BridgeContext): Promise<void> {
     await sender?.stop(END_GRACE_MS);
     // Forced: mqtt.js would otherwise wait, without a limit, for messages still in flight.
     await client?.endAsync(true);
-    await status?.stop();
+    // The signal has ended the periodic publish; the last state is published once more.
+    await status?.publish();
     queue.close();
   }
 }
@@ -105,25 +107,28 @@ function publishStatus(
   queue: BridgeQueue,
   sender: Sender,
   counters: InboundCounters,
-): StatusPublisher {
+): StatsPublisher {
   let connected = false;
   let since = new Date().toISOString();
-  const publisher = new StatusPublisher(
-    context.bus,
-    context.topics.bridgeStatus(context.config.name),
-    () => ({
-      connected,
-      address: currentAddress(remote),
-      since,
-      queued: queue.size,
-      dropped: queue.dropped,
-      sent: sender.sent,
-      lost: sender.lost,
-      ...counters,
-    }),
-    context.config.statusInterval,
-    context.log,
-  );
+  const snapshot = (): BridgeStatus => ({
+    connected,
+    address: currentAddress(remote),
+    since,
+    queued: queue.size,
+    dropped: queue.dropped,
+    sent: sender.sent,
+    lost: sender.lost,
+    ...counters,
+  });
+  const publisher = createStatsPublisher({
+    bus: context.bus,
+    topic: context.topics.bridgeStatus(context.config.name),
+    snapshot,
+    everyMs: context.config.statusInterval,
+    qos: 1,
+    log: context.log,
+    signal: context.signal,
+  });
   // mqtt.js emits `close` after every failed attempt too: only a real change moves `since`.
   const changed = (): void => {
     if (remote.connected === connected) return;

@@ -34,12 +34,12 @@ export interface WebSection extends WebConfig {
   readonly historyRead?: HistoryReadTarget | undefined;
 }
 
-const STATS_INTERVAL_MS = 10_000;
 const BROKER_CHECK_TIMEOUT_MS = 2_000;
 
 export const webComponent: Component<WebSection> = {
   kind: 'web',
-  async run({ config, log, bus, topics, signal, ready }) {
+  async run(context) {
+    const { config, log, bus, topics, signal, ready } = context;
     const state = new BusState(bus, topics);
     const sessions = new Sessions(
       config.sessionTtl,
@@ -47,15 +47,12 @@ export const webComponent: Component<WebSection> = {
     );
     const counters = createWebCounters();
     let url = '';
-    const publishStats = (): Promise<void> =>
-      bus.publish(
-        topics.stats('web'),
-        JSON.stringify({ state: 'ok', url, ...counters, at: new Date().toISOString() }),
-        {
-          qos: 1,
-          retain: true,
-        },
-      );
+    const stats = context.publishStats(
+      () => ({ state: 'ok', url, ...counters, at: new Date().toISOString() }),
+      {
+        qos: 1,
+      },
+    );
     const brokerCheck = async (): Promise<{ ok: boolean; detail: string }> => {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_resolve, reject) => {
@@ -65,7 +62,7 @@ export const webComponent: Component<WebSection> = {
         );
       });
       try {
-        await Promise.race([publishStats(), timeout]);
+        await Promise.race([stats.publishNow(), timeout]);
         return { ok: true, detail: 'ok' };
       } catch (error) {
         return { ok: false, detail: errorMessage(error) };
@@ -140,11 +137,6 @@ export const webComponent: Component<WebSection> = {
       brokerCheck,
       counters,
     });
-    const statsTimer = setInterval(() => {
-      publishStats().catch((error: unknown) =>
-        log.debug({ reason: errorMessage(error) }, 'web stats not published'),
-      );
-    }, STATS_INTERVAL_MS);
     try {
       await new Promise<void>((resolve, reject) => {
         const onError = (error: Error): void => {
@@ -168,12 +160,12 @@ export const webComponent: Component<WebSection> = {
       const address = server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       url = `http://${host}:${address.port}`;
-      await publishStats();
+      // Published at once: the URL is how a client finds a server started on port 0.
+      await stats.publishNow();
       ready();
       log.info({ url }, 'web ready');
       await aborted(signal);
     } finally {
-      clearInterval(statsTimer);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await state.stop();

@@ -91,8 +91,8 @@ export const redisBridgeComponent: Component<RedisConfig> = {
         }),
     );
 
-    const publishStats = async (): Promise<void> => {
-      const stats = {
+    const stats = context.publishStats(
+      () => ({
         state: status.state ?? 'unknown',
         errors: connection.errors,
         disconnects: connection.disconnects,
@@ -102,14 +102,9 @@ export const redisBridgeComponent: Component<RedisConfig> = {
         deadletterSuppressedByReason: deadletter.suppressedByReason(),
         selections: Object.fromEntries(pollers.map((poller) => [poller.name, poller.stats.toJSON()])),
         at: new Date().toISOString(),
-      };
-      try {
-        await bus.publish(topics.stats(config.name), JSON.stringify(stats), { retain: true });
-      } catch (error) {
-        log.warn({ reason: errorMessage(error) }, 'could not publish Redis bridge stats');
-      }
-    };
-    const statsTimer = setInterval(() => void publishStats(), config.statsInterval);
+      }),
+      { name: config.name, everyMs: config.statsInterval },
+    );
 
     try {
       // A first connection that fails is retried by ioredis (retryStrategy); reads fail until then.
@@ -129,10 +124,9 @@ export const redisBridgeComponent: Component<RedisConfig> = {
       await Promise.all([...pollers.map((poller) => poller.run(stop.signal)), aborted(stop.signal)]);
     } finally {
       stopping = true;
-      clearInterval(statsTimer);
       notifications?.close();
       redis.disconnect();
-      await publishStats();
+      await stats.publish();
     }
   },
 };

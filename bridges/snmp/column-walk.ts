@@ -17,7 +17,7 @@
  *  - tooBig: the response would not fit the agent's PDU; the request is split in halves.
  */
 import * as snmp from 'net-snmp';
-import type { Varbind } from './session.js';
+import type { Varbind } from './values.js';
 
 /**
  * One request for the successors of each of `oids`, in the order of `oids`: per OID the instances

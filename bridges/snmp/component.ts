@@ -6,7 +6,6 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { Component } from '../../core/runtime/component.js';
-import { errorMessage } from '../../core/runtime/errors.js';
 import { Limiter } from '../common/limiter.js';
 import { PeriodicLog } from '../../core/util/log-throttle.js';
 import { aborted } from '../../core/util/abortable.js';
@@ -43,35 +42,28 @@ export const snmpBridgeComponent: Component<SnmpConfig> = {
         throttle,
       });
 
-    const publishStats = async (): Promise<void> => {
-      const devices = Object.fromEntries(pollers.map((poller) => [poller.name, poller.stats.toJSON()]));
-      const stats = {
-        devices,
+    const stats = context.publishStats(
+      () => ({
+        devices: Object.fromEntries(pollers.map((poller) => [poller.name, poller.stats.toJSON()])),
         online: pollers.filter((poller) => poller.stats.state === 'online').length,
         offline: pollers.filter((poller) => poller.stats.state === 'offline').length,
         polling: limiter.running,
         waitingForSlot: limiter.queued,
         ...(traps && { traps: traps.stats }),
         at: new Date().toISOString(),
-      };
-      try {
-        await bus.publish(topics.stats(context.id), JSON.stringify(stats), { retain: true });
-      } catch (error) {
-        log.warn({ reason: errorMessage(error) }, 'could not publish SNMP bridge stats');
-      }
-    };
+      }),
+      { everyMs: config.statsInterval },
+    );
 
     log.info({ devices: pollers.map((poller) => poller.name) }, 'SNMP bridge polling');
     traps?.start();
     context.ready();
-    const statsTimer = setInterval(() => void publishStats(), config.statsInterval);
     try {
       // Each device runs its own loop: one that times out never holds back the next poll of another.
       await Promise.all([...pollers.map((poller) => poller.run(signal)), aborted(signal)]);
     } finally {
-      clearInterval(statsTimer);
       await traps?.close();
-      await publishStats();
+      await stats.publish();
     }
   },
 };

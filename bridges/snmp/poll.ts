@@ -8,7 +8,8 @@ import { nowNs, setEntry, type Field, type Metric } from '../../core/codecs/metr
 import type { SnmpDeviceConfig, SnmpGetConfig, SnmpWalkConfig } from './config.js';
 import type { PollPlan } from './plan.js';
 import type { RateTracker } from './rates.js';
-import type { SnmpClient, Varbind } from './session.js';
+import type { SnmpClient } from './session.js';
+import type { Varbind } from './values.js';
 import { numberOf, readVarbind, textOf, type Reading } from './values.js';
 
 export interface PollResult {

@@ -9,8 +9,7 @@ import type { SnmpDeviceConfig } from './config.js';
 import type { SnmpUsmUser } from './usm-config.js';
 import { failedStatus, walkColumnsInStep, type GetNext } from './column-walk.js';
 import { V1KnownRows } from './v1-known-rows.js';
-
-export type Varbind = snmp.Varbind;
+import type { Varbind } from './values.js';
 
 export interface SnmpClient {
   /** Values of `oids` in order; an OID the agent does not have comes back with `error` set. */

@@ -7,7 +7,7 @@
  */
 import * as snmp from 'net-snmp';
 import type { MibNames } from './mib-names.js';
-import type { Varbind } from './session.js';
+import type { Varbind } from './values.js';
 import { readVarbind } from './values.js';
 
 export interface TrapEvent {

@@ -13,7 +13,7 @@
  * restarted with other tables) costs requests, never values, so the known rows need no expiry: each
  * walk replaces them, and a new session (after a failed poll) starts without any.
  */
-import type { Varbind } from './session.js';
+import type { Varbind } from './values.js';
 import {
   nextInstancesV1,
   nextOfEach,

@@ -4,7 +4,9 @@
  * Buffer; agents often put numbers in strings (UCD `laLoad` is "0.15").
  */
 import * as snmp from 'net-snmp';
-import type { Varbind } from './session.js';
+
+/** One OID and its value, as net-snmp returns it. */
+export type Varbind = snmp.Varbind;
 
 export type Reading =
   | { kind: 'number'; value: number; counter?: undefined }

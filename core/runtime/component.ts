@@ -1,6 +1,7 @@
 import type { Bus } from '../bus/bus.js';
 import type { DurableStages } from './durability.js';
 import type { Logger } from './logger.js';
+import type { StatsOptions, StatsPublisher } from './stats-publisher.js';
 import type { Topics } from '../topics.js';
 
 /** Everything a component gets from the host; the one argument of `run`. */
@@ -33,6 +34,17 @@ export interface ComponentContext<C> {
    * subscribed yet and the outcome, published once, would be lost to it.
    */
   readonly allStarted: Promise<void>;
+  /**
+   * Publishes what `snapshot` returns, as JSON retained on `<base>/stats/<id>`, every interval when it
+   * changed (core/runtime/stats-publisher.ts). The periodic publish ends when the signal aborts or
+   * `run` settles; a component that wants its final counters published calls `publish()` on stop.
+   */
+  publishStats(snapshot: () => unknown, options?: ComponentStatsOptions): StatsPublisher;
+}
+
+export interface ComponentStatsOptions extends StatsOptions {
+  /** The topic's last level when it is not the component id (the Redis bridge's configured `name`). */
+  readonly name?: string;
 }
 
 /**

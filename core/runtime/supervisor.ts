@@ -10,6 +10,7 @@ import type { DurableStages } from './durability.js';
 import type { Component, ComponentContext } from './component.js';
 import { BusbarError, errorMessage } from './errors.js';
 import type { Logger } from './logger.js';
+import { createStatsPublisher } from './stats-publisher.js';
 import type { Topics } from '../topics.js';
 
 export interface SupervisorOptions {
@@ -80,6 +81,8 @@ interface Supervised {
   lastError: string | undefined;
   ready: boolean;
   done: Promise<void>;
+  /** Aborted when the current run settles or the component is stopped: ends its periodic stats. */
+  run: AbortController;
 }
 
 const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 1_000, maxMs: 60_000 };
@@ -110,6 +113,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     let attempt = 0;
     while (!signal.aborted) {
       entry.state = 'running';
+      entry.run = runController(signal);
       const started = now();
       let failure: unknown;
       try {
@@ -122,6 +126,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
           break;
         }
         failure = error;
+      } finally {
+        entry.run.abort();
       }
       if (now() - started >= healthyAfterMs) attempt = 0;
       // A retry cannot help a non-retryable error soon: wait the longest delay instead of flooding logs.
@@ -159,6 +165,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       lastError: undefined,
       ready: false,
       done: Promise.resolve(),
+      // Replaced by supervise before the first run.
+      run: new AbortController(),
     };
     const context: ComponentContext<C> = Object.freeze({
       id,
@@ -174,6 +182,15 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
         entry.ready = true;
         readinessChanged();
       },
+      publishStats: (snapshot, { name = id, ...statsOptions } = {}) =>
+        createStatsPublisher({
+          ...statsOptions,
+          bus: options.bus,
+          topic: options.topics.stats(name),
+          snapshot,
+          log,
+          signal: entry.run.signal,
+        }),
     });
     supervised.set(id, entry);
     log.info({ kind: component.kind }, 'component starting');
@@ -243,4 +260,15 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   }
 
   return { start, whenReady, markStarted: () => markAllStarted(), status, stop };
+}
+
+/** A controller for one run: aborted with the component's signal, or by the supervisor when the run settles. */
+function runController(componentSignal: AbortSignal): AbortController {
+  const run = new AbortController();
+  const onAbort = (): void => run.abort();
+  componentSignal.addEventListener('abort', onAbort, { once: true });
+  run.signal.addEventListener('abort', () => componentSignal.removeEventListener('abort', onAbort), {
+    once: true,
+  });
+  return run;
 }

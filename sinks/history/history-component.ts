@@ -23,7 +23,8 @@ const MAX_PENDING_BATCHES = 20;
 
 export const historyComponent: Component<HistoryConfig> = {
   kind: 'history',
-  async run({ id, config, log, bus, topics, signal, ready: isReady, durability }) {
+  async run(context) {
+    const { id, config, log, bus, topics, signal, ready: isReady, durability } = context;
     const stats = new HistoryStats();
     let failure: ((error: Error) => void) | undefined;
     const crashed = new Promise<never>((_resolve, reject) => (failure = reject));
@@ -99,15 +100,16 @@ export const historyComponent: Component<HistoryConfig> = {
       await thread.whenInFlightAtMost(MAX_IN_FLIGHT);
     };
 
-    const publishStats = async (): Promise<void> => {
-      const snapshot = stats.toJSON({
-        pending: ready?.builder.pending ?? 0,
-        inFlightBatches: ready?.thread.inFlight ?? 0,
-        series: ready?.thread.registry.size ?? 0,
-        fileBytes: fileBytes(config.path),
-      });
-      await bus.publish(topics.stats(id), JSON.stringify(snapshot), { retain: true });
-    };
+    const published = context.publishStats(
+      () =>
+        stats.toJSON({
+          pending: ready?.builder.pending ?? 0,
+          inFlightBatches: ready?.thread.inFlight ?? 0,
+          series: ready?.thread.registry.size ?? 0,
+          fileBytes: fileBytes(config.path),
+        }),
+      { everyMs: config.statsInterval },
+    );
 
     const warn = (what: string) => (error: unknown) => log.warn({ reason: errorMessage(error) }, what);
     const leaveDurability = durability?.register('store', {
@@ -124,7 +126,6 @@ export const historyComponent: Component<HistoryConfig> = {
       subscription = await bus.subscribe(topics.allMetrics, onMessage, { qos: 1 });
       const { thread } = await opening;
       timers.push(repeat(config.flushInterval, flush, warn('history flush failed')));
-      timers.push(repeat(config.statsInterval, publishStats, warn('could not publish history statistics')));
       const retention = {
         raw: config.rawRetention,
         minute: config.minuteRetention,
@@ -141,7 +142,7 @@ export const historyComponent: Component<HistoryConfig> = {
       const unwritten = await (ready ?? (await opening.catch(() => undefined)))?.thread.close();
       if (unwritten !== undefined && unwritten > 0)
         log.error({ file: config.path, unwritten }, 'history store closed with points it could not write');
-      await publishStats().catch(warn('could not publish history statistics'));
+      await published.publish();
     }
   },
 };

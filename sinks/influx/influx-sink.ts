@@ -122,12 +122,15 @@ async function runSink<C extends SinkConfig>(
     if (sealer.waiting > MAX_SEALING_BATCHES * config.batchSize) await sealer.idle();
   };
 
-  const publishStats = async (): Promise<void> => {
-    const depth = outbox.depth();
-    alarm.check(depth);
-    const snapshot = stats.toJSON({ url: target.display, outbox: depth, durable: config.durable });
-    await bus.publish(topics.stats(id), JSON.stringify(snapshot), { retain: true });
-  };
+  const published = context.publishStats(
+    () => {
+      // The outbox's fill is checked for its alarm at each statistics interval, with the depth published.
+      const depth = outbox.depth();
+      alarm.check(depth);
+      return stats.toJSON({ url: target.display, outbox: depth, durable: config.durable });
+    },
+    { everyMs: config.statsInterval },
+  );
 
   const warn = (what: string) => (error: unknown) => log.warn({ reason: errorMessage(error) }, what);
   // Only the outbox on disk can hold an acknowledged point across a crash (core/runtime/durability.ts).
@@ -144,7 +147,6 @@ async function runSink<C extends SinkConfig>(
   try {
     delivering = deliverer.run(delivery.signal);
     timers.push(repeat(config.flushInterval, seal, warn('batch flush failed')));
-    timers.push(repeat(config.statsInterval, publishStats, warn(`could not publish ${id} statistics`)));
     subscription = await bus.subscribe(topics.allMetrics, onMessage, {
       qos: 1,
       shareGroup: config.shareGroup,
@@ -164,7 +166,7 @@ async function runSink<C extends SinkConfig>(
     if (!config.durable) await drainMemory(outbox, MEMORY_DRAIN_MS);
     delivery.abort();
     await delivering;
-    await publishStats().catch(warn(`could not publish ${id} statistics`));
+    await published.publish();
     const left = outbox.depth();
     if (left.lines > 0) {
       const where = config.durable ? `kept in ${config.outboxPath}` : 'lost (durable: false)';

@@ -8,7 +8,6 @@ import type { Severity } from '../../../alarms/alarm.js';
 import { payloadAlarms, isAlarmNotification } from '../../alarm-payload.js';
 import type { TemplateValues } from '../../router/template.js';
 import type { Notification } from '../service.js';
-import type { HttpTargetConfig } from './config.js';
 
 export interface RequestValues extends TemplateValues {
   readonly title: string;
@@ -21,6 +20,14 @@ export interface RequestValues extends TemplateValues {
   readonly priority: Notification['priority'];
   readonly id: string;
   readonly route: string;
+}
+
+/**
+ * What of the target's config the values depend on: its `levels` (config.ts). Stated here rather than
+ * imported, since config.ts checks its templates against these values' names (template.ts).
+ */
+interface LevelsConfig {
+  readonly levels: Partial<Record<Severity | 'resolved', string | number>>;
 }
 
 const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
@@ -56,7 +63,7 @@ function keyOf(notification: Notification): string {
   return alarm ? `${alarm.rule}/${alarm.series}` : notification.topic;
 }
 
-export function requestValues(notification: Notification, config: HttpTargetConfig): RequestValues {
+export function requestValues(notification: Notification, config: LevelsConfig): RequestValues {
   const status = statusOf(notification.payload);
   const severity = severityOf(notification, status);
   const level =

@@ -3,7 +3,7 @@
  * column 2 rows 2, 5, 9 and 30 only (empty outlets), column 3 rows 1–3, column 4 none; a scalar and
  * another table follow, which a column's walk must not run into.
  */
-import type { Varbind } from '../../../bridges/snmp/session.js';
+import type { Varbind } from '../../../bridges/snmp/values.js';
 import type { SnmprecRecord } from '../../helpers/snmpsim.js';
 
 export const T = '1.3.6.1.4.1.99999.1.1';

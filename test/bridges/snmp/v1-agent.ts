@@ -5,7 +5,7 @@
  * value is set with it, so a walk shows which answers it read.
  */
 import * as snmp from 'net-snmp';
-import type { Varbind } from '../../../bridges/snmp/session.js';
+import type { Varbind } from '../../../bridges/snmp/values.js';
 import { compareOids } from '../../helpers/snmpsim.js';
 
 export interface V1Agent {

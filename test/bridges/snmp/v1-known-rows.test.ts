@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { walkColumnsV1 } from '../../../bridges/snmp/column-walk.js';
-import type { Varbind } from '../../../bridges/snmp/session.js';
+import type { Varbind } from '../../../bridges/snmp/values.js';
 import { V1KnownRows } from '../../../bridges/snmp/v1-known-rows.js';
 import { v1Agent } from './v1-agent.js';
 

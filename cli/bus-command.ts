@@ -1,7 +1,7 @@
 /**
  * What the commands that talk to a running busbar over MQTT share (`busbar silence`, `busbar ack`):
- * connecting as an ordinary client with the config's remote-bus settings (so they work against a
- * busbar on another machine), and one way of reporting: the answer on stdout, a clear reason on
+ * connecting as an ordinary client: to `--broker`, else to the config's `bus.remote` (a busbar on
+ * another machine), else to the config's own broker on its first TCP listener; and one way of reporting: the answer on stdout, a clear reason on
  * stderr and exit code 1.
  */
 import { ConfigError, loadConfig } from '../config/load.js';
@@ -22,13 +22,26 @@ export interface BusCommandOptions {
   passwordFile?: string;
 }
 
+/**
+ * The config's own broker, when it runs one and `bus.remote` says nothing: `busbar silence -c
+ * busbar.yaml` on the machine busbar runs on reaches it where it listens, not at a default port.
+ */
+function ownBrokerUrl(config: Config): string | undefined {
+  if (config.bus.remote !== undefined || !config.broker.enabled) return undefined;
+  const tcp = config.broker.listeners.find((listener) => listener.type === 'tcp');
+  if (tcp === undefined || tcp.port === 0) return undefined;
+  const host = tcp.host === '0.0.0.0' || tcp.host === '::' || tcp.host === '' ? '127.0.0.1' : tcp.host;
+  return `mqtt://${host.includes(':') ? `[${host}]` : host}:${tcp.port}`;
+}
+
 async function connect(options: BusCommandOptions): Promise<{ bus: Bus; topics: Topics }> {
   const config: Config = await loadConfig(options.config);
   const password =
     options.passwordFile === undefined ? undefined : await readPasswordFile(options.passwordFile);
+  const url = options.broker ?? ownBrokerUrl(config);
   const remote = remoteBusSchema.safeParse({
     ...config.bus.remote,
-    ...(options.broker !== undefined && { url: options.broker }),
+    ...(url !== undefined && { url }),
     ...(options.username !== undefined && { username: options.username }),
     ...(password !== undefined && { password }),
   });

@@ -3,6 +3,7 @@
  * bus (as the bot and the web do) and with the `busbar silence` CLI over TCP, notifications on
  * <base>/notify/<group>, and silences kept across a restart.
  */
+import { writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addSilence, listSilences, removeSilence, SilenceRequestError } from '../../alarms/silence-client.js';
 import type { AlarmNotification } from '../../alarms/notification.js';
@@ -235,6 +236,32 @@ describe('busbar silence', () => {
     const removed = await runCli(['silence', 'remove', id!, ...broker]);
     expect(removed).toMatchObject({ code: 0, stdout: `removed: ${id}\n` });
     expect((await runCli(['silence', 'list', ...broker])).stdout).toBe('no active silences\n');
+  });
+
+  it("reaches the config's own broker where it listens when neither --broker nor bus.remote says", async () => {
+    await start(
+      {
+        ...alarmsConfig(),
+        broker: {
+          acl: [{ user: '$anonymous', topic: 'busbar/control/silences', access: 'publish' }, { topic: '#' }],
+        },
+      },
+      [],
+    );
+    const dir = await tempDir('silence-own-broker');
+    try {
+      // The config of the busbar that runs: its listener on a port that is not 1883.
+      const port = Number(new URL(busbar!.url).port);
+      const file = `${dir.path}/busbar.yaml`;
+      await writeFile(
+        file,
+        `broker:\n  listeners:\n    - type: tcp\n      host: 0.0.0.0\n      port: ${port}\n`,
+      );
+      const listed = await runCli(['silence', 'list', '-c', file]);
+      expect(listed).toMatchObject({ code: 0, stdout: 'no active silences\n' });
+    } finally {
+      await dir.remove();
+    }
   });
 
   it('explains bad arguments and an unreachable broker', async () => {

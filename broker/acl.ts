@@ -17,7 +17,7 @@
  * running in busbar's process (no client, no ACL) and users an allow rule names them for explicitly
  * (its filter starts with `<base>/<kind>/`, not a wildcard) may. A deny rule still denies.
  */
-import type { AclRule } from '../config/schema.js';
+import type { AclRule } from './config.js';
 import { BUSBAR_OWN_KINDS, busbarOwnKind } from '../core/topics.js';
 import {
   compileFilter,

@@ -8,7 +8,7 @@
  * (client-ids.ts); all of it counted on `<base>/stats/broker`.
  */
 import type { AedesOptions, AuthenticateError, Client } from 'aedes';
-import type { BrokerConfig } from '../config/schema.js';
+import type { BrokerConfig } from './config.js';
 import { BusbarError, errorMessage } from '../core/runtime/errors.js';
 import { LoginThrottle } from '../core/util/login-throttle.js';
 import type { Logger } from '../core/runtime/logger.js';

@@ -4,7 +4,7 @@
  */
 import { Aedes, type AedesOptions, type Client } from 'aedes';
 import type { Duplex } from 'node:stream';
-import type { BrokerConfig } from '../config/schema.js';
+import type { BrokerConfig } from './config.js';
 import { BusbarError, errorMessage } from '../core/runtime/errors.js';
 import type { Logger } from '../core/runtime/logger.js';
 import { createTopics } from '../core/topics.js';

@@ -12,7 +12,7 @@ import { plainAddress } from '../core/util/address.js';
 import { LogThrottle } from '../core/util/log-throttle.js';
 import type { Logger } from '../core/runtime/logger.js';
 import { Tally } from '../core/util/tally.js';
-import type { BrokerConfig } from '../config/schema.js';
+import type { BrokerConfig } from './config.js';
 import type { EdgeCounters } from './sys-stats.js';
 
 type Limits = Pick<BrokerConfig, 'maxConnections' | 'maxConnectionsPerAddress'>;

@@ -13,7 +13,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { WebSocketServer, createWebSocketStream } from 'ws';
-import type { ListenerConfig } from '../config/schema.js';
+import type { ListenerConfig } from './config.js';
 import { BusbarError, errorMessage } from '../core/runtime/errors.js';
 import type { Logger } from '../core/runtime/logger.js';
 import { httpServerOptions } from '../core/util/http-timeouts.js';

@@ -4,7 +4,7 @@
  * MQTT counts seconds.
  */
 import type { AedesOptions } from 'aedes';
-import type { BrokerConfig } from '../config/schema.js';
+import type { BrokerConfig } from './config.js';
 
 type Mqtt5Options = Pick<
   AedesOptions,

@@ -3,7 +3,7 @@
  * restarts). Both are reached through the persistence object Aedes holds once it is set up.
  */
 import type { Aedes, AedesOptions } from 'aedes';
-import type { PersistenceConfig } from '../config/schema.js';
+import type { PersistenceConfig } from './config.js';
 import type { Logger } from '../core/runtime/logger.js';
 import { openRedisBackend } from './redis-persistence.js';
 

@@ -6,7 +6,7 @@
  * rules now refuse is removed from the client as if it had unsubscribed.
  */
 import type { Aedes, Client } from 'aedes';
-import type { BrokerConfig } from '../config/schema.js';
+import type { BrokerConfig } from './config.js';
 import { errorMessage } from '../core/runtime/errors.js';
 import type { Logger } from '../core/runtime/logger.js';
 import { createAcl, SubscribeAccess, type Acl } from './acl.js';

@@ -136,7 +136,7 @@ describe('connectTimeout', () => {
   });
 
   it('defaults to 10 s', async () => {
-    const { brokerSchema } = await import('../../config/schema.js');
+    const { brokerSchema } = await import('../../broker/config.js');
     expect(brokerSchema.parse({}).connectTimeout).toBe(10_000);
   });
 });

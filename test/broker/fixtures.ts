@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import { startBroker, type EmbeddedBroker } from '../../broker/broker.js';
-import { brokerSchema } from '../../config/schema.js';
+import { brokerSchema } from '../../broker/config.js';
 import { captureLog, type CapturedLog } from '../helpers/log-capture.js';
 
 export type BrokerInput = z.input<typeof brokerSchema>;

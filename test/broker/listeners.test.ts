@@ -3,7 +3,7 @@ import net from 'node:net';
 import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { brokerSchema } from '../../config/schema.js';
+import { brokerSchema } from '../../broker/config.js';
 import { BusbarError } from '../../core/runtime/errors.js';
 import { createTestCertificates, type TestCertificates } from '../helpers/tls.js';
 import { Clients, closed, messageOn, record, subscribe, within } from '../helpers/mqtt-clients.js';

@@ -8,7 +8,7 @@ import {
   matchesTopic,
   overlaps,
 } from '../../broker/topic-filter.js';
-import { aclRuleSchema } from '../../config/schema.js';
+import { aclRuleSchema } from '../../broker/config.js';
 
 const matches = (filter: string, topic: string): boolean => matchesTopic(compileFilter(filter), topic);
 const coversText = (outer: string, inner: string): boolean =>

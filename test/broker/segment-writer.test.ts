@@ -1,7 +1,7 @@
 /**
- * The journal's segment writer: a record is in the file when its callback runs, with and without
- * fdatasync (the write itself is a synchronous system call; only the flush to the device waits in
- * the thread pool), and records given while a group is written follow it in order.
+ * The journal's segment writer: a record is in the file when its callback runs, with fdatasync
+ * (write and flush in the thread pool) and without (the write a synchronous system call), and
+ * records given while a group is written follow it in order.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -72,17 +72,24 @@ export function createIngest(context: ComponentContext<IngestConfig>): Ingest {
 
   // Overlapping filters deliver a message once per matching subscription; only the first rule (in
   // config order) that matches the topic handles it, and only through its own filter's delivery.
-  const firstRule = (topic: string): CompiledRule | undefined => rules.find((rule) => rule.matches(topic));
-
+  // The topic is matched once: the first rule's captures go on to its decode.
   const ruleHandlers = new Map<string, (message: BusMessage) => Promise<void>>();
   for (const rule of rules) {
     if (ruleHandlers.has(rule.filter)) continue;
     const filter = rule.filter;
     ruleHandlers.set(filter, async (message) => {
-      const rule = firstRule(message.topic);
+      let rule: CompiledRule | undefined;
+      let captures: Record<string, string> | undefined;
+      for (const candidate of rules) {
+        captures = candidate.match(message.topic);
+        if (captures !== undefined) {
+          rule = candidate;
+          break;
+        }
+      }
       if (!rule || rule.filter !== filter) return;
       stats.ruleMessages++;
-      const decoded = rule.decode(message.topic, message.payload, receivedAt(message));
+      const decoded = rule.decode(message.topic, message.payload, receivedAt(message), captures);
       if (decoded!.timestampFallback) stats.timestampFallbacks++;
       for (const rejection of decoded!.rejections) deadletter(message.topic, message.payload, rejection);
       await republish(decoded!.source, decoded!.metrics, message.qos === 0 ? 0 : 1);

@@ -14,10 +14,16 @@ import { lineRejection } from './canonical.js';
 export interface CompiledRule {
   readonly index: number;
   readonly filter: string;
-  matches(topic: string): boolean;
-  /** undefined when the topic does not match this rule. */
-  decode(topic: string, payload: Buffer, receivedNs: bigint): Decoded | undefined;
+  /** The topic's captured segments, or undefined when the topic does not match this rule. */
+  match(topic: string): Captures | undefined;
+  /**
+   * undefined when the topic does not match this rule. `captures`, when the caller has matched the
+   * topic already (`match`), saves matching it again on the hot path.
+   */
+  decode(topic: string, payload: Buffer, receivedNs: bigint, captures?: Captures): Decoded | undefined;
 }
+
+type Captures = Record<string, string>;
 
 interface FieldSelector {
   path: string;
@@ -87,9 +93,9 @@ export function compileRule(rule: IngestRule, index: number): CompiledRule {
   return {
     index,
     filter: pattern.filter,
-    matches: (topic) => pattern.match(topic) !== undefined,
-    decode(topic, payload, receivedNs) {
-      const captures = pattern.match(topic);
+    match: (topic) => pattern.match(topic),
+    decode(topic, payload, receivedNs, matched) {
+      const captures = matched ?? pattern.match(topic);
       if (!captures) return undefined;
       captures['#last'] = topic.slice(topic.lastIndexOf('/') + 1);
       const sourceName = source(captures);

@@ -19,7 +19,7 @@ async function stderrOfParse(debug: string | undefined): Promise<string> {
     parser.on('packet', (packet) => mqtt.writeToStream({ cmd: 'puback', messageId: packet.messageId }, sink));
     parser.parse(mqtt.generate({ cmd: 'publish', topic: 'a/b', payload: Buffer.from('1'), qos: 1, messageId: 7 }));
   `;
-  const env = { ...process.env, DEBUG_COLORS: 'no' };
+  const env: NodeJS.ProcessEnv = { ...process.env, DEBUG_COLORS: 'no' };
   delete env.DEBUG;
   if (debug !== undefined) env.DEBUG = debug;
   const { stderr } = await run(process.execPath, ['-e', script], { env });

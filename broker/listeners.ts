@@ -20,6 +20,7 @@ import { httpServerOptions } from '../core/util/http-timeouts.js';
 import type { AdmitConnection } from './connection-limits.js';
 import type { ListenerIdentity } from './connections.js';
 import { isLoopbackHost } from './loopback.js';
+import { bracketed, urlHost } from './url-host.js';
 
 export type ConnectionHandler = (
   stream: Duplex,
@@ -228,15 +229,4 @@ function createWebSocketServer(
     });
   });
   return server;
-}
-
-/** A host for URLs: IPv6 in brackets, and a connectable address for wildcard binds. */
-function urlHost(host: string): string {
-  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
-  if (host === '::') return '[::1]';
-  return bracketed(host);
-}
-
-function bracketed(host: string): string {
-  return net.isIPv6(host) ? `[${host}]` : host;
 }

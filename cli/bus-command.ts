@@ -1,8 +1,8 @@
 /**
  * What the commands that talk to a running busbar over MQTT share (`busbar silence`, `busbar ack`):
  * connecting as an ordinary client: to `--broker`, else to the config's `bus.remote` (a busbar on
- * another machine), else to the config's own broker on its first TCP listener; and one way of reporting: the answer on stdout, a clear reason on
- * stderr and exit code 1.
+ * another machine), else to the config's own broker on its first TCP listener; and one way of
+ * reporting: the answer on stdout, a clear reason on stderr and exit code 1.
  */
 import { ConfigError, loadConfig } from '../config/load.js';
 import { remoteBusSchema, type Config } from '../config/schema.js';
@@ -10,6 +10,7 @@ import { AckRequestError } from '../alarms/ack-client.js';
 import { SilenceRequestError } from '../alarms/silence-client.js';
 import type { Bus } from '../core/bus/bus.js';
 import { connectRemoteBus } from '../core/bus/bus-remote.js';
+import { urlHost } from '../broker/url-host.js';
 import { errorMessage } from '../core/runtime/errors.js';
 import { createLogger, redactUrl } from '../core/runtime/logger.js';
 import { createTopics, type Topics } from '../core/topics.js';
@@ -30,8 +31,7 @@ function ownBrokerUrl(config: Config): string | undefined {
   if (config.bus.remote !== undefined || !config.broker.enabled) return undefined;
   const tcp = config.broker.listeners.find((listener) => listener.type === 'tcp');
   if (tcp === undefined || tcp.port === 0) return undefined;
-  const host = tcp.host === '0.0.0.0' || tcp.host === '::' || tcp.host === '' ? '127.0.0.1' : tcp.host;
-  return `mqtt://${host.includes(':') ? `[${host}]` : host}:${tcp.port}`;
+  return `mqtt://${urlHost(tcp.host)}:${tcp.port}`;
 }
 
 async function connect(options: BusCommandOptions): Promise<{ bus: Bus; topics: Topics }> {

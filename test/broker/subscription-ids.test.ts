@@ -116,52 +116,61 @@ it('shares a $share subscription among MQTT 3.1.1 clients too, as Mosquitto does
   expect(seenB.length).toBeGreaterThanOrEqual(before + 3);
 });
 
+/**
+ * A broker on `store`, and a persistent MQTT 5 session `clientId` that subscribed with identifiers
+ * (`[filter, id]`) and went offline. `resume()` connects it again and records what it receives.
+ */
+async function offlineSession(
+  store: 'memory' | 'redis',
+  clientId: string,
+  subscriptions: [string, number][],
+): Promise<{ url: string; resume(): Promise<Identified[]> }> {
+  const { url, broker } = await brokers.start(
+    store === 'redis'
+      ? { persistence: { type: 'redis', redis: { host: '127.0.0.1', port: redis.port } } }
+      : {},
+  );
+  const session = { protocolVersion: 5 as const, clientId, clean: false };
+  const first = await clients.connect(url, { ...session, properties: { sessionExpiryInterval: 300 } });
+  for (const [filter, id] of subscriptions) await subscribeWithId(first, filter, id);
+  await first.endAsync();
+  await waitFor(() => !broker.clients.has(clientId), 'the session offline');
+  return {
+    url,
+    async resume() {
+      let seen: Identified[] = [];
+      await clients.connect(url, session, (again) => {
+        seen = recordIds(again);
+      });
+      return seen;
+    },
+  };
+}
+
 for (const store of ['memory', 'redis'] as const) {
   it(`gives a resumed session's restored subscriptions their identifiers (${store} store)`, async () => {
-    const { url, broker } = await brokers.start(
-      store === 'redis'
-        ? { persistence: { type: 'redis', redis: { host: '127.0.0.1', port: redis.port } } }
-        : {},
-    );
-    const session = { protocolVersion: 5 as const, clientId: `ids-${store}`, clean: false };
-    const first = await clients.connect(url, { ...session, properties: { sessionExpiryInterval: 300 } });
-    await subscribeWithId(first, 'room/+', 7);
-    await subscribeWithId(first, 'room/#', 8);
-    await first.endAsync();
-    await waitFor(() => !broker.clients.has(`ids-${store}`), 'the session offline');
-    let seen: Identified[] = [];
-    await clients.connect(url, session, (again) => {
-      seen = recordIds(again);
-    });
-    const sender = await clients.connect(url, { protocolVersion: 5 });
+    const offline = await offlineSession(store, `ids-${store}`, [
+      ['room/+', 7],
+      ['room/#', 8],
+    ]);
+    const seen = await offline.resume();
+    const sender = await clients.connect(offline.url, { protocolVersion: 5 });
     await sender.publishAsync('room/a', 'live', { qos: 1 });
     await publishMarker(sender, seen, 'room/marker');
     expect(seen.filter((m) => m.payload === 'live').map((m) => m.ids)).toEqual([[7, 8]]);
   });
-}
 
-for (const store of ['memory', 'redis'] as const) {
   it(`gives messages queued for an offline session their identifiers when it resumes (${store} store)`, async () => {
-    const { url, broker } = await brokers.start(
-      store === 'redis'
-        ? { persistence: { type: 'redis', redis: { host: '127.0.0.1', port: redis.port } } }
-        : {},
-    );
-    const session = { protocolVersion: 5 as const, clientId: `queued-ids-${store}`, clean: false };
-    const first = await clients.connect(url, { ...session, properties: { sessionExpiryInterval: 300 } });
-    await subscribeWithId(first, 'room/+', 7);
-    await subscribeWithId(first, 'room/#', 8);
-    await subscribeWithId(first, 'hall/#', 9);
-    await first.endAsync();
-    await waitFor(() => !broker.clients.has(`queued-ids-${store}`), 'the session offline');
-    const sender = await clients.connect(url, { protocolVersion: 5 });
+    const offline = await offlineSession(store, `queued-ids-${store}`, [
+      ['room/+', 7],
+      ['room/#', 8],
+      ['hall/#', 9],
+    ]);
+    const sender = await clients.connect(offline.url, { protocolVersion: 5 });
     await sender.publishAsync('room/a', 'both', { qos: 1 });
     await sender.publishAsync('room/a/b', 'deep', { qos: 1 });
     await sender.publishAsync('hall/x', 'hall', { qos: 1 });
-    let seen: Identified[] = [];
-    await clients.connect(url, session, (again) => {
-      seen = recordIds(again);
-    });
+    const seen = await offline.resume();
     await waitFor(() => seen.length >= 3, 'the queued messages');
     const byPayload = (payload: string): number[][] =>
       seen.filter((m) => m.payload === payload).map((m) => m.ids);

@@ -33,14 +33,15 @@ export interface AlarmInputs {
 export async function subscribeInputs(inputs: AlarmInputs): Promise<BusSubscription[]> {
   const { bus, topics, log, engine, recorder, requests, acks, stage, publisher } = inputs;
   return [
-    await bus.subscribe(topics.allMetrics, async (message) => {
+    // Not async: a point that changed no alarm leaves nothing to publish and costs no promise.
+    await bus.subscribe(topics.allMetrics, (message) => {
       const now = Date.now();
       const decoded = decodeCanonical(topics, message.topic, message.payload, nowNs());
       for (const metric of decoded.metrics) {
         engine.observe(decoded.source, metric, now);
         recorder.observe(message.topic, metric, now);
       }
-      await publisher.flush();
+      return publisher.flush();
     }),
     await bus.subscribe(topics.allStatuses, async (message) => {
       const source = topics.levelsAfter('status', message.topic);

@@ -17,6 +17,8 @@ interface Publication {
 export class AlarmPublisher {
   private readonly queue: Publication[] = [];
   private draining = Promise.resolve();
+  /** Drains started and not finished. */
+  private drains = 0;
 
   /** `beforeDrain` runs at the start of each drain: what falls due then goes out in the same drain. */
   constructor(
@@ -29,15 +31,31 @@ export class AlarmPublisher {
     this.queue.push(publication);
   }
 
-  /** Publishes everything queued, after any drain already running; rejects with a publish failure. */
-  flush(): Promise<void> {
-    const next = this.draining.then(() => this.drain());
-    this.draining = next.catch(() => undefined); // the caller sees the failure; the next drain still runs
+  /**
+   * Publishes everything queued, after any drain already running; rejects with a publish failure.
+   * Returns nothing when there was nothing to publish and no drain was running: every metric is
+   * flushed, and most change no alarm, so the common case costs no promise.
+   */
+  flush(): Promise<void> | undefined {
+    const idle = this.drains === 0;
+    if (idle) {
+      this.beforeDrain();
+      if (this.queue.length === 0) return undefined;
+    }
+    this.drains += 1;
+    // Called once per drain: here when idle (nothing can come between), else when the drain starts.
+    const next = this.draining.then(() => this.drain(!idle));
+    // The caller sees the failure; the next drain still runs.
+    this.draining = next.then(this.drained, this.drained);
     return next;
   }
 
-  private async drain(): Promise<void> {
-    this.beforeDrain();
+  private readonly drained = (): void => {
+    this.drains -= 1;
+  };
+
+  private async drain(runBeforeDrain: boolean): Promise<void> {
+    if (runBeforeDrain) this.beforeDrain();
     while (this.queue.length > 0) {
       const { topic, payload, retain } = this.queue[0]!;
       await this.bus.publish(topic, payload, { qos: 1, retain });

@@ -53,7 +53,7 @@ export const ingestComponent: Component<IngestConfig> = {
 export interface Ingest {
   readonly stats: IngestStats;
   /** One handler per distinct rule filter. */
-  readonly ruleHandlers: ReadonlyMap<string, (message: BusMessage) => Promise<void>>;
+  readonly ruleHandlers: ReadonlyMap<string, (message: BusMessage) => Promise<void> | undefined>;
   onMetricMessage(message: BusMessage): void;
 }
 
@@ -73,11 +73,12 @@ export function createIngest(context: ComponentContext<IngestConfig>): Ingest {
   // Overlapping filters deliver a message once per matching subscription; only the first rule (in
   // config order) that matches the topic handles it, and only through its own filter's delivery.
   // The topic is matched once: the first rule's captures go on to its decode.
-  const ruleHandlers = new Map<string, (message: BusMessage) => Promise<void>>();
+  const ruleHandlers = new Map<string, (message: BusMessage) => Promise<void> | undefined>();
   for (const rule of rules) {
     if (ruleHandlers.has(rule.filter)) continue;
     const filter = rule.filter;
-    ruleHandlers.set(filter, async (message) => {
+    // Not async: the handler returns the republish's own promise, one layer fewer per message.
+    ruleHandlers.set(filter, (message) => {
       let rule: CompiledRule | undefined;
       let captures: Record<string, string> | undefined;
       for (const candidate of rules) {
@@ -87,16 +88,38 @@ export function createIngest(context: ComponentContext<IngestConfig>): Ingest {
           break;
         }
       }
-      if (!rule || rule.filter !== filter) return;
+      if (!rule || rule.filter !== filter) return undefined;
       stats.ruleMessages++;
       const decoded = rule.decode(message.topic, message.payload, receivedAt(message), captures);
       if (decoded!.timestampFallback) stats.timestampFallbacks++;
       for (const rejection of decoded!.rejections) deadletter(message.topic, message.payload, rejection);
-      await republish(decoded!.source, decoded!.metrics, message.qos === 0 ? 0 : 1);
+      return republish(decoded!.source, decoded!.metrics, message.qos === 0 ? 0 : 1);
     });
   }
 
-  async function republish(source: string, metrics: Metric[], qos: 0 | 1): Promise<void> {
+  function republish(source: string, metrics: Metric[], qos: 0 | 1): Promise<void> | undefined {
+    if (metrics.length === 0) return undefined;
+    const measurement = (metrics[0] as Metric).measurement;
+    for (const metric of metrics)
+      if (metric.measurement !== measurement) return republishEach(source, metrics, qos);
+    // The common case, one measurement per message: no map, promise or closure more than the publish.
+    return republishOne(source, measurement, metrics, qos);
+  }
+
+  async function republishOne(
+    source: string,
+    measurement: string,
+    group: Metric[],
+    qos: 0 | 1,
+  ): Promise<void> {
+    try {
+      await bus.publish(topics.metrics(source, measurement), encodeMetrics(group), { qos });
+    } catch (error) {
+      republishFailed(source, measurement, error);
+    }
+  }
+
+  async function republishEach(source: string, metrics: Metric[], qos: 0 | 1): Promise<void> {
     const byMeasurement = new Map<string, Metric[]>();
     for (const metric of metrics) {
       const list = byMeasurement.get(metric.measurement);
@@ -104,17 +127,7 @@ export function createIngest(context: ComponentContext<IngestConfig>): Ingest {
       else byMeasurement.set(metric.measurement, [metric]);
     }
     // Every publish starts before the first await, inside the handler's synchronous part, where the bus
-    // recognises it as this handler's (core/bus/bus-queue.ts trackPublish); Aedes takes them in this order.
-    if (byMeasurement.size === 1) {
-      // The common case, one measurement per message: no promise or closure more than the publish.
-      const [measurement, group] = byMeasurement.entries().next().value!;
-      try {
-        await bus.publish(topics.metrics(source, measurement), encodeMetrics(group), { qos });
-      } catch (error) {
-        republishFailed(source, measurement, error);
-      }
-      return;
-    }
+    // recognises it as this handler's (core/bus/bus-queue.ts beginPublish); Aedes takes them in this order.
     const publishes = [...byMeasurement].map(([measurement, group]) =>
       bus
         .publish(topics.metrics(source, measurement), encodeMetrics(group), { qos })

@@ -12,7 +12,7 @@ import {
   type PublishOptions,
   type SubscribeOptions,
 } from './bus.js';
-import { DeliveryQueue, subscriptionOf, trackPublish } from './bus-queue.js';
+import { beginPublish, DeliveryQueue, endPublish, subscriptionOf } from './bus-queue.js';
 import { Route, subscribeProblem } from './bus-route.js';
 import { BusbarError, errorMessage } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
@@ -172,12 +172,19 @@ export function createLocalBus(aedes: Aedes, options: { log: Logger }): Bus {
       retain: publishOptions.retain ?? false,
       dup: false,
     };
-    return trackPublish(
-      () =>
-        new Promise<void>((resolve, reject) =>
-          aedes.publish(packet, (error) => (error ? reject(publishError(topic, error)) : resolve())),
-        ),
-    );
+    return new Promise<void>((resolve, reject) => {
+      const handlers = beginPublish();
+      try {
+        aedes.publish(packet, (error) => {
+          endPublish(handlers);
+          if (error) reject(publishError(topic, error));
+          else resolve();
+        });
+      } catch (error) {
+        endPublish(handlers); // the executor turns the throw into a rejection
+        throw error;
+      }
+    });
   }
 
   async function close(): Promise<void> {

@@ -33,7 +33,7 @@ interface Waiter {
 const STOP_TIMEOUT_MS = 10_000;
 
 /**
- * Recognising a publish made by a handler (see trackPublish) without AsyncLocalStorage: on Node 20 one
+ * Recognising a publish made by a handler (see beginPublish) without AsyncLocalStorage: on Node 20 one
  * AsyncLocalStorage turns on a hook for every promise of the process, about 8–11 µs per message on the
  * ingest path (docs/performance.md). A handler's publish is recognised exactly when it starts in the
  * handler's synchronous part (`runningHandler`); one started later, after an await, can no longer be
@@ -41,6 +41,7 @@ const STOP_TIMEOUT_MS = 10_000;
  * towards taking more than the capacity for as long as such a publish lasts, never towards a deadlock.
  */
 let runningHandler: DeliveryQueue | undefined;
+const settledPromise = Promise.resolve();
 const awaitingHandlers = new Set<DeliveryQueue>();
 
 export class DeliveryQueue {
@@ -56,7 +57,9 @@ export class DeliveryQueue {
   /** Set when a draining stop ran out of time: the worker leaves the rest. */
   private abandoned = false;
   private active = false;
-  private idle: Promise<void> = Promise.resolve();
+  /** The message whose handler's promise the worker waits for. */
+  private handling: BusMessage | undefined;
+  private idleWaiters: (() => void)[] = [];
   /** Messages taken since the start, and those handled (or dropped, or discarded): see `settled`. */
   private takenCount = 0;
   private settledCount = 0;
@@ -137,7 +140,7 @@ export class DeliveryQueue {
     }
     let timer: NodeJS.Timeout | undefined;
     const settled = await Promise.race([
-      this.idle.then(() => true),
+      this.whenIdle().then(() => true),
       new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
     ]);
     clearTimeout(timer);
@@ -175,44 +178,79 @@ export class DeliveryQueue {
     if (message.qos === 0) this.qos0Queued += 1;
     if (!this.active) {
       this.active = true;
-      this.idle = this.work();
+      // Never run the handler inside the caller's stack (Aedes' delivery or mqtt.js' packet handling).
+      // Not queueMicrotask: on Node 20 it wraps every callback in an AsyncResource and a bound function.
+      void settledPromise.then(this.drain);
     }
   }
 
-  private async work(): Promise<void> {
-    // Never run the handler inside the caller's stack (Aedes' delivery or mqtt.js' packet handling).
-    await Promise.resolve();
+  /**
+   * The worker: hands queued messages to the handler one at a time, in order. A handler that returns
+   * nothing is done, and the next message follows at once; one that returns a promise is waited for.
+   * No async function and no closure per message: every metric passes through several queues, and
+   * the promises and frames of an `await` per message were most of what the bus allocated.
+   */
+  private readonly drain = (): void => {
     for (;;) {
       const message = this.items.shift();
       if (message === undefined || this.abandoned) {
         this.active = false;
         if (this.abandoned) this.settle(this.takenCount - this.settledCount);
+        this.wakeIdleWaiters();
         return;
       }
       if (message.qos === 0) this.qos0Queued -= 1;
       this.admitWaiting();
+      let pending: Promise<void> | undefined;
       try {
-        const pending = runHandlerOf(this, this.options.handler, message);
-        if (pending === undefined) await pending;
-        else {
-          awaitingHandlers.add(this);
-          try {
-            await pending;
-          } finally {
-            awaitingHandlers.delete(this);
-          }
-        }
+        pending = runHandlerOf(this, this.options.handler, message);
       } catch (error) {
-        this.failedCount += 1;
-        this.failures.run('failed', (suppressed) =>
-          this.options.log.warn(
-            { err: error, filter: this.filter, topic: message.topic, failed: this.failed, suppressed },
-            'message handler failed; continuing with the next message',
-          ),
-        );
+        this.handlerFailed(error, message);
+      }
+      if (pending !== undefined) {
+        this.handling = message;
+        awaitingHandlers.add(this);
+        pending.then(this.handlerSettled, this.handlerRejected);
+        return;
       }
       this.settle(1);
     }
+  };
+
+  private readonly handlerSettled = (): void => {
+    awaitingHandlers.delete(this);
+    this.handling = undefined;
+    this.settle(1);
+    this.drain();
+  };
+
+  private readonly handlerRejected = (error: unknown): void => {
+    awaitingHandlers.delete(this);
+    if (this.handling !== undefined) this.handlerFailed(error, this.handling);
+    this.handling = undefined;
+    this.settle(1);
+    this.drain();
+  };
+
+  private handlerFailed(error: unknown, message: BusMessage): void {
+    this.failedCount += 1;
+    this.failures.run('failed', (suppressed) =>
+      this.options.log.warn(
+        { err: error, filter: this.filter, topic: message.topic, failed: this.failed, suppressed },
+        'message handler failed; continuing with the next message',
+      ),
+    );
+  }
+
+  /** Resolves once the worker has nothing in hand (at once when it is not running). */
+  private whenIdle(): Promise<void> {
+    if (!this.active) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private wakeIdleWaiters(): void {
+    if (this.idleWaiters.length === 0) return;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   /** `count` more messages are done with: wake whoever waits for them in `settled`. */
@@ -274,25 +312,40 @@ function runHandlerOf(
 }
 
 /**
- * Runs `publish` as a publish of the handler we are inside of, if any (see DeliveryQueue.beginPublish):
- * the handler whose synchronous part is running, or else every handler awaiting (see `runningHandler`).
- * Both buses wrap their `publish` in it.
+ * Starts a publish of the handler we are inside of, if any (see DeliveryQueue.beginPublish): the
+ * handler whose synchronous part is running, or else every handler awaiting (see `runningHandler`).
+ * Both buses call it as a publish starts and pass what it returns to `endPublish` once it settled;
+ * two plain calls rather than a wrapper, so that a publish costs no promise or closure more.
  */
-export async function trackPublish<T>(publish: () => Promise<T>): Promise<T> {
-  const queues =
-    runningHandler !== undefined
-      ? [runningHandler]
-      : awaitingHandlers.size > 0
-        ? [...awaitingHandlers]
-        : undefined;
-  if (queues === undefined) return publish();
+export function beginPublish(): PublishingHandlers {
+  if (runningHandler !== undefined) {
+    runningHandler.beginPublish();
+    return runningHandler;
+  }
+  if (awaitingHandlers.size === 0) return undefined;
+  const queues = [...awaitingHandlers];
   for (const queue of queues) queue.beginPublish();
+  return queues;
+}
+
+export function endPublish(handlers: PublishingHandlers): void {
+  if (handlers === undefined) return;
+  if (handlers instanceof DeliveryQueue) return handlers.endPublish();
+  for (const queue of handlers) queue.endPublish();
+}
+
+/** `publish` as a publish of the handler we are inside of (beginPublish and endPublish around it). */
+export async function trackPublish<T>(publish: () => Promise<T>): Promise<T> {
+  const handlers = beginPublish();
   try {
     return await publish();
   } finally {
-    for (const queue of queues) queue.endPublish();
+    endPublish(handlers);
   }
 }
+
+/** The queues a publish counts for (see beginPublish). */
+export type PublishingHandlers = DeliveryQueue | DeliveryQueue[] | undefined;
 
 /** An array queue with O(1) shift (Array#shift copies once arrays grow large). */
 class Fifo<T> {

@@ -9,7 +9,7 @@ import type { Component } from '../../core/runtime/component.js';
 import { errorMessage } from '../../core/runtime/errors.js';
 import { receivedAt } from '../../core/bus/receive-time.js';
 import type { HistoryConfig } from '../config.js';
-import { decodeForSink } from '../decode.js';
+import { decodeForSink, type SinkMessage } from '../decode.js';
 import { repeat } from '../lifecycle.js';
 import { HistoryThread } from './history-thread.js';
 import { PointBatchBuilder } from './point-batch.js';
@@ -89,15 +89,23 @@ export const historyComponent: Component<HistoryConfig> = {
       if (batch !== undefined) ready!.thread.write(batch);
     };
 
-    const onMessage = async (message: BusMessage): Promise<void> => {
+    // Not async: once the writer is up, a point that only joins the batch returns nothing, and the
+    // bus goes on to the next message without a promise.
+    const onMessage = (message: BusMessage): Promise<void> | undefined => {
       const decoded = decodeForSink(topics, message.topic, message.payload, receivedAt(message));
-      if (decoded.metrics.length === 0) return;
-      const { thread, builder } = ready ?? (await opening);
+      if (decoded.metrics.length === 0) return undefined;
+      if (ready === undefined) return opening.then((opened) => add(opened, decoded));
+      return add(ready, decoded);
+    };
+    const add = (
+      { thread, builder }: { thread: HistoryThread; builder: PointBatchBuilder },
+      decoded: SinkMessage,
+    ): Promise<void> | undefined => {
       stats.pointsReceived += builder.add(decoded.source, decoded.metrics);
-      if (builder.pending < config.batchSize) return;
+      if (builder.pending < config.batchSize) return undefined;
       flush();
       // The writer is behind: hold this subscription (and so, through the bus, the publishers).
-      await thread.whenInFlightAtMost(MAX_IN_FLIGHT);
+      return thread.whenInFlightAtMost(MAX_IN_FLIGHT);
     };
 
     const published = context.publishStats(

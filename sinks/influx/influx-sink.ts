@@ -111,15 +111,16 @@ async function runSink<C extends SinkConfig>(
     else sealer.retry();
   };
 
-  const onMessage = async (message: BusMessage): Promise<void> => {
+  // Not async: a message that only joins the batch returns nothing, and the bus goes on without a promise.
+  const onMessage = (message: BusMessage): Promise<void> | undefined => {
     const decoded = decodeForSink(topics, message.topic, message.payload, receivedAt(message));
-    if (decoded.metrics.length === 0) return;
+    if (decoded.metrics.length === 0) return undefined;
     const text = linesOf(decoded, config);
     batcher.add(text, decoded.metrics.length);
-    if (batcher.lines < config.batchSize) return;
+    if (batcher.lines < config.batchSize) return undefined;
     seal();
     // Compression or the disk is behind: hold this subscription (and so the publishers) until it catches up.
-    if (sealer.waiting > MAX_SEALING_BATCHES * config.batchSize) await sealer.idle();
+    return sealer.waiting > MAX_SEALING_BATCHES * config.batchSize ? sealer.idle() : undefined;
   };
 
   const published = context.publishStats(

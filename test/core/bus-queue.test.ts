@@ -187,6 +187,40 @@ describe('DeliveryQueue', () => {
     expect(log.find('message handler failed')).toHaveLength(1);
   });
 
+  it('calls a handler that returns nothing for each message in order, outside the offering call, mixed with async ones', async () => {
+    const log = captureLog();
+    const handled: string[] = [];
+    let inOffer = false;
+    const queue = new DeliveryQueue({
+      filter: 't',
+      capacity: 10,
+      dropQos0WhenFull: false,
+      log: log.logger,
+      handler: (m) => {
+        const payload = m.payload.toString();
+        expect(inOffer).toBe(false);
+        handled.push(payload);
+        if (payload === 'async') return new Promise<void>((resolve) => setImmediate(resolve));
+        if (payload === 'rejects') return Promise.reject(new Error('late failure'));
+        return undefined;
+      },
+    });
+    for (const p of ['a', 'async', 'b', 'rejects', 'c']) {
+      inOffer = true;
+      queue.offer(message(p), () => undefined);
+      inOffer = false;
+    }
+    expect(handled).toEqual([]);
+    await queue.settled();
+    expect(handled).toEqual(['a', 'async', 'b', 'rejects', 'c']);
+    expect(queue.failed).toBe(1);
+    expect(log.find('message handler failed')[0]).toMatchObject({ topic: 't', failed: 1 });
+    // The worker is idle again: a new message starts it once more.
+    queue.offer(message('d'), () => undefined);
+    await queue.settled();
+    expect(handled.at(-1)).toBe('d');
+  });
+
   it('stop() drains: every message already taken reaches the handler, later ones are discarded', async () => {
     const { queue, handled, release, log } = gated({ capacity: 1, dropQos0WhenFull: false });
     const accepted: string[] = [];

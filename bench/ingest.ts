@@ -22,6 +22,7 @@ import {
 import { generateOnePoint, onePointRuleYaml } from './ingest-onepoint.js';
 import { startBusbar, startVictoriaMetrics, type BenchProcess } from './ingest-processes.js';
 import { countHistory, countVictoriaMetrics } from './ingest-verify.js';
+import { threadCpuBetween, threadCpuSeconds } from './process-cpu.js';
 
 const USAGE = `usage: npm run bench:ingest -- [options]
   --lines N         lines in total                    (default 1000000)
@@ -35,6 +36,8 @@ const USAGE = `usage: npm run bench:ingest -- [options]
   --workload NAME   lines: line protocol on busbar/metrics/... (default);
                     onepoint: one JSON point per message on bench/<host> through an ingest rule
                     (--per-message and --fields do not apply)
+  --warmup N        lines published before the measurement starts, so that the figures are those of
+                    a busbar whose code the JIT has already compiled (default: a fifth of --lines)
   --profile DIR     run busbar under node --cpu-prof, profiles written to DIR`;
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -49,6 +52,7 @@ function options(): LoadSpec & {
   journal: JournalMode[];
   workload: 'lines' | 'onepoint';
   profile: string | undefined;
+  warmup: number;
 } {
   const { values } = parseArgs({
     strict: true,
@@ -64,24 +68,28 @@ function options(): LoadSpec & {
         'journal',
         'workload',
         'profile',
+        'warmup',
       ].map((name) => [name, { type: 'string' }]),
     ) as Record<string, { type: 'string' }>,
   });
-  const count = (name: string, fallback: number): number => {
+  const count = (name: string, fallback: number, least = 1): number => {
     const text = values[name];
     if (text === undefined) return fallback;
     const value = Number(String(text).replace(/_/g, ''));
-    if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name}: a positive integer\n${USAGE}`);
+    if (!Number.isInteger(value) || value < least)
+      throw new Error(`--${name}: an integer of at least ${least}\n${USAGE}`);
     return value;
   };
   const workload = values.workload === undefined ? 'lines' : String(values.workload);
   if (workload !== 'lines' && workload !== 'onepoint')
     throw new Error(`--workload: "${workload}" is not lines or onepoint\n${USAGE}`);
   const onePoint = workload === 'onepoint';
+  const lines = count('lines', onePoint ? 100_000 : 1_000_000);
   return {
     workload,
     profile: values.profile === undefined ? undefined : String(values.profile),
-    lines: count('lines', onePoint ? 100_000 : 1_000_000),
+    lines,
+    warmup: count('warmup', Math.floor(lines / 5), 0),
     linesPerMessage: onePoint ? 1 : count('per-message', 100),
     fields: onePoint ? 1 : count('fields', 1),
     series: count('series', 1_000),
@@ -157,6 +165,8 @@ interface PassResult {
   readonly publishedMs: number;
   readonly endToEndMs: number;
   readonly busbarCpu: number;
+  /** The same CPU by thread: the main thread (the event loop) and the others, busiest first. */
+  readonly threads: { main: number; others: number[] };
   readonly vmCpu: number;
   readonly rssMax: number;
   readonly generatorBusy: number;
@@ -176,6 +186,10 @@ async function busbarPass(
   const measurement = `journal${mode}`;
   const onePoint = spec.workload === 'onepoint';
   const load = workloadMessages(spec, measurement, startMs);
+  // The warm-up's points are a day older than the measured ones: no (series, time) in common.
+  const warmup = { ...spec, lines: spec.warmup };
+  const warmupLoad = spec.warmup > 0 ? workloadMessages(warmup, measurement, startMs - 86_400_000) : [];
+  const warmupPoints = spec.warmup * spec.fields;
   const busbar = await startBusbar({
     vmUrl,
     batchSize: spec.batch,
@@ -186,7 +200,12 @@ async function busbarPass(
   try {
     const brokerUrl = `mqtt://127.0.0.1:${busbar.port}`;
     const stats = await watchStats(brokerUrl);
+    if (warmupLoad.length > 0) {
+      await Promise.race([publishAll(brokerUrl, warmupLoad, spec.publishers, spec.window), busbar.crashed]);
+      await Promise.race([stats.done(spec.warmup, warmupPoints, 30_000), busbar.crashed]);
+    }
     const busbarCpu0 = cpuSecondsWithChildren(busbar.pid);
+    const threads0 = threadCpuSeconds(busbar.pid);
     const vmCpu0 = cpuSecondsWithChildren(vm.pid);
     let rssMax = 0;
     const sampler = setInterval(() => (rssMax = Math.max(rssMax, memoryBytes(busbar.pid).rss)), 100);
@@ -199,13 +218,17 @@ async function busbarPass(
     ]);
     const publishedMs = performance.now() - t1;
     const generatorCpu = process.cpuUsage(generatorCpu0);
-    const end = await Promise.race([stats.done(spec.lines, points, 30_000), busbar.crashed])
+    const end = await Promise.race([
+      stats.done(spec.warmup + spec.lines, warmupPoints + points, 30_000),
+      busbar.crashed,
+    ])
       .catch((error: unknown) => {
         log(busbar.output());
         throw error;
       })
       .finally(() => clearInterval(sampler));
     const busbarCpu = cpuSecondsWithChildren(busbar.pid) - busbarCpu0;
+    const threads = threadCpuBetween(busbar.pid, threads0, threadCpuSeconds(busbar.pid));
     const vmCpu = cpuSecondsWithChildren(vm.pid) - vmCpu0;
     rssMax = Math.max(rssMax, memoryBytes(busbar.pid).peak);
     await stats.close();
@@ -214,11 +237,13 @@ async function busbarPass(
       publishedMs,
       endToEndMs: end - t1,
       busbarCpu,
+      threads,
       vmCpu,
       rssMax,
       generatorBusy: (generatorCpu.user + generatorCpu.system) / 1000 / publishedMs,
-      inVm: await countVictoriaMetrics(vmUrl, measurement),
-      inHistory: countHistory(busbar.historyPath, measurement),
+      // What the stores hold beyond the warm-up's points.
+      inVm: (await countVictoriaMetrics(vmUrl, measurement)) - warmupPoints,
+      inHistory: countHistory(busbar.historyPath, measurement) - warmupPoints,
     };
   } finally {
     await busbar.stop();
@@ -247,7 +272,8 @@ async function main(): Promise<number> {
   const messages = Math.ceil(spec.lines / spec.linesPerMessage);
   log(
     `ingest (${spec.workload}): ${spec.lines.toLocaleString('en-US')} lines × ${spec.fields} field(s), ${spec.linesPerMessage} lines/message, ` +
-      `${spec.series} series, ${spec.publishers} publishers × ${spec.window} in flight (QoS 1); ` +
+      `${spec.series} series, ${spec.publishers} publishers × ${spec.window} in flight (QoS 1), ` +
+      `after a warm-up of ${spec.warmup.toLocaleString('en-US')} lines; ` +
       `${os.cpus().length} CPUs, node ${process.version}`,
   );
   const processes: BenchProcess[] = [];
@@ -281,6 +307,8 @@ async function main(): Promise<number> {
     const row = (label: string, count: number, ms: number): string =>
       `| ${label} | ${rate(count, ms)} | ${rate(points, ms)} | ${(ms / 1000).toFixed(1)} s |`;
     const cpuPerMessageUs = (pass: PassResult): number => (pass.busbarCpu * 1e6) / messages;
+    const perMessage = (seconds: number): string => ((seconds * 1e6) / messages).toFixed(1);
+    const sum = (values: number[]): number => values.reduce((total, value) => total + value, 0);
     const lines = [
       '',
       `| path                                 | lines/s | points/s | time |`,
@@ -301,7 +329,9 @@ async function main(): Promise<number> {
         `journal ${pass.mode}: end to end / direct ceiling ${((ceilingMs / pass.endToEndMs) * 100).toFixed(0)}%; ` +
           `busbar CPU ${pass.busbarCpu.toFixed(1)} s = ${cpuPerMessageUs(pass).toFixed(1)} µs per message ` +
           `(${((pass.busbarCpu * 1e6) / points).toFixed(2)} µs per point), ` +
-          `${(((pass.busbarCpu * 1000) / pass.endToEndMs) * 100).toFixed(0)}% of one core; peak RSS ${mib(pass.rssMax)}; ` +
+          `${(((pass.busbarCpu * 1000) / pass.endToEndMs) * 100).toFixed(0)}% of one core ` +
+          `(main thread ${perMessage(pass.threads.main)} µs, other threads ${perMessage(sum(pass.threads.others))} µs per message, ` +
+          `busiest ${pass.threads.others.slice(0, 3).map(perMessage).join(' / ')}); peak RSS ${mib(pass.rssMax)}; ` +
           `VictoriaMetrics CPU ${(((pass.vmCpu * 1000) / pass.endToEndMs) * 100).toFixed(0)}%; ` +
           `load generator ${(pass.generatorBusy * 100).toFixed(0)}% of one core; ` +
           `stored: VictoriaMetrics ${pass.inVm.toLocaleString('en-US')}, history ${pass.inHistory.toLocaleString('en-US')} / ${points.toLocaleString('en-US')}`,

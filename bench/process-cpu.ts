@@ -1,6 +1,6 @@
 /** CPU time of another process, from /proc/<pid>/stat (Linux only), summed over all its threads. */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 let ticksPerSecond: number | undefined;
 
@@ -29,4 +29,41 @@ export function processCpuSeconds(pid: number): number {
   if (!Number.isFinite(utime) || !Number.isFinite(stime))
     throw new Error(`unexpected /proc/${pid}/stat: ${stat}`);
   return (utime + stime) / clockTicksPerSecond();
+}
+
+/**
+ * utime + stime of each thread of `pid` in seconds, by thread id (/proc/<pid>/task/<tid>/stat). The
+ * main thread's id is the pid; worker threads, libuv's pool and V8's helpers are the others (all
+ * named "node", so told apart by their CPU only). A thread gone between the listing and the read
+ * is left out.
+ */
+export function threadCpuSeconds(pid: number): Map<number, number> {
+  const threads = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    threads.set(Number(tid), (Number(fields[14 - 3]) + Number(fields[15 - 3])) / clockTicksPerSecond());
+  }
+  return threads;
+}
+
+/** CPU seconds each thread used between two `threadCpuSeconds` readings: the main thread's and the others', busiest first. */
+export function threadCpuBetween(
+  pid: number,
+  before: Map<number, number>,
+  after: Map<number, number>,
+): { main: number; others: number[] } {
+  let main = 0;
+  const others: number[] = [];
+  for (const [tid, seconds] of after) {
+    const used = seconds - (before.get(tid) ?? 0);
+    if (tid === pid) main = used;
+    else others.push(used);
+  }
+  return { main, others: others.sort((a, b) => b - a) };
 }

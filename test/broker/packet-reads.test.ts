@@ -115,6 +115,9 @@ describe('mqtt-packet over the patched bl', () => {
       expect(() => split.readUInt16BE(3)).toThrow(RangeError);
       expect(() => one.readUInt8(8)).toThrow(RangeError);
       expect(one.get(8)).toBeUndefined();
+      // A fractional offset takes bl's own path, which truncates it as Buffer#slice does.
+      expect(one.readUInt8(1.5)).toBe(0x81);
+      expect(one.readUInt16BE(3.5)).toBe(3);
     } finally {
       BufferList.prototype.slice = slice;
     }

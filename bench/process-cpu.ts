@@ -17,18 +17,22 @@ export function clockTicksPerSecond(): number {
 }
 
 /**
- * utime + stime of `pid` in seconds. Fields 14 and 15 of proc(5) stat; counted after the last `)`
- * because field 2, the command name, may itself contain spaces and parentheses.
+ * The sum of proc(5) stat fields `fields` (clock ticks) of `stat`, the text of a /proc/.../stat file,
+ * in seconds. Counted after the last `)` because field 2, the command name, may itself contain
+ * spaces and parentheses. `source` names the file in the error for text of another shape.
  */
+export function statCpuSeconds(stat: string, fields: readonly number[], source: string): number {
+  const values = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // values[0] is field 3 (state), so field N is values[N - 3].
+  const ticks = fields.map((field) => Number(values[field - 3]));
+  if (!ticks.every(Number.isFinite)) throw new Error(`unexpected ${source}: ${stat}`);
+  return ticks.reduce((sum, value) => sum + value, 0) / clockTicksPerSecond();
+}
+
+/** utime + stime of `pid` in seconds (fields 14 and 15). */
 export function processCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // fields[0] is field 3 (state), so field N is fields[N - 3].
-  const utime = Number(fields[14 - 3]);
-  const stime = Number(fields[15 - 3]);
-  if (!Number.isFinite(utime) || !Number.isFinite(stime))
-    throw new Error(`unexpected /proc/${pid}/stat: ${stat}`);
-  return (utime + stime) / clockTicksPerSecond();
+  const file = `/proc/${pid}/stat`;
+  return statCpuSeconds(readFileSync(file, 'utf8'), [14, 15], file);
 }
 
 /**
@@ -40,14 +44,14 @@ export function processCpuSeconds(pid: number): number {
 export function threadCpuSeconds(pid: number): Map<number, number> {
   const threads = new Map<number, number>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const file = `/proc/${pid}/task/${tid}/stat`;
     let stat: string;
     try {
-      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      stat = readFileSync(file, 'utf8');
     } catch {
       continue;
     }
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    threads.set(Number(tid), (Number(fields[14 - 3]) + Number(fields[15 - 3])) / clockTicksPerSecond());
+    threads.set(Number(tid), statCpuSeconds(stat, [14, 15], file));
   }
   return threads;
 }

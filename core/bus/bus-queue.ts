@@ -225,11 +225,8 @@ export class DeliveryQueue {
   };
 
   private readonly handlerRejected = (error: unknown): void => {
-    awaitingHandlers.delete(this);
     if (this.handling !== undefined) this.handlerFailed(error, this.handling);
-    this.handling = undefined;
-    this.settle(1);
-    this.drain();
+    this.handlerSettled();
   };
 
   private handlerFailed(error: unknown, message: BusMessage): void {

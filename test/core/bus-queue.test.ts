@@ -39,6 +39,10 @@ const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 const queueOf = (handler: MessageHandler, filter = 't'): DeliveryQueue =>
   new DeliveryQueue({ filter, capacity: 1, dropQos0WhenFull: false, log: captureLog().logger, handler });
 
+/** A queue on `t` with room for ten messages, logging to `log`. */
+const roomyQueue = (log: ReturnType<typeof captureLog>, handler: MessageHandler): DeliveryQueue =>
+  new DeliveryQueue({ filter: 't', capacity: 10, dropQos0WhenFull: false, log: log.logger, handler });
+
 describe('DeliveryQueue', () => {
   it('holds whoever offers to a full queue until the worker makes room, in order', async () => {
     const { queue, handled, release } = gated({ capacity: 2, dropQos0WhenFull: false });
@@ -170,15 +174,9 @@ describe('DeliveryQueue', () => {
   it('counts and logs handler failures, rate-limited, and goes on', async () => {
     const log = captureLog();
     const handled: string[] = [];
-    const queue = new DeliveryQueue({
-      filter: 't',
-      capacity: 10,
-      dropQos0WhenFull: false,
-      log: log.logger,
-      handler: (m) => {
-        handled.push(m.payload.toString());
-        throw new Error('bug');
-      },
+    const queue = roomyQueue(log, (m) => {
+      handled.push(m.payload.toString());
+      throw new Error('bug');
     });
     for (const p of ['a', 'b', 'c']) queue.offer(message(p), () => undefined);
     await tick();
@@ -191,19 +189,13 @@ describe('DeliveryQueue', () => {
     const log = captureLog();
     const handled: string[] = [];
     let inOffer = false;
-    const queue = new DeliveryQueue({
-      filter: 't',
-      capacity: 10,
-      dropQos0WhenFull: false,
-      log: log.logger,
-      handler: (m) => {
-        const payload = m.payload.toString();
-        expect(inOffer).toBe(false);
-        handled.push(payload);
-        if (payload === 'async') return new Promise<void>((resolve) => setImmediate(resolve));
-        if (payload === 'rejects') return Promise.reject(new Error('late failure'));
-        return undefined;
-      },
+    const queue = roomyQueue(log, (m) => {
+      const payload = m.payload.toString();
+      expect(inOffer).toBe(false);
+      handled.push(payload);
+      if (payload === 'async') return new Promise<void>((resolve) => setImmediate(resolve));
+      if (payload === 'rejects') return Promise.reject(new Error('late failure'));
+      return undefined;
     });
     for (const p of ['a', 'async', 'b', 'rejects', 'c']) {
       inOffer = true;

@@ -1,7 +1,7 @@
 /** One measured fan-in round: N publishers → one subscriber on `#`, against one running target. */
 import { performance } from 'node:perf_hooks';
 import { encodePublish } from './mqtt-packets.js';
-import { processCpuSeconds } from './process-cpu.js';
+import { processCpuSeconds, processKernelCpuSeconds } from './process-cpu.js';
 import { RawClient, Subscriber, publishQos0, publishQos1 } from './raw-mqtt.js';
 import type { Target } from './targets.js';
 
@@ -22,6 +22,8 @@ export interface RoundResult {
   /** First publish written → last delivery read. */
   elapsedMs: number;
   brokerCpuSeconds: number;
+  /** The kernel's share of brokerCpuSeconds (stime). */
+  brokerKernelSeconds: number;
   generatorCpuSeconds: number;
   /**
    * Share of the round the generator's event loop was busy (0..1). Near 1 means the generator,
@@ -65,6 +67,7 @@ export async function runRound(target: Target, spec: RoundSpec): Promise<RoundRe
     subscriber.notifyAt(spec.messages, allDelivered);
 
     const cpuBefore = processCpuSeconds(target.pid);
+    const kernelBefore = processKernelCpuSeconds(target.pid);
     const generatorBefore = process.cpuUsage();
     const loopBefore = performance.eventLoopUtilization();
     const startedAt = performance.now();
@@ -119,6 +122,7 @@ export async function runRound(target: Target, spec: RoundSpec): Promise<RoundRe
     if (!published) problem ??= 'publishers did not finish';
 
     const brokerCpuSeconds = processCpuSeconds(target.pid);
+    const brokerKernelSeconds = processKernelCpuSeconds(target.pid);
     const generator = process.cpuUsage(generatorBefore);
     const loop = performance.eventLoopUtilization(loopBefore);
     return {
@@ -127,6 +131,7 @@ export async function runRound(target: Target, spec: RoundSpec): Promise<RoundRe
       others: subscriber.others,
       elapsedMs: subscriber.lastDeliveryAt - startedAt,
       brokerCpuSeconds: brokerCpuSeconds - cpuBefore,
+      brokerKernelSeconds: brokerKernelSeconds - kernelBefore,
       generatorCpuSeconds: (generator.user + generator.system) / 1e6,
       generatorBusy: loop.utilization,
       problem,

@@ -36,6 +36,15 @@ export function processCpuSeconds(pid: number): number {
 }
 
 /**
+ * stime of `pid` in seconds (field 15): the part of its CPU spent in the kernel on its behalf
+ * (system calls: socket reads and writes, and on loopback TCP the receiving side's protocol work).
+ */
+export function processKernelCpuSeconds(pid: number): number {
+  const file = `/proc/${pid}/stat`;
+  return statCpuSeconds(readFileSync(file, 'utf8'), [15], file);
+}
+
+/**
  * utime + stime of each thread of `pid` in seconds, by thread id (/proc/<pid>/task/<tid>/stat). The
  * main thread's id is the pid; worker threads, libuv's pool and V8's helpers are the others (all
  * named "node", so told apart by their CPU only). A thread gone between the listing and the read

@@ -2,10 +2,13 @@
  * Starting embedded brokers for tests: config through the real schema (so defaults apply as in
  * production), a captured log, port 0 on 127.0.0.1, and cleanup of everything started.
  */
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { z } from 'zod';
 import { startBroker, type EmbeddedBroker } from '../../broker/broker.js';
 import { brokerSchema } from '../../broker/config.js';
 import { captureLog, type CapturedLog } from '../helpers/log-capture.js';
+import { Clients } from '../helpers/mqtt-clients.js';
+import { startRedis, type RedisServer } from '../helpers/redis.js';
 
 export type BrokerInput = z.input<typeof brokerSchema>;
 
@@ -39,4 +42,37 @@ export class Brokers {
     const brokers = this.started.splice(0);
     await Promise.all(brokers.map((broker) => broker.close()));
   }
+}
+
+/**
+ * What most broker test files set up: brokers and MQTT clients closed after each test and, with
+ * `redis`, a real redis-server for the whole file; `onRedis(db)` is the broker input for a store on it.
+ */
+export function brokerTestbed(options: { redis?: boolean } = {}): {
+  brokers: Brokers;
+  clients: Clients;
+  onRedis(db?: number): BrokerInput;
+} {
+  const brokers = new Brokers();
+  const clients = new Clients();
+  let redis: RedisServer | undefined;
+  if (options.redis) {
+    beforeAll(async () => {
+      redis = await startRedis();
+    });
+  }
+  afterEach(async () => {
+    await clients.closeAll();
+    await brokers.closeAll();
+  });
+  afterAll(async () => {
+    await brokers.closeAll();
+    await redis?.stop();
+  });
+  const onRedis = (db = 0): BrokerInput => {
+    if (redis === undefined)
+      throw new Error('no Redis: brokerTestbed({ redis: true }) starts one for the file');
+    return { persistence: { type: 'redis', redis: { host: '127.0.0.1', port: redis.port, db } } };
+  };
+  return { brokers, clients, onRedis };
 }

@@ -4,12 +4,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { IClientOptions, MqttClient, Packet } from 'mqtt';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../broker/passwords.js';
-import { startRedis, type RedisServer } from '../helpers/redis.js';
 import { createTestCertificates, type TestCertificates } from '../helpers/tls.js';
 import {
-  Clients,
   delay,
   publishMarker,
   record,
@@ -18,25 +16,15 @@ import {
   type ReceivedMessage,
 } from '../helpers/mqtt-clients.js';
 import type { EmbeddedBroker } from '../../broker/broker.js';
-import { Brokers, type BrokerInput } from './fixtures.js';
+import { brokerTestbed, type BrokerInput } from './fixtures.js';
 import { rawConnect } from './raw.js';
 import mqttPacket from 'mqtt-packet';
 
-const brokers = new Brokers();
-const clients = new Clients();
-let redis: RedisServer;
+const { brokers, clients, onRedis } = brokerTestbed({ redis: true });
 let certs: TestCertificates;
 
 beforeAll(async () => {
-  [redis, certs] = await Promise.all([startRedis(), createTestCertificates()]);
-});
-afterEach(async () => {
-  await clients.closeAll();
-  await brokers.closeAll();
-});
-afterAll(async () => {
-  await brokers.closeAll();
-  await redis?.stop();
+  certs = await createTestCertificates();
 });
 
 // A resumed session on the Redis store is read back before the CONNACK: under a loaded CI machine
@@ -169,9 +157,7 @@ for (const store of ['memory', 'redis'] as const) {
     let db = 4;
     const start = (extra: BrokerInput = {}) =>
       brokers.start({
-        ...(store === 'redis'
-          ? { persistence: { type: 'redis', redis: { host: '127.0.0.1', port: redis.port, db: db++ } } }
-          : {}),
+        ...(store === 'redis' ? onRedis(db++) : {}),
         ...extra,
       });
 

@@ -1,28 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BusbarError } from '../../core/runtime/errors.js';
 import { freePort } from '../helpers/ports.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
-import { Clients, messageOn, record, subscribe, waitFor, within } from '../helpers/mqtt-clients.js';
-import { Brokers, type BrokerInput } from './fixtures.js';
+import { messageOn, record, subscribe, waitFor, within } from '../helpers/mqtt-clients.js';
+import { brokerTestbed, type BrokerInput } from './fixtures.js';
 
-const brokers = new Brokers();
-const clients = new Clients();
-let redis: RedisServer;
-
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterEach(async () => {
-  await clients.closeAll();
-  await brokers.closeAll();
-});
-afterAll(async () => {
-  await brokers.closeAll();
-  await redis?.stop();
-});
+const testbed = brokerTestbed({ redis: true });
+const { brokers, clients } = testbed;
 
 const onRedis = (db: number, extra: Partial<BrokerInput> = {}): BrokerInput => ({
-  persistence: { type: 'redis', redis: { host: '127.0.0.1', port: redis.port, db } },
+  ...testbed.onRedis(db),
   ...extra,
 });
 

@@ -4,31 +4,17 @@
  * delivers it, including one without an identifier.
  */
 import type { MqttClient } from 'mqtt';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from '../helpers/redis.js';
+import { expect, it } from 'vitest';
 import {
-  Clients,
   publishMarker,
   record,
   subscribeAll,
   waitFor,
   type ReceivedMessage,
 } from '../helpers/mqtt-clients.js';
-import { Brokers } from './fixtures.js';
+import { brokerTestbed } from './fixtures.js';
 
-const brokers = new Brokers();
-const clients = new Clients();
-let redis: RedisServer;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterEach(async () => {
-  await clients.closeAll();
-  await brokers.closeAll();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
+const { brokers, clients, onRedis } = brokerTestbed({ redis: true });
 
 interface Identified extends ReceivedMessage {
   ids: number[];
@@ -125,11 +111,7 @@ async function offlineSession(
   clientId: string,
   subscriptions: [string, number][],
 ): Promise<{ url: string; resume(): Promise<Identified[]> }> {
-  const { url, broker } = await brokers.start(
-    store === 'redis'
-      ? { persistence: { type: 'redis', redis: { host: '127.0.0.1', port: redis.port } } }
-      : {},
-  );
+  const { url, broker } = await brokers.start(store === 'redis' ? onRedis() : {});
   const session = { protocolVersion: 5 as const, clientId, clean: false };
   const first = await clients.connect(url, { ...session, properties: { sessionExpiryInterval: 300 } });
   for (const [filter, id] of subscriptions) await subscribeWithId(first, filter, id);

@@ -10,7 +10,15 @@
  */
 import type { Duplex } from 'node:stream';
 
+/**
+ * Set on a coalesced stream. Aedes' one-write PUBLISH and PUBACK (patches/aedes+*.patch, lib/write.js)
+ * then cork it without scheduling an uncork per write: that uncork does nothing here, and the tick it
+ * took made Node run its tick queue after every delivery's immediate.
+ */
+export const COALESCED_WRITES = Symbol.for('busbar.coalescedWrites');
+
 export function coalesceWrites(stream: Duplex): void {
+  (stream as Duplex & { [COALESCED_WRITES]?: true })[COALESCED_WRITES] = true;
   const cork = stream.cork.bind(stream);
   const uncork = stream.uncork.bind(stream);
   let scheduled = false;

@@ -4,17 +4,10 @@
  * makes five or six stream writes of it; a large payload, or properties, still go through
  * mqtt-packet. The bytes must be the same either way.
  */
-import path from 'node:path';
 import { Writable } from 'node:stream';
-import { pathToFileURL } from 'node:url';
 import mqttPacket from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
-
-type Write = (client: object, packet: object, done: (error: Error | null) => void) => void;
-// Not exported by the package: loaded by its path, as the broker loads it.
-const write = (
-  (await import(pathToFileURL(path.resolve('node_modules/aedes/lib/write.js')).href)) as { default: Write }
-).default;
+import { aedesWrite as write } from './aedes-write.js';
 
 /** The least of an Aedes client that write() reads, with a connection that keeps every chunk. */
 function clientOf(protocolVersion: 3 | 4 | 5) {

@@ -1,15 +1,8 @@
-import path from 'node:path';
 import { Duplex } from 'node:stream';
-import { pathToFileURL } from 'node:url';
 import mqttPacket from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import { coalesceWrites } from '../../broker/write-coalescing.js';
-
-type Write = (client: object, packet: object, done: (error: Error | null) => void) => void;
-// Aedes' own write (lib/write.js, patched): not exported by the package, loaded by its path.
-const aedesWrite = (
-  (await import(pathToFileURL(path.resolve('node_modules/aedes/lib/write.js')).href)) as { default: Write }
-).default;
+import { aedesWrite } from './aedes-write.js';
 
 /** A stream that records each batch it is asked to write, as a socket's writev would receive them. */
 function recordingStream(): { stream: Duplex; batches: Buffer[][] } {

@@ -1,7 +1,7 @@
 /** One measured fan-in round: N publishers → one subscriber on `#`, against one running target. */
 import { performance } from 'node:perf_hooks';
 import { encodePublish } from './mqtt-packets.js';
-import { processCpuSeconds, processKernelCpuSeconds } from './process-cpu.js';
+import { processCpuTimes } from './process-cpu.js';
 import { RawClient, Subscriber, publishQos0, publishQos1 } from './raw-mqtt.js';
 import type { Target } from './targets.js';
 
@@ -66,8 +66,7 @@ export async function runRound(target: Target, spec: RoundSpec): Promise<RoundRe
     const delivered = new Promise<void>((resolve) => (allDelivered = resolve));
     subscriber.notifyAt(spec.messages, allDelivered);
 
-    const cpuBefore = processCpuSeconds(target.pid);
-    const kernelBefore = processKernelCpuSeconds(target.pid);
+    const brokerBefore = processCpuTimes(target.pid);
     const generatorBefore = process.cpuUsage();
     const loopBefore = performance.eventLoopUtilization();
     const startedAt = performance.now();
@@ -121,8 +120,7 @@ export async function runRound(target: Target, spec: RoundSpec): Promise<RoundRe
     }
     if (!published) problem ??= 'publishers did not finish';
 
-    const brokerCpuSeconds = processCpuSeconds(target.pid);
-    const brokerKernelSeconds = processKernelCpuSeconds(target.pid);
+    const brokerAfter = processCpuTimes(target.pid);
     const generator = process.cpuUsage(generatorBefore);
     const loop = performance.eventLoopUtilization(loopBefore);
     return {
@@ -130,8 +128,8 @@ export async function runRound(target: Target, spec: RoundSpec): Promise<RoundRe
       delivered: subscriber.delivered,
       others: subscriber.others,
       elapsedMs: subscriber.lastDeliveryAt - startedAt,
-      brokerCpuSeconds: brokerCpuSeconds - cpuBefore,
-      brokerKernelSeconds: brokerKernelSeconds - kernelBefore,
+      brokerCpuSeconds: brokerAfter.total - brokerBefore.total,
+      brokerKernelSeconds: brokerAfter.kernel - brokerBefore.kernel,
       generatorCpuSeconds: (generator.user + generator.system) / 1e6,
       generatorBusy: loop.utilization,
       problem,

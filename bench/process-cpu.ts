@@ -29,19 +29,20 @@ export function statCpuSeconds(stat: string, fields: readonly number[], source: 
   return ticks.reduce((sum, value) => sum + value, 0) / clockTicksPerSecond();
 }
 
-/** utime + stime of `pid` in seconds (fields 14 and 15). */
-export function processCpuSeconds(pid: number): number {
+/**
+ * utime + stime of `pid` (fields 14 and 15) and, of it, stime alone: the CPU spent in the kernel on
+ * its behalf (system calls: socket reads and writes, and on loopback TCP the receiving side's
+ * protocol work), in seconds, from one read of /proc/<pid>/stat.
+ */
+export function processCpuTimes(pid: number): { total: number; kernel: number } {
   const file = `/proc/${pid}/stat`;
-  return statCpuSeconds(readFileSync(file, 'utf8'), [14, 15], file);
+  const stat = readFileSync(file, 'utf8');
+  return { total: statCpuSeconds(stat, [14, 15], file), kernel: statCpuSeconds(stat, [15], file) };
 }
 
-/**
- * stime of `pid` in seconds (field 15): the part of its CPU spent in the kernel on its behalf
- * (system calls: socket reads and writes, and on loopback TCP the receiving side's protocol work).
- */
-export function processKernelCpuSeconds(pid: number): number {
-  const file = `/proc/${pid}/stat`;
-  return statCpuSeconds(readFileSync(file, 'utf8'), [15], file);
+/** utime + stime of `pid` in seconds (fields 14 and 15). */
+export function processCpuSeconds(pid: number): number {
+  return processCpuTimes(pid).total;
 }
 
 /**

@@ -1,28 +1,22 @@
 import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import type { MqttClient } from 'mqtt';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { brokerSchema } from '../../broker/config.js';
 import { BusbarError } from '../../core/runtime/errors.js';
 import { createTestCertificates, type TestCertificates } from '../helpers/tls.js';
-import { Clients, closed, messageOn, record, subscribe, within } from '../helpers/mqtt-clients.js';
-import { Brokers } from './fixtures.js';
+import { closed, messageOn, record, subscribe, within } from '../helpers/mqtt-clients.js';
+import { brokerTestbed } from './fixtures.js';
 import { rawConnect } from './raw.js';
 
-const brokers = new Brokers();
-const clients = new Clients();
+const { brokers, clients } = brokerTestbed();
 let certs: TestCertificates;
 
 beforeAll(async () => {
   certs = await createTestCertificates();
 });
-afterEach(async () => {
-  await clients.closeAll();
-  await brokers.closeAll();
-});
 afterAll(async () => {
-  await brokers.closeAll();
   await certs?.remove();
 });
 

@@ -15,7 +15,7 @@ import type { Duplex } from 'node:stream';
  * then cork it without scheduling an uncork per write: that uncork does nothing here, and the tick it
  * took made Node run its tick queue after every delivery's immediate.
  */
-export const COALESCED_WRITES = Symbol.for('busbar.coalescedWrites');
+const COALESCED_WRITES = Symbol.for('busbar.coalescedWrites');
 
 export function coalesceWrites(stream: Duplex): void {
   (stream as Duplex & { [COALESCED_WRITES]?: true })[COALESCED_WRITES] = true;

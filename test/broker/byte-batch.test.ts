@@ -1,0 +1,260 @@
+/**
+ * The byte batch of a coalesced socket (broker/byte-batch.ts): Aedes' one-write PUBLISH and PUBACK
+ * (aedes/lib/write.js in patches/) are encoded into one buffer per connection per loop turn, which
+ * reaches the stream as one chunk. What must hold: the bytes are mqtt-packet's, in the order of the
+ * writes, also around packets written another way; bytes handed over are never written over while
+ * the stream holds them; a writer told to wait for 'drain' gets one; an ended stream still fails as
+ * a stream does.
+ */
+import { once } from 'node:events';
+import net from 'node:net';
+import { Duplex } from 'node:stream';
+import mqttPacket from 'mqtt-packet';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ByteBatch } from '../../broker/byte-batch.js';
+import { coalesceWrites } from '../../broker/write-coalescing.js';
+import { aedesWrite } from './aedes-write.js';
+
+/**
+ * A stream that keeps every chunk it is given and each batch (one system call on a socket), and
+ * completes its writes only when told to, as a socket holds a chunk until the kernel took it.
+ */
+function holdingStream(highWaterMark = 16_384): {
+  stream: Duplex;
+  chunks: Buffer[];
+  batches: Buffer[][];
+  completeWrites: () => Promise<void>;
+} {
+  const chunks: Buffer[] = [];
+  const batches: Buffer[][] = [];
+  let pending: (() => void)[] = [];
+  const stream = new Duplex({
+    highWaterMark,
+    read() {},
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk);
+      batches.push([chunk]);
+      pending.push(done);
+    },
+    writev(written, done) {
+      const batch = written.map(({ chunk }) => chunk as Buffer);
+      chunks.push(...batch);
+      batches.push(batch);
+      pending.push(done);
+    },
+  });
+  /** Completes every write, including those the stream buffered meanwhile. */
+  const completeWrites = async (): Promise<void> => {
+    while (pending.length > 0) {
+      const now = pending;
+      pending = [];
+      for (const done of now) done();
+      await nextTurn();
+    }
+  };
+  return { stream, chunks, batches, completeWrites };
+}
+
+/** Aedes' client as lib/write.js reads it; `waits` counts the writes told to wait for 'drain'. */
+function fakeClient(stream: Duplex, version = 4): { client: object; waits: number } {
+  const state = {
+    client: {
+      connected: true,
+      connecting: false,
+      conn: stream,
+      _wireVersion: version,
+      waitForDrain(done: () => void) {
+        state.waits++;
+        stream.once('drain', done);
+      },
+    },
+    waits: 0,
+  };
+  return state;
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+function batchOf(stream: Duplex): ByteBatch {
+  return (stream as unknown as Record<symbol, ByteBatch>)[Symbol.for('busbar.coalescedWrites')]!;
+}
+
+function decode(chunks: Buffer[], protocolVersion = 4): string[] {
+  const packets: string[] = [];
+  const parser = mqttPacket.parser({ protocolVersion });
+  parser.on('packet', (packet) => {
+    const p = packet as { cmd: string; messageId?: number; topic?: string; payload?: Buffer };
+    packets.push(
+      p.cmd === 'publish'
+        ? `publish ${p.topic} ${String(p.payload)} ${p.messageId}`
+        : `${p.cmd} ${p.messageId}`,
+    );
+  });
+  parser.on('error', (error) => packets.push(`error ${error.message}`));
+  parser.parse(Buffer.concat(chunks));
+  return packets;
+}
+
+const publish = (i: number, qos: 0 | 1 = 1): object => ({
+  cmd: 'publish',
+  topic: `sensors/${i}`,
+  payload: Buffer.from(`reading ${i}`),
+  qos,
+  messageId: qos > 0 ? (i % 65_535) + 1 : undefined,
+  retain: false,
+  dup: false,
+});
+
+const expected = (i: number, qos: 0 | 1 = 1): string =>
+  `publish sensors/${i} reading ${i} ${qos > 0 ? (i % 65_535) + 1 : undefined}`;
+
+describe('byte batch of a coalesced stream', () => {
+  const sockets: net.Socket[] = [];
+  afterEach(() => {
+    for (const socket of sockets.splice(0)) socket.destroy();
+  });
+
+  it("hands a turn's PUBLISHes and PUBACKs to the stream in one write, with mqtt-packet's bytes, in order", async () => {
+    for (const version of [4, 5]) {
+      const { stream, chunks, batches, completeWrites } = holdingStream();
+      coalesceWrites(stream, true);
+      const { client } = fakeClient(stream, version);
+      const want: string[] = [];
+      for (let i = 0; i < 100; i++) {
+        aedesWrite(client, publish(i), () => {});
+        aedesWrite(client, { cmd: 'puback', messageId: i + 1 }, () => {});
+        want.push(expected(i), `puback ${i + 1}`);
+      }
+      await nextTurn();
+      // About 3 KiB: the first buffers (1 and 2 KiB) filled and were handed over as they did, the
+      // rest at the end of the turn; all in the one write of the turn.
+      expect(batches).toHaveLength(1);
+      expect(chunks.length).toBeLessThanOrEqual(3);
+      // The same bytes as mqtt-packet's own encoding of each packet.
+      const reference = Buffer.concat(
+        Array.from({ length: 100 }, (_, i) => [
+          mqttPacket.generate(publish(i) as mqttPacket.IPublishPacket, { protocolVersion: version }),
+          mqttPacket.generate({ cmd: 'puback', messageId: i + 1 }, { protocolVersion: version }),
+        ]).flat(),
+      );
+      expect(Buffer.concat(chunks).equals(reference)).toBe(true);
+      expect(decode(chunks, version)).toEqual(want);
+      await completeWrites();
+    }
+  });
+
+  it('keeps the order when other packets are written to the stream between batched ones', async () => {
+    const { stream, chunks } = holdingStream();
+    coalesceWrites(stream, true);
+    const { client } = fakeClient(stream);
+    aedesWrite(client, publish(1), () => {});
+    // A SUBACK goes through mqtt-packet's own writes, a packet with properties too.
+    mqttPacket.writeToStream({ cmd: 'suback', messageId: 7, granted: [1] }, stream);
+    aedesWrite(client, { cmd: 'puback', messageId: 2 }, () => {});
+    stream.write(mqttPacket.generate({ cmd: 'pingresp' }));
+    aedesWrite(client, publish(3, 0), () => {});
+    await nextTurn();
+    expect(decode(chunks)).toEqual([
+      expected(1),
+      'suback 7',
+      'puback 2',
+      'pingresp undefined',
+      expected(3, 0),
+    ]);
+  });
+
+  it('never writes over bytes the stream still holds, across turns and full buffers', async () => {
+    const { stream, chunks, completeWrites } = holdingStream(1 << 30);
+    coalesceWrites(stream, true);
+    const { client } = fakeClient(stream);
+    const want: string[] = [];
+    let i = 0;
+    // 40 turns of growing size: buffers fill, are handed over and replaced while no write completes.
+    for (let turn = 1; turn <= 40; turn++) {
+      for (let k = 0; k < turn * 40; k++, i++) {
+        aedesWrite(client, publish(i, (i % 2) as 0 | 1), () => {});
+        want.push(expected(i, (i % 2) as 0 | 1));
+      }
+      await nextTurn();
+    }
+    // Nothing completed yet: the stream still holds every chunk, the later ones in its own buffer.
+    await completeWrites();
+    expect(chunks.length).toBeGreaterThan(40);
+    expect(decode(chunks)).toEqual(want);
+    // Capacity stays bounded however large a turn is.
+    expect(batchOf(stream).buffer.length).toBeLessThanOrEqual(65_536);
+  });
+
+  it('takes a packet larger than its buffer, and keeps a small buffer for a connection that writes little', async () => {
+    const { stream, chunks, completeWrites } = holdingStream(1 << 30);
+    coalesceWrites(stream, true);
+    const { client } = fakeClient(stream);
+    for (let turn = 0; turn < 50; turn++) {
+      aedesWrite(client, { cmd: 'puback', messageId: turn + 1 }, () => {});
+      await nextTurn();
+    }
+    expect(batchOf(stream).buffer.length).toBe(1024);
+    const big = { ...publish(0), payload: Buffer.alloc(4000, 0x61) };
+    aedesWrite(client, big, () => {});
+    await nextTurn();
+    await completeWrites();
+    const packets = decode(chunks);
+    expect(packets).toHaveLength(51);
+    expect(packets[50]).toBe(`publish sensors/0 ${'a'.repeat(4000)} 1`);
+  });
+
+  it("tells the writer to wait once the high-water mark is reached, and the stream's 'drain' follows", async () => {
+    const { stream, completeWrites } = holdingStream(1024);
+    coalesceWrites(stream, true);
+    const state = fakeClient(stream);
+    let done = 0;
+    for (let i = 0; i < 100; i++) aedesWrite(state.client, publish(i), () => done++);
+    // About 30 bytes each: the first writes fit under 1 KiB, the later ones must wait.
+    expect(state.waits).toBeGreaterThan(0);
+    expect(state.waits).toBeLessThan(100);
+    await nextTurn();
+    expect(stream.writableNeedDrain).toBe(true);
+    expect(done).toBe(100 - state.waits);
+    const drained = once(stream, 'drain');
+    await completeWrites();
+    await drained;
+    await nextTurn();
+    expect(done).toBe(100);
+  });
+
+  it('writes nothing into the batch once the stream is ended, which then fails as the stream does', async () => {
+    const { stream } = holdingStream();
+    coalesceWrites(stream, true);
+    const { client } = fakeClient(stream);
+    aedesWrite(client, publish(1), () => {});
+    stream.end();
+    expect(batchOf(stream).reserve(10)).toBe(-1);
+    const errors: Error[] = [];
+    stream.on('error', (error) => errors.push(error));
+    aedesWrite(client, publish(2), () => {});
+    await nextTurn();
+    expect(errors.map((error) => (error as NodeJS.ErrnoException).code)).toEqual([
+      'ERR_STREAM_WRITE_AFTER_END',
+    ]);
+  });
+
+  it('is on for a TCP socket and off for other streams, which keep a chunk per packet', async () => {
+    const server = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    const socket = net.connect(port, '127.0.0.1');
+    sockets.push(socket);
+    await once(socket, 'connect');
+    coalesceWrites(socket);
+    expect(batchOf(socket)).not.toBeNull();
+    server.close();
+
+    const { stream, chunks } = holdingStream();
+    coalesceWrites(stream);
+    expect(batchOf(stream)).toBeNull();
+    const { client } = fakeClient(stream);
+    for (let i = 0; i < 3; i++) aedesWrite(client, publish(i), () => {});
+    await nextTurn();
+    expect(chunks).toHaveLength(3);
+  });
+});

@@ -28,6 +28,8 @@ export class ByteBatch {
   private start = 0;
   /** End of the bytes written. */
   private end = 0;
+  /** Write callbacks waiting for the turn's flush, each followed by its argument. */
+  private completions: unknown[] = [];
 
   /**
    * @param write the stream's own write, which the stream's `write` (wrapped) no longer is
@@ -68,6 +70,32 @@ export class ByteBatch {
     const chunk = this.buffer.subarray(this.start, this.end);
     this.start = this.end;
     this.write(chunk);
+  }
+
+  /**
+   * Calls `done(null, argument)` once this turn's bytes have been handed to the stream (`complete`,
+   * from the turn's flush): the callback of a write that went into the batch, which Aedes would
+   * otherwise call from an immediate of its own per write.
+   */
+  whenHandedOver(done: (error: null, argument: unknown) => void, argument: unknown): void {
+    this.completions.push(done, argument);
+  }
+
+  /** Runs the callbacks of `whenHandedOver`, in order; one that throws does not keep the others from running. */
+  complete(): void {
+    if (this.completions.length === 0) return;
+    const completions = this.completions;
+    this.completions = [];
+    let failure: { error: unknown } | undefined;
+    for (let i = 0; i < completions.length; i += 2) {
+      try {
+        (completions[i] as (error: null, argument: unknown) => void)(null, completions[i + 1]);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    // As an immediate that throws would: the process hears of it, after the others ran.
+    if (failure !== undefined) throw failure.error;
   }
 
   /** A new buffer once this one is full: sized for this turn's bytes, so an idle connection keeps a small one. */

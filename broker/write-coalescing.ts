@@ -41,6 +41,7 @@ export function coalesceWrites(stream: Duplex, batchBytes = stream instanceof So
     scheduled = false;
     batch?.handOver();
     if (stream.writableCorked > 0) uncork();
+    batch?.complete();
   };
   stream.cork = () => {
     if (scheduled) return;

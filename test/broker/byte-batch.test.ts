@@ -222,6 +222,52 @@ describe('byte batch of a coalesced stream', () => {
     expect(done).toBe(100);
   });
 
+  it("calls a turn's writes back after their bytes are handed over, in order, from one immediate", async () => {
+    const { stream, chunks } = holdingStream();
+    coalesceWrites(stream, true);
+    const { client } = fakeClient(stream);
+    const calledBack: string[] = [];
+    const immediate = globalThis.setImmediate;
+    let immediates = 0;
+    globalThis.setImmediate = ((...args: Parameters<typeof immediate>) => {
+      immediates++;
+      return immediate(...args);
+    }) as typeof immediate;
+    try {
+      for (let i = 0; i < 50; i++) {
+        aedesWrite(client, publish(i), (error) =>
+          calledBack.push(`publish ${i} ${error} ${chunks.length > 0}`),
+        );
+        aedesWrite(client, { cmd: 'puback', messageId: i + 1 }, () => calledBack.push(`puback ${i}`));
+      }
+    } finally {
+      globalThis.setImmediate = immediate;
+    }
+    // The turn's flush; without the batch, Aedes takes an immediate per write.
+    expect(immediates).toBe(1);
+    expect(calledBack).toEqual([]);
+    await nextTurn();
+    // Each callback ran once, in write order, after the bytes reached the stream.
+    expect(calledBack).toEqual(
+      Array.from({ length: 50 }, (_, i) => [`publish ${i} null true`, `puback ${i}`]).flat(),
+    );
+  });
+
+  it('runs every callback of the turn even when one throws, then throws its error', () => {
+    const { stream } = holdingStream();
+    coalesceWrites(stream, true);
+    const batch = batchOf(stream);
+    const ran: unknown[] = [];
+    batch.whenHandedOver(() => {
+      throw new Error('callback failed');
+    }, 1);
+    batch.whenHandedOver((_error, argument) => ran.push(argument), 2);
+    expect(() => batch.complete()).toThrow('callback failed');
+    expect(ran).toEqual([2]);
+    batch.complete(); // nothing left to call
+    expect(ran).toEqual([2]);
+  });
+
   it('writes nothing into the batch once the stream is ended, which then fails as the stream does', async () => {
     const { stream } = holdingStream();
     coalesceWrites(stream, true);

@@ -52,6 +52,8 @@ const small = [
   publish({ topic: 't', payload: Buffer.alloc(0), qos: 1, messageId: 1 }),
   publish({ topic: 't', payload: undefined, qos: 2, messageId: 0xffff, dup: true, retain: true }),
   publish({ topic: 'capteurs/température', payload: 'chaîne ünicode', qos: 1, messageId: 0x1234 }),
+  // A character outside the BMP (two UTF-16 units, four UTF-8 bytes), and DEL, the last ASCII one.
+  publish({ topic: 'sensors/\u{1F321}/\u007f', payload: Buffer.from([0, 255]), qos: 1, messageId: 9 }),
   publish({ topic: 'a/b', payload: Buffer.alloc(125, 1) }), // remaining length 130: two length bytes
   publish({ topic: 'a/b', payload: Buffer.alloc(4000, 2), qos: 1, messageId: 77, retain: true }),
   publish({ topic: '', payload: Buffer.from('x') }),

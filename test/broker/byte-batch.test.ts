@@ -57,15 +57,20 @@ function holdingStream(highWaterMark = 16_384): {
 
 /** Aedes' client as lib/write.js reads it; `waits` counts the writes told to wait for 'drain'. */
 function fakeClient(stream: Duplex, version = 4): { client: object; waits: number } {
+  const waiting: (() => void)[] = [];
   const state = {
     client: {
       connected: true,
       connecting: false,
       conn: stream,
       _wireVersion: version,
+      // As Aedes' client: one 'drain' listener, however many writes wait for it.
       waitForDrain(done: () => void) {
         state.waits++;
-        stream.once('drain', done);
+        if (waiting.push(done) === 1)
+          stream.once('drain', () => {
+            for (const callback of waiting.splice(0)) callback();
+          });
       },
     },
     waits: 0,

@@ -8,75 +8,13 @@
  */
 import { once } from 'node:events';
 import net from 'node:net';
-import { Duplex } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import mqttPacket from 'mqtt-packet';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ByteBatch } from '../../broker/byte-batch.js';
 import { coalesceWrites } from '../../broker/write-coalescing.js';
-import { aedesWrite } from './aedes-write.js';
-
-/**
- * A stream that keeps every chunk it is given and each batch (one system call on a socket), and
- * completes its writes only when told to, as a socket holds a chunk until the kernel took it.
- */
-function holdingStream(highWaterMark = 16_384): {
-  stream: Duplex;
-  chunks: Buffer[];
-  batches: Buffer[][];
-  completeWrites: () => Promise<void>;
-} {
-  const chunks: Buffer[] = [];
-  const batches: Buffer[][] = [];
-  let pending: (() => void)[] = [];
-  const stream = new Duplex({
-    highWaterMark,
-    read() {},
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(chunk);
-      batches.push([chunk]);
-      pending.push(done);
-    },
-    writev(written, done) {
-      const batch = written.map(({ chunk }) => chunk as Buffer);
-      chunks.push(...batch);
-      batches.push(batch);
-      pending.push(done);
-    },
-  });
-  /** Completes every write, including those the stream buffered meanwhile. */
-  const completeWrites = async (): Promise<void> => {
-    while (pending.length > 0) {
-      const now = pending;
-      pending = [];
-      for (const done of now) done();
-      await nextTurn();
-    }
-  };
-  return { stream, chunks, batches, completeWrites };
-}
-
-/** Aedes' client as lib/write.js reads it; `waits` counts the writes told to wait for 'drain'. */
-function fakeClient(stream: Duplex, version = 4): { client: object; waits: number } {
-  const waiting: (() => void)[] = [];
-  const state = {
-    client: {
-      connected: true,
-      connecting: false,
-      conn: stream,
-      _wireVersion: version,
-      // As Aedes' client: one 'drain' listener, however many writes wait for it.
-      waitForDrain(done: () => void) {
-        state.waits++;
-        if (waiting.push(done) === 1)
-          stream.once('drain', () => {
-            for (const callback of waiting.splice(0)) callback();
-          });
-      },
-    },
-    waits: 0,
-  };
-  return state;
-}
+import { aedesClientOf, aedesWrite } from './aedes-write.js';
+import { recordingStream } from './recording-stream.js';
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -121,9 +59,9 @@ describe('byte batch of a coalesced stream', () => {
 
   it("hands a turn's PUBLISHes and PUBACKs to the stream in one write, with mqtt-packet's bytes, in order", async () => {
     for (const version of [4, 5]) {
-      const { stream, chunks, batches, completeWrites } = holdingStream();
+      const { stream, chunks, batches, completeWrites } = recordingStream({ hold: true });
       coalesceWrites(stream, true);
-      const { client } = fakeClient(stream, version);
+      const { client } = aedesClientOf(stream, version as 4 | 5);
       const want: string[] = [];
       for (let i = 0; i < 100; i++) {
         aedesWrite(client, publish(i), () => {});
@@ -149,9 +87,9 @@ describe('byte batch of a coalesced stream', () => {
   });
 
   it('keeps the order when other packets are written to the stream between batched ones', async () => {
-    const { stream, chunks } = holdingStream();
+    const { stream, chunks } = recordingStream({ hold: true });
     coalesceWrites(stream, true);
-    const { client } = fakeClient(stream);
+    const { client } = aedesClientOf(stream);
     aedesWrite(client, publish(1), () => {});
     // A SUBACK goes through mqtt-packet's own writes, a packet with properties too.
     mqttPacket.writeToStream({ cmd: 'suback', messageId: 7, granted: [1] }, stream);
@@ -169,9 +107,9 @@ describe('byte batch of a coalesced stream', () => {
   });
 
   it('never writes over bytes the stream still holds, across turns and full buffers', async () => {
-    const { stream, chunks, completeWrites } = holdingStream(1 << 30);
+    const { stream, chunks, completeWrites } = recordingStream({ hold: true, highWaterMark: 1 << 30 });
     coalesceWrites(stream, true);
-    const { client } = fakeClient(stream);
+    const { client } = aedesClientOf(stream);
     const want: string[] = [];
     let i = 0;
     // 40 turns of growing size: buffers fill, are handed over and replaced while no write completes.
@@ -191,9 +129,9 @@ describe('byte batch of a coalesced stream', () => {
   });
 
   it('takes a packet larger than its buffer, and keeps a small buffer for a connection that writes little', async () => {
-    const { stream, chunks, completeWrites } = holdingStream(1 << 30);
+    const { stream, chunks, completeWrites } = recordingStream({ hold: true, highWaterMark: 1 << 30 });
     coalesceWrites(stream, true);
-    const { client } = fakeClient(stream);
+    const { client } = aedesClientOf(stream);
     for (let turn = 0; turn < 50; turn++) {
       aedesWrite(client, { cmd: 'puback', messageId: turn + 1 }, () => {});
       await nextTurn();
@@ -209,9 +147,9 @@ describe('byte batch of a coalesced stream', () => {
   });
 
   it("tells the writer to wait once the high-water mark is reached, and the stream's 'drain' follows", async () => {
-    const { stream, completeWrites } = holdingStream(1024);
+    const { stream, completeWrites } = recordingStream({ hold: true, highWaterMark: 1024 });
     coalesceWrites(stream, true);
-    const state = fakeClient(stream);
+    const state = aedesClientOf(stream);
     let done = 0;
     for (let i = 0; i < 100; i++) aedesWrite(state.client, publish(i), () => done++);
     // About 30 bytes each: the first writes fit under 1 KiB, the later ones must wait.
@@ -228,9 +166,9 @@ describe('byte batch of a coalesced stream', () => {
   });
 
   it("calls a turn's writes back after their bytes are handed over, in order, from one immediate", async () => {
-    const { stream, chunks } = holdingStream();
+    const { stream, chunks } = recordingStream({ hold: true });
     coalesceWrites(stream, true);
-    const { client } = fakeClient(stream);
+    const { client } = aedesClientOf(stream);
     const calledBack: string[] = [];
     const immediate = globalThis.setImmediate;
     let immediates = 0;
@@ -259,7 +197,7 @@ describe('byte batch of a coalesced stream', () => {
   });
 
   it('runs every callback of the turn even when one throws, then throws its error', () => {
-    const { stream } = holdingStream();
+    const { stream } = recordingStream({ hold: true });
     coalesceWrites(stream, true);
     const batch = batchOf(stream);
     const ran: unknown[] = [];
@@ -274,9 +212,9 @@ describe('byte batch of a coalesced stream', () => {
   });
 
   it('writes nothing into the batch once the stream is ended, which then fails as the stream does', async () => {
-    const { stream } = holdingStream();
+    const { stream } = recordingStream({ hold: true });
     coalesceWrites(stream, true);
-    const { client } = fakeClient(stream);
+    const { client } = aedesClientOf(stream);
     aedesWrite(client, publish(1), () => {});
     stream.end();
     expect(batchOf(stream).reserve(10)).toBe(-1);
@@ -300,10 +238,10 @@ describe('byte batch of a coalesced stream', () => {
     expect(batchOf(socket)).not.toBeNull();
     server.close();
 
-    const { stream, chunks } = holdingStream();
+    const { stream, chunks } = recordingStream({ hold: true });
     coalesceWrites(stream);
     expect(batchOf(stream)).toBeNull();
-    const { client } = fakeClient(stream);
+    const { client } = aedesClientOf(stream);
     for (let i = 0; i < 3; i++) aedesWrite(client, publish(i), () => {});
     await nextTurn();
     expect(chunks).toHaveLength(3);

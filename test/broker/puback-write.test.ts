@@ -6,41 +6,17 @@
  * PUBACKs released together (a journal group) leave in one system call through busbar's
  * write coalescing.
  */
-import { Duplex } from 'node:stream';
 import { Aedes } from 'aedes';
 import mqttPacket from 'mqtt-packet';
 import { afterEach, describe, expect, it } from 'vitest';
 import { coalesceWrites } from '../../broker/write-coalescing.js';
 import { waitFor } from '../helpers/mqtt-clients.js';
+import { recordingStream } from './recording-stream.js';
 
 const brokers: Aedes[] = [];
 afterEach(async () => {
   for (const aedes of brokers.splice(0)) await new Promise<void>((resolve) => aedes.close(() => resolve()));
 });
-
-/**
- * A connection whose every chunk written by the broker is kept as it was given to the stream, and
- * each batch (one system call on a socket) as it was handed over.
- */
-function recordingConnection(): { stream: Duplex; chunks: Buffer[]; batches: Buffer[][] } {
-  const chunks: Buffer[] = [];
-  const batches: Buffer[][] = [];
-  const stream = new Duplex({
-    read() {},
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(chunk);
-      batches.push([chunk]);
-      done();
-    },
-    writev(written, done) {
-      const batch = written.map(({ chunk }) => chunk as Buffer);
-      chunks.push(...batch);
-      batches.push(batch);
-      done();
-    },
-  });
-  return { stream, chunks, batches };
-}
 
 const connectPacket = (protocolVersion: 4 | 5): Buffer =>
   mqttPacket.generate(
@@ -58,7 +34,7 @@ describe.each([4, 5] as const)('PUBACK written by the broker, MQTT version %i', 
   it('is one write of the bytes mqtt-packet encodes, for each QoS 1 PUBLISH', async () => {
     const aedes = await Aedes.createBroker();
     brokers.push(aedes);
-    const { stream, chunks } = recordingConnection();
+    const { stream, chunks } = recordingStream();
     aedes.handle(stream);
     const options = { protocolVersion };
     stream.push(connectPacket(protocolVersion));
@@ -86,7 +62,7 @@ describe.each([4, 5] as const)('PUBACK written by the broker, MQTT version %i', 
       authorizePublish: (_client, _packet, callback) => held.push(() => callback(null)),
     });
     brokers.push(aedes);
-    const { stream, batches } = recordingConnection();
+    const { stream, batches } = recordingStream();
     coalesceWrites(stream);
     aedes.handle(stream);
     stream.push(connectPacket(protocolVersion));

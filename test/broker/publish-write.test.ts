@@ -4,34 +4,15 @@
  * makes five or six stream writes of it; a large payload, or properties, still go through
  * mqtt-packet. The bytes must be the same either way.
  */
-import { Writable } from 'node:stream';
 import mqttPacket from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
-import { aedesWrite as write } from './aedes-write.js';
+import { aedesClientOf, aedesWrite as write } from './aedes-write.js';
+import { recordingStream } from './recording-stream.js';
 
-/** The least of an Aedes client that write() reads, with a connection that keeps every chunk. */
+/** An Aedes client whose connection keeps every chunk and is never full (write() would wait for a drain). */
 function clientOf(protocolVersion: 3 | 4 | 5) {
-  const chunks: Buffer[] = [];
-  const conn = new Writable({
-    highWaterMark: 1 << 20, // never full: write() would otherwise wait for a drain
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(chunk);
-      done();
-    },
-    writev(written, done) {
-      for (const { chunk } of written) chunks.push(chunk as Buffer);
-      done();
-    },
-  });
-  const client = {
-    connected: true,
-    connecting: false,
-    conn,
-    _wireVersion: protocolVersion,
-    _maxOutgoingPacketSize: 0,
-    _outgoingAliasMax: 0,
-  };
-  return { client, chunks };
+  const { stream, chunks } = recordingStream({ highWaterMark: 1 << 20 });
+  return { client: aedesClientOf(stream, protocolVersion).client, chunks };
 }
 
 const written = (client: object, packet: object): Promise<void> =>

@@ -1,25 +1,9 @@
-import { Duplex } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import mqttPacket from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import { coalesceWrites } from '../../broker/write-coalescing.js';
-import { aedesWrite } from './aedes-write.js';
-
-/** A stream that records each batch it is asked to write, as a socket's writev would receive them. */
-function recordingStream(): { stream: Duplex; batches: Buffer[][] } {
-  const batches: Buffer[][] = [];
-  const stream = new Duplex({
-    read() {},
-    write(chunk: Buffer, _encoding, done) {
-      batches.push([chunk]);
-      done();
-    },
-    writev(chunks, done) {
-      batches.push(chunks.map((c) => c.chunk as Buffer));
-      done();
-    },
-  });
-  return { stream, batches };
-}
+import { aedesClientOf, aedesWrite } from './aedes-write.js';
+import { recordingStream } from './recording-stream.js';
 
 /** Writes `count` PUBLISH packets the way Aedes delivers them: each from its own setImmediate. */
 async function deliver(stream: Duplex, count: number): Promise<void> {
@@ -80,7 +64,7 @@ describe('write coalescing', () => {
     const ticksPerWrite = (coalesced: boolean): { ticks: number; batches: Buffer[][] } => {
       const { stream, batches } = recordingStream();
       if (coalesced) coalesceWrites(stream);
-      const client = { connected: true, connecting: false, conn: stream, _wireVersion: 4 };
+      const { client } = aedesClientOf(stream);
       const nextTick = process.nextTick;
       let ticks = 0;
       process.nextTick = ((...args: Parameters<typeof nextTick>) => {

@@ -1,6 +1,8 @@
+import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import type { BusMessage, MessageHandler } from '../../core/bus/bus.js';
 import { DeliveryQueue, trackPublish } from '../../core/bus/bus-queue.js';
+import { LOOP_SLICE_MS } from '../../core/bus/loop-slice.js';
 import { captureLog } from '../helpers/log-capture.js';
 import { waitFor, within } from '../helpers/mqtt-clients.js';
 
@@ -53,7 +55,7 @@ describe('DeliveryQueue', () => {
     expect(accepted).toEqual(['a', 'b', 'c']);
     expect(queue.queued).toBe(2);
     release();
-    await tick();
+    await waitFor(() => handled.length === 5, 'all five handled');
     expect(accepted).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(handled).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
@@ -70,7 +72,7 @@ describe('DeliveryQueue', () => {
     offer('q0-c', 0); // full: replaces q0-b
     expect(queue.dropped).toBe(2);
     release();
-    await tick();
+    await waitFor(() => handled.length === 4, 'the four kept messages handled');
     expect(handled).toEqual(['busy', 'q1-a', 'q1-b', 'q0-c']);
     expect(log.find('dropped the oldest QoS 0')).toHaveLength(1); // rate-limited
   });
@@ -81,7 +83,7 @@ describe('DeliveryQueue', () => {
     queue.offer(message('q0', 0), () => undefined);
     expect(queue.dropped).toBe(1);
     release();
-    await tick();
+    await waitFor(() => handled.length === 3, 'the three QoS 1 messages handled');
     expect(handled).toEqual(['busy', 'q1-a', 'q1-b']);
   });
 
@@ -142,7 +144,7 @@ describe('DeliveryQueue', () => {
       seenByPublish = [...accepted];
     });
     expect(seenByPublish).toEqual(['a']);
-    await tick();
+    await waitFor(() => accepted.length === 2, "'b' let in once 'a' was handled");
     expect(accepted).toEqual(['a', 'b']);
   });
 
@@ -179,7 +181,7 @@ describe('DeliveryQueue', () => {
       throw new Error('bug');
     });
     for (const p of ['a', 'b', 'c']) queue.offer(message(p), () => undefined);
-    await tick();
+    await waitFor(() => handled.length === 3, 'all three handled');
     expect(handled).toEqual(['a', 'b', 'c']);
     expect(queue.failed).toBe(3);
     expect(log.find('message handler failed')).toHaveLength(1);
@@ -211,6 +213,30 @@ describe('DeliveryQueue', () => {
     queue.offer(message('d'), () => undefined);
     await queue.settled();
     expect(handled.at(-1)).toBe('d');
+  });
+
+  it('gives the event loop back once a burst has run for its slice, and goes on in order', async () => {
+    const handled: number[] = [];
+    const queue = new DeliveryQueue({
+      filter: 't',
+      capacity: 100,
+      dropQos0WhenFull: false,
+      log: captureLog().logger,
+      handler: (m) => {
+        // Each message keeps the thread a while, as a decode and a write of a large sample do.
+        const until = performance.now() + LOOP_SLICE_MS / 3;
+        while (performance.now() < until);
+        handled.push(Number(m.payload.toString()));
+      },
+    });
+    for (let i = 0; i < 30; i++) queue.offer(message(String(i)), () => undefined);
+    // Queued before the worker starts: it runs only when the worker lets the loop go on.
+    let handledWhenTheLoopRan = -1;
+    setImmediate(() => (handledWhenTheLoopRan = handled.length));
+    await queue.settled();
+    expect(handled).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect(handledWhenTheLoopRan).toBeGreaterThan(0);
+    expect(handledWhenTheLoopRan).toBeLessThan(30);
   });
 
   it('stop() drains: every message already taken reaches the handler, later ones are discarded', async () => {

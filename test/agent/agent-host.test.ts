@@ -96,6 +96,21 @@ describe('host agent in busbar start, on this host', () => {
     expect(inventory.disks.length).toBeGreaterThan(0);
   });
 
+  it("samples in a thread of its own: a busy broker thread does not stop it, and its log reaches busbar's", async () => {
+    expect(busbar.log.find('host agent starting')[0]).toMatchObject({ source: SOURCE });
+    const systemTicks = (): bigint[] => [...new Set(received('system').map((metric) => metric.timestamp!))];
+    await waitFor(() => systemTicks().length >= 2, 'two system samples');
+    // Hold this thread — busbar's main thread — for 2 s, as a long task of the broker would. On it,
+    // the agent would take one sample late and skip the rest (schedule.ts); in its own thread it
+    // keeps its 200 ms grid, and the samples arrive once this thread is free again.
+    const from = BigInt(Date.now()) * 1_000_000n;
+    const until = Date.now() + 2_000;
+    while (Date.now() < until);
+    const to = BigInt(Date.now()) * 1_000_000n;
+    const inside = (): bigint[] => systemTicks().filter((tick) => tick > from && tick < to);
+    await waitFor(() => inside().length >= 3, 'system samples taken while the main thread was held', 10_000);
+  });
+
   it('publishes offline on a clean stop', async () => {
     await busbar.stop();
     const statuses = seen.filter((message) => message.topic === `busbar/status/${SOURCE}`);

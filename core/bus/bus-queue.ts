@@ -4,7 +4,6 @@
  * delivery path (Aedes' mqemitter or mqtt.js' packet pump).
  */
 import type { BusMessage, BusSubscription, MessageHandler } from './bus.js';
-import { loopSliceSpent } from './loop-slice.js';
 import { PeriodicLog } from '../util/log-throttle.js';
 import type { Logger } from '../runtime/logger.js';
 
@@ -187,8 +186,7 @@ export class DeliveryQueue {
 
   /**
    * The worker: hands queued messages to the handler one at a time, in order. A handler that returns
-   * nothing is done, and the next message follows at once, unless this loop turn's budget for bus
-   * work is spent (loop-slice.ts); one that returns a promise is waited for.
+   * nothing is done, and the next message follows at once; one that returns a promise is waited for.
    * No async function and no closure per message: every metric passes through several queues, and
    * the promises and frames of an `await` per message were most of what the bus allocated.
    */
@@ -216,11 +214,6 @@ export class DeliveryQueue {
         return;
       }
       this.settle(1);
-      if (loopSliceSpent()) {
-        // Still `active`: an offer meanwhile queues behind the rest rather than starting a worker.
-        setImmediate(this.drain);
-        return;
-      }
     }
   };
 
@@ -228,8 +221,7 @@ export class DeliveryQueue {
     awaitingHandlers.delete(this);
     this.handling = undefined;
     this.settle(1);
-    if (loopSliceSpent()) setImmediate(this.drain);
-    else this.drain();
+    this.drain();
   };
 
   private readonly handlerRejected = (error: unknown): void => {

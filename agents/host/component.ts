@@ -5,12 +5,14 @@
  */
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
+import type { Level } from 'pino';
 import type { Component, ComponentContext } from '../../core/runtime/component.js';
 import { errorMessage } from '../../core/runtime/errors.js';
 import type { Logger } from '../../core/runtime/logger.js';
 import { aborted } from '../../core/util/abortable.js';
 import { startWorker } from '../../sinks/workers/worker-url.js';
 import type { AgentConfig } from './config-schema.js';
+import { busLink, type AgentLink } from './link.js';
 import type { AgentThreadData, FromAgentThread, ToAgentThread } from './thread-protocol.js';
 
 /**
@@ -29,10 +31,11 @@ export const hostAgentComponent: Component<AgentConfig> = {
       logLevel: context.log.level,
     };
     const worker = startWorker(import.meta.url, 'agent-thread', { ...data });
+    const link = busLink(context.bus);
     const ended = new Promise<void>((resolve, reject) => {
       worker.on('message', (message: FromAgentThread) => {
         if (message.type === 'failed') reject(new Error(`host agent failed: ${message.reason}`));
-        else handle(message, worker, context);
+        else handle(message, worker, link, context);
       });
       worker.on('error', (error) => reject(new Error(`host agent thread failed: ${errorMessage(error)}`)));
       worker.on('exit', (code) =>
@@ -52,10 +55,15 @@ export const hostAgentComponent: Component<AgentConfig> = {
   },
 };
 
-function handle(message: FromAgentThread, worker: Worker, context: ComponentContext<AgentConfig>): void {
+function handle(
+  message: FromAgentThread,
+  worker: Worker,
+  link: AgentLink,
+  context: ComponentContext<AgentConfig>,
+): void {
   switch (message.type) {
     case 'publish':
-      context.bus.publish(message.topic, message.payload, message.options).then(
+      link.publish(message.topic, message.payload, message.options).then(
         () => send(worker, { type: 'published', id: message.id, ok: true }),
         (error: unknown) =>
           send(worker, { type: 'published', id: message.id, ok: false, reason: errorMessage(error) }),
@@ -78,18 +86,8 @@ function send(worker: Worker, message: ToAgentThread): void {
   worker.postMessage(message);
 }
 
-type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
-const LEVELS: Record<number, Level> = {
-  10: 'trace',
-  20: 'debug',
-  30: 'info',
-  40: 'warn',
-  50: 'error',
-  60: 'fatal',
-};
-
 /** Writes one of the thread's pino lines through the component's logger (its bindings, redaction). */
 function writeLine(log: Logger, line: string): void {
   const { level, msg, ...fields } = JSON.parse(line) as { level: number; msg?: string };
-  log[LEVELS[level] ?? 'info'](fields, msg);
+  log[(log.levels.labels[level] ?? 'info') as Level](fields, msg);
 }

@@ -12,7 +12,7 @@ import { loadConfig } from '../../config/load.js';
 import type { ConfigInput } from '../../config/schema.js';
 import { waitFor } from '../helpers/mqtt-clients.js';
 import { outages, promptly } from './outage.js';
-import { barrierRule, DAY, gaussian, HOUR, MINUTE, replays } from './replay.js';
+import { barrierRule, DAY, gaussian, HOUR, liveNoiseAt, MINUTE, replays } from './replay.js';
 
 type Alarms = Record<string, unknown> & { rules: { name: string }[] };
 
@@ -32,11 +32,11 @@ describe('docs/examples/alarms', () => {
   it('deviation.yaml: office traffic on the Paris calendar, a surge on web2 fires, web1 stays quiet', async () => {
     const alarms = await example('deviation.yaml');
     const calendar = new SiteCalendar(alarmsSchema.parse(alarms).calendar);
-    /** 300 from 09:00 to 18:00 on working days in Paris, 100 otherwise; 3 % noise. */
-    const usual = (server: number, t: number): number => {
+    /** 300 from 09:00 to 18:00 on working days in Paris, 100 otherwise; 3 % noise (drawn at `noiseAt`). */
+    const usual = (server: number, t: number, noiseAt = t): number => {
       const hour = Math.floor(calendar.zone.localMs(t) / HOUR) % 24;
       const open = !calendar.isWeekend(t) && hour >= 9 && hour < 18;
-      return (open ? 300 : 100) * server * (1 + 0.03 * gaussian(t, server));
+      return (open ? 300 : 100) * server * (1 + 0.03 * gaussian(noiseAt, server));
     };
     const now = Date.now();
     const replay = await startReplay(
@@ -54,8 +54,12 @@ describe('docs/examples/alarms', () => {
     await replay.barrier();
     for (let sample = 0; sample < 12; sample++) {
       const surge = sample >= 6 ? 3 : 1;
-      await replay.publish('web1', `http,host=web1 requests_per_sec=${usual(1, Date.now())}`);
-      await replay.publish('web2', `http,host=web2 requests_per_sec=${usual(2, Date.now()) * surge}`);
+      const noiseAt = liveNoiseAt(sample);
+      await replay.publish('web1', `http,host=web1 requests_per_sec=${usual(1, Date.now(), noiseAt)}`);
+      await replay.publish(
+        'web2',
+        `http,host=web2 requests_per_sec=${usual(2, Date.now(), noiseAt) * surge}`,
+      );
     }
     await replay.barrier();
     expect(replay.alarms('unusual_traffic', 'web1.http.requests_per_sec{host=web1}')).toEqual([]);

@@ -6,13 +6,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readmeRule } from './readme-blocks.js';
-import { dailyShape, DAY, gaussian, MINUTE, barrierRule, replays } from './replay.js';
+import { dailyShape, DAY, gaussian, liveNoiseAt, MINUTE, barrierRule, replays } from './replay.js';
 
 const SERVERS = 8;
 const base = (server: number): number => 100 + 20 * server;
-/** Usual requests per second of web<server> at `t`, 4 % noise; the daily peak is at `peakAt`. */
-function usual(server: number, t: number, peakAt: number): number {
-  return base(server) * dailyShape(t, peakAt) * (1 + 0.04 * gaussian(t, server));
+/**
+ * Usual requests per second of web<server> at `t`, 4 % noise (drawn at `noiseAt`); the daily peak is
+ * at `peakAt`.
+ */
+function usual(server: number, t: number, peakAt: number, noiseAt = t): number {
+  return base(server) * dailyShape(t, peakAt) * (1 + 0.04 * gaussian(noiseAt, server));
 }
 
 const series = (server: number): string => `web${server}.http.requests_per_sec{host=web${server}}`;
@@ -44,14 +47,16 @@ describe('a deviation rule at its defaults, seeded from 14 days of history', () 
     );
     const { publish } = replay;
     await replay.barrier(); // the component reads metrics
+    let liveSamples = 0;
     /** One 10-second sample of every server; `factor` scales a server's usual value. */
     const round = async (
       factor: (server: number, sample: number) => number,
       sample: number,
     ): Promise<void> => {
       const t = Date.now();
+      const noiseAt = liveNoiseAt(liveSamples++);
       for (let server = 1; server <= SERVERS; server++) {
-        const value = usual(server, t, peakAt) * factor(server, sample);
+        const value = usual(server, t, peakAt, noiseAt) * factor(server, sample);
         await publish(`web${server}`, `http,host=web${server} requests_per_sec=${value}`);
       }
     };

@@ -16,6 +16,17 @@ export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 
+/**
+ * The time to key the noise of the `index`th live sample by. Live samples are published a few
+ * milliseconds apart, so keyed by the wall clock (`gaussian` takes whole seconds) many share one
+ * draw: one high draw became several breaches of a deviation rule's 3 of 5, and whether it came
+ * depended on the second a run happened in. Each live sample stands for its own 10-second reading:
+ * its own draw, the same in every run.
+ */
+export function liveNoiseAt(index: number): number {
+  return index * 10_000;
+}
+
 /** A standard normal deviate that depends only on `t` and `salt`: the same noise in every run. */
 export function gaussian(t: number, salt = 0): number {
   const u1 = (hash(t, salt) + 1) / 4_294_967_297;

@@ -1,3 +1,5 @@
+import net from 'node:net';
+import { generate } from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createLocalBus } from '../../core/bus/bus-local.js';
 import { startBareAedes, type BareAedes } from '../helpers/bare-aedes.js';
@@ -61,6 +63,60 @@ describe('local bus: backpressure without deadlock', () => {
     release();
     await Promise.all(publishing);
     expect(subscription.dropped).toBe(0);
+    await bus.close();
+  });
+
+  it('a flood of QoS 0 publishes into a handler that awaits its own publishes arrives whole and in order', async () => {
+    // One socket read of small QoS 0 publishes is thousands of messages, all published at once; past
+    // Aedes' 100 deliveries in flight the emitter queues the rest. A handler awaiting a publish opens
+    // its queue to everything (see DeliveryQueue#beginPublish), so the queued messages are then taken
+    // one after another at once: with the emitter starting each from inside the last one's completion,
+    // that overflowed the stack and lost the rest (patches/mqemitter+*.patch).
+    const bus = createLocalBus(broker.aedes, { log: captureLog('warn').logger });
+    const outputs: string[] = [];
+    await bus.subscribe('flood/out', (message) => void outputs.push(message.payload.toString()), {
+      queueSize: 100_000,
+    });
+    await bus.subscribe(
+      'flood/in/+',
+      async (message) => {
+        await bus.publish('flood/out', message.payload, { qos: 0 });
+      },
+      { queueSize: 2 },
+    );
+    const socket = net.connect(broker.port, '127.0.0.1');
+    onTestFinished(() => void socket.destroy());
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    const connack = new Promise<void>((resolve) => socket.once('data', () => resolve()));
+    socket.write(
+      generate({
+        cmd: 'connect',
+        protocolId: 'MQTT',
+        protocolVersion: 4,
+        clientId: 'flood',
+        clean: true,
+        keepalive: 0,
+      }),
+    );
+    await connack;
+    const count = 30_000;
+    const payloads = Array.from({ length: count }, (_, i) => String(i));
+    socket.write(
+      Buffer.concat(
+        payloads.map((payload, i) =>
+          generate({
+            cmd: 'publish',
+            topic: `flood/in/h${i % 10}`,
+            payload,
+            qos: 0,
+            retain: false,
+            dup: false,
+          }),
+        ),
+      ),
+    );
+    await waitUntil(() => outputs.length === count, `${count} outputs`, 30_000);
+    expect(outputs).toEqual(payloads);
     await bus.close();
   });
 });

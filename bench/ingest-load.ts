@@ -47,12 +47,16 @@ export function onMetricTopic(messages: Buffer[]): LoadMessage[] {
   return messages.map((payload) => ({ topic: 'busbar/metrics/bench/load', payload }));
 }
 
-/** Publishes every message at QoS 1 over `publishers` connections; resolves when all are acknowledged. */
+/**
+ * Publishes every message over `publishers` connections, `window` at a time on each; resolves when
+ * all are acknowledged (QoS 1) or written to the socket (QoS 0).
+ */
 export async function publishAll(
   url: string,
   messages: readonly LoadMessage[],
   publishers: number,
   window: number,
+  qos: 0 | 1 = 1,
 ): Promise<void> {
   const clients: MqttClient[] = await Promise.all(
     Array.from({ length: publishers }, (_, p) =>
@@ -65,7 +69,7 @@ export async function publishAll(
       const inFlight = new Set<Promise<unknown>>();
       while (next < messages.length) {
         const message = messages[next++] as LoadMessage;
-        const sent = client.publishAsync(message.topic, message.payload, { qos: 1 });
+        const sent = client.publishAsync(message.topic, message.payload, { qos });
         inFlight.add(sent);
         void sent.finally(() => inFlight.delete(sent));
         if (inFlight.size >= window) await Promise.race(inFlight);

@@ -1,8 +1,9 @@
 /**
  * The one-point-per-message workload (the shape most devices send): `{"host":"h12","value":12.5,"ts":<ms>}`
- * on `bench/<host>` at QoS 1, turned into metrics by an ingest rule. Each message is one point, so
- * every stage's fixed cost per message is paid once per point. The same points as line protocol are
- * what the direct-HTTP reference posts.
+ * on `bench/<host>`, turned into metrics by an ingest rule (`json`), or the same point as one line of
+ * line protocol on busbar's metric topic `busbar/metrics/bench/<host>` (`line`). Each message is one
+ * point, so every stage's fixed cost per message is paid once per point. The same points as line
+ * protocol are what the direct-HTTP reference posts.
  */
 import type { LoadMessage, LoadSpec } from './ingest-load.js';
 
@@ -22,15 +23,24 @@ export function onePointRuleYaml(measurement: string): string[] {
   ];
 }
 
+/** The payload of the one-point workload: a JSON object for the ingest rule, or one line protocol line. */
+export type OnePointFormat = 'json' | 'line';
+
+/** The topic filter that covers every message of the one-point workload in `format`. */
+export function onePointFilter(format: OnePointFormat): string {
+  return format === 'json' ? 'bench/#' : 'busbar/metrics/bench/#';
+}
+
 /**
  * `spec.lines` messages of one point each: host `h<i % series>` at `startMs + floor(i / series)` ms, so
  * no two points share a series and a time. `lines` holds the same points as line protocol, one per
- * buffer, measurement `measurement`.
+ * buffer, measurement `measurement` (a `line` message is that buffer).
  */
 export function generateOnePoint(
   spec: LoadSpec,
   measurement: string,
   startMs: number,
+  format: OnePointFormat = 'json',
 ): { messages: LoadMessage[]; lines: Buffer[] } {
   const messages: LoadMessage[] = [];
   const lines: Buffer[] = [];
@@ -38,11 +48,13 @@ export function generateOnePoint(
     const host = `h${i % spec.series}`;
     const ms = startMs + Math.floor(i / spec.series);
     const value = (i % 1000) / 4;
-    messages.push({
-      topic: `bench/${host}`,
-      payload: Buffer.from(JSON.stringify({ host, value, ts: ms })),
-    });
-    lines.push(Buffer.from(`${measurement},host=${host} value=${value} ${ms}000000`));
+    const line = Buffer.from(`${measurement},host=${host} value=${value} ${ms}000000`);
+    messages.push(
+      format === 'json'
+        ? { topic: `bench/${host}`, payload: Buffer.from(JSON.stringify({ host, value, ts: ms })) }
+        : { topic: `busbar/metrics/bench/${host}`, payload: line },
+    );
+    lines.push(line);
   }
   return { messages, lines };
 }

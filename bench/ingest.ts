@@ -1,11 +1,14 @@
 /**
  * `npm run bench:ingest`: end-to-end points per second from MQTT publishers (line protocol, many
- * lines per message) through busbar into VictoriaMetrics and the history store, next to the ceiling
- * of posting the same lines straight to VictoriaMetrics over HTTP in the same run. Prints the ratio,
- * busbar's peak RSS and CPU, and proves zero loss by counting what each database holds.
- * `--workload onepoint` sends one JSON point per message on `bench/<host>` through an ingest rule
- * instead (see ingest-onepoint.ts): the fixed cost of every stage, paid once per point.
- * Exits 1 when a point is missing (or duplicated) or a process dies.
+ * lines per message) through busbar into VictoriaMetrics and the history store, next to two
+ * references measured in the same run: the ceiling of posting the same lines straight to
+ * VictoriaMetrics over HTTP, and the pipeline a site runs without busbar (Mosquitto and a plain
+ * subscriber posting batches to the same VictoriaMetrics, ingest-reference.ts). Prints the ratios,
+ * peak RSS and CPU, and proves zero loss by counting what each database holds.
+ * `--workload onepoint` sends one point per message instead (see ingest-onepoint.ts): a JSON object
+ * on `bench/<host>` through an ingest rule, or one line of line protocol on busbar's metric topic
+ * (`--payload`), at QoS 1 or 0 (`--qos`): the fixed cost of every stage, paid once per point.
+ * Exits 1 when a QoS 1 point is missing (or duplicated) or a process dies.
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -19,38 +22,54 @@ import {
   type LoadMessage,
   type LoadSpec,
 } from './ingest-load.js';
-import { generateOnePoint, onePointRuleYaml } from './ingest-onepoint.js';
+import {
+  generateOnePoint,
+  onePointFilter,
+  onePointRuleYaml,
+  type OnePointFormat,
+} from './ingest-onepoint.js';
 import { startBusbar, startVictoriaMetrics, type BenchProcess } from './ingest-processes.js';
+import { referencePass } from './ingest-reference.js';
+import { report, type BusbarPass, type ReferencePassResult, type Ceiling } from './ingest-report.js';
 import { countHistory, countVictoriaMetrics } from './ingest-verify.js';
 import { threadCpuBetween, threadCpuSeconds } from './process-cpu.js';
 
 const USAGE = `usage: npm run bench:ingest -- [options]
-  --lines N         lines in total                    (default 1000000)
+  --lines N         lines in total                    (default 1000000; onepoint 100000)
   --per-message N   lines per MQTT message            (default 100)
   --fields N        float fields per line             (default 1)
   --series N        distinct series (tag sets)        (default 1000)
   --publishers N    MQTT publishing connections       (default 4)
-  --window N        QoS 1 messages in flight per publisher (default 8)
-  --batch N         lines per write request (sink and ceiling) (default 5000)
-  --journal LIST    intake journal modes to run, comma-separated: off, fsync, write (default off,fsync)
+  --window N        messages in flight per publisher  (default 8)
+  --batch N         lines per write request (sink, reference client and ceiling) (default 5000)
+  --journal LIST    intake journal modes of the QoS 1 passes, comma-separated: off, fsync, write
+                    (default off,fsync)
+  --qos LIST        QoS of the publishers, comma-separated: 1, 0 (default 1; onepoint 1,0); the
+                    journal keeps only QoS 1/2 messages, so a QoS 0 pass runs once, journal as started
   --workload NAME   lines: line protocol on busbar/metrics/... (default);
-                    onepoint: one JSON point per message on bench/<host> through an ingest rule
-                    (--per-message and --fields do not apply)
+                    onepoint: one point per message (--per-message and --fields do not apply)
+  --payload LIST    onepoint: json (on bench/<host> through an ingest rule), line (one line of line
+                    protocol on busbar/metrics/bench/<host>); comma-separated (default json,line)
+  --reference on|off  the Mosquitto + plain client → VictoriaMetrics pipeline per payload and QoS
+                    (default on)
   --warmup N        lines published before the measurement starts, so that the figures are those of
                     a busbar whose code the JIT has already compiled (default: a fifth of --lines)
   --profile DIR     run busbar under node --cpu-prof, profiles written to DIR`;
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const rate = (count: number, ms: number): string => Math.round((count / ms) * 1000).toLocaleString('en-US');
-const signed = (value: number): string => `${value >= 0 ? '+' : ''}${value.toFixed(1)}`;
-const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+
+type Options = ReturnType<typeof options>;
 
 function options(): LoadSpec & {
   publishers: number;
   window: number;
   batch: number;
   journal: JournalMode[];
+  qos: (0 | 1)[];
   workload: 'lines' | 'onepoint';
+  payloads: OnePointFormat[];
+  reference: boolean;
   profile: string | undefined;
   warmup: number;
 } {
@@ -66,7 +85,10 @@ function options(): LoadSpec & {
         'window',
         'batch',
         'journal',
+        'qos',
         'workload',
+        'payload',
+        'reference',
         'profile',
         'warmup',
       ].map((name) => [name, { type: 'string' }]),
@@ -85,8 +107,16 @@ function options(): LoadSpec & {
     throw new Error(`--workload: "${workload}" is not lines or onepoint\n${USAGE}`);
   const onePoint = workload === 'onepoint';
   const lines = count('lines', onePoint ? 100_000 : 1_000_000);
+  const reference = values.reference === undefined ? 'on' : String(values.reference);
+  if (reference !== 'on' && reference !== 'off')
+    throw new Error(`--reference: "${reference}" is not on or off\n${USAGE}`);
+  const payloads = list('payload', values.payload, 'json,line', ['json', 'line'] as const);
+  if (!onePoint && values.payload !== undefined)
+    throw new Error(`--payload applies to --workload onepoint\n${USAGE}`);
   return {
     workload,
+    payloads: onePoint ? payloads : ['line'],
+    reference: reference === 'on',
     profile: values.profile === undefined ? undefined : String(values.profile),
     lines,
     warmup: count('warmup', Math.floor(lines / 5), 0),
@@ -96,17 +126,21 @@ function options(): LoadSpec & {
     publishers: count('publishers', 4),
     window: count('window', 8),
     batch: count('batch', 5_000),
-    journal: journalModes(values.journal === undefined ? 'off,fsync' : String(values.journal)),
+    journal: list('journal', values.journal, 'off,fsync', Object.keys(JOURNAL_MODES) as JournalMode[]),
+    qos: list('qos', values.qos, onePoint ? '1,0' : '1', ['1', '0'] as const).map((text) =>
+      text === '1' ? 1 : 0,
+    ),
   };
 }
 
-function journalModes(text: string): JournalMode[] {
-  const modes = text.split(',').map((mode) => mode.trim());
-  for (const mode of modes) {
-    if (!(mode in JOURNAL_MODES))
-      throw new Error(`--journal: "${mode}" is not off, fsync or write\n${USAGE}`);
+/** A comma-separated option whose every item is one of `allowed`. */
+function list<T extends string>(name: string, value: unknown, fallback: string, allowed: readonly T[]): T[] {
+  const items = (value === undefined ? fallback : String(value)).split(',').map((item) => item.trim());
+  for (const item of items) {
+    if (!(allowed as readonly string[]).includes(item))
+      throw new Error(`--${name}: "${item}" is not one of ${allowed.join(', ')}\n${USAGE}`);
   }
-  return modes as JournalMode[];
+  return items as T[];
 }
 
 interface SinkProgress {
@@ -114,10 +148,13 @@ interface SinkProgress {
   history: number;
 }
 
-/** Follows busbar/stats/influxdb and busbar/stats/history; resolves once both reached the targets. */
+/** How long the stores may gain nothing before a pass counts what they hold and stops waiting. */
+const STALL_MS = 10_000;
+
+/** Follows busbar/stats/influxdb and busbar/stats/history until both reach the targets or stall. */
 async function watchStats(url: string): Promise<{
-  progress: SinkProgress;
-  done(lines: number, points: number, timeoutMs: number): Promise<number>;
+  /** The time both reached the targets, or of the last progress if they stopped short. */
+  done(lines: number, points: number): Promise<number>;
   close(): Promise<void>;
 }> {
   const client = await mqtt.connectAsync(url, {
@@ -126,23 +163,24 @@ async function watchStats(url: string): Promise<{
     reconnectPeriod: 0,
   });
   const progress: SinkProgress = { influx: 0, history: 0 };
-  let lastInflux = '';
+  let progressAt = performance.now();
   client.on('message', (topic, payload) => {
-    if (topic.endsWith('/influxdb')) lastInflux = payload.toString();
     const stats = JSON.parse(payload.toString()) as { written?: number; pointsWritten?: number };
+    const before = progress.influx + progress.history;
     if (topic.endsWith('/influxdb')) progress.influx = stats.written ?? 0;
     else progress.history = stats.pointsWritten ?? 0;
+    if (progress.influx + progress.history !== before) progressAt = performance.now();
   });
   await client.subscribeAsync(['busbar/stats/influxdb', 'busbar/stats/history'], { qos: 0 });
   return {
-    progress,
-    async done(lines, points, timeoutMs) {
-      const deadline = performance.now() + timeoutMs;
+    async done(lines, points) {
+      const since = performance.now();
       while (progress.influx < lines || progress.history < points) {
-        if (performance.now() > deadline) {
-          throw new Error(
-            `timed out: ${progress.influx}/${lines} lines in VictoriaMetrics, ${progress.history}/${points} in history; sink statistics: ${lastInflux}`,
+        if (performance.now() - Math.max(progressAt, since) > STALL_MS) {
+          log(
+            `  stopped waiting: ${progress.influx}/${lines} lines in VictoriaMetrics, ${progress.history}/${points} in history`,
           );
+          return progressAt;
         }
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
@@ -160,49 +198,60 @@ const JOURNAL_MODES = {
 } as const;
 type JournalMode = keyof typeof JOURNAL_MODES;
 
-interface PassResult {
-  readonly mode: JournalMode;
-  readonly publishedMs: number;
-  readonly endToEndMs: number;
-  readonly busbarCpu: number;
-  /** The same CPU by thread: the main thread (the event loop) and the others, busiest first. */
-  readonly threads: { main: number; others: number[] };
-  readonly vmCpu: number;
-  readonly rssMax: number;
-  readonly generatorBusy: number;
-  readonly inVm: number;
-  readonly inHistory: number;
+/** What one pass publishes: its messages and its warm-up's, under a measurement of its own. */
+interface PassLoad {
+  readonly format: OnePointFormat;
+  readonly qos: 0 | 1;
+  readonly measurement: string;
+  readonly load: LoadMessage[];
+  readonly warmupLoad: LoadMessage[];
 }
 
-/** One busbar, fed the whole load through MQTT, until both stores hold every point. */
+function passLoad(
+  spec: Options,
+  format: OnePointFormat,
+  qos: 0 | 1,
+  measurement: string,
+  startMs: number,
+): PassLoad {
+  // The warm-up's points are a day older than the measured ones: no (series, time) in common.
+  const warmup = { ...spec, lines: spec.warmup };
+  return {
+    format,
+    qos,
+    measurement,
+    load: workloadMessages(spec, format, measurement, startMs),
+    warmupLoad: spec.warmup > 0 ? workloadMessages(warmup, format, measurement, startMs - 86_400_000) : [],
+  };
+}
+
+/** One busbar, fed the whole load through MQTT, until both stores hold every point (or stall). */
 async function busbarPass(
-  spec: ReturnType<typeof options>,
+  spec: Options,
+  pass: PassLoad,
   mode: JournalMode,
   vm: BenchProcess,
   vmUrl: string,
-  startMs: number,
-): Promise<PassResult> {
+): Promise<BusbarPass> {
   const points = spec.lines * spec.fields;
-  const measurement = `journal${mode}`;
-  const onePoint = spec.workload === 'onepoint';
-  const load = workloadMessages(spec, measurement, startMs);
-  // The warm-up's points are a day older than the measured ones: no (series, time) in common.
-  const warmup = { ...spec, lines: spec.warmup };
-  const warmupLoad = spec.warmup > 0 ? workloadMessages(warmup, measurement, startMs - 86_400_000) : [];
+  const withRule = spec.workload === 'onepoint' && pass.format === 'json';
   const warmupPoints = spec.warmup * spec.fields;
   const busbar = await startBusbar({
     vmUrl,
     batchSize: spec.batch,
     journal: JOURNAL_MODES[mode],
-    extraYaml: onePoint ? onePointRuleYaml(measurement) : [],
+    extraYaml: withRule ? onePointRuleYaml(pass.measurement) : [],
     nodeArgs: spec.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${spec.profile}`],
   });
   try {
     const brokerUrl = `mqtt://127.0.0.1:${busbar.port}`;
     const stats = await watchStats(brokerUrl);
-    if (warmupLoad.length > 0) {
-      await Promise.race([publishAll(brokerUrl, warmupLoad, spec.publishers, spec.window), busbar.crashed]);
-      await Promise.race([stats.done(spec.warmup, warmupPoints, 30_000), busbar.crashed]);
+    if (pass.warmupLoad.length > 0) {
+      await Promise.race([
+        publishAll(brokerUrl, pass.warmupLoad, spec.publishers, spec.window, pass.qos),
+        busbar.crashed,
+      ]);
+      await Promise.race([stats.done(spec.warmup, warmupPoints), busbar.crashed]);
     }
     const busbarCpu0 = cpuSecondsWithChildren(busbar.pid);
     const threads0 = threadCpuSeconds(busbar.pid);
@@ -212,14 +261,14 @@ async function busbarPass(
     const generatorCpu0 = process.cpuUsage();
     const t1 = performance.now();
     await Promise.race([
-      publishAll(brokerUrl, load, spec.publishers, spec.window),
+      publishAll(brokerUrl, pass.load, spec.publishers, spec.window, pass.qos),
       busbar.crashed,
       vm.crashed,
     ]);
     const publishedMs = performance.now() - t1;
     const generatorCpu = process.cpuUsage(generatorCpu0);
     const end = await Promise.race([
-      stats.done(spec.warmup + spec.lines, warmupPoints + points, 30_000),
+      stats.done(spec.warmup + spec.lines, warmupPoints + points),
       busbar.crashed,
     ])
       .catch((error: unknown) => {
@@ -232,7 +281,13 @@ async function busbarPass(
     const vmCpu = cpuSecondsWithChildren(vm.pid) - vmCpu0;
     rssMax = Math.max(rssMax, memoryBytes(busbar.pid).peak);
     await stats.close();
+    const inVm = (await countVictoriaMetrics(vmUrl, pass.measurement)) - warmupPoints;
+    const inHistory = countHistory(busbar.historyPath, pass.measurement) - warmupPoints;
+    // busbar logs what it dropped and why (level warn and above): show it beside the counts.
+    if (inVm !== points || inHistory !== points) log(`  busbar's log of that pass:\n${busbar.output()}`);
     return {
+      format: pass.format,
+      qos: pass.qos,
       mode,
       publishedMs,
       endToEndMs: end - t1,
@@ -242,8 +297,8 @@ async function busbarPass(
       rssMax,
       generatorBusy: (generatorCpu.user + generatorCpu.system) / 1000 / publishedMs,
       // What the stores hold beyond the warm-up's points.
-      inVm: (await countVictoriaMetrics(vmUrl, measurement)) - warmupPoints,
-      inHistory: countHistory(busbar.historyPath, measurement) - warmupPoints,
+      inVm,
+      inHistory,
     };
   } finally {
     await busbar.stop();
@@ -252,27 +307,47 @@ async function busbarPass(
 
 /** What the publishers send in one pass. */
 function workloadMessages(
-  spec: ReturnType<typeof options>,
+  spec: Options,
+  format: OnePointFormat,
   measurement: string,
   startMs: number,
 ): LoadMessage[] {
-  if (spec.workload === 'onepoint') return generateOnePoint(spec, measurement, startMs).messages;
+  if (spec.workload === 'onepoint') return generateOnePoint(spec, measurement, startMs, format).messages;
   return onMetricTopic(generateMessages(spec, measurement, startMs));
 }
 
 /** The same points as line protocol, for the direct-HTTP reference. */
-function referenceLines(spec: ReturnType<typeof options>, startMs: number): Buffer[] {
+function referenceLines(spec: Options, startMs: number): Buffer[] {
   if (spec.workload === 'onepoint') return generateOnePoint(spec, 'benchref', startMs).lines;
   return generateMessages(spec, 'benchref', startMs);
 }
 
+/** The ceiling: the same lines straight into VictoriaMetrics, nothing in between. */
+async function ceilingPass(
+  spec: Options,
+  vm: BenchProcess,
+  vmUrl: string,
+  startMs: number,
+): Promise<Ceiling> {
+  // One buffer per message (lines) or per point (onepoint): `spec.batch` lines per request either way.
+  const perRequest = Math.max(1, Math.round(spec.batch / spec.linesPerMessage));
+  const reference = referenceLines(spec, startMs);
+  const vmCpu0 = cpuSecondsWithChildren(vm.pid);
+  const t0 = performance.now();
+  await Promise.race([postAll(vmUrl, reference, perRequest, 2), vm.crashed]);
+  const ms = performance.now() - t0;
+  const cpu = cpuSecondsWithChildren(vm.pid) - vmCpu0;
+  log(
+    `  direct HTTP to VictoriaMetrics: ${rate(spec.lines, ms)} lines/s (VictoriaMetrics CPU ${(((cpu * 1000) / ms) * 100).toFixed(0)}%)`,
+  );
+  return { ms };
+}
+
 async function main(): Promise<number> {
   const spec = options();
-  const points = spec.lines * spec.fields;
-  const messages = Math.ceil(spec.lines / spec.linesPerMessage);
   log(
     `ingest (${spec.workload}): ${spec.lines.toLocaleString('en-US')} lines × ${spec.fields} field(s), ${spec.linesPerMessage} lines/message, ` +
-      `${spec.series} series, ${spec.publishers} publishers × ${spec.window} in flight (QoS 1), ` +
+      `${spec.series} series, ${spec.publishers} publishers × ${spec.window} in flight (QoS ${spec.qos.join(', ')}), ` +
       `after a warm-up of ${spec.warmup.toLocaleString('en-US')} lines; ` +
       `${os.cpus().length} CPUs, node ${process.version}`,
   );
@@ -282,73 +357,43 @@ async function main(): Promise<number> {
     processes.push(vm);
     const vmUrl = `http://127.0.0.1:${vm.port}`;
     const startMs = Date.now() - 3_600_000;
-    const reference = referenceLines(spec, startMs);
+    const ceiling = await ceilingPass(spec, vm, vmUrl, startMs);
 
-    // The ceiling: the same lines straight into VictoriaMetrics, nothing in between.
-    // One buffer per message (lines) or per point (onepoint): `spec.batch` lines per request either way.
-    const perRequest = Math.max(1, Math.round(spec.batch / spec.linesPerMessage));
-    const vmCpu0 = cpuSecondsWithChildren(vm.pid);
-    const t0 = performance.now();
-    await Promise.race([postAll(vmUrl, reference, perRequest, 2), vm.crashed]);
-    const ceilingMs = performance.now() - t0;
-    const ceilingCpu = cpuSecondsWithChildren(vm.pid) - vmCpu0;
-    log(
-      `  direct HTTP to VictoriaMetrics: ${rate(spec.lines, ceilingMs)} lines/s (VictoriaMetrics CPU ${(((ceilingCpu * 1000) / ceilingMs) * 100).toFixed(0)}%)`,
-    );
-
-    // The same load through busbar without the journal, and with it (the default: fdatasync).
-    const passes: PassResult[] = [];
-    for (const mode of spec.journal) {
-      const result = await busbarPass(spec, mode, vm, vmUrl, startMs);
-      log(`  busbar, journal ${mode}: ${rate(spec.lines, result.endToEndMs)} lines/s end to end`);
-      passes.push(result);
+    const passes: BusbarPass[] = [];
+    const references: ReferencePassResult[] = [];
+    for (const format of spec.payloads) {
+      for (const qos of spec.qos) {
+        const label = `${spec.workload === 'onepoint' ? `${format}, ` : ''}QoS ${qos}`;
+        if (spec.reference) {
+          const load = passLoad(spec, format, qos, `ref${format}q${qos}`, startMs);
+          const result = await referencePass({
+            ...load,
+            warmupLines: spec.warmup,
+            lines: spec.lines,
+            filter: spec.workload === 'onepoint' ? onePointFilter(format) : 'busbar/metrics/#',
+            vmUrl,
+            batch: spec.batch,
+            publishers: spec.publishers,
+            window: spec.window,
+          });
+          log(`  Mosquitto + client, ${label}: ${rate(result.stored, result.endToEndMs)} lines/s end to end`);
+          references.push({ format, qos, ...result });
+        }
+        // The journal keeps QoS 1/2 messages only: one QoS 0 pass, with the journal as `busbar start` has it.
+        for (const mode of qos === 1 ? spec.journal : (['fsync'] as const)) {
+          const load = passLoad(spec, format, qos, `${format}q${qos}${mode}`, startMs);
+          const result = await busbarPass(spec, load, mode, vm, vmUrl);
+          log(
+            `  busbar, ${label}, journal ${mode}: ${rate(spec.lines, result.endToEndMs)} lines/s end to end`,
+          );
+          passes.push(result);
+        }
+      }
     }
-
-    const row = (label: string, count: number, ms: number): string =>
-      `| ${label} | ${rate(count, ms)} | ${rate(points, ms)} | ${(ms / 1000).toFixed(1)} s |`;
-    const cpuPerMessageUs = (pass: PassResult): number => (pass.busbarCpu * 1e6) / messages;
-    const perMessage = (seconds: number): string => ((seconds * 1e6) / messages).toFixed(1);
-    const sum = (values: number[]): number => values.reduce((total, value) => total + value, 0);
-    const lines = [
-      '',
-      `| path                                 | lines/s | points/s | time |`,
-      `| ------------------------------------ | ------- | -------- | ---- |`,
-      row('direct HTTP → VictoriaMetrics', spec.lines, ceilingMs),
-    ];
-    for (const pass of passes) {
-      lines.push(
-        row(`MQTT → busbar, journal ${pass.mode} (accepted by broker)`, spec.lines, pass.publishedMs),
-      );
-      lines.push(
-        row(`MQTT → busbar, journal ${pass.mode} → VictoriaMetrics + history`, spec.lines, pass.endToEndMs),
-      );
-    }
-    lines.push('');
-    for (const pass of passes) {
-      lines.push(
-        `journal ${pass.mode}: end to end / direct ceiling ${((ceilingMs / pass.endToEndMs) * 100).toFixed(0)}%; ` +
-          `busbar CPU ${pass.busbarCpu.toFixed(1)} s = ${cpuPerMessageUs(pass).toFixed(1)} µs per message ` +
-          `(${((pass.busbarCpu * 1e6) / points).toFixed(2)} µs per point), ` +
-          `${(((pass.busbarCpu * 1000) / pass.endToEndMs) * 100).toFixed(0)}% of one core ` +
-          `(main thread ${perMessage(pass.threads.main)} µs, other threads ${perMessage(sum(pass.threads.others))} µs per message, ` +
-          `busiest ${pass.threads.others.slice(0, 3).map(perMessage).join(' / ')}); peak RSS ${mib(pass.rssMax)}; ` +
-          `VictoriaMetrics CPU ${(((pass.vmCpu * 1000) / pass.endToEndMs) * 100).toFixed(0)}%; ` +
-          `load generator ${(pass.generatorBusy * 100).toFixed(0)}% of one core; ` +
-          `stored: VictoriaMetrics ${pass.inVm.toLocaleString('en-US')}, history ${pass.inHistory.toLocaleString('en-US')} / ${points.toLocaleString('en-US')}`,
-      );
-    }
-    const off = passes.find((pass) => pass.mode === 'off');
-    for (const pass of passes) {
-      if (off === undefined || pass === off) continue;
-      lines.push(
-        `cost of durable acknowledgement (journal ${pass.mode} vs off, same run): throughput ×${(off.endToEndMs / pass.endToEndMs).toFixed(2)} end to end, ` +
-          `×${(off.publishedMs / pass.publishedMs).toFixed(2)} accepted; CPU per message ×${(cpuPerMessageUs(pass) / cpuPerMessageUs(off)).toFixed(2)} ` +
-          `(${signed(cpuPerMessageUs(pass) - cpuPerMessageUs(off))} µs)`,
-      );
-    }
-    process.stdout.write(`${lines.join('\n')}\n`);
-    if (passes.some((pass) => pass.inVm !== points || pass.inHistory !== points)) {
-      log('FAIL: the databases do not hold exactly the points published');
+    process.stdout.write(report(spec, ceiling, passes, references));
+    const points = spec.lines * spec.fields;
+    if (passes.some((pass) => pass.qos === 1 && (pass.inVm !== points || pass.inHistory !== points))) {
+      log('FAIL: the databases do not hold exactly the points published at QoS 1');
       return 1;
     }
     return 0;

@@ -1,9 +1,8 @@
-import net from 'node:net';
-import { generate } from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createLocalBus } from '../../core/bus/bus-local.js';
 import { startBareAedes, type BareAedes } from '../helpers/bare-aedes.js';
 import { captureLog } from '../helpers/log-capture.js';
+import { connectRaw, floodQos0 } from '../helpers/raw-flood.js';
 import { describeBusContract } from './bus-contract.js';
 import { waitUntil } from './external-client.js';
 import { localBusTarget } from './local-target.js';
@@ -84,36 +83,13 @@ describe('local bus: backpressure without deadlock', () => {
       },
       { queueSize: 2 },
     );
-    const socket = net.connect(broker.port, '127.0.0.1');
+    const socket = await connectRaw(broker.port, 'flood');
     onTestFinished(() => void socket.destroy());
-    await new Promise<void>((resolve) => socket.once('connect', resolve));
-    const connack = new Promise<void>((resolve) => socket.once('data', () => resolve()));
-    socket.write(
-      generate({
-        cmd: 'connect',
-        protocolId: 'MQTT',
-        protocolVersion: 4,
-        clientId: 'flood',
-        clean: true,
-        keepalive: 0,
-      }),
-    );
-    await connack;
     const count = 30_000;
     const payloads = Array.from({ length: count }, (_, i) => String(i));
-    socket.write(
-      Buffer.concat(
-        payloads.map((payload, i) =>
-          generate({
-            cmd: 'publish',
-            topic: `flood/in/h${i % 10}`,
-            payload,
-            qos: 0,
-            retain: false,
-            dup: false,
-          }),
-        ),
-      ),
+    floodQos0(
+      socket,
+      payloads.map((payload, i) => ({ topic: `flood/in/h${i % 10}`, payload })),
     );
     await waitUntil(() => outputs.length === count, `${count} outputs`, 30_000);
     expect(outputs).toEqual(payloads);

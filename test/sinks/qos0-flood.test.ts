@@ -6,14 +6,14 @@
  * emitter's backlog drained by recursion (patches/mqemitter+*.patch; the conditions that overflow
  * it are reproduced in test/bus/local.test.ts and test/broker/emitter-backlog.test.ts).
  */
-import net from 'node:net';
+import type net from 'node:net';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { generate } from 'mqtt-packet';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestBusbar, type TestBusbar } from '../helpers/busbar.js';
 import { Clients, record, subscribe, waitFor, type ReceivedMessage } from '../helpers/mqtt-clients.js';
 import { tempDir } from '../helpers/process.js';
+import { connectRaw, floodQos0 } from '../helpers/raw-flood.js';
 
 const POINTS = 30_000;
 const HOSTS = 50;
@@ -51,38 +51,15 @@ function pointsWritten(): number {
 }
 
 it(`stores all of ${POINTS.toLocaleString('en-US')} one-point QoS 0 publishes sent in one write`, async () => {
-  const { port } = new URL(busbar.url);
-  socket = net.connect(Number(port), '127.0.0.1');
-  await new Promise<void>((resolve) => socket!.once('connect', resolve));
-  const connack = new Promise<void>((resolve) => socket!.once('data', () => resolve()));
-  socket.write(
-    generate({
-      cmd: 'connect',
-      protocolId: 'MQTT',
-      protocolVersion: 4,
-      clientId: 'flood',
-      clean: true,
-      keepalive: 0,
-    }),
+  socket = await connectRaw(Number(new URL(busbar.url).port), 'flood');
+  // One point per message, each (series, time) its own: host h<i % 50> at T + i ms.
+  floodQos0(
+    socket,
+    Array.from({ length: POINTS }, (_, i) => ({
+      topic: `busbar/metrics/flood/h${i % HOSTS}`,
+      payload: `flood,host=h${i % HOSTS} value=${i} ${T + i}000000`,
+    })),
   );
-  await connack;
-  const packets: Buffer[] = [];
-  for (let i = 0; i < POINTS; i++) {
-    const host = `h${i % HOSTS}`;
-    // One point per message, each (series, time) its own: host h<i % 50> at T + i ms.
-    const payload = `flood,host=${host} value=${i} ${T + i}000000`;
-    packets.push(
-      generate({
-        cmd: 'publish',
-        topic: `busbar/metrics/flood/${host}`,
-        payload,
-        qos: 0,
-        retain: false,
-        dup: false,
-      }),
-    );
-  }
-  socket.write(Buffer.concat(packets));
 
   await waitFor(() => pointsWritten() >= POINTS, `${POINTS} points written to the history store`, 60_000);
   const db = new Database(file, { readonly: true });

@@ -30,7 +30,7 @@ export const USAGE = `usage: node dist/bench/broker.js [options]
   --rounds N        measured rounds; the median is shown (BENCH_ROUNDS, default 5)
   --targets LIST    comma-separated: ${TARGET_NAMES.join(',')} (BENCH_TARGETS, default all)
   --profile DIR     run the Node targets under --cpu-prof, profiles into DIR
-  --latency-seconds N  latency and slow-subscriber scenarios: seconds per run, 0 skips them (BENCH_LATENCY_SECONDS, default 8)
+  --latency-seconds N  latency and slow-subscriber scenarios: seconds per run, 0 skips them (BENCH_LATENCY_SECONDS, default 20)
   --latency-only       only the latency scenario: busbar as npm start runs it vs Mosquitto (BENCH_LATENCY_ONLY=1)
   --loop-monitor       in that scenario, also report busbar's own event-loop stalls and GC (BENCH_LOOP_MONITOR=1)
   --latency-rate N     its messages per second                  (BENCH_LATENCY_RATE, default 5000)
@@ -81,7 +81,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     latencySeconds:
       (values['latency-seconds'] ?? env.BENCH_LATENCY_SECONDS) === '0'
         ? 0
-        : count('--latency-seconds', values['latency-seconds'] ?? env.BENCH_LATENCY_SECONDS, 8),
+        : count('--latency-seconds', values['latency-seconds'] ?? env.BENCH_LATENCY_SECONDS, 20),
     latencyRate: count('--latency-rate', values['latency-rate'] ?? env.BENCH_LATENCY_RATE, 5_000),
     latencyPayload: Math.max(
       8,

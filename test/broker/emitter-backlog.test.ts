@@ -80,4 +80,24 @@ describe('mqemitter with a backlog of messages whose listeners finish at once', 
     held[1]!();
     expect(emitter.current).toBe(0);
   });
+
+  it('starts waiting messages, oldest first, when a message is emitted while there is room', () => {
+    // Room with messages waiting and no drain running: the state a first version of the patch could
+    // leave behind, which held them until some other delivery finished.
+    const emitter = mqemitter({ concurrency: 2 }) as Emitter & {
+      _messageQueue: Message[];
+      _messageCallbacks: (() => void)[];
+    };
+    const seen: number[] = [];
+    emitter.on('t', (message, done) => {
+      seen.push(message.n);
+      done();
+    });
+    emitter._messageQueue.push({ topic: 't', n: 0 });
+    emitter._messageCallbacks.push(() => undefined);
+    emitter.emit({ topic: 't', n: 1 });
+    expect(seen).toEqual([0, 1]);
+    expect(emitter.length).toBe(0);
+    expect(emitter.current).toBe(0);
+  });
 });

@@ -39,7 +39,8 @@ const RETRY_AFTER_MS = 200;
 let lines: string[] = [];
 /** Lines in `lines` (a message of line protocol may hold many). */
 let pendingLines = 0;
-const ready: string[] = [];
+/** Batches cut and not yet accepted, each with its count of lines. */
+const ready: { body: string; lines: number }[] = [];
 let posting = false;
 let written = 0;
 
@@ -59,7 +60,7 @@ function toLine(topic: string, payload: Buffer): string | undefined {
 
 function cut(): void {
   if (lines.length === 0) return;
-  ready.push(lines.join('\n'));
+  ready.push({ body: lines.join('\n'), lines: pendingLines });
   lines = [];
   pendingLines = 0;
   void post();
@@ -69,7 +70,7 @@ async function post(): Promise<void> {
   if (posting) return;
   posting = true;
   while (ready.length > 0) {
-    const body = ready[0]!;
+    const { body, lines: linesInBody } = ready[0]!;
     try {
       const response = await fetch(`${vmUrl}/api/v2/write?bucket=bench&precision=ns`, {
         method: 'POST',
@@ -78,7 +79,7 @@ async function post(): Promise<void> {
       await response.body?.cancel();
       if (response.status !== 204) throw new Error(`VictoriaMetrics answered ${response.status}`);
       ready.shift();
-      written += count(body);
+      written += linesInBody;
       report({ written });
     } catch (error) {
       process.stderr.write(`reference client: ${error instanceof Error ? error.message : String(error)}\n`);

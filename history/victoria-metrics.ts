@@ -149,8 +149,9 @@ export class VictoriaMetricsHistory implements HistorySource {
   private async listSeries(): Promise<UnnumberedSeries[]> {
     const db = this.config.database;
     const match = db === undefined ? '{__name__=~".+"}' : selector({ db });
-    // VictoriaMetrics lists the last day's series unless given a start.
-    const found = (await this.call('/api/v1/series', { 'match[]': match, start: '0' })) as Labels[];
+    // Without a start VictoriaMetrics lists only the series of the current UTC day, and it takes
+    // `start=0` for no start: one second after the epoch asks for every day it keeps.
+    const found = (await this.call('/api/v1/series', { 'match[]': match, start: '1' })) as Labels[];
     const separator = this.config.measurementSeparator;
     return found.map((labels) => {
       const { __name__: metric = '', [this.config.sourceTag]: source = '-', ...rest } = labels;

@@ -182,6 +182,24 @@ describe('series VictoriaMetrics got from other clients', () => {
       ['h9/up/value{job=node}', [{ time: at, value: 1 }]],
     ]);
   });
+
+  it('lists a series last written days ago (VictoriaMetrics lists only the current UTC day unless asked)', async () => {
+    const at = Math.floor(Date.now() / MINUTE) * MINUTE - 3 * 24 * 60 * MINUTE;
+    const imported = await fetch(`${vm.url}/api/v1/import/prometheus`, {
+      method: 'POST',
+      body: `old_watts{source="h8",db="metrics"} 7 ${at}\n`,
+    });
+    expect(imported.status).toBe(204);
+    await fetch(`${vm.url}/internal/force_flush`).then((response) => response.body?.cancel());
+    let listed = await vmReader().series('h8/*');
+    for (let i = 0; i < 50 && listed.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      listed = await vmReader().series('h8/*');
+    }
+    expect(listed.map((one) => one.name)).toEqual(['h8/old/watts']);
+    const [latest] = await vmReader().latest('h8/*');
+    expect(latest).toMatchObject({ time: at, value: 7 });
+  });
 });
 
 describe('VictoriaMetrics unreachable', () => {

@@ -3,6 +3,10 @@
  * republished on busbar/deadletter/notification, counted on busbar/stats/notifiers, logged once, and
  * raised as the notification_dead alarm, which another route carries. A route never carries the
  * alarm about its own dead notifications, so a dead route cannot feed itself.
+ *
+ * The alarms send a group whose message died again at its next group interval (as Alertmanager
+ * retries a failed notification at the next group_interval); these tests count deaths, so that
+ * interval is longer than they run and each alarm dies once.
  */
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/mqtt-clients.js';
@@ -11,6 +15,8 @@ import { notifyRoute, outageTest } from './outage-harness.js';
 const outage = outageTest();
 
 const DEAD_ALARM = 'busbar/alarms/notification_dead/';
+/** Longer than a test runs: a dead group message is not sent again during it. */
+const NO_RESEND = '1h';
 
 describe('a notification older than maxAge', () => {
   it('is dead-lettered, counted, logged once and raised as an alarm another route carries', async () => {
@@ -28,6 +34,7 @@ describe('a notification older than maxAge', () => {
         },
       ],
       delivery: { maxAge: '1s' },
+      groupInterval: NO_RESEND,
     });
     await smtp.pause();
     await running.publish('boiler', 90);
@@ -76,6 +83,7 @@ describe('a notification older than maxAge', () => {
     const running = await outage.busbar({
       routes: [{ name: 'all', topic: 'busbar/alarms/#', title: '{payload.summary}', targets: ['email:ops'] }],
       delivery: { maxAge: '500ms' },
+      groupInterval: NO_RESEND,
     });
     await receivers.smtp.pause();
     await running.publish('boiler', 90);

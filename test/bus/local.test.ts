@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { createLocalBus } from '../../core/bus/bus-local.js';
 import { startBareAedes, type BareAedes } from '../helpers/bare-aedes.js';
 import { captureLog } from '../helpers/log-capture.js';
+import { connectRaw, floodQos0 } from '../helpers/raw-flood.js';
 import { describeBusContract } from './bus-contract.js';
 import { waitUntil } from './external-client.js';
 import { localBusTarget } from './local-target.js';
@@ -61,6 +62,37 @@ describe('local bus: backpressure without deadlock', () => {
     release();
     await Promise.all(publishing);
     expect(subscription.dropped).toBe(0);
+    await bus.close();
+  });
+
+  it('a flood of QoS 0 publishes into a handler that awaits its own publishes arrives whole and in order', async () => {
+    // One socket read of small QoS 0 publishes is thousands of messages, all published at once; past
+    // Aedes' 100 deliveries in flight the emitter queues the rest. A handler awaiting a publish opens
+    // its queue to everything (see DeliveryQueue#beginPublish), so the queued messages are then taken
+    // one after another at once: with the emitter starting each from inside the last one's completion,
+    // that overflowed the stack and lost the rest (patches/mqemitter+*.patch).
+    const bus = createLocalBus(broker.aedes, { log: captureLog('warn').logger });
+    const outputs: string[] = [];
+    await bus.subscribe('flood/out', (message) => void outputs.push(message.payload.toString()), {
+      queueSize: 100_000,
+    });
+    await bus.subscribe(
+      'flood/in/+',
+      async (message) => {
+        await bus.publish('flood/out', message.payload, { qos: 0 });
+      },
+      { queueSize: 2 },
+    );
+    const socket = await connectRaw(broker.port, 'flood');
+    onTestFinished(() => void socket.destroy());
+    const count = 30_000;
+    const payloads = Array.from({ length: count }, (_, i) => String(i));
+    floodQos0(
+      socket,
+      payloads.map((payload, i) => ({ topic: `flood/in/h${i % 10}`, payload })),
+    );
+    await waitUntil(() => outputs.length === count, `${count} outputs`, 30_000);
+    expect(outputs).toEqual(payloads);
     await bus.close();
   });
 });

@@ -2,9 +2,9 @@
  * A device or bridge that floods busbar with QoS 0 publishes (no window: as fast as its socket takes
  * them) costs no point while busbar runs: whatever queue fills on the way, the broker holds its
  * reading instead of dropping, and every point reaches the history store, through the whole path
- * (broker, ingest check, history, alarms). A heavier flood in `bench:ingest` did lose points once, in
- * Aedes' emitter; that is not fixed yet (docs/performance.md, "Against the pipeline a site runs
- * without busbar").
+ * (broker, ingest check, history, alarms). `bench:ingest`'s QoS 0 pass once lost points this way: the
+ * emitter's backlog drained by recursion (patches/mqemitter+*.patch; the conditions that overflow
+ * it are reproduced in test/bus/local.test.ts and test/broker/emitter-backlog.test.ts).
  */
 import type net from 'node:net';
 import path from 'node:path';

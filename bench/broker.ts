@@ -6,7 +6,6 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loopSummary } from './loop-summary.js';
 import { rm } from 'node:fs/promises';
 import { runRound, type RoundResult, type RoundSpec } from './fan-in.js';
@@ -21,7 +20,7 @@ import {
   targetLines,
   type Series,
 } from './report.js';
-import { TARGET_LABELS, startTarget, stopAllTargets, type Target } from './targets.js';
+import { TARGET_LABELS, siblingScript, startTarget, stopAllTargets, type Target } from './targets.js';
 
 const QOS_LEVELS = [0, 1] as const;
 /** Warm-up rounds (JIT, buffers, GC heuristics) use this share of the measured message count. */
@@ -229,9 +228,7 @@ async function latencyScenario(options: BenchOptions): Promise<string[]> {
 
 /** `node` flags and environment that run bench/loop-monitor.ts in busbar, writing to a file. */
 function loopMonitorFlags(): { nodeArgs: string[]; env: Record<string, string>; file: string } {
-  const own = fileURLToPath(import.meta.url);
-  const script = path.join(path.dirname(own), `loop-monitor${path.extname(own)}`);
-  const loader = path.extname(own) === '.ts' ? ['--import', 'tsx'] : [];
+  const { script, loader } = siblingScript('loop-monitor');
   const file = path.join(os.tmpdir(), `busbar-bench-loop-${process.pid}.jsonl`);
   return {
     nodeArgs: [...loader, '--import', script],

@@ -8,13 +8,11 @@
  * runs to get the same points into the same database.
  */
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { cpuSecondsWithChildren, memoryBytes } from './agent-proc.js';
 import { publishAll, type LoadMessage } from './ingest-load.js';
 import { countVictoriaMetrics } from './ingest-verify.js';
-import { startTarget } from './targets.js';
+import { siblingScript, startTarget } from './targets.js';
 
 export interface ReferenceSpec {
   readonly warmupLoad: readonly LoadMessage[];
@@ -52,9 +50,6 @@ export interface ReferenceResult {
 
 /** How long the client may write nothing before the pass counts what arrived and stops waiting. */
 const STALL_MS = 10_000;
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const ownExtension = path.extname(fileURLToPath(import.meta.url));
 
 export async function referencePass(spec: ReferenceSpec): Promise<ReferenceResult> {
   const mosquitto = await startTarget('mosquitto', { nodeArgs: [] });
@@ -114,8 +109,7 @@ function fail(reason: string): never {
 }
 
 function startClient(spec: ReferenceSpec, brokerUrl: string) {
-  const script = path.join(here, `ingest-reference-client${ownExtension}`);
-  const loader = ownExtension === '.ts' ? ['--import', 'tsx'] : [];
+  const { script, loader } = siblingScript('ingest-reference-client');
   const args = [
     brokerUrl,
     spec.filter,

@@ -62,6 +62,17 @@ const repoRoot = ownExtension === '.ts' ? path.resolve(here, '..') : path.resolv
 /** The built CLI, exactly as users run it. */
 export const BUSBAR_CLI = path.join(repoRoot, 'dist/cli/main.js');
 
+/**
+ * A script of bench/ by name (`loop-monitor`), beside this one, as `node` runs it: the built `.js`
+ * from dist/bench/, or the `.ts` with tsx's loader in front when the bench runs under tsx.
+ */
+export function siblingScript(name: string): { script: string; loader: string[] } {
+  return {
+    script: path.join(here, `${name}${ownExtension}`),
+    loader: ownExtension === '.ts' ? ['--import', 'tsx'] : [],
+  };
+}
+
 const running = new Set<Target>();
 
 /**
@@ -136,8 +147,7 @@ async function commandFor(
       return [MOSQUITTO, ['-c', conf]];
     }
     case 'aedes': {
-      const script = path.join(here, `aedes-bare${ownExtension}`);
-      const loader = ownExtension === '.ts' ? ['--import', 'tsx'] : [];
+      const { script, loader } = siblingScript('aedes-bare');
       return [process.execPath, [...options.nodeArgs, ...loader, script, String(port)]];
     }
     case 'busbar':

@@ -38,13 +38,16 @@ export interface BusbarBenchConfig {
   readonly extraYaml?: readonly string[];
   /** Extra `node` flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
   readonly nodeArgs?: readonly string[];
+  /** The CLI to run (another checkout's build, `--compare`); this checkout's by default. */
+  readonly cli?: string;
 }
 
 /** busbar as users run it (`node dist/cli/main.js start -c FILE`): history store and v2 sink on. */
 export async function startBusbar(
   config: BusbarBenchConfig,
 ): Promise<BenchProcess & { historyPath: string }> {
-  if (!existsSync(BUSBAR_CLI)) throw new Error(`${BUSBAR_CLI} is missing; run \`npm run build\``);
+  const cli = config.cli ?? BUSBAR_CLI;
+  if (!existsSync(cli)) throw new Error(`${cli} is missing; run \`npm run build\` in its checkout`);
   const port = await freePort();
   const dir = await mkdtemp(path.join(tmpdir(), 'busbar-bench-ingest-'));
   const historyPath = path.join(dir, 'history.db');
@@ -67,7 +70,7 @@ export async function startBusbar(
       '',
     ].join('\n'),
   );
-  const args = [...(config.nodeArgs ?? []), BUSBAR_CLI, 'start', '-c', file];
+  const args = [...(config.nodeArgs ?? []), cli, 'start', '-c', file];
   const started = await launch(process.execPath, args, port, dir);
   return { ...started, historyPath };
 }

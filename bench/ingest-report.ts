@@ -25,6 +25,8 @@ export interface BusbarPass {
   readonly generatorBusy: number;
   readonly inVm: number;
   readonly inHistory: number;
+  /** The checkout whose build ran this pass (`--compare DIR`); absent: this checkout. */
+  readonly build?: string | undefined;
 }
 
 export interface ReferencePassResult extends ReferenceResult {
@@ -58,7 +60,8 @@ export function report(
     `${spec.workload === 'onepoint' ? `${format}, ` : ''}QoS ${qos}`;
   // The journal keeps QoS 1/2 messages only: a QoS 0 pass has no journal mode to name.
   const name = (pass: BusbarPass): string =>
-    `${kind(pass.format, pass.qos)}${pass.qos === 1 ? `, journal ${pass.mode}` : ''}`;
+    `${kind(pass.format, pass.qos)}${pass.qos === 1 ? `, journal ${pass.mode}` : ''}` +
+    (pass.build === undefined ? '' : `, build of ${pass.build}`);
   const row = (label: string, lineCount: number, ms: number): string =>
     `| ${label} | ${rate(lineCount, ms)} | ${rate((lineCount / spec.lines) * points, ms)} | ${(ms / 1000).toFixed(1)} s |`;
 
@@ -96,7 +99,9 @@ export function report(
       `busbar (${name(pass)}): end to end / direct ceiling ${((ceiling.ms / pass.endToEndMs) * 100).toFixed(0)}%; ` +
         `busbar CPU ${pass.busbarCpu.toFixed(1)} s = ${perMessage(pass.busbarCpu)} µs per message ` +
         `(${((pass.busbarCpu * 1e6) / points).toFixed(2)} µs per point), ` +
-        `${(((pass.busbarCpu * 1000) / pass.endToEndMs) * 100).toFixed(0)}% of one core ` +
+        `${(((pass.busbarCpu * 1000) / pass.endToEndMs) * 100).toFixed(0)}% of one core, ` +
+        // Near 100 %: the event loop, not the publishers, sets the throughput.
+        `main thread busy ${(((pass.threads.main * 1000) / pass.endToEndMs) * 100).toFixed(0)}% ` +
         `(main thread ${perMessage(pass.threads.main)} µs, other threads ${perMessage(sum(pass.threads.others))} µs per message, ` +
         `busiest ${pass.threads.others.slice(0, 3).map(perMessage).join(' / ')}); peak RSS ${mib(pass.rssMax)}; ` +
         `VictoriaMetrics CPU ${(((pass.vmCpu * 1000) / pass.endToEndMs) * 100).toFixed(0)}%; ` +
@@ -116,12 +121,28 @@ export function report(
         (pass.qos === 1 && pass.mode !== 'off' ? ' and acknowledges only what is on disk' : ''),
     );
   }
+  const cpuPerMessage = (p: BusbarPass): number => (p.busbarCpu * 1e6) / messages;
   for (const pass of passes) {
-    const off = passes.find((p) => p.mode === 'off' && p.format === pass.format && p.qos === pass.qos);
-    if (off === undefined || pass === off) continue;
-    const cpu = (p: BusbarPass): number => (p.busbarCpu * 1e6) / messages;
+    if (pass.build === undefined) continue;
+    const own = passes.find(
+      (p) => p.build === undefined && p.format === pass.format && p.qos === pass.qos && p.mode === pass.mode,
+    );
+    if (own === undefined) continue;
     out.push(
-      `cost of durable acknowledgement (${kind(pass.format, pass.qos)}, journal ${pass.mode} vs off, same run): ` +
+      `this build / build of ${pass.build} (${name(own)}, same run): CPU per message ` +
+        `×${(cpuPerMessage(own) / cpuPerMessage(pass)).toFixed(2)} (${signed(cpuPerMessage(own) - cpuPerMessage(pass))} µs), ` +
+        `points/s end to end ×${(pass.endToEndMs / own.endToEndMs).toFixed(2)}, peak RSS ×${(own.rssMax / pass.rssMax).toFixed(2)}`,
+    );
+  }
+  for (const pass of passes) {
+    const off = passes.find(
+      (p) => p.mode === 'off' && p.format === pass.format && p.qos === pass.qos && p.build === pass.build,
+    );
+    if (off === undefined || pass === off) continue;
+    const cpu = cpuPerMessage;
+    const build = pass.build === undefined ? '' : `, build of ${pass.build}`;
+    out.push(
+      `cost of durable acknowledgement (${kind(pass.format, pass.qos)}${build}, journal ${pass.mode} vs off, same run): ` +
         `throughput ×${(off.endToEndMs / pass.endToEndMs).toFixed(2)} end to end, ` +
         `×${(off.publishedMs / pass.publishedMs).toFixed(2)} accepted; CPU per message ×${(cpu(pass) / cpu(off)).toFixed(2)} ` +
         `(${signed(cpu(pass) - cpu(off))} µs)`,

@@ -11,6 +11,7 @@
  * Exits 1 when a QoS 1 point is missing (or duplicated) or a process dies.
  */
 import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
 import { cpuSecondsWithChildren, memoryBytes } from './agent-proc.js';
@@ -54,7 +55,9 @@ const USAGE = `usage: npm run bench:ingest -- [options]
                     (default on)
   --warmup N        lines published before the measurement starts, so that the figures are those of
                     a busbar whose code the JIT has already compiled (default: a fifth of --lines)
-  --profile DIR     run busbar under node --cpu-prof, profiles written to DIR`;
+  --profile DIR     run busbar under node --cpu-prof, profiles written to DIR
+  --compare DIR     another checkout of busbar, built (DIR/dist/cli/main.js): each busbar pass runs
+                    again right after on that build, and the report gives this build / that build`;
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const rate = (count: number, ms: number): string => Math.round((count / ms) * 1000).toLocaleString('en-US');
@@ -72,6 +75,7 @@ function options(): LoadSpec & {
   reference: boolean;
   profile: string | undefined;
   warmup: number;
+  compare: string | undefined;
 } {
   const { values } = parseArgs({
     strict: true,
@@ -91,6 +95,7 @@ function options(): LoadSpec & {
         'reference',
         'profile',
         'warmup',
+        'compare',
       ].map((name) => [name, { type: 'string' }]),
     ) as Record<string, { type: 'string' }>,
   });
@@ -118,6 +123,7 @@ function options(): LoadSpec & {
     payloads: onePoint ? payloads : ['line'],
     reference: reference === 'on',
     profile: values.profile === undefined ? undefined : String(values.profile),
+    compare: values.compare === undefined ? undefined : String(values.compare),
     lines,
     warmup: count('warmup', Math.floor(lines / 5), 0),
     linesPerMessage: onePoint ? 1 : count('per-message', 100),
@@ -232,6 +238,7 @@ async function busbarPass(
   mode: JournalMode,
   vm: BenchProcess,
   vmUrl: string,
+  build?: string,
 ): Promise<BusbarPass> {
   const points = spec.lines * spec.fields;
   const withRule = spec.workload === 'onepoint' && pass.format === 'json';
@@ -242,6 +249,7 @@ async function busbarPass(
     journal: JOURNAL_MODES[mode],
     extraYaml: withRule ? onePointRuleYaml(pass.measurement) : [],
     nodeArgs: spec.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${spec.profile}`],
+    ...(build === undefined ? {} : { cli: path.resolve(build, 'dist/cli/main.js') }),
   });
   try {
     const brokerUrl = `mqtt://127.0.0.1:${busbar.port}`;
@@ -299,6 +307,7 @@ async function busbarPass(
       // What the stores hold beyond the warm-up's points.
       inVm,
       inHistory,
+      build,
     };
   } finally {
     await busbar.stop();
@@ -381,12 +390,17 @@ async function main(): Promise<number> {
         }
         // The journal keeps QoS 1/2 messages only: one QoS 0 pass, with the journal as `busbar start` has it.
         for (const mode of qos === 1 ? spec.journal : (['fsync'] as const)) {
-          const load = passLoad(spec, format, qos, `${format}q${qos}${mode}`, startMs);
-          const result = await busbarPass(spec, load, mode, vm, vmUrl);
-          log(
-            `  busbar, ${label}, journal ${mode}: ${rate(spec.lines, result.endToEndMs)} lines/s end to end`,
-          );
-          passes.push(result);
+          // With --compare, the other build runs the same pass right after, under its own measurement.
+          for (const build of spec.compare === undefined ? [undefined] : [undefined, spec.compare]) {
+            const measurement = `${format}q${qos}${mode}${build === undefined ? '' : 'cmp'}`;
+            const load = passLoad(spec, format, qos, measurement, startMs);
+            const result = await busbarPass(spec, load, mode, vm, vmUrl, build);
+            log(
+              `  busbar${build === undefined ? '' : ` (build of ${build})`}, ${label}, journal ${mode}: ` +
+                `${rate(spec.lines, result.endToEndMs)} lines/s end to end`,
+            );
+            passes.push(result);
+          }
         }
       }
     }

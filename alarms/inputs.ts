@@ -8,7 +8,7 @@
 import type { Bus, BusSubscription } from '../core/bus/bus.js';
 import { decodeCanonical } from '../ingest/canonical.js';
 import type { Logger } from '../core/runtime/logger.js';
-import { nowNs } from '../core/codecs/metric.js';
+import { receivedAt } from '../core/bus/receive-time.js';
 import type { Topics } from '../core/topics.js';
 import type { AlarmEngine } from './engine.js';
 import type { NotificationStage } from './dispatch/stage.js';
@@ -36,7 +36,7 @@ export async function subscribeInputs(inputs: AlarmInputs): Promise<BusSubscript
     // Not async: a point that changed no alarm leaves nothing to publish and costs no promise.
     await bus.subscribe(topics.allMetrics, (message) => {
       const now = Date.now();
-      const decoded = decodeCanonical(topics, message.topic, message.payload, nowNs());
+      const decoded = decodeCanonical(topics, message.topic, message.payload, receivedAt(message));
       for (const metric of decoded.metrics) {
         engine.observe(decoded.source, metric, now);
         recorder.observe(message.topic, metric, now);

@@ -9,9 +9,10 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Bus, BusSubscription } from '../core/bus/bus.js';
-import { parseLineProtocol } from '../core/codecs/line-protocol.js';
+import { receivedAt } from '../core/bus/receive-time.js';
 import { fieldNumber, nowNs } from '../core/codecs/metric.js';
-import { parseMetricTopic, type Topics } from '../core/topics.js';
+import type { Topics } from '../core/topics.js';
+import { decodeCanonical } from '../ingest/canonical.js';
 import { seriesName } from '../sinks/history/series-name.js';
 import type { BusState, StatePart } from './bus-state.js';
 import { HttpError } from './http.js';
@@ -68,16 +69,22 @@ function followMetrics(
   return bus.subscribe(
     filter,
     (message) => {
-      const place = parseMetricTopic(topics, message.topic);
-      if (!place || message.retain) return;
-      const { metrics } = parseLineProtocol(message.payload.toString('utf8'), { defaultTimestamp: nowNs() });
+      if (message.retain) return;
+      // Decoded as the stores decode it (and only once, whoever reads it first): line protocol, JSON
+      // and bare numbers alike, with the same time for a line without one.
+      const { source, metrics } = decodeCanonical(
+        topics,
+        message.topic,
+        message.payload,
+        receivedAt(message),
+      );
       let out = '';
       for (const metric of metrics) {
         const time = Number((metric.timestamp ?? nowNs()) / 1000n) / 1000;
         for (const [field, value] of Object.entries(metric.fields)) {
           const number = fieldNumber(value);
           if (number === undefined) continue;
-          const name = seriesName(place.source, metric.measurement, field, metric.tags);
+          const name = seriesName(source, metric.measurement, field, metric.tags);
           out += `data: ${JSON.stringify({ name, time, value: number })}\n\n`;
         }
       }

@@ -139,13 +139,12 @@ export function report(
       (p) => p.mode === 'off' && p.format === pass.format && p.qos === pass.qos && p.build === pass.build,
     );
     if (off === undefined || pass === off) continue;
-    const cpu = cpuPerMessage;
     const build = pass.build === undefined ? '' : `, build of ${pass.build}`;
     out.push(
       `cost of durable acknowledgement (${kind(pass.format, pass.qos)}${build}, journal ${pass.mode} vs off, same run): ` +
         `throughput ×${(off.endToEndMs / pass.endToEndMs).toFixed(2)} end to end, ` +
-        `×${(off.publishedMs / pass.publishedMs).toFixed(2)} accepted; CPU per message ×${(cpu(pass) / cpu(off)).toFixed(2)} ` +
-        `(${signed(cpu(pass) - cpu(off))} µs)`,
+        `×${(off.publishedMs / pass.publishedMs).toFixed(2)} accepted; CPU per message ×${(cpuPerMessage(pass) / cpuPerMessage(off)).toFixed(2)} ` +
+        `(${signed(cpuPerMessage(pass) - cpuPerMessage(off))} µs)`,
     );
   }
   return `${out.join('\n')}\n`;

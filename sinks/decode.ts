@@ -2,21 +2,11 @@
  * How a sink reads a message on `<base>/metrics/<source>/<measurement>`. The ingest component has
  * already counted and dead-lettered whatever does not decode, so sinks skip it silently.
  */
-import { decodeCanonical } from '../ingest/canonical.js';
-import type { Metric } from '../core/codecs/metric.js';
+import { decodeCanonical, type CanonicalMessage } from '../ingest/canonical.js';
 import type { Topics } from '../core/topics.js';
 
-export interface SinkMessage {
-  readonly source: string;
-  /** Every metric that decoded; each has a timestamp (the arrival time when the payload had none). */
-  readonly metrics: Metric[];
-  /**
-   * The payload itself (without a final newline) when it is line protocol in which every line
-   * decoded and carried its own nanosecond timestamp, laid out plainly: it can then go to InfluxDB
-   * byte for byte, without serialising again.
-   */
-  readonly verbatim: string | undefined;
-}
+/** What a sink takes of a message: its source, its metrics (each with a time) and its verbatim text. */
+export type SinkMessage = Pick<CanonicalMessage, 'source' | 'metrics' | 'verbatim'>;
 
 /** The message as the ingest's check and the other in-process consumers decoded it (once). */
 export function decodeForSink(

@@ -162,6 +162,19 @@ describe('history read from VictoriaMetrics gives the chart data of the embedded
   });
 });
 
+/**
+ * `read()` again every 200 ms, for up to 10 s, until it finds something: a new series becomes
+ * searchable up to about a second after it was written.
+ */
+async function untilFound<T>(read: () => Promise<T[]>): Promise<T[]> {
+  let found = await read();
+  for (let i = 0; i < 50 && found.length === 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    found = await read();
+  }
+  return found;
+}
+
 describe('series VictoriaMetrics got from other clients', () => {
   it('reads a metric name without the separator as its measurement, field `value`', async () => {
     // Prometheus text format, as an exporter's scrape would bring it.
@@ -172,12 +185,7 @@ describe('series VictoriaMetrics got from other clients', () => {
     });
     expect(imported.status).toBe(204);
     await fetch(`${vm.url}/internal/force_flush`).then((response) => response.body?.cancel());
-    // A new series becomes searchable up to about a second after it was written.
-    let ranges = await vmReader().range('h9/*', { from: START, to: END });
-    for (let i = 0; i < 50 && ranges.length === 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      ranges = await vmReader().range('h9/*', { from: START, to: END });
-    }
+    const ranges = await untilFound(() => vmReader().range('h9/*', { from: START, to: END }));
     expect(ranges.map(({ series, points }) => [series.name, points])).toEqual([
       ['h9/up/value{job=node}', [{ time: at, value: 1 }]],
     ]);
@@ -191,11 +199,7 @@ describe('series VictoriaMetrics got from other clients', () => {
     });
     expect(imported.status).toBe(204);
     await fetch(`${vm.url}/internal/force_flush`).then((response) => response.body?.cancel());
-    let listed = await vmReader().series('h8/*');
-    for (let i = 0; i < 50 && listed.length === 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      listed = await vmReader().series('h8/*');
-    }
+    const listed = await untilFound(() => vmReader().series('h8/*'));
     expect(listed.map((one) => one.name)).toEqual(['h8/old/watts']);
     const [latest] = await vmReader().latest('h8/*');
     expect(latest).toMatchObject({ time: at, value: 7 });
